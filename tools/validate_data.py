@@ -1,0 +1,224 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+r"""Checks every dataset in an IE INSTRUCTIONS folder and prints a table.
+
+Usage:
+  python tools/validate_data.py --data_dir=DIR [--strict] \
+    [--max_problems_listed=N] [--fail_on_duplicates]
+
+Reads `DIR/{NER,RE,EE}/{dataset}/{train,dev,test}.json` and `labels.json`
+with `instructuie_jax.schema` and prints one row per dataset: family, dataset,
+usable instances per split, labels (EE: event types/roles), items
+(entities, relations or events) and arguments (EE) over all splits, errors
+and duplicate warnings. Then it lists up to N errors and N warnings, each as
+`file:index: field: message`.
+
+Exit status: 1 when there is any error (missing or mistyped field, label not
+in labels.json, bad pos, name not in the sentence, empty sentence, invalid
+JSON, ...). Duplicate instances in a split and duplicate items in an instance
+are warnings: counted in the `dups` column and listed, but the exit status
+stays 0 unless --fail_on_duplicates. With --strict the check stops at the
+first error, prints it and exits 1.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Sequence
+
+from absl import app, flags
+
+from instructuie_jax import schema
+
+_DATA_DIR = flags.DEFINE_string(
+  "data_dir", None, "Root folder of the IE INSTRUCTIONS layout."
+)
+_STRICT = flags.DEFINE_bool("strict", False, "Stop at the first error.")
+_MAX_LISTED = flags.DEFINE_integer(
+  "max_problems_listed", 20, "List at most this many errors and warnings."
+)
+_FAIL_ON_DUPLICATES = flags.DEFINE_bool(
+  "fail_on_duplicates", False, "Exit 1 when there are duplicate warnings."
+)
+
+_ITEMS = {"NER": "entities", "RE": "relations", "EE": "events"}
+
+
+@dataclasses.dataclass
+class DatasetReport:
+  """What the check found in one dataset folder."""
+
+  family: str
+  dataset: str
+  labels: schema.Labels
+  splits: dict[str, schema.SplitStats]
+  problems: list[schema.Problem]
+
+  @property
+  def errors(self) -> list[schema.Problem]:
+    return [p for p in self.problems if not p.is_warning]
+
+  @property
+  def warnings(self) -> list[schema.Problem]:
+    return [p for p in self.problems if p.is_warning]
+
+
+def validate_dataset(
+  root: str, family: str, dataset: str, *, strict: bool = False
+) -> DatasetReport:
+  """Reads and checks every split of one dataset.
+
+  Args:
+    root: The IE INSTRUCTIONS root folder.
+    family: "NER", "RE" or "EE".
+    dataset: Dataset folder name.
+    strict: Raise on the first error.
+
+  Returns:
+    Per-split stats and all problems (those of labels.json counted once).
+
+  Raises:
+    schema.DataError: strict mode, at the first error.
+  """
+  splits = {}
+  problems: list[schema.Problem] = []
+  labels = schema.Labels(())
+  for n, split in enumerate(schema.SPLITS):
+    instances, labels, split_problems = schema.load_dataset_split(
+      root, family, dataset, split, strict=strict
+    )
+    if n > 0:  # labels.json problems repeat for every split
+      split_problems = [
+        p for p in split_problems if not p.file.endswith("labels.json")
+      ]
+    splits[split] = schema.split_stats(instances, split_problems)
+    problems.extend(split_problems)
+  return DatasetReport(family, dataset, labels, splits, problems)
+
+
+def format_table(reports: Sequence[DatasetReport]) -> str:
+  """One aligned row per dataset."""
+  header = ("family", "dataset", *schema.SPLITS, "labels", "items")
+  header += ("args", "errors", "dups")
+  rows = [header]
+  for r in reports:
+    stats = r.splits.values()
+    items = sum(getattr(s, _ITEMS[r.family]) for s in stats)
+    labels = str(len(r.labels.types))
+    args = "-"
+    if r.family == "EE":
+      labels += f"/{len(r.labels.all_roles)}"
+      args = str(sum(s.arguments for s in stats))
+    rows.append(
+      (
+        r.family,
+        r.dataset,
+        *(str(r.splits[s].instances) for s in schema.SPLITS),
+        labels,
+        f"{items} {_ITEMS[r.family][:3]}.",
+        args,
+        str(len(r.errors)),
+        str(len(r.warnings)),
+      )
+    )
+  widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+  lines = []
+  for row in rows:
+    cells = [
+      cell.ljust(w) if i < 2 else cell.rjust(w)
+      for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+    ]
+    lines.append("  ".join(cells).rstrip())
+  return "\n".join(lines)
+
+
+def format_problems(
+  title: str, problems: Sequence[schema.Problem], max_listed: int
+) -> str:
+  """`title (count):` then up to `max_listed` problems, one a line."""
+  lines = [f"{title} ({len(problems)}):"]
+  lines += [f"  {p}" for p in problems[:max_listed]]
+  if len(problems) > max_listed:
+    lines.append(f"  ... and {len(problems) - max_listed} more")
+  return "\n".join(lines)
+
+
+def run(
+  data_dir: str,
+  *,
+  strict: bool = False,
+  max_problems_listed: int = 20,
+  fail_on_duplicates: bool = False,
+) -> int:
+  """Checks every dataset under `data_dir` and prints the report.
+
+  Args:
+    data_dir: The IE INSTRUCTIONS root folder.
+    strict: Stop at the first error.
+    max_problems_listed: List at most this many errors and warnings.
+    fail_on_duplicates: Count duplicate warnings as failures.
+
+  Returns:
+    The exit status: 1 on errors (or duplicates, if failing on them), else 0.
+  """
+  start = time.perf_counter()
+  try:
+    datasets = schema.list_datasets(data_dir)
+  except FileNotFoundError as e:
+    print(f"error: {e}")
+    return 1
+  if not datasets:
+    print(f"error: no {{NER,RE,EE}}/<dataset> folders under {data_dir}")
+    return 1
+  reports = []
+  try:
+    for family, dataset in datasets:
+      reports.append(validate_dataset(data_dir, family, dataset, strict=strict))
+  except schema.DataError as e:
+    print(f"error (--strict stops here): {e.problem}")
+    return 1
+  errors = [p for r in reports for p in r.errors]
+  warnings = [p for r in reports for p in r.warnings]
+  instances = sum(s.instances for r in reports for s in r.splits.values())
+  print(format_table(reports))
+  print(
+    f"\n{len(reports)} datasets, {instances} usable instances, "
+    f"{len(errors)} errors, {len(warnings)} duplicate warnings "
+    f"({time.perf_counter() - start:.1f} s)"
+  )
+  if errors:
+    print("\n" + format_problems("errors", errors, max_problems_listed))
+  if warnings:
+    title = "duplicates" + ("" if fail_on_duplicates else ", not failing")
+    print("\n" + format_problems(title, warnings, max_problems_listed))
+  return 1 if errors or (warnings and fail_on_duplicates) else 0
+
+
+def main(argv: Sequence[str]) -> int:
+  if len(argv) > 1:
+    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  if not _DATA_DIR.value:
+    raise app.UsageError("--data_dir is required.")
+  return run(
+    _DATA_DIR.value,
+    strict=_STRICT.value,
+    max_problems_listed=_MAX_LISTED.value,
+    fail_on_duplicates=_FAIL_ON_DUPLICATES.value,
+  )
+
+
+if __name__ == "__main__":
+  app.run(main)

@@ -1,0 +1,681 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Instruction prompts: instance + task + labels -> (inputs, targets) example.
+
+The prompt layout is the original InstructUIE one, character for character
+(`instruction` is used verbatim; pool instructions end with " \\n"):
+
+| task | prompt after the instruction                                        |
+|------|---------------------------------------------------------------------|
+| NER, ES, RE, EP | `Option: L \\nText: S \\nAnswer:`                        |
+| ET   | `Option: L \\nText: S \\n Entities: e1, e2 \\nAnswer:`             |
+| EPR  | `Option: L \\nText: S \\n Entity Pairs:  h, t; h, t \\nAnswer:`    |
+| EE   | ` Option: Event type: [...], Arguments type: [...]. \\nText: S \\nAnswer:` |
+| EET  | ` Option: L \\nText: S \\nAnswer:`                                 |
+| EEA  | `Event type: T \\n  Option: R \\nText: S \\nAnswer:`               |
+
+L is `", ".join(options)`; EE lists the event types and the roles as Python
+list literals (`str(list)`), as the original does. The sentence S is inserted
+literally: braces in any part never change the prompt (see `render_prompt`).
+
+Targets are `formats.get(target_format).linearize(task, gold_records(...))`.
+Every random choice (instruction, option order, auxiliary sampling) comes from
+`rng.example_rng`, keyed by the run seed and the example's identity.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib.resources
+import json
+import logging
+import os
+import random
+import string
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from instructuie_jax import formats, gold, label_options, task_types
+from instructuie_jax import rng as rng_lib
+
+_LOG = logging.getLogger(__name__)
+
+STRATEGIES = ("single", "multiple")
+AUX_PROB = 0.3
+INSTRUCTION_TYPES = ("zero-shot", "few-shot")
+# Types the original loaders treat as "no type": such items are left out.
+_NO_TYPE = ("", "NA")
+
+# --------------------------------------------------------------------------
+# Prompt layout.
+
+
+@dataclasses.dataclass(frozen=True)
+class _Layout:
+  """How one task's prompt is laid out.
+
+  Attributes:
+    template: `string.Template` text; `$instruction`, `$sentence` and the
+      fields returned by `fields` are substituted literally.
+    extras: Keys `render_prompt` requires in `extra`.
+    fields: `(options, extra) -> {field: text}` for the template.
+  """
+
+  template: string.Template
+  extras: tuple[str, ...]
+  fields: Callable[[Sequence[str], Mapping[str, Any]], dict[str, str]]
+
+
+def _joined_options(
+  options: Sequence[str], extra: Mapping[str, Any]
+) -> dict[str, str]:
+  return {"options": ", ".join(options)}
+
+
+def _et_fields(
+  options: Sequence[str], extra: Mapping[str, Any]
+) -> dict[str, str]:
+  return {
+    "options": ", ".join(options),
+    "entities": ", ".join(extra["entities"]),
+  }
+
+
+def _epr_fields(
+  options: Sequence[str], extra: Mapping[str, Any]
+) -> dict[str, str]:
+  return {
+    "options": ", ".join(options),
+    "pairs": "; ".join(f"{h}, {t}" for h, t in extra["pairs"]),
+  }
+
+
+def _ee_fields(
+  options: Sequence[str], extra: Mapping[str, Any]
+) -> dict[str, str]:
+  # The original formats its labels.json `[event types, roles]` with an
+  # f-string, so the prompt shows the Python reprs of both lists.
+  return {"types": str(list(options)), "roles": str(list(extra["roles"]))}
+
+
+def _eea_fields(
+  options: Sequence[str], extra: Mapping[str, Any]
+) -> dict[str, str]:
+  return {"options": ", ".join(options), "event_type": extra["event_type"]}
+
+
+_T = string.Template
+_PLAIN = _T("${instruction}Option: ${options} \nText: ${sentence} \nAnswer:")
+
+_LAYOUTS: dict[str, _Layout] = {
+  "NER": _Layout(_PLAIN, (), _joined_options),
+  "ES": _Layout(_PLAIN, (), _joined_options),
+  "RE": _Layout(_PLAIN, (), _joined_options),
+  "EP": _Layout(_PLAIN, (), _joined_options),
+  "ET": _Layout(
+    _T(
+      "${instruction}Option: ${options} \nText: ${sentence} \n"
+      " Entities: ${entities} \nAnswer:"
+    ),
+    ("entities",),
+    _et_fields,
+  ),
+  # Two spaces after "Pairs:": the original prefixes the pair list with " ".
+  "EPR": _Layout(
+    _T(
+      "${instruction}Option: ${options} \nText: ${sentence} \n"
+      " Entity Pairs:  ${pairs} \nAnswer:"
+    ),
+    ("pairs",),
+    _epr_fields,
+  ),
+  "EE": _Layout(
+    _T(
+      "${instruction} Option: Event type: ${types}, Arguments type: ${roles}."
+      " \nText: ${sentence} \nAnswer:"
+    ),
+    ("roles",),
+    _ee_fields,
+  ),
+  "EET": _Layout(
+    _T("${instruction} Option: ${options} \nText: ${sentence} \nAnswer:"),
+    (),
+    _joined_options,
+  ),
+  "EEA": _Layout(
+    _T(
+      "${instruction}Event type: ${event_type} \n  Option: ${options} \n"
+      "Text: ${sentence} \nAnswer:"
+    ),
+    ("event_type",),
+    _eea_fields,
+  ),
+}
+
+
+def render_prompt(
+  task: str,
+  instruction: str,
+  options: Sequence[str],
+  sentence: str,
+  extra: Mapping[str, Any] | None = None,
+) -> str:
+  """Lays out one prompt exactly as the original InstructUIE does.
+
+  Every piece is inserted literally. The original instead appends the layout
+  to the instruction and calls `str.format(sentence)` on the whole; for text
+  without braces both give the same string. Where the instruction, options,
+  entities, pairs or event type contain braces, the original either leaves
+  the sentence out (the `format` error is swallowed by its `finally: return`)
+  or rewrites them (`{{` -> `{`); here they stay as written.
+
+  Args:
+    task: Task type name ("NER", ..., "EEA").
+    instruction: The instruction text, used verbatim (pool instructions end
+      with " \\n").
+    options: Option labels (EE: the event types).
+    sentence: The input sentence.
+    extra: Task-specific parts: ET `entities` (names), EPR `pairs`
+      ((head, tail) tuples), EE `roles` (argument roles), EEA `event_type`.
+
+  Returns:
+    The prompt.
+
+  Raises:
+    ValueError: For an unknown task or missing/unexpected `extra` keys.
+  """
+  try:
+    layout = _LAYOUTS[task]
+  except KeyError:
+    raise ValueError(
+      f"No prompt layout for task {task!r}; known: {', '.join(_LAYOUTS)}"
+    ) from None
+  extra = dict(extra or {})
+  if set(extra) != set(layout.extras):
+    raise ValueError(
+      f"Task {task} prompt needs extra keys {sorted(layout.extras)}, "
+      f"got {sorted(extra)}."
+    )
+  fields = layout.fields(options, extra)
+  return layout.template.substitute(
+    fields, instruction=instruction, sentence=sentence
+  )
+
+
+# --------------------------------------------------------------------------
+# Instruction pools.
+
+
+@dataclasses.dataclass(frozen=True)
+class InstructionPool:
+  """Instructions per task type, read from the original's JSON schema.
+
+  Attributes:
+    zero_shot: Task name -> zero-shot instructions, in file order.
+    few_shot: Task name -> few-shot instructions (kept; prompts use zero-shot
+      instructions, as the original does without demonstrations).
+    source: Where the pool was read from (for messages).
+  """
+
+  zero_shot: Mapping[str, tuple[str, ...]]
+  few_shot: Mapping[str, tuple[str, ...]] = dataclasses.field(
+    default_factory=dict
+  )
+  source: str = "<memory>"
+
+  def instructions(self, task: str) -> tuple[str, ...]:
+    """Zero-shot instructions of `task`; ValueError when it has none."""
+    found = self.zero_shot.get(task)
+    if not found:
+      raise ValueError(
+        f"Instruction pool {self.source} has no zero-shot instruction for "
+        f"task {task!r}; it has: {', '.join(self.zero_shot) or 'none'}"
+      )
+    return found
+
+
+def parse_instruction_config(obj: Any, source: str) -> InstructionPool:
+  """Builds a pool from the parsed original-schema JSON.
+
+  The schema is `{task: [{"instruction_type": "zero-shot" | "few-shot",
+  "instruction": str}, ...]}`. Tasks the package does not know (the
+  original's "RC") are kept; they are simply never asked for.
+
+  Args:
+    obj: The parsed JSON value.
+    source: File name for error messages.
+
+  Returns:
+    The pool.
+
+  Raises:
+    ValueError: Naming file, task, index and field of the first bad entry.
+  """
+  if not isinstance(obj, dict):
+    raise ValueError(
+      f"{source}: top level must be an object {{task: [...]}}, "
+      f"got {type(obj).__name__}"
+    )
+  pools: dict[str, dict[str, list[str]]] = {t: {} for t in INSTRUCTION_TYPES}
+  for task, entries in obj.items():
+    if not isinstance(entries, list):
+      raise ValueError(f"{source}: {task}: must be a list of objects")
+    for i, entry in enumerate(entries):
+      where = f"{source}: {task}[{i}]"
+      if not isinstance(entry, dict):
+        raise ValueError(f"{where}: must be an object")
+      kind = entry.get("instruction_type")
+      if kind not in INSTRUCTION_TYPES:
+        raise ValueError(
+          f"{where}: instruction_type: must be one of "
+          f"{', '.join(INSTRUCTION_TYPES)}, got {kind!r}"
+        )
+      text = entry.get("instruction")
+      if not isinstance(text, str) or not text:
+        raise ValueError(f"{where}: instruction: must be a non-empty string")
+      pools[kind].setdefault(task, []).append(text)
+  return InstructionPool(
+    zero_shot={k: tuple(v) for k, v in pools["zero-shot"].items()},
+    few_shot={k: tuple(v) for k, v in pools["few-shot"].items()},
+    source=source,
+  )
+
+
+def load_instruction_config(path: str | os.PathLike[str]) -> InstructionPool:
+  """Reads an instruction file in the original InstructUIE JSON schema.
+
+  The original's own `configs/instruction_config.json` loads unchanged, so a
+  run can use its exact instructions.
+
+  Raises:
+    ValueError: For unreadable JSON or a bad entry (file, task, index, field).
+  """
+  path = os.fspath(path)
+  with open(path, encoding="utf-8") as f:
+    try:
+      obj = json.load(f)
+    except json.JSONDecodeError as e:
+      raise ValueError(f"{path}:{e.lineno}: invalid JSON: {e.msg}") from None
+  return parse_instruction_config(obj, path)
+
+
+@functools.cache
+def default_pool(target_format: str = "instructuie") -> InstructionPool:
+  """The pool shipped for `target_format` (`data/instructions/<fmt>.json`).
+
+  Its instructions describe the answer in that format's own terms.
+
+  Raises:
+    ValueError: When no pool is shipped for `target_format`.
+  """
+  resource = (
+    importlib.resources.files("instructuie_jax")
+    / "data"
+    / "instructions"
+    / f"{target_format}.json"
+  )
+  if not resource.is_file():
+    raise ValueError(
+      f"No instruction pool is shipped for target format {target_format!r}; "
+      "pass one with pool=load_instruction_config(path)."
+    )
+  source = f"instructuie_jax/data/instructions/{target_format}.json"
+  return parse_instruction_config(
+    json.loads(resource.read_text(encoding="utf-8")), source
+  )
+
+
+def choose_instruction(
+  pool: InstructionPool, task: str, strategy: str, rng: random.Random
+) -> str:
+  """Picks the instruction: `single` the first, `multiple` one from `rng`."""
+  instructions = pool.instructions(task)
+  if strategy == "single":
+    return instructions[0]
+  if strategy == "multiple":
+    return rng.choice(instructions)
+  raise ValueError(
+    f"Unknown instruction strategy {strategy!r}; known: {', '.join(STRATEGIES)}"
+  )
+
+
+def _as_pool(
+  pool: InstructionPool | Mapping[str, Sequence[str]] | None,
+  target_format: str,
+) -> InstructionPool:
+  if pool is None:
+    return default_pool(target_format)
+  if isinstance(pool, InstructionPool):
+    return pool
+  return InstructionPool(zero_shot={k: tuple(v) for k, v in pool.items()})
+
+
+# --------------------------------------------------------------------------
+# Labels.
+
+
+@dataclasses.dataclass(frozen=True)
+class _LabelSet:
+  types: tuple[str, ...]
+  roles: Mapping[str, tuple[str, ...]] | None
+
+
+def _label_set(labels: Any) -> _LabelSet:
+  """Accepts `schema.Labels`, a `labels.json` list, or an EE dict / pair."""
+  if hasattr(labels, "types"):
+    roles = labels.roles
+    return _LabelSet(
+      tuple(labels.types),
+      None if roles is None else {k: tuple(v) for k, v in roles.items()},
+    )
+  if isinstance(labels, Mapping):
+    return _LabelSet(tuple(labels), {k: tuple(v) for k, v in labels.items()})
+  labels = list(labels)
+  if (
+    len(labels) == 2
+    and all(not isinstance(x, str) for x in labels)
+    and all(isinstance(x, Sequence) for x in labels)
+  ):
+    types, roles = tuple(labels[0]), tuple(labels[1])
+    return _LabelSet(types, {t: roles for t in types})
+  if not all(isinstance(x, str) for x in labels):
+    raise ValueError(
+      "labels must be a list of label names, an EE {type: [roles]} dict, an "
+      f"EE [types, roles] pair or a schema.Labels; got {labels!r:.200}"
+    )
+  return _LabelSet(tuple(labels), None)
+
+
+def _role_union(label_set: _LabelSet) -> list[str]:
+  """All roles, first occurrence order over the event types."""
+  seen: dict[str, None] = {}
+  for event_type in label_set.types:
+    for role in (label_set.roles or {}).get(event_type, ()):
+      seen.setdefault(role, None)
+  return list(seen)
+
+
+# --------------------------------------------------------------------------
+# Examples.
+
+
+def _typed(items: Iterable[Any]) -> list[Any]:
+  return [x for x in items if x.type not in _NO_TYPE]
+
+
+def _event_of(instance: Any, event_index: int | None) -> tuple[Any, int | None]:
+  events = instance.events
+  if event_index is None:
+    if len(events) != 1:
+      raise ValueError(
+        f"{instance.id}: EEA needs exactly one event or an event_index; "
+        f"the instance has {len(events)} events."
+      )
+    return events[0], None
+  if not 0 <= event_index < len(events):
+    raise ValueError(
+      f"{instance.id}: event_index {event_index} out of range "
+      f"({len(events)} events)."
+    )
+  return events[event_index], event_index if len(events) > 1 else None
+
+
+def build_example(
+  instance: Any,
+  task: str,
+  labels: Any,
+  *,
+  seed: int,
+  dataset: str,
+  split: str,
+  pool: InstructionPool | Mapping[str, Sequence[str]] | None = None,
+  strategy: str = "single",
+  option_policy: str = "as_given",
+  target_format: str = "instructuie",
+  event_index: int | None = None,
+) -> dict[str, str]:
+  """Builds one instruction example.
+
+  Args:
+    instance: A `schema.Instance`.
+    task: Task type name; must belong to the family of `labels`.
+    labels: The dataset's labels: `schema.Labels`, or as in `labels.json`
+      (a list of names; EE: `{type: [roles]}` or `[types, roles]`).
+    seed: Run seed.
+    dataset: Dataset name (passed through).
+    split: Split name ("train", "dev", "test").
+    pool: Instructions; None for `default_pool(target_format)`. A plain
+      `{task: [instructions]}` mapping is accepted too.
+    strategy: "single" (first instruction) or "multiple" (seeded choice).
+    option_policy: Name of a `label_options` policy.
+    target_format: Name of a registered target format.
+    event_index: EEA only: which event of a several-event instance to ask
+      about. Instances with exactly one event need none.
+
+  Returns:
+    `{"inputs", "targets", "task", "dataset", "id"}`; `id` is
+    `f"{instance.id}:{task}"`, with `f":{event_index}"` appended for EEA
+    examples of instances with several events.
+
+  Raises:
+    ValueError: For unknown task/strategy/policy/format, labels without roles
+      for EE/EEA, an EEA event whose type has no roles, or an EEA instance
+      with several events and no `event_index`.
+  """
+  fmt = formats.get(target_format)
+  return _build(
+    instance,
+    task,
+    _label_set(labels),
+    seed=seed,
+    dataset=dataset,
+    split=split,
+    pool=_as_pool(pool, target_format),
+    strategy=strategy,
+    policy=label_options.get(option_policy),
+    fmt=fmt,
+    event_index=event_index,
+  )
+
+
+def _build(
+  instance: Any,
+  task: str,
+  label_set: _LabelSet,
+  *,
+  seed: int,
+  dataset: str,
+  split: str,
+  pool: InstructionPool,
+  strategy: str,
+  policy: label_options.OptionPolicy,
+  fmt: formats.TargetFormat,
+  event_index: int | None,
+) -> dict[str, str]:
+  task_types.get(task)
+  example_id = f"{instance.id}:{task}"
+  gold_instance = instance
+  extra: dict[str, Any] = {}
+  suffix = None
+  if task == "EEA":
+    event, suffix = _event_of(instance, event_index)
+    if suffix is not None:
+      example_id += f":{suffix}"
+    gold_instance = dataclasses.replace(instance, events=(event,))
+  elif event_index is not None:
+    raise ValueError(f"event_index is for EEA only, not {task}.")
+  # `suffix` (not `event_index`) so a one-event instance draws the same with
+  # or without an explicit event_index.
+  keys = (dataset, split, instance.id, task, suffix)
+  option_rng = rng_lib.example_rng(seed, "options", *keys)
+
+  family = task_types.get(task).family
+  if family == "NER":
+    gold_types = {e.type for e in _typed(instance.entities)}
+    if task == "ET":
+      extra["entities"] = [e.name for e in _typed(instance.entities)]
+    options = policy(label_set.types, option_rng, gold_types)
+  elif family == "RE":
+    gold_types = {r.type for r in _typed(instance.relations)}
+    if task == "EPR":
+      extra["pairs"] = [
+        (r.head.name, r.tail.name) for r in _typed(instance.relations)
+      ]
+    options = policy(label_set.types, option_rng, gold_types)
+  elif task == "EEA":
+    roles = (label_set.roles or {}).get(event.type)
+    if roles is None:
+      raise ValueError(
+        f"{instance.id}: EEA event type {event.type!r} has no roles in the "
+        "labels (EE labels must map each event type to its roles)."
+      )
+    gold_roles = {a.role for a in event.arguments}
+    extra["event_type"] = event.type
+    options = policy(roles, option_rng, gold_roles)
+  else:  # EE, EET
+    events = _typed(instance.events)
+    options = policy(label_set.types, option_rng, {e.type for e in events})
+    if task == "EE":
+      if label_set.roles is None:
+        raise ValueError(
+          f"{instance.id}: EE prompts need argument roles; the labels have "
+          "event types only."
+        )
+      gold_roles = {a.role for e in events for a in e.arguments}
+      extra["roles"] = policy(_role_union(label_set), option_rng, gold_roles)
+
+  instruction_rng = rng_lib.example_rng(seed, "instruction", *keys)
+  instruction = choose_instruction(pool, task, strategy, instruction_rng)
+  return {
+    "inputs": render_prompt(
+      task, instruction, options, instance.sentence, extra
+    ),
+    "targets": fmt.linearize(task, gold.gold_records(gold_instance, task)),
+    "task": task,
+    "dataset": dataset,
+    "id": example_id,
+  }
+
+
+def keep_auxiliary(
+  seed: int, example_id: str, task: str, prob: float = AUX_PROB
+) -> bool:
+  """Whether auxiliary `task` is built for `example_id` (probability `prob`).
+
+  The draw depends only on `(seed, example_id, task)`, so it is the same in
+  every process and independent of iteration order.
+
+  Raises:
+    ValueError: If `prob` is outside [0, 1].
+  """
+  if not 0.0 <= prob <= 1.0:
+    raise ValueError(f"Auxiliary probability must be in [0, 1], got {prob}.")
+  draw = rng_lib.example_rng(seed, "auxiliary", example_id, task).random()
+  return draw < prob
+
+
+def examples_for_split(
+  instances: Iterable[Any],
+  family: str,
+  labels: Any,
+  *,
+  dataset: str,
+  split: str,
+  seed: int,
+  train: bool,
+  aux_prob: float = AUX_PROB,
+  tasks: Sequence[str] | None = None,
+  pool: InstructionPool | Mapping[str, Sequence[str]] | None = None,
+  strategy: str | None = None,
+  option_policy: str = "as_given",
+  target_format: str = "instructuie",
+) -> Iterator[dict[str, str]]:
+  """Yields the examples of one dataset split, task by task.
+
+  Main tasks get one example per instance (EEA: one per typed event).
+  Auxiliary tasks (ES, ET, EP, EPR) get an example for an instance when
+  `keep_auxiliary(seed, instance.id, task, aux_prob)`, in any split, as the
+  original loaders sample them.
+
+  Args:
+    instances: `schema.Instance`s of the split.
+    family: "NER", "RE" or "EE".
+    labels: The dataset's labels (see `build_example`).
+    dataset: Dataset name.
+    split: Split name.
+    seed: Run seed.
+    train: True: main + auxiliary tasks, strategy "multiple"; False: main
+      tasks, strategy "single".
+    aux_prob: Auxiliary sampling probability (the original's 0.3).
+    tasks: Task types to build instead of the default list; each must read
+      `family`.
+    pool: Instructions; None for the shipped pool of `target_format`.
+    strategy: Overrides the strategy implied by `train`.
+    option_policy: Name of a `label_options` policy.
+    target_format: Name of a registered target format.
+
+  Yields:
+    Dicts as `build_example` returns.
+
+  Raises:
+    ValueError: For a task outside `family` or any `build_example` error.
+  """
+  if tasks is None:
+    tasks = task_types.tasks_of_family(
+      family, auxiliary=None if train else False
+    )
+  family_tasks = task_types.tasks_of_family(family)
+  for task in tasks:
+    if task not in family_tasks:
+      raise ValueError(
+        f"Task {task!r} does not read family {family}; its tasks are "
+        f"{', '.join(family_tasks)}."
+      )
+  if strategy is None:
+    strategy = "multiple" if train else "single"
+  common = dict(
+    seed=seed,
+    dataset=dataset,
+    split=split,
+    pool=_as_pool(pool, target_format),
+    strategy=strategy,
+    policy=label_options.get(option_policy),
+    fmt=formats.get(target_format),
+  )
+  label_set = _label_set(labels)
+  instances = list(instances)
+  for task in tasks:
+    auxiliary = task_types.get(task).auxiliary
+    untyped_events = 0
+    for instance in instances:
+      if auxiliary and not keep_auxiliary(seed, instance.id, task, aux_prob):
+        continue
+      if task != "EEA":
+        yield _build(instance, task, label_set, event_index=None, **common)
+        continue
+      for k, event in enumerate(instance.events):
+        if event.type in _NO_TYPE:
+          untyped_events += 1
+          continue
+        yield _build(instance, task, label_set, event_index=k, **common)
+    if untyped_events:
+      _LOG.warning(
+        "%s/%s: %d events without a type (type '' or 'NA') have no EEA "
+        "example.",
+        dataset,
+        split,
+        untyped_events,
+      )

@@ -32,7 +32,7 @@ immutable named tuples, so they hash, compare and sort cheaply.
 
 from __future__ import annotations
 
-from typing import NamedTuple, Union
+from typing import NamedTuple
 
 
 class Entity(NamedTuple):
@@ -74,5 +74,5 @@ class Event(NamedTuple):
   arguments: tuple[Argument, ...] = ()
 
 
-Record = Union[Entity, Relation, Argument, Event]
+Record = Entity | Relation | Argument | Event
 Records = tuple[Record, ...]

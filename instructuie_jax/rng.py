@@ -28,7 +28,9 @@ import random
 def stable_seed(*keys: object) -> int:
   """A 64-bit seed from `keys`, stable across processes and Python versions."""
   text = "\x1f".join(str(k) for k in keys)
-  return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+  return int.from_bytes(
+    hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little"
+  )
 
 
 def example_rng(seed: int, *keys: object) -> random.Random:

@@ -1,0 +1,198 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+r"""Fuzzes the "instructuie" parser with random and mutated target texts.
+
+Usage:
+  python benchmarks/fuzz_parser.py [--num=100000] [--seed=0]
+
+Half of the strings are random text (separators, letters, spaces, unicode,
+"None", "#$%#"); half are targets of random answers with 1-3 mutations
+(truncation, deleted, duplicated or inserted text). Every string is parsed
+for every task type, without and with a labels hint. Prints the problem
+counts per task type and kind, and parse throughput. Exits non-zero if
+`parse` raises or returns something other than a `ParseResult`.
+"""
+
+from __future__ import annotations
+
+import collections
+import random
+import time
+import traceback
+
+from absl import app, flags
+
+from instructuie_jax import formats, records, rng, task_types
+from instructuie_jax.formats import instructuie
+
+FLAGS = flags.FLAGS
+
+
+def define_flags() -> None:
+  """Defines this CLI's flags (only when run as a script)."""
+  flags.DEFINE_integer("num", 100_000, "Strings to generate.")
+  flags.DEFINE_integer("seed", 0, "Seed of the strings.")
+
+
+_ALPHABET = (
+  list("abcXYZ019 ")
+  + [";", ",", ":", "(", ")", "; ", ", ", ": ", ") , (", ",  ", "  "]
+  + ["None", "#$%#", "'", "\n", "\t", "\u00e9", "\u4e2d", "\u00a0", "\u2028"]
+  + ["\U0001f600", "\x00", "\ud800"]
+)
+_WORDS = (
+  "Ada",
+  "New York , NY",
+  "Smith, Jones",
+  "a; b",
+  "x: y",
+  "(n = 5)",
+  "it's",
+  "None",
+  "NA",
+  "\u4e2d\u6587",
+  "person",
+  "work for",
+  "databreach",
+  "attacker",
+)
+_INSERTS = ("; ", ", ", ": ", "(", ")", ") , (", "None", " ", "#$%#", "\u00e9")
+HINT = instructuie.LabelHint(
+  frozenset(("person", "work for", "databreach")),
+  frozenset(("attacker", "x: y")),
+)
+
+
+def random_text(r: random.Random) -> str:
+  """A random string of up to 30 alphabet pieces."""
+  return "".join(r.choice(_ALPHABET) for _ in range(r.randrange(31)))
+
+
+def random_records(task: str, r: random.Random) -> records.Records:
+  """A random answer of task type `task` built from tricky words."""
+  w = lambda: r.choice(_WORDS)  # noqa: E731
+  out = []
+  for _ in range(r.randrange(4)):
+    if task in ("NER", "ET"):
+      out.append(records.Entity(w(), w()))
+    elif task == "ES":
+      out.append(records.Entity("", w()))
+    elif task in ("RE", "EPR"):
+      out.append(records.Relation(w(), w(), w()))
+    elif task == "EP":
+      out.append(records.Relation(w(), "", w()))
+    elif task == "EET":
+      out.append(records.Event(w(), w(), ()))
+    elif task == "EEA":
+      out.append(records.Argument(w(), w()))
+    else:
+      args = tuple(records.Argument(w(), w()) for _ in range(r.randrange(3)))
+      out.append(records.Event(w(), w(), args))
+  return tuple(out)
+
+
+def mutate(text: str, r: random.Random) -> str:
+  """`text` with 1-3 random truncations, deletions, duplications, inserts."""
+  for _ in range(r.randint(1, 3)):
+    i = r.randrange(len(text) + 1)
+    op = r.randrange(4)
+    if op == 0:
+      text = text[:i]
+    elif op == 1:
+      text = text[:i] + text[i + r.randint(1, 4) :]
+    elif op == 2:
+      text = text[:i] + text[i : i + r.randint(1, 6)] + text[i:]
+    else:
+      text = text[:i] + r.choice(_INSERTS) + text[i:]
+  return text
+
+
+def fuzz_strings(num: int, seed: int) -> list[tuple[str, str]]:
+  """`num` (task, text) pairs, deterministic in `seed`."""
+  tasks = list(task_types.TASK_TYPES)
+  out = []
+  for index in range(num):
+    r = rng.example_rng(seed, "fuzz_parser", index)
+    task = r.choice(tasks)
+    if index % 2:
+      text = random_text(r)
+    else:
+      text = mutate(instructuie.linearize(task, random_records(task, r)), r)
+    out.append((task, text))
+  return out
+
+
+def fuzz(pairs: list[tuple[str, str]]) -> tuple[dict, float, list[str]]:
+  """Parses every pair for every task type, with and without the hint.
+
+  Returns:
+    (counts per (task, kind), seconds spent in `parse`, failures).
+  """
+  counts: dict[tuple[str, str], int] = collections.Counter()
+  failures = []
+  seconds = 0.0
+  for task in task_types.TASK_TYPES:
+    for hint in (None, HINT):
+      start = time.perf_counter()
+      results = []
+      for _, text in pairs:
+        try:
+          results.append(instructuie.parse(task, text, hint))
+        except Exception:  # noqa: BLE001 - any exception is the finding.
+          failures.append(f"{task} {text!r}\n{traceback.format_exc()}")
+      seconds += time.perf_counter() - start
+      for result in results:
+        if not isinstance(result, formats.ParseResult):
+          failures.append(f"{task}: not a ParseResult: {result!r}")
+          continue
+        counts[(task, "strings")] += 1
+        counts[(task, "records")] += len(result.records)
+        counts[(task, "ok" if result.ok else "with problems")] += 1
+        for problem in result.problems:
+          # "where: kind; text 'snippet'" -> kind
+          kind = problem.split(": ", 1)[-1].partition("; text ")[0]
+          counts[(task, "problem: " + kind)] += 1
+  return counts, seconds, failures
+
+
+def main(argv: list[str]) -> None:
+  if len(argv) > 1:
+    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  pairs = fuzz_strings(FLAGS.num, FLAGS.seed)
+  counts, seconds, failures = fuzz(pairs)
+  parses = sum(v for (_, k), v in counts.items() if k == "strings")
+  print(
+    f"{len(pairs)} strings x {len(task_types.TASK_TYPES)} task types x "
+    f"(no hint, hint) = {parses} parses, {len(failures)} failures"
+  )
+  for task in task_types.TASK_TYPES:
+    row = {k: v for (t, k), v in counts.items() if t == task}
+    print(
+      f"{task:<4} ok {row.get('ok', 0):>7}  with problems "
+      f"{row.get('with problems', 0):>7}  records {row.get('records', 0):>8}"
+    )
+    for kind, n in sorted(row.items(), key=lambda kv: -kv[1]):
+      if kind.startswith("problem: "):
+        print(f"       {n:>8}  {kind[len('problem: ') :]}")
+  print(f"parse throughput: {parses / seconds:,.0f} strings/s")
+  for failure in failures[:5]:
+    print(failure)
+  if failures:
+    raise SystemExit(1)
+
+
+if __name__ == "__main__":
+  define_flags()
+  app.run(main)

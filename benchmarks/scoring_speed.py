@@ -1,0 +1,217 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+r"""Times strict scoring (parse target and prediction + count) on one core.
+
+Usage:
+  PYTHONPATH=$PWD python benchmarks/scoring_speed.py [--num=1000000] \
+    [--original_num=20000] [--original_git_dir=DIR]
+
+Generates `--num` synthetic NER/RE/EE examples (50/30/20 %) deterministically:
+gold records written with the "instructuie" format, and a prediction that
+equals the target with probability `--same_prob`, else is the gold with
+records dropped, retyped, added, duplicated, or " None". Prints a table of
+predictions per second for our strict scoring, our `original` mode, and, when
+the original repository is given (flag or $INSTRUCTUIE_ORIGINAL_GIT_DIR), the
+original evaluator on the first `--original_num` examples of each task.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+
+from absl import app, flags
+
+from benchmarks import original_evaluator
+from instructuie_jax import formats, metrics, original_metrics, rng
+from instructuie_jax.records import Argument, Entity, Event, Relation
+
+_NUM = flags.DEFINE_integer("num", 1_000_000, "Synthetic predictions.")
+_SAME_PROB = flags.DEFINE_float(
+  "same_prob", 0.5, "Probability that a prediction equals its target."
+)
+_ORIGINAL_NUM = flags.DEFINE_integer(
+  "original_num", 20_000, "Examples per task for the original evaluator."
+)
+_GIT_DIR = flags.DEFINE_string(
+  "original_git_dir",
+  None,
+  "Bare git directory of BeyonderXX/InstructUIE "
+  f"(default: ${original_evaluator.ENV_VAR}); empty: skip the original.",
+)
+_SEED = flags.DEFINE_integer("seed", 0, "Seed of the synthetic data.")
+
+_SHARES = (("NER", 0.5), ("RE", 0.3), ("EE", 0.2))
+_TYPES = tuple(f"type{i}" for i in range(12))
+_RELATIONS = tuple(f"relation {i}" for i in range(10))
+_EVENTS = tuple(f"event{i}" for i in range(8))
+_ROLES = tuple(f"role{i}" for i in range(6))
+_CHUNK = 1000
+
+
+def _name(r) -> str:
+  return " ".join(f"w{r.randrange(20000)}" for _ in range(r.randint(1, 3)))
+
+
+def _gold(r, task: str):
+  n = r.choice((0, 1, 1, 2, 2, 3, 4))
+  if task == "NER":
+    return tuple(Entity(r.choice(_TYPES), _name(r)) for _ in range(n))
+  if task == "RE":
+    return tuple(
+      Relation(_name(r), r.choice(_RELATIONS), _name(r)) for _ in range(n)
+    )
+  return tuple(
+    Event(
+      r.choice(_EVENTS),
+      _name(r),
+      tuple(
+        Argument(r.choice(_ROLES), _name(r)) for _ in range(r.randint(0, 3))
+      ),
+    )
+    for _ in range(min(n, 2))
+  )
+
+
+def _perturb(r, task: str, gold):
+  pred = list(gold)
+  action = r.randrange(5)
+  if action == 0 and pred:
+    pred.pop(r.randrange(len(pred)))
+  elif action == 1 and pred:
+    i = r.randrange(len(pred))
+    if task == "NER":
+      pred[i] = pred[i]._replace(type=r.choice(_TYPES))
+    elif task == "RE":
+      pred[i] = pred[i]._replace(relation=r.choice(_RELATIONS))
+    else:
+      pred[i] = pred[i]._replace(type=r.choice(_EVENTS))
+  elif action == 2:
+    pred.extend(_gold(r, task)[:1])
+  elif action == 3 and pred:
+    pred.append(pred[0])
+  else:
+    pred = []
+  return tuple(pred)
+
+
+def synthetic(num: int, seed: int, same_prob: float):
+  """Task -> (targets, predictions), `num` examples in all, deterministic."""
+  fmt = formats.get("instructuie")
+  data = {}
+  for task, share in _SHARES:
+    count = (
+      int(num * share)
+      if task != "EE"
+      else num - sum(int(num * s) for t, s in _SHARES if t != "EE")
+    )
+    targets, predictions = [], []
+    for start in range(0, count, _CHUNK):
+      r = rng.example_rng(seed, "scoring_speed", task, start)
+      for _ in range(min(_CHUNK, count - start)):
+        gold = _gold(r, task)
+        target = fmt.linearize(task, gold)
+        targets.append(target)
+        if r.random() < same_prob:
+          predictions.append(target)
+        else:
+          predictions.append(fmt.linearize(task, _perturb(r, task, gold)))
+    data[task] = (targets, predictions)
+  return data
+
+
+def _time(fn, *args) -> tuple[float, float]:
+  """(CPU seconds, wall seconds) of `fn(*args)`.
+
+  CPU time is what the table rates: it does not count time the process
+  waited for a core shared with other processes.
+  """
+  cpu, wall = time.process_time(), time.perf_counter()
+  fn(*args)
+  return time.process_time() - cpu, time.perf_counter() - wall
+
+
+def _add(a: tuple[float, float], b: tuple[float, float]):
+  return a[0] + b[0], a[1] + b[1]
+
+
+def _row(name: str, n: int, seconds: tuple[float, float]) -> str:
+  cpu, wall = seconds
+  rate = n / cpu if cpu else float("inf")
+  return f"| {name} | {n:,} | {cpu:.2f} | {wall:.2f} | {rate:,.0f} |"
+
+
+def run(num: int, seed: int, same_prob: float, original_num: int, git_dir):
+  """Runs the benchmark; returns the table lines."""
+  rows = [
+    "| scorer | predictions | CPU s | wall s | predictions/s (CPU) |",
+    "|---|---:|---:|---:|---:|",
+  ]
+  data = synthetic(num, seed, same_prob)
+  total = (0.0, 0.0)
+  for task, (targets, predictions) in data.items():
+    seconds = _time(metrics.tally_texts, task, targets, predictions)
+    rows.append(_row(f"strict {task}", len(targets), seconds))
+    total = _add(total, seconds)
+  rows.append(_row("**strict, all tasks**", num, total))
+
+  different = synthetic(min(num, 200_000), seed + 1, 0.0)
+  n = sum(len(t) for t, _ in different.values())
+  seconds = functools.reduce(
+    _add,
+    (
+      _time(metrics.tally_texts, task, t, p)
+      for task, (t, p) in different.items()
+    ),
+  )
+  rows.append(_row("strict, no prediction equals its target", n, seconds))
+
+  subset = {
+    task: (t[:original_num], p[:original_num]) for task, (t, p) in data.items()
+  }
+  n = sum(len(t) for t, _ in subset.values())
+  seconds = functools.reduce(
+    _add,
+    (
+      _time(original_metrics.original_tally, task, t, p)
+      for task, (t, p) in subset.items()
+    ),
+  )
+  rows.append(_row("original mode (this repo)", n, seconds))
+  if git_dir:
+    module = original_evaluator.load(git_dir)
+    seconds = functools.reduce(
+      _add,
+      (
+        _time(original_evaluator.score, module, task, t, p)
+        for task, (t, p) in subset.items()
+      ),
+    )
+    rows.append(_row("original InstructUIE evaluator", n, seconds))
+  return rows
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError("Too many command-line arguments.")
+  git_dir = original_evaluator.git_dir_from(_GIT_DIR.value)
+  rows = run(
+    _NUM.value, _SEED.value, _SAME_PROB.value, _ORIGINAL_NUM.value, git_dir
+  )
+  print("\n".join(rows))
+
+
+if __name__ == "__main__":
+  app.run(main)

@@ -1,0 +1,537 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+r"""Scores IE predictions per dataset and task type; writes metrics files.
+
+Usage:
+  python tools/score.py --predictions=FILE_OR_DIR --out_dir=DIR \
+    [--mode=strict|original|both] [--step=N] [--require_entity_types]
+
+`--predictions` is either
+* a JSON-lines file, one object per example:
+  `{"dataset": str, "task": "NER"|"RE"|..., "target": str, "prediction": str}`
+  (an optional `"ground_truth"` replaces `target` in the original mode, as
+  the original evaluator reads that field: for RE it also lists NA pairs);
+* or a directory of T5X/SeqIO inference outputs: `t5x.infer` files
+  `{task}-predict.jsonl-00000-of-00001` (`{"inputs": {"targets_pretokenized",
+  ...}, "prediction": str}`) or seqio JSON-logger files `{task}-{step}.jsonl`
+  (`{"input": {...}, "target": ..., "prediction": ...}`; the latest step per
+  task unless `--step`). The dataset and task type come from the `dataset`
+  and `task` features when the file has them, else from the task name
+  `instructuie_{task}_{slug}`.
+
+Writes `metrics.json` and `metrics.md` to `--out_dir` and prints the tables.
+`metrics.json` nests `datasets -> dataset -> task type -> metric -> numbers`
+(a dataset scored under several task types, e.g. EE datasets under EET and
+EEA, has one entry per task type); `averages -> task type -> metric` holds
+the macro average of per-dataset F1 and the pooled (micro) counts.
+Original-mode metrics are named `original_*` beside the strict ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from absl import app, flags
+
+from instructuie_jax import catalog, metrics, original_metrics, task_types
+
+_PREDICTIONS = flags.DEFINE_string(
+  "predictions", None, "JSON-lines file or T5X inference directory."
+)
+_OUT_DIR = flags.DEFINE_string(
+  "out_dir", None, "Where metrics.json and metrics.md are written."
+)
+_MODE = flags.DEFINE_enum(
+  "mode", "strict", ["strict", "original", "both"], "Scoring mode."
+)
+_STEP = flags.DEFINE_integer(
+  "step", None, "Checkpoint step of seqio JSON-logger files (default: last)."
+)
+_REQUIRE_ENTITY_TYPES = flags.DEFINE_bool(
+  "require_entity_types",
+  False,
+  "re_strict also compares head/tail entity types (needs typed records).",
+)
+
+MODES = ("strict", "original", "both")
+_FIELDS = ("dataset", "task", "target", "prediction")
+# T5X/seqio output files: `{task}-predict.jsonl[-00000-of-00001]` (t5x.infer)
+# or `{task}-{step:06}.jsonl` (seqio JSON logger).
+_OUTPUT_FILE_RE = re.compile(
+  r"^(?P<task>[\w\d\.\:#]+)-"
+  r"(?:(?P<step>\d+)|(?P<mode>predict|predict_with_aux))"
+  r"\.jsonl(?:-\d{5}-of-\d{5})?$"
+)
+_TASK_NAME_RE = re.compile(r"^instructuie_(?P<task>[a-z]+)_(?P<slug>.+)$")
+_SAMPLES = 5
+
+
+class InputError(ValueError):
+  """Unreadable prediction input; the message names file, line and field."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Example:
+  """One target/prediction pair to score.
+
+  Attributes:
+    dataset: Dataset name.
+    task: Task type ("NER", ...).
+    target: Target text.
+    prediction: Predicted text.
+    ground_truth: The original evaluator's gold text when it differs from
+      `target` (None: use `target`).
+    source: "file:line" of the example.
+  """
+
+  dataset: str
+  task: str
+  target: str
+  prediction: str
+  ground_truth: str | None = None
+  source: str = ""
+
+
+def _task_type(value: Any, where: str, field: str = "task") -> str:
+  if not isinstance(value, str):
+    raise InputError(
+      f"{where}: field {field!r}: expected a string, got {type(value).__name__}"
+    )
+  name = value.upper()
+  if name not in task_types.TASK_TYPES:
+    raise InputError(
+      f"{where}: field {field!r}: unknown task type {value!r}; known: "
+      f"{', '.join(task_types.TASK_TYPES)}"
+    )
+  return name
+
+
+def _json_lines(path: str) -> Iterator[tuple[str, Any]]:
+  """Yields ("file:line", object) for every non-blank line of `path`."""
+  with open(path, encoding="utf-8") as f:
+    for number, line in enumerate(f, start=1):
+      if not line.strip():
+        continue
+      where = f"{path}:{number}"
+      try:
+        obj = json.loads(line)
+      except json.JSONDecodeError as e:
+        raise InputError(f"{where}: not valid JSON: {e.msg}") from None
+      if not isinstance(obj, dict):
+        raise InputError(
+          f"{where}: expected a JSON object, got {type(obj).__name__}"
+        )
+      yield where, obj
+
+
+def read_jsonl(path: str) -> list[Example]:
+  """Reads a JSON-lines predictions file (see the module docstring).
+
+  Raises:
+    InputError: A line is not a JSON object or a field is missing or not a
+      string; the message names file, line and field.
+  """
+  examples = []
+  for where, obj in _json_lines(path):
+    for field in _FIELDS:
+      if field not in obj:
+        raise InputError(f"{where}: field {field!r}: missing")
+      if not isinstance(obj[field], str):
+        raise InputError(
+          f"{where}: field {field!r}: expected a string, got "
+          f"{type(obj[field]).__name__}"
+        )
+    ground_truth = obj.get("ground_truth")
+    if ground_truth is not None and not isinstance(ground_truth, str):
+      raise InputError(f"{where}: field 'ground_truth': expected a string")
+    examples.append(
+      Example(
+        dataset=obj["dataset"],
+        task=_task_type(obj["task"], where),
+        target=obj["target"],
+        prediction=obj["prediction"],
+        ground_truth=ground_truth,
+        source=where,
+      )
+    )
+  return examples
+
+
+def task_from_name(name: str) -> tuple[str, str] | None:
+  """(task type, dataset) of a seqio task name `instructuie_{task}_{slug}`.
+
+  The dataset is the catalog's directory name for the slug, else the slug.
+  Returns None when `name` does not follow the scheme.
+  """
+  match = _TASK_NAME_RE.match(name)
+  if not match or match["task"].upper() not in task_types.TASK_TYPES:
+    return None
+  slug = match["slug"]
+  try:
+    dataset = catalog.get(slug).name
+  except ValueError:
+    dataset = slug
+  return match["task"].upper(), dataset
+
+
+def inference_files(directory: str, step: int | None = None) -> list[str]:
+  """The T5X/seqio inference output files of `directory`, sorted.
+
+  For seqio JSON-logger files, only `step` (default: each task's last step).
+
+  Raises:
+    InputError: No inference output file is in `directory`.
+  """
+  chosen: dict[str, list[tuple[int, str]]] = {}
+  for name in sorted(os.listdir(directory)):
+    match = _OUTPUT_FILE_RE.match(name)
+    if not match:
+      continue
+    file_step = int(match["step"]) if match["step"] else -1
+    chosen.setdefault(match["task"], []).append((file_step, name))
+  files = []
+  for task, entries in chosen.items():
+    steps = sorted({s for s, _ in entries if s >= 0})
+    if steps:
+      wanted = step if step is not None else steps[-1]
+      if wanted not in steps:
+        raise InputError(
+          f"{directory}: no step {wanted} for task {task!r}; steps: "
+          f"{', '.join(map(str, steps))}"
+        )
+      entries = [(s, n) for s, n in entries if s in (wanted, -1)]
+    files.extend(os.path.join(directory, n) for _, n in entries)
+  if not files:
+    raise InputError(
+      f"{directory}: no inference outputs (expected files named "
+      "'{task}-predict.jsonl-00000-of-00001' or '{task}-{step}.jsonl')"
+    )
+  return sorted(files)
+
+
+def _text(value: Any, where: str, field: str) -> str:
+  """A text field that may hold a `metrics.postprocess` dict."""
+  if isinstance(value, dict) and isinstance(value.get("text"), str):
+    return value["text"]
+  if isinstance(value, str):
+    return value
+  raise InputError(
+    f"{where}: field {field!r}: expected a string or a postprocessed dict "
+    f"with 'text', got {type(value).__name__}"
+  )
+
+
+def _read_output_line(
+  where: str, obj: dict[str, Any], default: tuple[str, str] | None
+) -> Example:
+  features = obj.get("inputs", obj.get("input"))
+  features = features if isinstance(features, dict) else {}
+  if "prediction" not in obj:
+    raise InputError(f"{where}: field 'prediction': missing")
+  prediction = _text(obj["prediction"], where, "prediction")
+  if "targets_pretokenized" in features:
+    target = _text(
+      features["targets_pretokenized"], where, "inputs.targets_pretokenized"
+    )
+  elif "target" in obj:
+    target = _text(obj["target"], where, "target")
+  else:
+    raise InputError(
+      f"{where}: field 'inputs.targets_pretokenized': missing (and no "
+      "'target'); run t5x.infer with the targets_pretokenized feature"
+    )
+  parsed = obj["prediction"] if isinstance(obj["prediction"], dict) else {}
+  task = features.get("task") or parsed.get("task")
+  dataset = features.get("dataset") or parsed.get("dataset")
+  if task is None:
+    if default is None:
+      raise InputError(
+        f"{where}: field 'inputs.task': missing, and the file name is no "
+        "task name 'instructuie_{task}_{slug}'"
+      )
+    task = default[0]
+  if not dataset:
+    if default is None:
+      raise InputError(
+        f"{where}: field 'inputs.dataset': missing, and the file name is no "
+        "task name 'instructuie_{task}_{slug}'"
+      )
+    dataset = default[1]
+  return Example(
+    dataset=str(dataset),
+    task=_task_type(task, where, "inputs.task"),
+    target=target,
+    prediction=prediction,
+    source=where,
+  )
+
+
+def read_inference_dir(
+  directory: str, step: int | None = None
+) -> list[Example]:
+  """Reads the T5X/seqio inference outputs of `directory`.
+
+  Raises:
+    InputError: No output files, or a line lacks what is needed.
+  """
+  examples = []
+  for path in inference_files(directory, step):
+    match = _OUTPUT_FILE_RE.match(os.path.basename(path))
+    default = task_from_name(match["task"])
+    for where, obj in _json_lines(path):
+      examples.append(_read_output_line(where, obj, default))
+  return examples
+
+
+def read_predictions(path: str, step: int | None = None) -> list[Example]:
+  """Reads a JSON-lines file or a T5X inference directory."""
+  if os.path.isdir(path):
+    return read_inference_dir(path, step)
+  if not os.path.isfile(path):
+    raise InputError(f"{path}: no such file or directory")
+  return read_jsonl(path)
+
+
+def _group(examples: Sequence[Example]) -> dict[tuple[str, str], list[Example]]:
+  groups: dict[tuple[str, str], list[Example]] = {}
+  for example in examples:
+    groups.setdefault((example.dataset, example.task), []).append(example)
+  return dict(sorted(groups.items(), key=lambda kv: (kv[0][0].lower(), kv[0])))
+
+
+def score(
+  examples: Sequence[Example],
+  mode: str = "strict",
+  *,
+  require_entity_types: bool = False,
+) -> dict[str, Any]:
+  """Scores `examples` per dataset and task type.
+
+  Args:
+    examples: What `read_predictions` returns.
+    mode: "strict", "original" or "both".
+    require_entity_types: See `metrics.score_example`.
+
+  Returns:
+    The `metrics.json` object: `mode`, `num_examples`, `datasets`,
+    `averages`, `parse_problems` and `not_scored` (task types the original
+    evaluator has no metric for, original mode only).
+  """
+  if mode not in MODES:
+    raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+  datasets: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
+  problems: dict[str, dict[str, dict[str, Any]]] = {}
+  strict_counts: dict[str, dict[str, dict[str, metrics.Counts]]] = {}
+  original_results: dict[str, dict[str, dict[str, Any]]] = {}
+  not_scored: dict[str, list[str]] = {}
+  for (dataset, task), group in _group(examples).items():
+    targets = [e.target for e in group]
+    predictions = [e.prediction for e in group]
+    entry: dict[str, dict[str, float]] = {}
+    if mode in ("strict", "both"):
+      tally = metrics.tally_texts(
+        task, targets, predictions, require_entity_types=require_entity_types
+      )
+      for name, counts in tally.counts.items():
+        entry[name] = counts.as_dict()
+        strict_counts.setdefault(task, {}).setdefault(name, {})[dataset] = (
+          counts
+        )
+      problems.setdefault(dataset, {})[task] = {
+        "examples": tally.examples,
+        "unparseable_predictions": tally.bad_predictions,
+        "unparseable_targets": tally.bad_targets,
+        "samples": [
+          f"{group[i].source}: {which}: {message}"
+          for i, which, message in tally.problems[:_SAMPLES]
+        ],
+      }
+    if mode in ("original", "both"):
+      if task in original_metrics.ORIGINAL_TASKS:
+        gold = [
+          e.ground_truth if e.ground_truth is not None else e.target
+          for e in group
+        ]
+        result = original_metrics.original_tally(task, gold, predictions)
+        name = original_metrics.metric_name(task)
+        entry[name] = original_metrics.as_dict(result)
+        by_dataset = original_results.setdefault(task, {}).setdefault(name, {})
+        by_dataset[dataset] = result
+      else:
+        not_scored.setdefault(task, []).append(dataset)
+    if entry:
+      datasets.setdefault(dataset, {})[task] = entry
+  report: dict[str, Any] = {
+    "mode": mode,
+    "num_examples": len(examples),
+    "datasets": datasets,
+    "averages": _averages(strict_counts, original_results),
+    "parse_problems": problems,
+  }
+  if mode != "strict":
+    report["not_scored"] = not_scored
+  return report
+
+
+def _averages(
+  strict_counts: dict[str, dict[str, dict[str, metrics.Counts]]],
+  original_results: dict[str, dict[str, dict[str, Any]]],
+) -> dict[str, dict[str, dict[str, Any]]]:
+  averages: dict[str, dict[str, dict[str, Any]]] = {}
+  for task, by_metric in strict_counts.items():
+    for name, per_dataset in by_metric.items():
+      avg = metrics.average(per_dataset)
+      averages.setdefault(task, {})[name] = {
+        "macro_f1": avg.macro_f1,
+        "micro_f1": avg.micro.f1,
+        "micro_precision": avg.micro.precision,
+        "micro_recall": avg.micro.recall,
+        "tp": avg.micro.tp,
+        "fp": avg.micro.fp,
+        "fn": avg.micro.fn,
+        "datasets": avg.datasets,
+      }
+  for task, by_metric in original_results.items():
+    for name, per_dataset in by_metric.items():
+      values = list(per_dataset.values())
+      if isinstance(values[0], original_metrics.Accuracy):
+        total = sum(values, original_metrics.Accuracy())
+        averages.setdefault(task, {})[name] = {
+          "macro_accuracy": sum(v.value for v in values) / len(values),
+          "micro_accuracy": total.value,
+          "correct": total.correct,
+          "total": total.total,
+          "datasets": len(values),
+        }
+      else:
+        avg = metrics.average(per_dataset)
+        averages.setdefault(task, {})[name] = {
+          "macro_f1": avg.macro_f1,
+          "micro_f1": avg.micro.f1,
+          "micro_precision": avg.micro.precision,
+          "micro_recall": avg.micro.recall,
+          "tp": avg.micro.tp,
+          "fp": avg.micro.fp,
+          "fn": avg.micro.fn,
+          "datasets": avg.datasets,
+        }
+  return averages
+
+
+def _headline(numbers: dict[str, Any]) -> float:
+  return numbers["accuracy"] if "accuracy" in numbers else numbers["f1"]
+
+
+def markdown(report: dict[str, Any]) -> str:
+  """Markdown tables of `report`: one per task type, values x 100."""
+  lines = [
+    f"# Scores ({report['mode']} mode, {report['num_examples']} examples)"
+  ]
+  by_task: dict[str, dict[str, dict[str, Any]]] = {}
+  for dataset, tasks in report["datasets"].items():
+    for task, by_metric in tasks.items():
+      by_task.setdefault(task, {})[dataset] = by_metric
+  for task in task_types.TASK_TYPES:
+    if task not in by_task:
+      continue
+    rows = by_task[task]
+    names = list(dict.fromkeys(n for by in rows.values() for n in by))
+    if not names:
+      continue
+    lines += ["", f"## {task}", ""]
+    lines.append("| dataset | " + " | ".join(names) + " |")
+    lines.append("|---|" + "---:|" * len(names))
+    for dataset, by_metric in rows.items():
+      cells = [
+        f"{100 * _headline(by_metric[n]):.2f}" if n in by_metric else ""
+        for n in names
+      ]
+      lines.append(f"| {dataset} | " + " | ".join(cells) + " |")
+    averages = report["averages"].get(task, {})
+    for label, key in (
+      ("average (macro)", "macro"),
+      ("pooled (micro)", "micro"),
+    ):
+      cells = []
+      for n in names:
+        avg = averages.get(n, {})
+        value = avg.get(f"{key}_f1", avg.get(f"{key}_accuracy"))
+        cells.append(f"{100 * value:.2f}" if value is not None else "")
+      lines.append(f"| *{label}* | " + " | ".join(cells) + " |")
+  bad = [
+    (dataset, task, p)
+    for dataset, tasks in report["parse_problems"].items()
+    for task, p in tasks.items()
+    if p["unparseable_predictions"] or p["unparseable_targets"]
+  ]
+  if bad:
+    lines += ["", "## Parse problems", ""]
+    lines.append(
+      "| dataset | task | examples | unparseable predictions | "
+      "unparseable targets |"
+    )
+    lines.append("|---|---|---:|---:|---:|")
+    for dataset, task, p in bad:
+      lines.append(
+        f"| {dataset} | {task} | {p['examples']} | "
+        f"{p['unparseable_predictions']} | {p['unparseable_targets']} |"
+      )
+  not_scored = report.get("not_scored")
+  if not_scored:
+    lines += [
+      "",
+      "Not scored by the original evaluator: "
+      + ", ".join(f"{t} ({len(d)} datasets)" for t, d in not_scored.items()),
+    ]
+  return "\n".join(lines) + "\n"
+
+
+def write_report(report: dict[str, Any], out_dir: str) -> str:
+  """Writes metrics.json and metrics.md to `out_dir`; returns the markdown."""
+  os.makedirs(out_dir, exist_ok=True)
+  with open(os.path.join(out_dir, "metrics.json"), "w", encoding="utf-8") as f:
+    json.dump(report, f, indent=2, ensure_ascii=False)
+    f.write("\n")
+  text = markdown(report)
+  with open(os.path.join(out_dir, "metrics.md"), "w", encoding="utf-8") as f:
+    f.write(text)
+  return text
+
+
+def main(argv: Sequence[str]) -> int:
+  if len(argv) > 1:
+    raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
+  if not _PREDICTIONS.value or not _OUT_DIR.value:
+    raise app.UsageError("--predictions and --out_dir are required.")
+  try:
+    examples = read_predictions(_PREDICTIONS.value, _STEP.value)
+  except InputError as e:
+    print(f"error: {e}", file=sys.stderr)
+    return 1
+  report = score(
+    examples, _MODE.value, require_entity_types=_REQUIRE_ENTITY_TYPES.value
+  )
+  print(write_report(report, _OUT_DIR.value), end="")
+  return 0
+
+
+if __name__ == "__main__":
+  app.run(main)

@@ -1,0 +1,245 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""SeqIO preprocessors: raw instances -> instruction prompts -> tokens.
+
+`build_prompts` turns the source features (`tasks/sources.py`) into
+`{"inputs", "targets", "task", "dataset", "id"}` with
+`instructions.build_example`, run in Python through `tf.numpy_function` on
+batches of examples (one Python call per batch, not per example). Train-split
+examples use the "multiple" instruction strategy and auxiliary tasks keep an
+instance with `instructions.keep_auxiliary`; other splits use "single". All
+draws are seeded by `prompt_options().seed` and the instance id, so a prompt
+does not depend on reading order, sharding or the source backend.
+
+`IE_TOKENIZE` is the shared tail (FLAN's FLAN_TOKENIZE): tokenize, an
+optional in-memory cache (`memory_cache`, off by default), seqio's offline
+cache point, EOS after trimming.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import numpy as np
+import seqio
+import tensorflow as tf
+from absl import logging
+
+import gin
+from instructuie_jax import instructions, task_types
+from tasks import sources
+
+BATCH_SIZE = 256
+_NO_TYPE = ("", "NA")
+
+
+@gin.configurable(module="tasks.preprocessors")
+def memory_cache(enabled: bool = False) -> bool:
+  """Whether tokenized examples are kept in memory after their first epoch.
+
+  Off by default. On, every epoch after the first reads the built, tokenized
+  examples from memory instead of building and tokenizing them again (the
+  in-process counterpart of seqio's offline cache, for data that fits in
+  RAM). Gin-bindable; read when a dataset is built.
+  """
+  return enabled
+
+
+def cache_in_memory(ds: tf.data.Dataset) -> tf.data.Dataset:
+  """seqio preprocessor: `ds.cache()` when `memory_cache()` is on."""
+  return ds.cache() if memory_cache() else ds
+
+
+# The shared tail (FLAN's FLAN_TOKENIZE, plus the optional memory cache).
+IE_TOKENIZE = (
+  seqio.preprocessors.tokenize,
+  cache_in_memory,
+  seqio.CacheDatasetPlaceholder(),
+  seqio.preprocessors.append_eos_after_trim,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class PromptOptions:
+  """How prompts are built (see `instructions.build_example`)."""
+
+  seed: int = 0
+  aux_prob: float = instructions.AUX_PROB
+  option_policy: str = "as_given"
+  target_format: str = "instructuie"
+  instruction_file: str | None = None
+
+
+@gin.configurable(module="tasks.preprocessors")
+def prompt_options(
+  seed: int = 0,
+  aux_prob: float = instructions.AUX_PROB,
+  option_policy: str = "as_given",
+  target_format: str = "instructuie",
+  instruction_file: str | None = None,
+) -> PromptOptions:
+  """The prompt options in force (gin-bindable; read when a dataset is built).
+
+  Args:
+    seed: Seed of every instruction, option and auxiliary-sampling draw.
+    aux_prob: Probability of building an auxiliary example for an instance.
+    option_policy: A `label_options` policy name.
+    target_format: A registered target format name.
+    instruction_file: An instruction config JSON; None for the shipped pool.
+  """
+  return PromptOptions(
+    seed, aux_prob, option_policy, target_format, instruction_file
+  )
+
+
+@functools.lru_cache(maxsize=16)
+def _pool(options: PromptOptions):
+  if options.instruction_file:
+    return instructions.load_instruction_config(options.instruction_file)
+  return instructions.default_pool(options.target_format)
+
+
+def _text(value) -> str:
+  return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def build_batch(
+  task: str,
+  dataset_name: str,
+  options: PromptOptions,
+  ids,
+  sentences,
+  golds,
+  labels,
+  splits,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+  """Builds the prompts of a batch of source examples (plain Python).
+
+  Args:
+    task: Task type ("NER", "ES", ...).
+    dataset_name: Dataset directory name (the `dataset` feature).
+    options: Prompt options.
+    ids: Instance ids (bytes or str), and likewise below.
+    sentences: Sentences.
+    golds: Gold annotations as JSON (`sources.gold_to_json`).
+    labels: The dataset's labels as JSON (`sources.labels_to_json`).
+    splits: Split file names ("train", "dev", "test").
+
+  Returns:
+    `(inputs, targets, example ids, keep)`: object arrays of str and a bool
+    array; `keep` is False for an auxiliary example not sampled and for an
+    EEA example whose event has no type (such examples get empty strings).
+  """
+  auxiliary = task_types.get(task).auxiliary
+  pool = _pool(options)
+  out_inputs, out_targets, out_ids, keep = [], [], [], []
+  untyped = 0
+  for example_id, sentence, gold, label_json, split in zip(
+    ids, sentences, golds, labels, splits, strict=True
+  ):
+    instance = sources.instance_from_features(
+      _text(example_id), _text(sentence), _text(gold)
+    )
+    split = _text(split)
+    train = split == "train"
+    skip = auxiliary and not instructions.keep_auxiliary(
+      options.seed, instance.id, task, options.aux_prob
+    )
+    if task == "EEA" and not skip and instance.events[0].type in _NO_TYPE:
+      untyped += 1
+      skip = True
+    if skip:
+      out_inputs.append("")
+      out_targets.append("")
+      out_ids.append("")
+      keep.append(False)
+      continue
+    example = instructions.build_example(
+      instance,
+      task,
+      sources.labels_from_json(_text(label_json)),
+      seed=options.seed,
+      dataset=dataset_name,
+      split=split,
+      pool=pool,
+      strategy="multiple" if train else "single",
+      option_policy=options.option_policy,
+      target_format=options.target_format,
+    )
+    out_inputs.append(example["inputs"])
+    out_targets.append(example["targets"])
+    out_ids.append(example["id"])
+    keep.append(True)
+  if untyped:
+    logging.warning(
+      "%s: %d EEA events without a type have no example.", dataset_name, untyped
+    )
+  return (
+    np.array(out_inputs, dtype=object),
+    np.array(out_targets, dtype=object),
+    np.array(out_ids, dtype=object),
+    np.array(keep, dtype=bool),
+  )
+
+
+def build_prompts(
+  ds: tf.data.Dataset, *, task: str, dataset_name: str
+) -> tf.data.Dataset:
+  """seqio preprocessor: source features -> instruction examples.
+
+  Example (NER, train split):
+
+    {"id": "bc5cdr/train/0", "sentence": "Naloxone reverses ...", "gold": ...,
+     "labels": ..., "split": "train"}
+    -> {"inputs": "... Text: Naloxone reverses ... Answer:",
+        "targets": " chemical: Naloxone; ...", "task": "NER",
+        "dataset": "bc5cdr", "id": "bc5cdr/train/0:NER"}
+
+  Args:
+    ds: The source dataset.
+    task: Task type name.
+    dataset_name: Dataset directory name.
+
+  Returns:
+    The prompt dataset, in source order; auxiliary examples not sampled are
+    left out.
+  """
+  options = prompt_options()
+  fn = functools.partial(build_batch, task, dataset_name, options)
+
+  def build(batch):
+    inputs, targets, ids, keep = tf.numpy_function(
+      fn,
+      [batch[k] for k in ("id", "sentence", "gold", "labels", "split")],
+      [tf.string, tf.string, tf.string, tf.bool],
+      stateful=False,
+    )
+    for t in (inputs, targets, ids, keep):
+      t.set_shape([None])
+    inputs, targets, ids = (
+      tf.boolean_mask(t, keep) for t in (inputs, targets, ids)
+    )
+    n = tf.shape(inputs)
+    return {
+      "inputs": inputs,
+      "targets": targets,
+      "task": tf.fill(n, task),
+      "dataset": tf.fill(n, dataset_name),
+      "id": ids,
+    }
+
+  return ds.batch(BATCH_SIZE).map(build).unbatch()

@@ -1,0 +1,195 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+r"""Shows what a seqio mixture or task of instructuie-jax feeds the model.
+
+Usage:
+  python tools/inspect_mixture.py --mixture=NAME [--split=train] \
+    [--num_examples=3] [--data_dir=DIR] [--vocab=PATH.model] \
+    [--inputs_length=512] [--targets_length=50] [--max_examples_per_task=N]
+
+Prints rendered examples (inputs and targets as text), then per task: the
+input examples of the split, the mixing rate (train), the examples produced,
+token-length percentiles (p50/p90/p99/max, EOS included) and how many
+examples are longer than --inputs_length / --targets_length (seqio would
+truncate those). The data root comes from --data_dir or IE_INSTRUCTIONS_DIR
+(IE_TINY_DIR for the tiny mixtures); the vocabulary from --vocab or
+IE_INSTRUCTIONS_VOCAB. Tasks whose files are missing are listed with the path
+expected and left out (--noskip_missing fails instead).
+"""
+
+from __future__ import annotations
+
+import os
+
+from absl import app, flags
+
+FLAGS = flags.FLAGS
+
+
+def define_flags() -> None:
+  """Defines the CLI flags (only when run as a script)."""
+  flags.DEFINE_string("mixture", None, "Mixture or task name.", required=True)
+  flags.DEFINE_string("split", "train", "Split to inspect.")
+  flags.DEFINE_integer("num_examples", 3, "Rendered examples to print.")
+  flags.DEFINE_string("data_dir", None, "Data root (overrides the env).")
+  flags.DEFINE_string("vocab", None, "SentencePiece model (or 'byte').")
+  flags.DEFINE_integer("inputs_length", 512, "Inputs feature length.")
+  flags.DEFINE_integer("targets_length", 50, "Targets feature length.")
+  flags.DEFINE_integer(
+    "max_examples_per_task", None, "Length statistics over at most N."
+  )
+  flags.DEFINE_bool("skip_missing", True, "Leave out tasks without data.")
+  flags.DEFINE_integer("seed", 0, "Mixture sampling seed (train split).")
+
+
+def _benchmarks(name: str) -> set[str]:
+  import seqio
+
+  provider = seqio.get_mixture_or_task(name)
+  tasks = provider.tasks if isinstance(provider, seqio.Mixture) else [provider]
+  return {t.source.spec.benchmark for t in tasks}
+
+
+def rendered_examples(name: str, split: str, n: int, seed: int) -> list[dict]:
+  """The first `n` examples of a mixture/task split, as text."""
+  import seqio
+
+  provider = seqio.get_mixture_or_task(name)
+  kwargs = dict(sequence_length=None, split=split, shuffle=split == "train")
+  if isinstance(provider, seqio.Mixture):
+    kwargs.update(
+      seed=seed,
+      copy_pretokenized=True,
+      passthrough_features=["task", "dataset", "id"],
+      trim_output_features=False,
+    )
+  else:
+    kwargs.update(seed=seed, trim_output_features=False)
+  out = []
+  for ex in provider.get_dataset(**kwargs).take(n).as_numpy_iterator():
+    out.append(
+      {
+        k: ex[k].decode()
+        for k in ("id", "inputs_pretokenized", "targets_pretokenized")
+      }
+      | {
+        "inputs_tokens": len(ex["inputs"]),
+        "targets_tokens": len(ex["targets"]),
+      }
+    )
+  return out
+
+
+def task_rows(
+  name: str,
+  split: str,
+  lengths: dict[str, int],
+  max_examples: int | None = None,
+) -> list[dict]:
+  """One row of counts, rate and length statistics per task of `name`."""
+  import seqio
+
+  from tasks import lengths as lengths_lib
+
+  provider = seqio.get_mixture_or_task(name)
+  is_mixture = isinstance(provider, seqio.Mixture)
+  tasks = provider.tasks if is_mixture else [provider]
+  rows = []
+  for task in tasks:
+    if split not in task.splits:
+      continue
+    stats = lengths_lib.task_length_stats(
+      task, split, lengths, max_examples=max_examples
+    )
+    rows.append(
+      {
+        "task": task.name,
+        "input_examples": task.num_input_examples(split),
+        "rate": provider.get_rate(task) if is_mixture else None,
+        "examples": stats["inputs"].count,
+        "stats": stats,
+      }
+    )
+  return rows
+
+
+def format_rows(rows: list[dict]) -> str:
+  """A plain-text table of `task_rows`."""
+  header = (
+    f"{'task':42s} {'in':>6s} {'rate':>8s} {'out':>6s}  "
+    f"{'inputs p50/p90/p99/max':>23s} {'>len':>5s}  "
+    f"{'targets p50/p90/p99/max':>23s} {'>len':>5s}"
+  )
+  lines = [header]
+  total_rate = sum(r["rate"] or 0 for r in rows) or 1.0
+  for r in rows:
+    rate = "" if r["rate"] is None else f"{r['rate'] / total_rate:8.4f}"
+    cells = []
+    for k in ("inputs", "targets"):
+      s = r["stats"][k]
+      p = "/".join(str(s.percentiles[q]) for q in (50, 90, 99, 100))
+      cells.append(f"{p:>23s} {s.over:5d}")
+    lines.append(
+      f"{r['task']:42s} {r['input_examples']:6d} {rate:>8s} "
+      f"{r['examples']:6d}  {cells[0]}  {cells[1]}"
+    )
+  over = {
+    k: sum(r["stats"][k].over for r in rows) for k in ("inputs", "targets")
+  }
+  n = sum(r["examples"] for r in rows)
+  lines.append(
+    f"total examples {n}; longer than the feature lengths: "
+    f"inputs {over['inputs']}, targets {over['targets']} "
+    "(rate column: share of the mixture)"
+  )
+  return "\n".join(lines)
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  if FLAGS.vocab:
+    os.environ["IE_INSTRUCTIONS_VOCAB"] = FLAGS.vocab
+  from tasks import mixtures, sources
+
+  name = FLAGS.mixture
+  if FLAGS.data_dir:
+    for benchmark in _benchmarks(name):
+      sources.set_data_dir(benchmark, FLAGS.data_dir)
+  if FLAGS.skip_missing:
+    import seqio
+
+    if isinstance(seqio.get_mixture_or_task(name), seqio.Mixture):
+      name, missing = mixtures.available_mixture(name, FLAGS.split)
+      for task, message in sorted(missing.items()):
+        print(f"left out {task}: {message}")
+  for ex in rendered_examples(
+    name, FLAGS.split, FLAGS.num_examples, FLAGS.seed
+  ):
+    print(
+      f"=== {ex['id']}  ({ex['inputs_tokens']} / {ex['targets_tokens']} tokens)"
+    )
+    print(f"--- inputs\n{ex['inputs_pretokenized']}")
+    print(f"--- targets\n{ex['targets_pretokenized']!r}")
+  lengths = {"inputs": FLAGS.inputs_length, "targets": FLAGS.targets_length}
+  rows = task_rows(name, FLAGS.split, lengths, FLAGS.max_examples_per_task)
+  print(f"\n{name} [{FLAGS.split}], feature lengths {lengths}")
+  print(format_rows(rows))
+
+
+if __name__ == "__main__":
+  define_flags()
+  app.run(main)

@@ -171,13 +171,26 @@ def _triple_keys(records: records_lib.Records) -> tuple[KeySet]:
   return (frozenset([r[:3] for r in records]),)
 
 
+_NO_EVENT_KEYS = (_EMPTY, _EMPTY, _EMPTY, _EMPTY)
+
+
 def _event_keys(records: records_lib.Records) -> tuple[KeySet, ...]:
   if len(records) == 1:  # The common case: one event per instance.
-    event = records[0]
-    triggers, typed = frozenset((event[1],)), frozenset((event[:2],))
-  else:
-    triggers = frozenset([e[1] for e in records])
-    typed = frozenset([e[:2] for e in records])
+    event_type, trigger, arguments = records[0]
+    triggers = frozenset((trigger,))
+    typed = frozenset(((event_type, trigger),))
+    if not arguments:
+      return triggers, typed, _EMPTY, _EMPTY
+    return (
+      triggers,
+      typed,
+      frozenset([(event_type, a[1]) for a in arguments]),
+      frozenset([(event_type, *a) for a in arguments]),
+    )
+  if not records:
+    return _NO_EVENT_KEYS
+  triggers = frozenset([e[1] for e in records])
+  typed = frozenset([e[:2] for e in records])
   ids, full = [], []
   for event_type, _, arguments in records:
     for argument in arguments:

@@ -439,8 +439,60 @@ def _group_plain(body: str, sep: str, inner: str) -> list[str]:
   return items
 
 
+# Fast paths. For a body whose separators are all cuts (`_PLAIN`) and no
+# labels hint, each reads the answers that parse without problems, with
+# plain str methods and no grouping, and returns None for any other text,
+# which the general code then reads. tests/parse_fast_path_test.py checks
+# them against the careful path (`careful=True`).
+
+# Builds a record from a tuple of all its fields, as its NamedTuple
+# constructor does, without the Python-level call.
+_new = tuple.__new__
+
+
+def _clean_typed(body: str, quoted: bool) -> formats.ParseResult | None:
+  """`_parse_typed` of a `_PLAIN` body without labels; None if not clean."""
+  records = []
+  for item in body.split("; "):
+    i = item.find(": ")
+    if i == -1:
+      return None
+    label = item[:i].strip()
+    value = item[i + 2 :].strip()
+    if not label or not value:
+      return None
+    if quoted:
+      records.append(_new(Event, (_unquote(label), _unquote(value), ())))
+    else:
+      records.append(_new(Entity, (label, value)))
+  return formats.ParseResult(tuple(records), ())
+
+
+def _clean_relations(body: str) -> formats.ParseResult | None:
+  """`_parse_relations` of a `_PLAIN` body without labels; None if not clean."""
+  records = []
+  for item in body.split("; "):
+    i = item.find(": ")
+    if i == -1:
+      return None
+    relation = item[:i].strip()
+    j = item.find(", ", i + 2)
+    if j == -1:
+      return None
+    head = item[i + 2 : j].strip()
+    tail = item[j + 2 :].strip()
+    if not relation or not head or not tail:
+      return None
+    records.append(_new(Relation, (head, relation, tail, "", "")))
+  return formats.ParseResult(tuple(records), ())
+
+
 def _parse_typed(
-  text: str, hint: LabelHint | None, *, quoted: bool = False
+  text: str,
+  hint: LabelHint | None,
+  *,
+  quoted: bool = False,
+  careful: bool = False,
 ) -> formats.ParseResult:
   """NER/ET ("type: name; ...") and, with `quoted`, EET."""
   body = text.strip()
@@ -449,9 +501,12 @@ def _parse_typed(
   if not body:
     return _EMPTY
   known = hint.types if hint else None
-  ops = _ops(body, _TOUCH_TYPED)
+  ops = _CUT_AWARE if careful else _ops(body, _TOUCH_TYPED)
   plain = ops is _PLAIN and not known
   if plain:
+    clean = _clean_typed(body, quoted)
+    if clean is not None:
+      return clean
     items = _group_plain(body, "; ", ": ")
   else:
     items = _group_label_first(body, "; ", ": ", known, ops)
@@ -476,11 +531,15 @@ def _parse_typed(
   return _result(records, problems)
 
 
-def _parse_triggers(text: str, hint: LabelHint | None) -> formats.ParseResult:
-  return _parse_typed(text, hint, quoted=True)
+def _parse_triggers(
+  text: str, hint: LabelHint | None, *, careful: bool = False
+) -> formats.ParseResult:
+  return _parse_typed(text, hint, quoted=True, careful=careful)
 
 
-def _parse_spans(text: str, hint: LabelHint | None) -> formats.ParseResult:
+def _parse_spans(
+  text: str, hint: LabelHint | None, *, careful: bool = False
+) -> formats.ParseResult:
   del hint  # Spans carry no labels.
   body = text.strip()
   if body == NONE:
@@ -489,7 +548,8 @@ def _parse_spans(text: str, hint: LabelHint | None) -> formats.ParseResult:
     return _EMPTY
   records: list[records_lib.Record] = []
   problems: list[str] = []
-  for index, piece in enumerate(_ops(body, _TOUCH_SPANS).split(body, ", ")):
+  ops = _CUT_AWARE if careful else _ops(body, _TOUCH_SPANS)
+  for index, piece in enumerate(ops.split(body, ", ")):
     name = piece.strip()
     if name:
       records.append(Entity("", name))
@@ -498,17 +558,22 @@ def _parse_spans(text: str, hint: LabelHint | None) -> formats.ParseResult:
   return _result(records, problems)
 
 
-def _parse_relations(text: str, hint: LabelHint | None) -> formats.ParseResult:
+def _parse_relations(
+  text: str, hint: LabelHint | None, *, careful: bool = False
+) -> formats.ParseResult:
   body = text.strip()
   if body == NONE:
     return _NOTHING
   if not body:
     return _EMPTY
   known = hint.types if hint else None
-  ops = _ops(body, _TOUCH_RELATIONS)
+  ops = _CUT_AWARE if careful else _ops(body, _TOUCH_RELATIONS)
   find = ops.find
   plain = ops is _PLAIN and not known
   if plain:
+    clean = _clean_relations(body)
+    if clean is not None:
+      return clean
     items = _group_plain(body, "; ", ": ")
   else:
     items = _group_label_first(body, "; ", ": ", known, ops)
@@ -533,14 +598,16 @@ def _parse_relations(text: str, hint: LabelHint | None) -> formats.ParseResult:
   return _result(records, problems)
 
 
-def _parse_pairs(text: str, hint: LabelHint | None) -> formats.ParseResult:
+def _parse_pairs(
+  text: str, hint: LabelHint | None, *, careful: bool = False
+) -> formats.ParseResult:
   del hint  # Pairs carry no labels.
   body = text.strip()
   if body == NONE:
     return _NOTHING
   if not body:
     return _EMPTY
-  ops = _ops(body, _TOUCH_RELATIONS)
+  ops = _CUT_AWARE if careful else _ops(body, _TOUCH_RELATIONS)
   records: list[records_lib.Record] = []
   problems: list[str] = []
   for index, item in enumerate(_group_pairs(body, ops)):
@@ -574,15 +641,44 @@ def _read_arguments(
   return args
 
 
-def _parse_arguments(text: str, hint: LabelHint | None) -> formats.ParseResult:
+def _clean_arguments(text: str, sep: str) -> list[Argument] | None:
+  """Reads "name: role<sep>name: role" when every piece is an argument.
+
+  For text in which every ": " and `sep` is a cut (see `_is_cut`) and no
+  roles are known, this is `_read_arguments` for answers without problems.
+
+  Returns:
+    The arguments, or None when a piece lacks ": " or a name or role is
+    empty (then `_read_arguments` reads the text).
+  """
+  args = []
+  for item in text.split(sep):
+    i = item.rfind(": ")
+    if i == -1:
+      return None
+    name = item[:i].strip()
+    role = item[i + 2 :].strip()
+    if not name or not role:
+      return None
+    args.append(_new(Argument, (role, name)))
+  return args
+
+
+def _parse_arguments(
+  text: str, hint: LabelHint | None, *, careful: bool = False
+) -> formats.ParseResult:
   body = text.strip()
   if body == NONE:
     return _NOTHING
   if not body:
     return _EMPTY
-  ops = _ops(body, _TOUCH_TYPED)
+  ops = _CUT_AWARE if careful else _ops(body, _TOUCH_TYPED)
   roles = hint.roles if hint else None
   problems: list[str] = []
+  if ops is _PLAIN and not roles:
+    args = _clean_arguments(body, "; ")
+    if args is not None:
+      return formats.ParseResult(tuple(args), ())
   args = _read_arguments(body, "; ", roles, ops, problems, "item ")
   return _result(args, problems)
 
@@ -592,7 +688,74 @@ _ARGS_SEP = ",  "
 _NO_ARGS = ", " + NONE
 
 
-def _parse_events(text: str, hint: LabelHint | None) -> formats.ParseResult:
+def _clean_events(body: str) -> formats.ParseResult | None:
+  """Reads events without labels when no separator touches a space.
+
+  A body without " :", ":  ", ",   " and without " ," outside its
+  `_EVENT_SEP`s has only cuts (see `_is_cut`) for ": ", ",  " and ", " in
+  its events (",  " between arguments is checked per event); for it this is
+  `_parse_events` of answers without problems.
+
+  Returns:
+    The events, or None for any other text (then `_parse_events` reads it).
+  """
+  if (
+    body[0] != "("
+    or body[-1] != ")"
+    or " :" in body
+    or ":  " in body
+    or ",   " in body
+  ):
+    return None
+  # Neither parenthesis is part of an _EVENT_SEP, so the chunks are those of
+  # `_parse_events` without the outer parentheses.
+  chunks = body[1:-1].split(_EVENT_SEP)
+  if body.count(" ,") != len(chunks) - 1:
+    return None
+  events = []
+  for chunk in chunks:
+    chunk = chunk.strip()
+    i = chunk.find(": ")
+    if i == -1:
+      return None
+    event_type = chunk[:i].strip()
+    rest = chunk[i + 2 :]
+    j = rest.find(_ARGS_SEP)
+    if j != -1:
+      trigger = rest[:j]
+      args_text = rest[j + len(_ARGS_SEP) :].strip()
+      if _ARGS_SEP in args_text:
+        return None
+    elif rest.endswith(_NO_ARGS):
+      trigger = rest[: -len(_NO_ARGS)]
+      args_text = NONE
+    else:
+      j = rest.find(", ")
+      if j == -1:
+        return None
+      trigger = rest[:j]
+      args_text = rest[j + 2 :].strip()
+    trigger = trigger.strip()
+    if not event_type or not trigger:
+      return None
+    if args_text == NONE:
+      args = ()
+    else:
+      arguments = _clean_arguments(args_text, ", ")
+      if arguments is None:
+        return None
+      args = tuple(arguments)
+    if "#" in event_type:
+      event_type = _unquote(event_type)
+    if "#" in trigger:
+      trigger = _unquote(trigger)
+    events.append(_new(Event, (event_type, trigger, args)))
+  return formats.ParseResult(tuple(events), ())
+
+
+def _parse_events(
+  text: str, hint: LabelHint | None, *, careful: bool = False
+) -> formats.ParseResult:
   body = text.strip()
   if body == NONE:
     return _NOTHING
@@ -602,6 +765,10 @@ def _parse_events(text: str, hint: LabelHint | None) -> formats.ParseResult:
   types = hint.types if hint else None
   roles = hint.roles if hint else None
   records: list[records_lib.Record] = []
+  if not careful and not types and not roles:
+    clean = _clean_events(body)
+    if clean is not None:
+      return clean
   chunks = body.split(_EVENT_SEP)
   last = len(chunks) - 1
   for index, chunk in enumerate(chunks):
@@ -667,7 +834,8 @@ def _read_event(
 
 class _Codec(NamedTuple):
   linearize: Callable[[records_lib.Records], str]
-  parse: Callable[[str, LabelHint | None], formats.ParseResult]
+  # (text, hint, *, careful=False): `careful` turns off the fast paths.
+  parse: Callable[..., formats.ParseResult]
 
 
 _CODECS: dict[str, _Codec] = {
@@ -807,19 +975,15 @@ def ambiguity(task: str, records: records_lib.Records) -> str | None:
 
 
 class InstructUIEFormat:
-  """The "instructuie" target format (see the module docstring)."""
+  """The "instructuie" target format (see the module docstring).
+
+  Its `linearize` and `parse` are the module's functions, with no extra call
+  per text.
+  """
 
   name = "instructuie"
-
-  def linearize(self, task: str, records: records_lib.Records) -> str:
-    """Returns the target text for `records` of task type `task`."""
-    return linearize(task, records)
-
-  def parse(
-    self, task: str, text: str, labels: object = None
-  ) -> formats.ParseResult:
-    """Reads `text` back into records; never raises."""
-    return parse(task, text, labels)
+  linearize = staticmethod(linearize)
+  parse = staticmethod(parse)
 
 
 def tasks() -> Sequence[str]:

@@ -37,9 +37,9 @@ mixture stops when its first task runs out.
 
 from __future__ import annotations
 
+import gin
 import seqio
 
-import gin
 from instructuie_jax import catalog, task_types
 from tasks import ie_instructions, preprocessors, sources
 

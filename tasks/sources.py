@@ -49,13 +49,13 @@ import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 
+import gin
 import seqio
 import tensorflow as tf
 import tensorflow_datasets as tfds
 from absl import logging
 from etils import epath
 
-import gin
 from instructuie_jax import catalog, schema
 
 FEATURES: tuple[str, ...] = ("id", "sentence", "gold", "labels", "split")

@@ -15,11 +15,11 @@
 
 """Tests for the seqio mixtures: contents, rates, determinism, packing."""
 
+import gin
 import numpy as np
 import pytest
 import seqio
 
-import gin
 from instructuie_jax import catalog
 from tasks import mixtures, sources
 from tests import ie_seqio_testing as testing

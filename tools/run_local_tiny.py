@@ -1,0 +1,327 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+r"""Trains and evaluates the tiny T5 end to end on a CPU in a few minutes.
+
+Usage:
+  python tools/run_local_tiny.py [--work_dir=/tmp/instructuie_tiny] \
+    [--train_steps=1500] [--eval_period=500] [--seed=0] [--overwrite]
+
+Steps:
+1. `tools/make_tiny_data.py`: synthetic NER data under WORK_DIR/data.
+2. `tools/train_vocab.py`: an ~800-piece SentencePiece model,
+   WORK_DIR/vocab.model.
+3. `python -m t5x.train` with gin/runs/local_tiny.gin into WORK_DIR/model,
+   printing the per-dataset F1 of each evaluation.
+4. `python -m t5x.infer` with gin/runs/infer.gin on the latest checkpoint for
+   the supervised test split (ie_tiny_eval) and the zero-shot data set
+   (ie_tiny_zeroshot_eval), into WORK_DIR/predictions.
+5. `tools/score.py`: the per-dataset F1 table, into WORK_DIR/scores.
+
+Data and vocabulary are reused when present, and training resumes from the
+checkpoints in WORK_DIR/model (T5X's behaviour); --overwrite deletes all three
+first. Needs T5X; when it is missing, prints how to install it and exits with
+2. Logs of the T5X runs go to WORK_DIR/*.log.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+
+from absl import app, flags
+
+from tools import make_tiny_data
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+T5X_COMMIT = "cc342d419ec3e3e9c4bf1df33c82330cafdc1e16"
+EVAL_MIXTURES = ("ie_tiny_eval", "ie_tiny_zeroshot_eval")
+INSTALL_HELP = f"""\
+T5X is not installed in this Python ({sys.executable}).
+
+Install it (with airio and jestimator, which it imports) in one of two ways:
+
+  # a) from GitHub, at the commit this project is tested with
+  pip install "t5x @ git+https://github.com/google-research/t5x@{T5X_COMMIT}"
+  pip install "airio @ git+https://github.com/google/airio" \\
+              "jestimator @ git+https://github.com/google-research/jestimator"
+
+  # b) offline, from local git snapshots of the three repositories
+  #    (README, "Install T5X"):
+  install-t5x-from-snapshots T5X_GIT AIRIO_GIT JESTIMATOR_GIT
+
+Then run this command again.
+"""
+
+FLAGS = flags.FLAGS
+
+
+def define_flags() -> None:
+  """Defines this CLI's flags (only when run as a script)."""
+  flags.DEFINE_string(
+    "work_dir", "/tmp/instructuie_tiny", "Where data, model and scores go."
+  )
+  flags.DEFINE_integer("train_steps", 1500, "Training steps.")
+  flags.DEFINE_integer(
+    "eval_period", 500, "Steps between evaluations (and checkpoints)."
+  )
+  flags.DEFINE_integer("seed", 0, "Seed of the data and of training.")
+  flags.DEFINE_integer("num_train", 20000, "Synthetic training sentences.")
+  flags.DEFINE_bool(
+    "overwrite", False, "Delete WORK_DIR's data, vocabulary and model first."
+  )
+  flags.DEFINE_multi_string(
+    "gin_bindings", [], "Extra t5x.train gin bindings, e.g. 'EMBED_DIM=128'."
+  )
+
+
+_F1_LINE = re.compile(r"(\S+/ner_f1) at step (\d+): ([\d.]+)")
+
+
+def t5x_root() -> str | None:
+  """The directory holding the installed `t5x` package, or None."""
+  spec = importlib.util.find_spec("t5x")
+  if spec is None or not spec.submodule_search_locations:
+    return None
+  return os.path.dirname(list(spec.submodule_search_locations)[0])
+
+
+def subprocess_env(work_dir: str) -> dict[str, str]:
+  """Environment of the T5X runs: data root, vocabulary, repo on the path."""
+  env = dict(os.environ)
+  path = [REPO_ROOT] + [p for p in [env.get("PYTHONPATH")] if p]
+  env.update(
+    IE_TINY_DIR=os.path.join(work_dir, "data"),
+    IE_INSTRUCTIONS_VOCAB=os.path.join(work_dir, "vocab.model"),
+    PYTHONPATH=os.pathsep.join(path),
+    TF_CPP_MIN_LOG_LEVEL=env.get("TF_CPP_MIN_LOG_LEVEL", "3"),
+  )
+  return env
+
+
+def run_logged(command: Sequence[str], env, log_path: str, echo=None) -> None:
+  """Runs `command` in the repo root, its output to `log_path`.
+
+  Args:
+    command: the argv.
+    env: its environment.
+    log_path: file receiving stdout and stderr.
+    echo: optional `line -> str | None`; non-None results are printed.
+
+  Raises:
+    RuntimeError: the command failed (the message names the log).
+  """
+  with open(log_path, "w", encoding="utf-8", buffering=1) as log:
+    proc = subprocess.Popen(
+      command,
+      cwd=REPO_ROOT,
+      env=env,
+      stdout=subprocess.PIPE,
+      stderr=subprocess.STDOUT,
+      text=True,
+    )
+    for line in proc.stdout:
+      log.write(line)
+      shown = echo(line) if echo else None
+      if shown:
+        print(shown, flush=True)
+    if proc.wait():
+      raise RuntimeError(
+        f"{command[2] if len(command) > 2 else command[0]} failed with "
+        f"exit code {proc.returncode}; see {log_path}"
+      )
+
+
+def latest_checkpoint(model_dir: str) -> str:
+  """Path of the highest finished `checkpoint_N` in `model_dir`."""
+  steps = [
+    int(name[len("checkpoint_") :])
+    for name in os.listdir(model_dir)
+    if re.fullmatch(r"checkpoint_\d+", name)
+  ]
+  if not steps:
+    raise RuntimeError(f"no checkpoint_N directory in {model_dir}")
+  return os.path.join(model_dir, f"checkpoint_{max(steps)}")
+
+
+def _echo_f1(start: float):
+  def echo(line: str) -> str | None:
+    match = _F1_LINE.search(line)
+    if not match or "original_" in match.group(1):
+      return None
+    name, step, f1 = match.groups()
+    return (
+      f"  step {int(step):5d}  {time.monotonic() - start:6.0f} s  "
+      f"{name.split('/', 1)[-1]} = {float(f1):.1f}"
+    )
+
+  return echo
+
+
+def prepare_data(work_dir: str, seed: int = 0, num_train: int = 20000) -> None:
+  """Writes the synthetic data and trains the vocabulary, unless present."""
+  env = subprocess_env(work_dir)
+  data_dir, vocab = env["IE_TINY_DIR"], env["IE_INSTRUCTIONS_VOCAB"]
+  os.makedirs(work_dir, exist_ok=True)
+  if not os.path.exists(os.path.join(data_dir, "NER", "synth_news")):
+    print(f"[1/5] synthetic data -> {data_dir}", flush=True)
+    make_tiny_data.write_datasets(data_dir, seed, num_train)
+  else:
+    print(f"[1/5] synthetic data: using {data_dir}", flush=True)
+  if not os.path.exists(vocab):
+    print(f"[2/5] vocabulary -> {vocab}", flush=True)
+    run_logged(
+      [
+        sys.executable,
+        os.path.join(REPO_ROOT, "tools", "train_vocab.py"),
+        f"--data_dir={data_dir}",
+        f"--output={vocab}",
+      ],
+      env,
+      os.path.join(work_dir, "vocab.log"),
+    )
+  else:
+    print(f"[2/5] vocabulary: using {vocab}", flush=True)
+
+
+def train_command(
+  model_dir: str,
+  train_steps: int,
+  eval_period: int,
+  seed: int = 0,
+  gin_bindings: Sequence[str] = (),
+) -> list[str]:
+  """The `python -m t5x.train` argv of gin/runs/local_tiny.gin."""
+  return [
+    sys.executable,
+    "-m",
+    "t5x.train",
+    f"--gin_search_paths={t5x_root()},{REPO_ROOT}",
+    "--gin_file=gin/runs/local_tiny.gin",
+    f"--gin.MODEL_DIR='{model_dir}'",
+    f"--gin.TRAIN_STEPS={train_steps}",
+    f"--gin.EVAL_PERIOD={eval_period}",
+    f"--gin.RANDOM_SEED={seed}",
+    *[f"--gin_bindings={b}" for b in gin_bindings],
+    "--alsologtostderr",
+  ]
+
+
+def run(
+  work_dir: str,
+  *,
+  train_steps: int = 1500,
+  eval_period: int = 500,
+  seed: int = 0,
+  num_train: int = 20000,
+  overwrite: bool = False,
+  gin_bindings: Sequence[str] = (),
+) -> None:
+  """All steps of the module docstring, printing progress and the table."""
+  gin_paths = f"--gin_search_paths={t5x_root()},{REPO_ROOT}"
+  env = subprocess_env(work_dir)
+  data_dir, vocab = env["IE_TINY_DIR"], env["IE_INSTRUCTIONS_VOCAB"]
+  model_dir = os.path.join(work_dir, "model")
+  predictions = os.path.join(work_dir, "predictions")
+  if overwrite:
+    for path in (data_dir, model_dir, predictions):
+      shutil.rmtree(path, ignore_errors=True)
+    for path in (vocab, vocab[: -len(".model")] + ".vocab"):
+      if os.path.exists(path):
+        os.remove(path)
+  start = time.monotonic()
+  prepare_data(work_dir, seed, num_train)
+
+  print(
+    f"[3/5] t5x.train, {train_steps} steps -> {model_dir} "
+    f"(log: {work_dir}/train.log)",
+    flush=True,
+  )
+  run_logged(
+    train_command(model_dir, train_steps, eval_period, seed, gin_bindings),
+    env,
+    os.path.join(work_dir, "train.log"),
+    echo=_echo_f1(start),
+  )
+
+  checkpoint = latest_checkpoint(model_dir)
+  shutil.rmtree(predictions, ignore_errors=True)
+  for mixture in EVAL_MIXTURES:
+    print(
+      f"[4/5] t5x.infer {mixture} with {os.path.basename(checkpoint)}",
+      flush=True,
+    )
+    run_logged(
+      [
+        sys.executable,
+        "-m",
+        "t5x.infer",
+        gin_paths,
+        "--gin_file=gin/runs/infer.gin",
+        "--gin_file=gin/models/tiny.gin",
+        f"--gin_file=gin/mixtures/{mixture}.gin",
+        f"--gin.CHECKPOINT_PATH='{checkpoint}'",
+        f"--gin.INFER_OUTPUT_DIR='{predictions}'",
+        "--gin.INFER_PARAM_DTYPE='float32'",
+        "--alsologtostderr",
+      ],
+      env,
+      os.path.join(work_dir, f"infer_{mixture}.log"),
+    )
+
+  print("[5/5] tools/score.py", flush=True)
+  subprocess.run(
+    [
+      sys.executable,
+      os.path.join(REPO_ROOT, "tools", "score.py"),
+      f"--predictions={predictions}",
+      f"--out_dir={os.path.join(work_dir, 'scores')}",
+    ],
+    cwd=REPO_ROOT,
+    env=env,
+    check=True,
+  )
+  print(f"Done in {time.monotonic() - start:.0f} s.", flush=True)
+
+
+def main(argv: Sequence[str]) -> None:
+  if len(argv) > 1:
+    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  if t5x_root() is None:
+    print(INSTALL_HELP, file=sys.stderr)
+    sys.exit(2)
+  try:
+    run(
+      FLAGS.work_dir,
+      train_steps=FLAGS.train_steps,
+      eval_period=FLAGS.eval_period,
+      seed=FLAGS.seed,
+      num_train=FLAGS.num_train,
+      overwrite=FLAGS.overwrite,
+      gin_bindings=FLAGS.gin_bindings,
+    )
+  except RuntimeError as e:
+    print(f"error: {e}", file=sys.stderr)
+    sys.exit(1)
+
+
+if __name__ == "__main__":
+  define_flags()
+  app.run(main)

@@ -21,23 +21,32 @@ Usage:
     [--num_examples=20000] [--packed_inputs_length=3072] \
     [--packed_targets_length=448] [--seed=0]
 
-Both pipelines consume the same examples: the first --num_examples of the
-mixture's train stream (seeded), read from the raw JSON files.
+Both pipelines consume the same examples: the mixture's train stream
+(seeded), read from the raw JSON files.
 
-* packed (ours): `seqio.get_dataset(mixture, EncDecFeatureConverter(pack=True))`
-  from raw instances to packed rows of --packed_{inputs,targets}_length:
-  prompts built, tokenized and packed in tf.data.
+* packed (ours): `seqio.get_dataset(mixture, converter)` from raw instances
+  to packed rows of --packed_{inputs,targets}_length, with two converters
+  side by side: `tasks.packing.BatchPackingEncDecFeatureConverter` (numpy
+  packing per block) and `seqio.EncDecFeatureConverter(pack=True)` (seqio's
+  tf-ops packer), each timed
+  - "first epoch": prompts built, tokenized and packed in tf.data, timed
+    after --first_epoch_warmup examples (shuffle buffers full) and within
+    the first epoch;
+  - "cached epochs": with `tasks.preprocessors.memory_cache.enabled` (the
+    in-process stand-in for seqio's offline cache), timed after
+    --warmup_epochs epochs.
 * baseline (the original's way): the prompts as text (built beforehand, not
   timed), then per batch of 8, as `DataCollatorForUIE.seq2seq_call` does:
   tokenize each source, truncate to 512 tokens and decode it back, tokenize
   the batch again (sources 512, targets 50) and pad to the batch's longest
-  ("dynamic"); "static" pads every example to 512/50. A second timing adds
-  the Python prompt building to the baseline.
+  ("dynamic"); "static" pads every example to 512/50. Timed after a warm-up
+  of its own. A second rate adds the Python prompt building to it.
 
-Reports examples/s and the non-pad token fraction of each, and how many
-examples exceed the feature lengths (the baseline truncates them; the packed
-run's count is against the packed lengths). Nothing is timed in this
-docstring's favour: run it on a quiet machine for the numbers that count.
+Prints a table of examples/s, non-pad token fraction, speed-up against the
+baseline and time to the first batch (start-up, not in the rates), and how
+many examples exceed the feature lengths (the baseline truncates them; the
+packed run's count is against the packed lengths). Run it on a quiet
+machine for the numbers that count.
 """
 
 from __future__ import annotations
@@ -51,6 +60,7 @@ from absl import app, flags, logging
 FLAGS = flags.FLAGS
 ORIGINAL_LENGTHS = {"inputs": 512, "targets": 50}
 BASELINE_BATCH = 8
+BASELINE_WARMUP_BATCHES = 200
 
 
 def define_flags() -> None:
@@ -63,7 +73,13 @@ def define_flags() -> None:
   flags.DEFINE_integer("packed_targets_length", 448, "Packed targets length.")
   flags.DEFINE_integer("seed", 0, "Mixture sampling seed.")
   flags.DEFINE_float(
-    "warmup_epochs", 1.2, "Epochs consumed before timing the cached run."
+    "warmup_epochs", 1.2, "Epochs consumed before timing the cached runs."
+  )
+  flags.DEFINE_integer(
+    "first_epoch_warmup",
+    25000,
+    "Examples consumed before timing the first-epoch runs (capped so the "
+    "timed examples stay in the first epoch).",
   )
 
 
@@ -105,17 +121,23 @@ def packed_run(
   n: int,
   seed: int,
   lengths: dict[str, int],
+  converter,
   *,
   warmup: int = 0,
 ) -> dict[str, float]:
-  """Times the packed seqio pipeline for `n` examples after `warmup` more."""
+  """Times the packed seqio pipeline for `n` examples after `warmup` more.
+
+  `first_batch_s` is the time from `seqio.get_dataset` to the first packed
+  row (start-up: shuffle buffers, the first packing block); the rate counts
+  only the examples after the first `warmup` ones.
+  """
   import seqio
 
   start = time.perf_counter()
   ds = seqio.get_dataset(
     name,
     task_feature_lengths=lengths,
-    feature_converter=seqio.EncDecFeatureConverter(pack=True),
+    feature_converter=converter,
     dataset_split="train",
     shuffle=True,
     num_epochs=None,
@@ -123,8 +145,13 @@ def packed_run(
     verbose=False,
   )
   examples = rows = non_pad = 0
-  timing = warmup == 0
+  first_batch = None
+  timing = warmup <= 0
   for row in ds.as_numpy_iterator():
+    if first_batch is None:
+      first_batch = time.perf_counter() - start
+      if timing:
+        start = time.perf_counter()
     k = int(row["encoder_segment_ids"].max())
     if not timing:
       warmup -= k
@@ -146,6 +173,7 @@ def packed_run(
     "seconds": round(seconds, 2),
     "examples_per_s": round(examples / seconds, 1),
     "non_pad_fraction": round(non_pad / capacity, 4),
+    "first_batch_s": round(first_batch, 2),
   }
 
 
@@ -194,22 +222,31 @@ def baseline_collate(
   return tuple(arrays)
 
 
-def baseline_run(sp, texts: list[tuple[str, str]]) -> dict[str, float]:
-  """Times the original-style collator over `texts`."""
+def baseline_run(
+  sp, texts: list[tuple[str, str]], warmup: int = 0
+) -> dict[str, float]:
+  """Times the original-style collator over `texts` after `warmup` batches
+  (the warm-up batches are the first ones of `texts`, collated twice)."""
+  for i in range(0, warmup * BASELINE_BATCH, BASELINE_BATCH):
+    baseline_collate(sp, texts[i : i + BASELINE_BATCH])
   start = time.perf_counter()
+  first_batch = None
   dynamic_tokens = dynamic_capacity = 0
   for i in range(0, len(texts), BASELINE_BATCH):
     inputs, labels = baseline_collate(sp, texts[i : i + BASELINE_BATCH])
+    if first_batch is None:
+      first_batch = time.perf_counter() - start
     dynamic_tokens += int((inputs != 0).sum() + (labels != 0).sum())
     dynamic_capacity += inputs.size + labels.size
   seconds = time.perf_counter() - start
   static_capacity = len(texts) * sum(ORIGINAL_LENGTHS.values())
   return {
     "examples": len(texts),
-    "seconds": seconds,
-    "examples_per_s": len(texts) / seconds,
-    "non_pad_fraction_dynamic": dynamic_tokens / dynamic_capacity,
-    "non_pad_fraction_static": dynamic_tokens / static_capacity,
+    "seconds": round(seconds, 2),
+    "examples_per_s": round(len(texts) / seconds, 1),
+    "non_pad_fraction_dynamic": round(dynamic_tokens / dynamic_capacity, 4),
+    "non_pad_fraction_static": round(dynamic_tokens / static_capacity, 4),
+    "first_batch_s": round(first_batch, 4),
   }
 
 
@@ -264,14 +301,25 @@ def packing_fractions(sp, texts, candidates) -> dict[tuple[int, int], float]:
   return out
 
 
+def _row(label: str, run: dict, base: float, non_pad: float) -> str:
+  rate = run["examples_per_s"]
+  return (
+    f"| {label} | {rate:.0f} | {non_pad:.4f} | {rate / base:.2f}x"
+    f" | {run['first_batch_s']} |"
+  )
+
+
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
   logging.set_verbosity(logging.WARNING)
   if FLAGS.vocab:
     os.environ["IE_INSTRUCTIONS_VOCAB"] = FLAGS.vocab
+  import gin
   import sentencepiece as spm
+  import seqio
 
+  from tasks import packing
   from tasks import vocab as vocab_lib
 
   path, _ = vocab_lib.vocabulary_spec()
@@ -283,30 +331,58 @@ def main(argv):
     "targets": FLAGS.packed_targets_length,
   }
   print(f"mixture {name}, {n} examples, vocab {path}, cpus {os.cpu_count()}")
+  epoch = epoch_size(name)
+  first_warmup = max(0, min(FLAGS.first_epoch_warmup, epoch - n))
+  cached_warmup = int(epoch * FLAGS.warmup_epochs)
+  print(
+    f"epoch {epoch} examples; warm-up (not timed): first epoch "
+    f"{first_warmup}, cached {cached_warmup} examples, baseline "
+    f"{BASELINE_WARMUP_BATCHES} batches"
+  )
   texts = text_examples(name, n, seed)  # Also warms the file caches.
-  base = baseline_run(sp, texts)
+  base = baseline_run(sp, texts, BASELINE_WARMUP_BATCHES)
   built = build_time(name, n)
   with_build = n / (base["seconds"] + built)
   print(f"baseline (collator only): {base}")
   print(f"baseline + prompt building: {with_build:.1f} examples/s")
-  first = packed_run(name, n, seed, packed_lengths)
-  print(f"packed {packed_lengths}, first epoch (builds + tokenizes): {first}")
-  import gin
-
-  warmup = int(epoch_size(name) * FLAGS.warmup_epochs)
-  with gin.unlock_config():
-    gin.bind_parameter("tasks.preprocessors.memory_cache.enabled", True)
-  cached = packed_run(name, n, seed, packed_lengths, warmup=warmup)
+  converters = {
+    "fast packer": lambda: packing.BatchPackingEncDecFeatureConverter(
+      pack=True
+    ),
+    "seqio packer": lambda: seqio.EncDecFeatureConverter(pack=True),
+  }
+  runs = {}
+  for cached in (False, True):
+    with gin.unlock_config():
+      gin.bind_parameter("tasks.preprocessors.memory_cache.enabled", cached)
+    warmup = cached_warmup if cached else first_warmup
+    phase = "cached epochs" if cached else "first epoch"
+    for label, make in converters.items():
+      run = packed_run(name, n, seed, packed_lengths, make(), warmup=warmup)
+      runs[(label, phase)] = run
+      print(f"{label}, {phase} {packed_lengths}: {run}", flush=True)
+  rate = base["examples_per_s"]
+  print()
   print(
-    f"packed {packed_lengths}, later epochs (memory cache, after {warmup} "
-    f"warm-up examples): {cached}"
+    "| pipeline | examples/s | non-pad fraction | vs baseline | first batch (s) |"
   )
-  for label, run in (("first epoch", first), ("later epochs", cached)):
-    print(
-      f"speed-up {label}: "
-      f"{run['examples_per_s'] / base['examples_per_s']:.2f}x (collator only),"
-      f" {run['examples_per_s'] / with_build:.2f}x (with building)"
+  print("|---|---|---|---|---|")
+  print(
+    _row(
+      "baseline 512/50, dynamic pad",
+      base,
+      rate,
+      base["non_pad_fraction_dynamic"],
     )
+  )
+  print(
+    f"| baseline + prompt building | {with_build:.0f} | | {with_build / rate:.2f}x | |"
+  )
+  for (label, phase), run in runs.items():
+    print(_row(f"packed, {label}, {phase}", run, rate, run["non_pad_fraction"]))
+  print(
+    f"(static 512/50 padding: non-pad fraction {base['non_pad_fraction_static']})"
+  )
   mean = np.mean(
     [(len(sp.encode(a)) + 1, len(sp.encode(b)) + 1) for a, b in texts], axis=0
   )

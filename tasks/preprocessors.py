@@ -24,9 +24,10 @@ instance with `instructions.keep_auxiliary`; other splits use "single". All
 draws are seeded by `prompt_options().seed` and the instance id, so a prompt
 does not depend on reading order, sharding or the source backend.
 
-`IE_TOKENIZE` is the shared tail (FLAN's FLAN_TOKENIZE): tokenize, an
-optional in-memory cache (`memory_cache`, off by default), seqio's offline
-cache point, EOS after trimming.
+`IE_TOKENIZE` is the shared tail (FLAN's FLAN_TOKENIZE): tokenize (one
+Python call per batch, `tokenize_batched`), an optional in-memory cache
+(`memory_cache`, off by default), seqio's offline cache point, EOS after
+trimming.
 """
 
 from __future__ import annotations
@@ -34,12 +35,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 
+import gin
 import numpy as np
 import seqio
 import tensorflow as tf
 from absl import logging
 
-import gin
 from instructuie_jax import instructions, task_types
 from tasks import sources
 
@@ -64,9 +65,95 @@ def cache_in_memory(ds: tf.data.Dataset) -> tf.data.Dataset:
   return ds.cache() if memory_cache() else ds
 
 
+def encode_batch(vocabulary: seqio.SentencePieceVocabulary, texts):
+  """Encodes strings with the vocabulary's SentencePiece model (no EOS).
+
+  Args:
+    vocabulary: A seqio SentencePiece vocabulary.
+    texts: Strings or UTF-8 bytes.
+
+  Returns:
+    `(values, row_lengths)`: the ids of all strings, concatenated (int32),
+    and the number of ids of each string (int64).
+  """
+  ids = vocabulary.tokenizer.encode(
+    [_text(t) for t in texts], out_type=int, num_threads=1
+  )
+  lengths = np.fromiter((len(x) for x in ids), np.int64, len(ids))
+  values = np.fromiter(
+    (i for x in ids for i in x), np.int32, int(lengths.sum())
+  )
+  return values, lengths
+
+
+def tokenize_batched(
+  ds: tf.data.Dataset,
+  output_features,
+  copy_pretokenized: bool = True,
+  with_eos: bool = False,
+  batch_size: int = BATCH_SIZE,
+) -> tf.data.Dataset:
+  """seqio preprocessor: `seqio.preprocessors.tokenize`, one call per batch.
+
+  Same examples as `seqio.preprocessors.tokenize`, in order: each output
+  feature is encoded without EOS and, with `copy_pretokenized`, its text is
+  kept as `{name}_pretokenized`. For SentencePiece vocabularies a batch of
+  `batch_size` strings is encoded by one `tf.numpy_function` call to the
+  vocabulary's own model (`vocabulary.tokenizer`, the model of
+  `vocabulary.encode`; ids equal `encode_tf`'s), several times faster than
+  tf_text's op per example here. Other vocabularies, and `with_eos=True`,
+  use `seqio.preprocessors.tokenize` itself.
+
+  Args:
+    ds: Examples with string features.
+    output_features: The task's output features (seqio passes them).
+    copy_pretokenized: Keep the texts as `{name}_pretokenized`.
+    with_eos: Append EOS (delegated to seqio).
+    batch_size: Strings per call.
+
+  Returns:
+    The tokenized dataset.
+  """
+  vocabularies = [f.vocabulary for f in output_features.values()]
+  if with_eos or not all(
+    isinstance(v, seqio.SentencePieceVocabulary) for v in vocabularies
+  ):
+    return seqio.preprocessors.tokenize(
+      ds, output_features, copy_pretokenized, with_eos
+    )
+
+  def encode(batch):
+    out = {}
+    for key, value in batch.items():
+      if key in output_features:
+        if copy_pretokenized:
+          out[f"{key}_pretokenized"] = value
+        values, lengths = tf.numpy_function(
+          functools.partial(encode_batch, output_features[key].vocabulary),
+          [value],
+          [tf.int32, tf.int64],
+          stateful=False,
+        )
+        values.set_shape([None])
+        lengths.set_shape([None])
+        value = tf.RaggedTensor.from_row_lengths(
+          values, lengths, validate=False
+        )
+      out[key] = value
+    return out
+
+  def dense(example):
+    # Unbatched rows of a ragged batch have a ragged spec of ragged rank 0;
+    # give them seqio's dense `TensorSpec([None], tf.int32)`.
+    return {k: tf.identity(v) for k, v in example.items()}
+
+  ds = ds.batch(batch_size).map(encode, num_parallel_calls=tf.data.AUTOTUNE)
+  return ds.unbatch().map(dense, num_parallel_calls=tf.data.AUTOTUNE)
+
+
 # The shared tail (FLAN's FLAN_TOKENIZE, plus the optional memory cache).
 IE_TOKENIZE = (
-  seqio.preprocessors.tokenize,
+  tokenize_batched,
   cache_in_memory,
   seqio.CacheDatasetPlaceholder(),
   seqio.preprocessors.append_eos_after_trim,

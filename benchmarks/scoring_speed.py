@@ -147,6 +147,13 @@ def _add(a: tuple[float, float], b: tuple[float, float]):
   return a[0] + b[0], a[1] + b[1]
 
 
+def _time_tasks(fn, data, *args) -> tuple[float, float]:
+  """Summed `_time` of `fn(*args, task, targets, predictions)` per task."""
+  return functools.reduce(
+    _add, (_time(fn, *args, task, t, p) for task, (t, p) in data.items())
+  )
+
+
 def _row(name: str, n: int, seconds: tuple[float, float]) -> str:
   cpu, wall = seconds
   rate = n / cpu if cpu else float("inf")
@@ -169,36 +176,18 @@ def run(num: int, seed: int, same_prob: float, original_num: int, git_dir):
 
   different = synthetic(min(num, 200_000), seed + 1, 0.0)
   n = sum(len(t) for t, _ in different.values())
-  seconds = functools.reduce(
-    _add,
-    (
-      _time(metrics.tally_texts, task, t, p)
-      for task, (t, p) in different.items()
-    ),
-  )
+  seconds = _time_tasks(metrics.tally_texts, different)
   rows.append(_row("strict, no prediction equals its target", n, seconds))
 
   subset = {
     task: (t[:original_num], p[:original_num]) for task, (t, p) in data.items()
   }
   n = sum(len(t) for t, _ in subset.values())
-  seconds = functools.reduce(
-    _add,
-    (
-      _time(original_metrics.original_tally, task, t, p)
-      for task, (t, p) in subset.items()
-    ),
-  )
+  seconds = _time_tasks(original_metrics.original_tally, subset)
   rows.append(_row("original mode (this repo)", n, seconds))
   if git_dir:
     module = original_evaluator.load(git_dir)
-    seconds = functools.reduce(
-      _add,
-      (
-        _time(original_evaluator.score, module, task, t, p)
-        for task, (t, p) in subset.items()
-      ),
-    )
+    seconds = _time_tasks(original_evaluator.score, subset, module)
     rows.append(_row("original InstructUIE evaluator", n, seconds))
   return rows
 

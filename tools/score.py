@@ -391,6 +391,21 @@ def score(
   return report
 
 
+def _f1_average(per_dataset: dict[str, Any]) -> dict[str, Any]:
+  """Macro and micro F1 (with micro P/R and counts) over `per_dataset`."""
+  avg = metrics.average(per_dataset)
+  return {
+    "macro_f1": avg.macro_f1,
+    "micro_f1": avg.micro.f1,
+    "micro_precision": avg.micro.precision,
+    "micro_recall": avg.micro.recall,
+    "tp": avg.micro.tp,
+    "fp": avg.micro.fp,
+    "fn": avg.micro.fn,
+    "datasets": avg.datasets,
+  }
+
+
 def _averages(
   strict_counts: dict[str, dict[str, dict[str, metrics.Counts]]],
   original_results: dict[str, dict[str, dict[str, Any]]],
@@ -398,17 +413,7 @@ def _averages(
   averages: dict[str, dict[str, dict[str, Any]]] = {}
   for task, by_metric in strict_counts.items():
     for name, per_dataset in by_metric.items():
-      avg = metrics.average(per_dataset)
-      averages.setdefault(task, {})[name] = {
-        "macro_f1": avg.macro_f1,
-        "micro_f1": avg.micro.f1,
-        "micro_precision": avg.micro.precision,
-        "micro_recall": avg.micro.recall,
-        "tp": avg.micro.tp,
-        "fp": avg.micro.fp,
-        "fn": avg.micro.fn,
-        "datasets": avg.datasets,
-      }
+      averages.setdefault(task, {})[name] = _f1_average(per_dataset)
   for task, by_metric in original_results.items():
     for name, per_dataset in by_metric.items():
       values = list(per_dataset.values())
@@ -422,17 +427,7 @@ def _averages(
           "datasets": len(values),
         }
       else:
-        avg = metrics.average(per_dataset)
-        averages.setdefault(task, {})[name] = {
-          "macro_f1": avg.macro_f1,
-          "micro_f1": avg.micro.f1,
-          "micro_precision": avg.micro.precision,
-          "micro_recall": avg.micro.recall,
-          "tp": avg.micro.tp,
-          "fp": avg.micro.fp,
-          "fn": avg.micro.fn,
-          "datasets": avg.datasets,
-        }
+        averages.setdefault(task, {})[name] = _f1_average(per_dataset)
   return averages
 
 

@@ -27,7 +27,8 @@ Steps:
 4. `python -m t5x.infer` with gin/runs/infer.gin on the latest checkpoint for
    the supervised test split (ie_tiny_eval) and the zero-shot data set
    (ie_tiny_zeroshot_eval), into WORK_DIR/predictions.
-5. `tools/score.py`: the per-dataset F1 table, into WORK_DIR/scores.
+5. `tools/score.py --mode=both`: the per-dataset F1 tables (strict and the
+   original evaluator's conventions), into WORK_DIR/scores.
 
 Data and vocabulary are reused when present, and training resumes from the
 checkpoints in WORK_DIR/model (T5X's behaviour); --overwrite deletes all three
@@ -293,6 +294,7 @@ def run(
       os.path.join(REPO_ROOT, "tools", "score.py"),
       f"--predictions={predictions}",
       f"--out_dir={os.path.join(work_dir, 'scores')}",
+      "--mode=both",
     ],
     cwd=REPO_ROOT,
     env=env,

@@ -74,7 +74,10 @@ def fixture_tasks(tmp_dir: pathlib.Path):
   and environment afterwards.
   """
   model = train_vocab.train_vocab(
-    str(TINY_DATA_DIR), str(tmp_dir / "vocab.model"), vocab_size=400
+    str(TINY_DATA_DIR),
+    str(tmp_dir / "vocab.model"),
+    vocab_size=400,
+    splits=("train", "dev", "test"),
   )
   with env(**{**{k: None for k in ENV_VARS}, "IE_INSTRUCTIONS_VOCAB": model}):
     sources.set_data_dir("tiny", str(TINY_DATA_DIR))

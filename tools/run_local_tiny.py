@@ -194,6 +194,8 @@ def prepare_data(work_dir: str, seed: int = 0, num_train: int = 20000) -> None:
         os.path.join(REPO_ROOT, "tools", "train_vocab.py"),
         f"--data_dir={data_dir}",
         f"--output={vocab}",
+        "--splits=train",
+        "--datasets=synth_news",
       ],
       env,
       os.path.join(work_dir, "vocab.log"),

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from absl import app, flags
 
@@ -56,12 +56,45 @@ def define_flags() -> None:
   flags.DEFINE_integer(
     "max_lines", 300_000, "Lines sampled for training (seeded)."
   )
+  flags.DEFINE_list(
+    "splits",
+    ["train"],
+    "Splits to read. Evaluation splits are left out by default, so that "
+    "held-out text does not shape the vocabulary.",
+  )
+  flags.DEFINE_list(
+    "datasets", [], "Dataset folder names to read; empty means every one."
+  )
 
 
-def prompt_texts(data_dir: str, seed: int = 0) -> Iterator[str]:
-  """Yields the inputs and targets of every dataset split under `data_dir`."""
-  for family, dataset in schema.list_datasets(data_dir):
-    for split in schema.SPLITS:
+def prompt_texts(
+  data_dir: str,
+  seed: int = 0,
+  splits: Sequence[str] = ("train",),
+  datasets: Sequence[str] = (),
+) -> Iterator[str]:
+  """Yields the inputs and targets of the chosen splits under `data_dir`.
+
+  Args:
+    data_dir: Root in the IE INSTRUCTIONS layout.
+    seed: Seed of the prompts.
+    splits: Split names ("train", "dev", "test") to read.
+    datasets: Dataset folder names to read; empty for every dataset.
+
+  Raises:
+    ValueError: an unknown split or a dataset not under `data_dir`.
+  """
+  unknown = sorted(set(splits) - set(schema.SPLITS))
+  if unknown:
+    raise ValueError(f"Unknown splits {unknown}; known: {schema.SPLITS}")
+  found = schema.list_datasets(data_dir)
+  missing = sorted(set(datasets) - {name for _, name in found})
+  if missing:
+    raise ValueError(f"Datasets {missing} not found under {data_dir}")
+  for family, dataset in found:
+    if datasets and dataset not in datasets:
+      continue
+    for split in splits:
       if not os.path.exists(
         os.path.join(data_dir, family, dataset, f"{split}.json")
       ):
@@ -89,8 +122,13 @@ def train_vocab(
   vocab_size: int = 800,
   seed: int = 0,
   max_lines: int = 300_000,
+  splits: Sequence[str] = ("train",),
+  datasets: Sequence[str] = (),
 ) -> str:
   """Trains the model; returns the path of the `.model` file written.
+
+  Only the chosen `splits` of the chosen `datasets` are read (see
+  `prompt_texts`).
 
   Raises:
     ValueError: no text under `data_dir`.
@@ -99,7 +137,7 @@ def train_vocab(
 
   lines = [
     line.strip()
-    for text in prompt_texts(data_dir, seed)
+    for text in prompt_texts(data_dir, seed, splits, datasets)
     for line in text.splitlines()
     if line.strip()
   ]
@@ -138,6 +176,8 @@ def main(argv):
     vocab_size=FLAGS.vocab_size,
     seed=FLAGS.seed,
     max_lines=FLAGS.max_lines,
+    splits=FLAGS.splits,
+    datasets=FLAGS.datasets,
   )
   print(f"Wrote {path}")
 

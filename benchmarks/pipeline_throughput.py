@@ -35,6 +35,11 @@ Both pipelines consume the same examples: the mixture's train stream
   - "cached epochs": with `tasks.preprocessors.memory_cache.enabled` (the
     in-process stand-in for seqio's offline cache), timed after
     --warmup_epochs epochs.
+* indexed (ours): `tasks.indexed_mixture.IndexedMixture` over the same
+  mixture and seed: every task loaded once (prompts built and tokenized;
+  its time is reported as `load_s`), then mixed and packed a block at a
+  time; timed after the first-epoch warm-up. A second rate spreads the
+  loading over one epoch.
 * baseline (the original's way): the prompts as text (built beforehand, not
   timed), then per batch of 8, as `DataCollatorForUIE.seq2seq_call` does:
   tokenize each source, truncate to 512 tokens and decode it back, tokenize
@@ -125,12 +130,7 @@ def packed_run(
   *,
   warmup: int = 0,
 ) -> dict[str, float]:
-  """Times the packed seqio pipeline for `n` examples after `warmup` more.
-
-  `first_batch_s` is the time from `seqio.get_dataset` to the first packed
-  row (start-up: shuffle buffers, the first packing block); the rate counts
-  only the examples after the first `warmup` ones.
-  """
+  """Times `seqio.get_dataset(name, converter)` (see `time_rows`)."""
   import seqio
 
   start = time.perf_counter()
@@ -144,6 +144,32 @@ def packed_run(
     seed=seed,
     verbose=False,
   )
+  return time_rows(ds, n, lengths, start, warmup)
+
+
+def indexed_run(
+  name: str, n: int, seed: int, lengths: dict[str, int], *, warmup: int = 0
+) -> dict[str, float]:
+  """Times `tasks.indexed_mixture` (see `time_rows`); `load_s` is the time
+  its tasks took to load (prompts built and tokenized, in one pass)."""
+  from tasks import indexed_mixture
+
+  start = time.perf_counter()
+  mixture = indexed_mixture.IndexedMixture.load(name, lengths, seed=seed)
+  load_s = time.perf_counter() - start
+  run = time_rows(mixture.get_dataset(), n, lengths, start, warmup)
+  return {**run, "load_s": round(load_s, 2)}
+
+
+def time_rows(
+  ds, n: int, lengths: dict[str, int], start: float, warmup: int = 0
+) -> dict[str, float]:
+  """Times packed rows of `ds` for `n` examples after `warmup` more.
+
+  `first_batch_s` is the time from `start` (the pipeline's creation) to the
+  first packed row (start-up: loading, shuffle buffers, the first block);
+  the rate counts only the examples after the first `warmup` ones.
+  """
   examples = rows = non_pad = 0
   first_batch = None
   timing = warmup <= 0
@@ -361,6 +387,10 @@ def main(argv):
       run = packed_run(name, n, seed, packed_lengths, make(), warmup=warmup)
       runs[(label, phase)] = run
       print(f"{label}, {phase} {packed_lengths}: {run}", flush=True)
+  indexed = indexed_run(name, n, seed, packed_lengths, warmup=first_warmup)
+  print(f"indexed mixture {packed_lengths}: {indexed}", flush=True)
+  # The first epoch of the indexed mixture, its loading included.
+  first_epoch = epoch / (indexed["load_s"] + epoch / indexed["examples_per_s"])
   rate = base["examples_per_s"]
   print()
   print(
@@ -380,6 +410,18 @@ def main(argv):
   )
   for (label, phase), run in runs.items():
     print(_row(f"packed, {label}, {phase}", run, rate, run["non_pad_fraction"]))
+  print(
+    _row(
+      "packed, indexed mixture (tasks.indexed_mixture)",
+      indexed,
+      rate,
+      indexed["non_pad_fraction"],
+    )
+  )
+  print(
+    f"| indexed mixture, first epoch with its {indexed['load_s']} s of "
+    f"loading | {first_epoch:.0f} | | {first_epoch / rate:.2f}x | |"
+  )
   print(
     f"(static 512/50 padding: non-pad fraction {base['non_pad_fraction_static']})"
   )

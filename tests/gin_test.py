@@ -177,6 +177,7 @@ _MAINS = {"train": "t5x.train", "evaluate": "t5x.eval", "infer": "t5x.infer"}
 _EXPERIMENTS = [
   ("train", ["gin/runs/local_tiny.gin"]),
   ("train", ["gin/runs/local_tiny.gin", "gin/partitioning/local_mesh_mp2.gin"]),
+  ("train", ["gin/runs/local_tiny.gin", "gin/runs/packed_train.gin"]),
   *[
     ("train", [f"gin/runs/finetune_{s}.gin", "gin/models/flan_t5_small.gin"])
     for s in ("supervised", "zeroshot")
@@ -257,3 +258,11 @@ def test_builds_model_and_partitioner(
   assert dict(partitioner.logical_axis_rules) == dict(
     partitioning.standard_logical_axis_rules()
   )
+  if "gin/runs/packed_train.gin" in files:
+    from tasks import indexed_mixture  # noqa: PLC0415
+
+    get_dataset_fn = bindings["get_dataset_fn"]
+    assert get_dataset_fn.__wrapped__ is indexed_mixture.get_dataset.__wrapped__
+    train_cfg = bindings["train_dataset_cfg"]
+    assert train_cfg.pack
+    assert train_cfg.task_feature_lengths == {"inputs": 3072, "targets": 448}

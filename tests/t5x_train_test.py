@@ -158,6 +158,24 @@ def test_one_step_data_x_model_parallel(data_env, tmp_path):
   assert len(sharded) >= len(params) // 2
 
 
+def test_packed_rows_from_the_indexed_mixture(data_env, tmp_path):
+  """Two steps on packed rows from tasks.indexed_mixture.get_dataset."""
+  report = _train(
+    data_env,
+    ["gin/runs/local_tiny.gin", "gin/runs/packed_train.gin"],
+    [
+      f"MODEL_DIR = '{tmp_path / 'model'}'",
+      "TRAIN_STEPS = 2",
+      "PACKED_FEATURE_LENGTHS = {'inputs': 1024, 'targets': 256}",
+      "PACKED_BATCH_SIZE = 2",
+      "INDEXED_BLOCK_SIZE = 64",
+      *_FAST,
+    ],
+    tmp_path,
+  )
+  assert report["step"] == 2
+
+
 def _finished_checkpoints(model_dir: pathlib.Path) -> list[int]:
   steps = []
   for path in glob.glob(str(model_dir / "checkpoint_*")):

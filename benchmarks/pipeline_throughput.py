@@ -18,8 +18,9 @@ r"""Throughput and padding of the seqio pipeline vs. the original's collator.
 Usage:
   python benchmarks/pipeline_throughput.py --vocab=PATH.model \
     [--data_dir=DIR] [--mixture=ie_instructions_supervised] \
-    [--num_examples=20000] [--packed_inputs_length=3072] \
-    [--packed_targets_length=448] [--seed=0]
+    [--num_examples=20000] [--indexed_examples=1000000] \
+    [--packed_inputs_length=3072] \
+    [--packed_targets_length=448] [--seed=0] [--cache_dir=DIR]
 
 Both pipelines consume the same examples: the mixture's train stream
 (seeded), read from the raw JSON files.
@@ -56,6 +57,7 @@ machine for the numbers that count.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 
@@ -74,9 +76,20 @@ def define_flags() -> None:
   flags.DEFINE_string("data_dir", None, "Data root (overrides the env).")
   flags.DEFINE_string("vocab", None, "SentencePiece model (default: env).")
   flags.DEFINE_integer("num_examples", 20000, "Examples per pipeline.")
+  flags.DEFINE_integer(
+    "indexed_examples",
+    1000000,
+    "Examples timed in the indexed runs (fast: more for a stable rate).",
+  )
   flags.DEFINE_integer("packed_inputs_length", 3072, "Packed inputs length.")
   flags.DEFINE_integer("packed_targets_length", 448, "Packed targets length.")
   flags.DEFINE_integer("seed", 0, "Mixture sampling seed.")
+  flags.DEFINE_string(
+    "cache_dir",
+    None,
+    "seqio cache of the mixture's tasks (tools/cache_tasks.sh, same "
+    "vocabulary): adds an indexed run that loads from it.",
+  )
   flags.DEFINE_float(
     "warmup_epochs", 1.2, "Epochs consumed before timing the cached runs."
   )
@@ -148,14 +161,23 @@ def packed_run(
 
 
 def indexed_run(
-  name: str, n: int, seed: int, lengths: dict[str, int], *, warmup: int = 0
+  name: str,
+  n: int,
+  seed: int,
+  lengths: dict[str, int],
+  *,
+  warmup: int = 0,
+  use_cached: bool = False,
 ) -> dict[str, float]:
   """Times `tasks.indexed_mixture` (see `time_rows`); `load_s` is the time
-  its tasks took to load (prompts built and tokenized, in one pass)."""
+  its tasks took to load (prompts built and tokenized in one pass, or read
+  from seqio's cache)."""
   from tasks import indexed_mixture
 
   start = time.perf_counter()
-  mixture = indexed_mixture.IndexedMixture.load(name, lengths, seed=seed)
+  mixture = indexed_mixture.IndexedMixture.load(
+    name, lengths, seed=seed, use_cached=use_cached
+  )
   load_s = time.perf_counter() - start
   run = time_rows(mixture.get_dataset(), n, lengths, start, warmup)
   return {**run, "load_s": round(load_s, 2)}
@@ -183,6 +205,7 @@ def time_rows(
       warmup -= k
       if warmup <= 0:
         timing = True
+        gc.collect()  # Not inside the timed window.
         start = time.perf_counter()
       continue
     examples += k
@@ -255,6 +278,7 @@ def baseline_run(
   (the warm-up batches are the first ones of `texts`, collated twice)."""
   for i in range(0, warmup * BASELINE_BATCH, BASELINE_BATCH):
     baseline_collate(sp, texts[i : i + BASELINE_BATCH])
+  gc.collect()
   start = time.perf_counter()
   first_batch = None
   dynamic_tokens = dynamic_capacity = 0
@@ -371,6 +395,25 @@ def main(argv):
   with_build = n / (base["seconds"] + built)
   print(f"baseline (collator only): {base}")
   print(f"baseline + prompt building: {with_build:.1f} examples/s")
+  indexed = indexed_run(
+    name, FLAGS.indexed_examples, seed, packed_lengths, warmup=first_warmup
+  )
+  print(f"indexed mixture {packed_lengths}: {indexed}", flush=True)
+  indexed_cached = None
+  if FLAGS.cache_dir:
+    from tasks import cache
+
+    tasks = seqio.get_mixture_or_task(name).tasks
+    with cache.only_cache_dir(FLAGS.cache_dir, tasks):
+      indexed_cached = indexed_run(
+        name,
+        FLAGS.indexed_examples,
+        seed,
+        packed_lengths,
+        warmup=first_warmup,
+        use_cached=True,
+      )
+    print(f"indexed mixture from the cache: {indexed_cached}", flush=True)
   converters = {
     "fast packer": lambda: packing.BatchPackingEncDecFeatureConverter(
       pack=True
@@ -387,8 +430,6 @@ def main(argv):
       run = packed_run(name, n, seed, packed_lengths, make(), warmup=warmup)
       runs[(label, phase)] = run
       print(f"{label}, {phase} {packed_lengths}: {run}", flush=True)
-  indexed = indexed_run(name, n, seed, packed_lengths, warmup=first_warmup)
-  print(f"indexed mixture {packed_lengths}: {indexed}", flush=True)
   # The first epoch of the indexed mixture, its loading included.
   first_epoch = epoch / (indexed["load_s"] + epoch / indexed["examples_per_s"])
   rate = base["examples_per_s"]
@@ -422,6 +463,15 @@ def main(argv):
     f"| indexed mixture, first epoch with its {indexed['load_s']} s of "
     f"loading | {first_epoch:.0f} | | {first_epoch / rate:.2f}x | |"
   )
+  if indexed_cached:
+    print(
+      _row(
+        "packed, indexed mixture, loaded from seqio's cache",
+        indexed_cached,
+        rate,
+        indexed_cached["non_pad_fraction"],
+      )
+    )
   print(
     f"(static 512/50 padding: non-pad fraction {base['non_pad_fraction_static']})"
   )

@@ -159,21 +159,24 @@ def test_one_step_data_x_model_parallel(data_env, tmp_path):
 
 
 def test_packed_rows_from_the_indexed_mixture(data_env, tmp_path):
-  """Two steps on packed rows from tasks.indexed_mixture.get_dataset."""
-  report = _train(
-    data_env,
-    ["gin/runs/local_tiny.gin", "gin/runs/packed_train.gin"],
-    [
-      f"MODEL_DIR = '{tmp_path / 'model'}'",
-      "TRAIN_STEPS = 2",
-      "PACKED_FEATURE_LENGTHS = {'inputs': 1024, 'targets': 256}",
-      "PACKED_BATCH_SIZE = 2",
-      "INDEXED_BLOCK_SIZE = 64",
-      *_FAST,
-    ],
-    tmp_path,
-  )
+  """Packed rows from tasks.indexed_mixture; a restart restores the stream."""
+  model_dir = tmp_path / "model"
+  bindings = [
+    f"MODEL_DIR = '{model_dir}'",
+    "PACKED_FEATURE_LENGTHS = {'inputs': 1024, 'targets': 256}",
+    "PACKED_BATCH_SIZE = 2",
+    "INDEXED_BLOCK_SIZE = 64",
+    "utils.SaveCheckpointConfig.period = 2",
+    *_FAST,
+  ]
+  files = ["gin/runs/local_tiny.gin", "gin/runs/packed_train.gin"]
+  report = _train(data_env, files, ["TRAIN_STEPS = 2", *bindings], tmp_path)
   assert report["step"] == 2
+  saved = glob.glob(str(model_dir / "checkpoint_2" / "dataset" / "train_ds-*"))
+  assert saved, sorted(os.listdir(model_dir / "checkpoint_2"))
+  report = _train(data_env, files, ["TRAIN_STEPS = 4", *bindings], tmp_path)
+  assert report["step"] == 4
+  assert glob.glob(str(model_dir / "checkpoint_4" / "dataset" / "train_ds-*"))
 
 
 def _finished_checkpoints(model_dir: pathlib.Path) -> list[int]:

@@ -16,10 +16,13 @@
 """Shared set-up of the seqio tests: fixture datasets, vocabulary, env."""
 
 import contextlib
+import json
 import os
 import pathlib
 
+import numpy as np
 import seqio
+import tensorflow as tf
 
 from instructuie_jax import catalog
 from tasks import ie_instructions, sources
@@ -135,11 +138,6 @@ def write_seqio_cache(
   Returns:
     The task's cache folder.
   """
-  import json
-
-  import numpy as np
-  import tensorflow as tf
-
   task = seqio.get_mixture_or_task(task_name)
   ds = task.preprocess_precache(task.source.get_dataset(split, shuffle=False))
   exs = [transform(ex) if transform else ex for ex in ds.as_numpy_iterator()]

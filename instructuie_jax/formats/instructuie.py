@@ -487,6 +487,24 @@ def _clean_relations(body: str) -> formats.ParseResult | None:
   return formats.ParseResult(tuple(records), ())
 
 
+def _label_first_items(
+  body: str, known: frozenset[str] | None, ops: _Ops, plain: bool
+) -> list[str]:
+  """The "label: rest" items of a "; "-separated, label-first target."""
+  if plain:
+    return _group_plain(body, "; ", ": ")
+  return _group_label_first(body, "; ", ": ", known, ops)
+
+
+def _label_end(
+  item: str, known: frozenset[str] | None, ops: _Ops, plain: bool
+) -> int:
+  """Where an item's label ends (its ": "), or -1."""
+  if plain:
+    return item.find(": ")
+  return _split_first(item, ": ", known, ops.find)
+
+
 def _parse_typed(
   text: str,
   hint: LabelHint | None,
@@ -507,16 +525,11 @@ def _parse_typed(
     clean = _clean_typed(body, quoted)
     if clean is not None:
       return clean
-    items = _group_plain(body, "; ", ": ")
-  else:
-    items = _group_label_first(body, "; ", ": ", known, ops)
+  items = _label_first_items(body, known, ops, plain)
   records: list[records_lib.Record] = []
   problems: list[str] = []
   for index, item in enumerate(items):
-    if plain:
-      i = item.find(": ")
-    else:
-      i = _split_first(item, ": ", known, ops.find)
+    i = _label_end(item, known, ops, plain)
     if i == -1:
       _problem(problems, f"item {index}", "no 'type: ' prefix", item)
       continue
@@ -568,27 +581,21 @@ def _parse_relations(
     return _EMPTY
   known = hint.types if hint else None
   ops = _CUT_AWARE if careful else _ops(body, _TOUCH_RELATIONS)
-  find = ops.find
   plain = ops is _PLAIN and not known
   if plain:
     clean = _clean_relations(body)
     if clean is not None:
       return clean
-    items = _group_plain(body, "; ", ": ")
-  else:
-    items = _group_label_first(body, "; ", ": ", known, ops)
+  items = _label_first_items(body, known, ops, plain)
   records: list[records_lib.Record] = []
   problems: list[str] = []
   for index, item in enumerate(items):
-    if plain:
-      i = item.find(": ")
-    else:
-      i = _split_first(item, ": ", known, find)
+    i = _label_end(item, known, ops, plain)
     if i == -1:
       _problem(problems, f"item {index}", "no 'relation: ' prefix", item)
       continue
     relation = item[:i].strip()
-    pair = _pair(item[i + 2 :], find)
+    pair = _pair(item[i + 2 :], ops.find)
     if not relation or pair is None:
       _problem(
         problems, f"item {index}", "expected 'relation: head, tail'", item

@@ -12,7 +12,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 # shellcheck disable=SC1091
 source "$VENV/bin/activate"
-python -m pip install -q -r "$ROOT/requirements.txt"
+python -m pip install -q -r "$ROOT/${INSTRUCTUIE_REQUIREMENTS:-requirements.txt}"
 
 if ! python -c "import t5x.train" >/dev/null 2>&1; then
   MIRROR="${T5X_SNAPSHOT_MIRROR:-/work/.mirror}"

@@ -1,0 +1,396 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+r"""Training speed: T5X (this project) against Hugging Face + PyTorch.
+
+Usage:
+  python benchmarks/train_step_vs_hf.py [--work_dir=/tmp/train_vs_hf] \
+    [--sizes=tiny,small] [--paths=t5x_unpacked,t5x_packed,hf_collator,hf_tensors]
+
+Both sides train the same T5 v1.1 architecture (gated-GELU, untied output
+layer, relative attention bias; the dimensions of `SIZES`) from scratch in
+float32, with AdamW at a constant rate (beta 0.9/0.999, eps 1e-8, no weight
+decay), batches of --batch_size examples, on the prompts of the tiny run's
+synthetic training mixture (`ie_tiny_train`, data and vocabulary as made by
+`tools.run_local_tiny`), inputs up to 96 and targets up to 32 tokens.
+
+* `t5x_unpacked`: `python -m t5x.train` with gin/runs/local_tiny.gin (the
+  SeqIO per-example pipeline, every row padded to 96/32).
+* `t5x_packed`: the same with gin/runs/packed_train.gin: rows of 384/128
+  packed by the block-indexed mixture, --packed_rows rows a batch.
+* `hf_collator`: `transformers.T5ForConditionalGeneration` and a plain torch
+  loop, each batch built as the original's `DataCollatorForUIE` does
+  (tokenize, pad to the batch's longest), inside the timed loop.
+* `hf_tensors`: the same model fed from batches made before timing.
+
+T5X's numbers come from the summaries its trainer writes
+(`timing/steps_per_second`, `timing/target_tokens_per_second` times
+`non_padding_fraction/loss_weights`), averaged over every stats window
+after the first (compilation and warm-up). Real target tokens are the
+non-pad target tokens, EOS included, on both sides. Examples/s of a packed
+path is its real target tokens/s over the mean target length of the data.
+Prints one table per size and the ratio of each T5X path to `hf_collator`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+
+import numpy as np
+from absl import app, flags
+
+_REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if _REPO not in sys.path:
+  sys.path.insert(0, _REPO)
+
+from tools import run_local_tiny  # noqa: E402
+
+
+@dataclasses.dataclass(frozen=True)
+class Size:
+  """Model dimensions and how long to time them."""
+
+  embed_dim: int
+  num_heads: int
+  head_dim: int
+  mlp_dim: int
+  num_layers: int
+  steps: int
+  stats_period: int
+
+
+# `tiny` is gin/models/tiny.gin; `small` is where compute dominates.
+SIZES: dict[str, Size] = {
+  "tiny": Size(64, 4, 16, 256, 2, steps=600, stats_period=100),
+  "small": Size(256, 4, 64, 1024, 6, steps=60, stats_period=10),
+}
+PATHS = ("t5x_unpacked", "t5x_packed", "hf_collator", "hf_tensors")
+LENGTHS = {"inputs": 96, "targets": 32}
+PACKED_LENGTHS = {"inputs": 384, "targets": 128}
+VOCAB_SIZE = 1024
+LEARNING_RATE = 1e-3
+
+_WORK_DIR = flags.DEFINE_string(
+  "work_dir", "/tmp/train_vs_hf", "Data, vocabulary and model directories."
+)
+_SIZES = flags.DEFINE_list("sizes", list(SIZES), "Model sizes to time.")
+_PATHS = flags.DEFINE_list("paths", list(PATHS), "Training paths to time.")
+_BATCH = flags.DEFINE_integer("batch_size", 32, "Examples per batch.")
+_PACKED_ROWS = flags.DEFINE_integer(
+  "packed_rows", 8, "Packed rows per batch (t5x_packed)."
+)
+_STEPS = flags.DEFINE_integer(
+  "steps", None, "Timed steps per path (default: the size's own)."
+)
+_THREADS = flags.DEFINE_integer(
+  "threads", os.cpu_count(), "torch intra-op threads (JAX uses every core)."
+)
+_SEED = flags.DEFINE_integer("seed", 0, "Data and initialization seed.")
+_JSON = flags.DEFINE_string("json", None, "Also write the rows here.")
+
+
+_TIMING_GIN = """\
+from __gin__ import dynamic_registration
+
+import __main__ as train_script
+
+train_script.train.infer_eval_dataset_cfg = None
+train_script.train.stats_period = {stats_period}
+"""
+
+
+def _t5x_bindings(
+  size: Size, steps: int, packed: bool, timing_gin: str
+) -> list[str]:
+  # Timing only: no decoding evaluation, one checkpoint at the end.
+  bindings = [
+    f"include '{timing_gin}'",
+    f"EMBED_DIM={size.embed_dim}",
+    f"NUM_HEADS={size.num_heads}",
+    f"HEAD_DIM={size.head_dim}",
+    f"MLP_DIM={size.mlp_dim}",
+    f"NUM_ENCODER_LAYERS={size.num_layers}",
+    f"NUM_DECODER_LAYERS={size.num_layers}",
+    f"VOCAB_SIZE={VOCAB_SIZE}",
+    f"BATCH_SIZE={_BATCH.value}",
+    f"TASK_FEATURE_LENGTHS={LENGTHS}",
+    "OPTIMIZER=@optimizers.adamw()",
+    "WEIGHT_DECAY=0.0",
+    "utils.create_learning_rate_scheduler.factors='constant'",
+    f"utils.create_learning_rate_scheduler.base_learning_rate={LEARNING_RATE}",
+    f"utils.SaveCheckpointConfig.period={steps}",
+  ]
+  if packed:
+    bindings += [
+      "include 'gin/runs/packed_train.gin'",
+      f"PACKED_FEATURE_LENGTHS={PACKED_LENGTHS}",
+      f"PACKED_BATCH_SIZE={_PACKED_ROWS.value}",
+      "INDEXED_BLOCK_SIZE=1024",
+    ]
+  return bindings
+
+
+def _scalars(event_dir: str) -> dict[str, list[tuple[int, float]]]:
+  """Every scalar of the TensorBoard files in `event_dir`, by tag."""
+  import tensorflow as tf
+
+  found: dict[str, list[tuple[int, float]]] = {}
+  for path in sorted(glob.glob(os.path.join(event_dir, "events.out.*"))):
+    for event in tf.compat.v1.train.summary_iterator(path):
+      for value in event.summary.value:
+        if value.HasField("tensor"):
+          array = tf.make_ndarray(value.tensor)
+          if array.dtype.kind not in "biuf" or array.size != 1:
+            continue  # Text summaries (the gin config).
+          number = float(array)
+        else:
+          number = float(value.simple_value)
+        found.setdefault(value.tag, []).append((event.step, number))
+  return found
+
+
+def t5x_row(
+  size_name: str, size: Size, steps: int, packed: bool, mean_target: float
+) -> dict[str, float]:
+  """Trains with `python -m t5x.train`; rates from its summaries."""
+  path = "t5x_packed" if packed else "t5x_unpacked"
+  model_dir = os.path.join(_WORK_DIR.value, f"{size_name}_{path}")
+  if os.path.exists(model_dir):
+    import shutil
+
+    shutil.rmtree(model_dir)
+  os.makedirs(model_dir)
+  timing_gin = os.path.join(_WORK_DIR.value, f"{size_name}_{path}.gin")
+  with open(timing_gin, "w", encoding="utf-8") as f:
+    f.write(_TIMING_GIN.format(stats_period=size.stats_period))
+  command = run_local_tiny.train_command(
+    model_dir,
+    steps,
+    steps,
+    _SEED.value,
+    _t5x_bindings(size, steps, packed, timing_gin),
+  )
+  run_local_tiny.run_logged(
+    command,
+    run_local_tiny.subprocess_env(_WORK_DIR.value),
+    os.path.join(_WORK_DIR.value, f"{size_name}_{path}.log"),
+  )
+  scalars = _scalars(os.path.join(model_dir, "train"))
+  # The first window holds compilation and the pipeline's warm-up.
+  windows = sorted(scalars["timing/steps_per_second"])[1:]
+  if not windows:
+    raise RuntimeError(f"{path}: fewer than two stats windows in {model_dir}")
+  steps_per_s = statistics.mean(v for _, v in windows)
+  keep = {step for step, _ in windows}
+  tokens = [
+    v for s, v in scalars["timing/target_tokens_per_second"] if s in keep
+  ]
+  non_pad = [
+    v for s, v in scalars["non_padding_fraction/loss_weights"] if s in keep
+  ]
+  real_tokens = statistics.mean(
+    t * f for t, f in zip(tokens, non_pad, strict=True)
+  )
+  return {
+    "steps_per_s": steps_per_s,
+    "real_target_tokens_per_s": real_tokens,
+    "examples_per_s": real_tokens / mean_target,
+    "timed_steps": len(windows) * size.stats_period,
+  }
+
+
+def _texts(n: int) -> list[tuple[str, str]]:
+  """The first `n` (inputs, targets) texts of ie_tiny_train's stream."""
+  from benchmarks import pipeline_throughput
+  from tasks import (
+    mixtures,  # noqa: F401  (registers the mixtures)
+    sources,
+  )
+
+  sources.set_data_dir("tiny", os.path.join(_WORK_DIR.value, "data"))
+  return pipeline_throughput.text_examples("ie_tiny_train", n, _SEED.value)
+
+
+def _hf_model(size: Size):
+  import torch
+  import transformers
+
+  torch.manual_seed(_SEED.value)
+  config = transformers.T5Config(
+    vocab_size=VOCAB_SIZE,
+    d_model=size.embed_dim,
+    d_kv=size.head_dim,
+    d_ff=size.mlp_dim,
+    num_layers=size.num_layers,
+    num_decoder_layers=size.num_layers,
+    num_heads=size.num_heads,
+    relative_attention_num_buckets=32,
+    relative_attention_max_distance=128,
+    dropout_rate=0.0,
+    feed_forward_proj="gated-gelu",
+    tie_word_embeddings=False,
+    decoder_start_token_id=0,
+    pad_token_id=0,
+    eos_token_id=1,
+  )
+  return transformers.T5ForConditionalGeneration(config)
+
+
+def _collate(sp, batch):
+  """The original collator's batch as torch tensors (labels -100 at pads)."""
+  import torch
+
+  from benchmarks import pipeline_throughput
+
+  inputs, labels = pipeline_throughput.baseline_collate(sp, batch)
+  inputs = inputs[:, : LENGTHS["inputs"]]
+  labels = labels[:, : LENGTHS["targets"]]
+  input_ids = torch.from_numpy(inputs.astype(np.int64))
+  label_ids = torch.from_numpy(labels.astype(np.int64))
+  label_ids[label_ids == 0] = -100
+  return input_ids, (input_ids != 0).long(), label_ids
+
+
+def hf_row(
+  size: Size, steps: int, texts, sp, premade: bool
+) -> dict[str, float]:
+  """Times a plain torch training loop of the Hugging Face model."""
+  import torch
+
+  torch.set_num_threads(_THREADS.value)
+  model = _hf_model(size)
+  model.train()
+  optimizer = torch.optim.AdamW(
+    model.parameters(),
+    lr=LEARNING_RATE,
+    betas=(0.9, 0.999),
+    eps=1e-8,
+    weight_decay=0.0,
+  )
+  batch = _BATCH.value
+  warmup = max(3, steps // 10)
+  total = warmup + steps
+  batches = [texts[i * batch : (i + 1) * batch] for i in range(total)]
+  if premade:
+    batches = [_collate(sp, b) for b in batches]
+
+  def step(item) -> tuple[int, int]:
+    input_ids, mask, labels = item if premade else _collate(sp, item)
+    loss = model(input_ids=input_ids, attention_mask=mask, labels=labels).loss
+    loss.backward()
+    optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+    return int((labels != -100).sum()), int(labels.shape[0])
+
+  for item in batches[:warmup]:
+    step(item)
+  real_tokens = examples = 0
+  start = time.perf_counter()
+  for item in batches[warmup:]:
+    tokens, n = step(item)
+    real_tokens += tokens
+    examples += n
+  seconds = time.perf_counter() - start
+  return {
+    "steps_per_s": steps / seconds,
+    "real_target_tokens_per_s": real_tokens / seconds,
+    "examples_per_s": examples / seconds,
+    "timed_steps": steps,
+  }
+
+
+def main(argv: Sequence[str]) -> None:
+  if len(argv) > 1:
+    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  unknown = [s for s in _SIZES.value if s not in SIZES]
+  unknown += [p for p in _PATHS.value if p not in PATHS]
+  if unknown:
+    raise app.UsageError(f"Unknown size or path: {', '.join(unknown)}")
+  if run_local_tiny.t5x_root() is None:
+    print(run_local_tiny.INSTALL_HELP, file=sys.stderr)
+    sys.exit(2)
+  import sentencepiece
+
+  work_dir = _WORK_DIR.value
+  os.environ["IE_INSTRUCTIONS_VOCAB"] = os.path.join(work_dir, "vocab.model")
+  run_local_tiny.prepare_data(work_dir, _SEED.value)
+  sp = sentencepiece.SentencePieceProcessor(
+    model_file=os.path.join(work_dir, "vocab.model")
+  )
+  most_steps = max(
+    (_STEPS.value or SIZES[s].steps) * 11 // 10 + 3 for s in _SIZES.value
+  )
+  texts = _texts(most_steps * _BATCH.value)
+  mean_target = statistics.mean(
+    min(len(sp.encode(t)) + 1, LENGTHS["targets"]) for _, t in texts
+  )
+  print(
+    f"{len(texts)} examples, mean real target tokens {mean_target:.2f}; "
+    f"{os.cpu_count()} cores, torch threads {_THREADS.value}",
+    flush=True,
+  )
+  rows = []
+  for size_name in _SIZES.value:
+    size = SIZES[size_name]
+    if _STEPS.value:
+      steps = _STEPS.value
+      size = dataclasses.replace(size, stats_period=max(1, steps // 5))
+    else:
+      steps = size.steps
+    for path in _PATHS.value:
+      print(f"[{size_name}] {path}: {steps} steps ...", flush=True)
+      if path.startswith("t5x"):
+        row = t5x_row(size_name, size, steps, path == "t5x_packed", mean_target)
+      else:
+        row = hf_row(size, steps, texts, sp, premade=path == "hf_tensors")
+      rows.append({"size": size_name, "path": path, **row})
+      print(json.dumps(rows[-1]), flush=True)
+  print()
+  print(
+    f"{'size':6} {'path':14} {'steps/s':>8} {'real tgt tok/s':>15} "
+    f"{'examples/s':>11} {'tok/s vs hf_collator':>21}"
+  )
+  for row in rows:
+    peer = next(
+      (
+        r
+        for r in rows
+        if r["size"] == row["size"] and r["path"] == "hf_collator"
+      ),
+      None,
+    )
+    ratio = (
+      f"{row['real_target_tokens_per_s'] / peer['real_target_tokens_per_s']:.2f}x"
+      if peer
+      else "-"
+    )
+    print(
+      f"{row['size']:6} {row['path']:14} {row['steps_per_s']:8.2f} "
+      f"{row['real_target_tokens_per_s']:15.0f} {row['examples_per_s']:11.1f} "
+      f"{ratio:>21}"
+    )
+  if _JSON.value:
+    with open(_JSON.value, "w", encoding="utf-8") as f:
+      json.dump(rows, f, indent=1)
+
+
+if __name__ == "__main__":
+  app.run(main)

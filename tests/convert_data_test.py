@@ -259,3 +259,24 @@ def test_shared_ner_sets_roundtrip(shared_data_dir):
     pytest.skip(f"no NER data under {shared_data_dir}")
   assert exact + explained == total
   print(f"\n{exact} of {total} shared NER instances round-trip exactly")
+
+
+def test_auto_scheme_is_guessed_per_file(tmp_path):
+  code, out, err = _run(
+    "--format=conll",
+    f"--input=train={SAMPLES}/conll/crossner_illformed.txt,"
+    f"test={SAMPLES}/conll/conll2003_iob1.txt",
+    f"--output_dir={tmp_path}",
+    "--dataset=mixed",
+  )
+  assert code == 0, err
+  assert "crossner_illformed.txt: tag scheme bio" in out
+  assert "conll2003_iob1.txt: tag scheme iob1" in out
+  _load(tmp_path, "NER", "mixed", "test")
+  test = json.loads((tmp_path / "NER" / "mixed" / "test.json").read_text())
+  assert [e["name"] for e in test[2]["entities"]] == [
+    "Germany",
+    "France",
+    "Spain",
+  ]
+  assert "ill-formed tags (2):" in out

@@ -131,6 +131,7 @@ def test_detect_scheme():
   assert tags.detect_scheme([["B-A", "I-A", "O"]])[0] == "bio"
   assert tags.detect_scheme([["I-A", "O", "I-B", "B-B"]])[0] == "iob1"
   assert tags.detect_scheme([["B-A", "E-A"]])[0] == "bioes"
+  assert tags.detect_scheme([["PER", "B-A", "I-A"]])[0] == "bio"  # PER: skipped
 
 
 # --- CoNLL ---------------------------------------------------------------

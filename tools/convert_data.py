@@ -22,6 +22,7 @@ In (`--format` names the input format):
     [--drop_unmapped]] [--labels=labels.json] [--overwrite]
 
   conll: --token_column=0 --tag_column=-1 --scheme=auto|bio|bioes|iob1
+         (auto: guessed per input file, see tags.detect_scheme)
   brat:  PATH is a folder of .txt/.ann pairs (searched recursively);
          --families=auto|NER,RE,EE  --discontinuous=cover|drop
   jsonl: --token_end=inclusive|exclusive (GLiNER token spans)
@@ -246,16 +247,11 @@ def convert_in(
         report=report,
       )
       sentences.append((split, found))
-    scheme = _SCHEME.value
-    if scheme == "auto":
-      try:
-        scheme, why = tags.detect_scheme(
-          s.tags for _, found in sentences for s in found
-        )
-      except tags.TagError:
-        scheme, why = "bio", "unreadable tags; sentences holding them skip"
-      print(f"tag scheme: {scheme} (auto: {why})")
-    for split, found in sentences:
+    for (split, found), (_, path) in zip(sentences, inputs, strict=True):
+      scheme = _SCHEME.value
+      if scheme == "auto":  # per file: a corpus may mix them
+        scheme, why = tags.detect_scheme(s.tags for s in found)
+        print(f"{path}: tag scheme {scheme} (auto: {why})")
       records += conll.to_records(found, scheme, split=split, report=report)
   elif fmt == "jsonl":
     for split, path in inputs:

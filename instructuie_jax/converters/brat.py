@@ -322,7 +322,7 @@ def _text_bound(fields, text, where, sentence_of, report, discontinuous):
       return None
     fragments.append((start, end))
   if len(fields) >= 3:
-    stored = fields[2]
+    stored = "\t".join(fields[2:])
     actual = " ".join(text[a:b] for a, b in fragments)
     if stored != actual:
       report.note(

@@ -234,16 +234,18 @@ def detect_scheme(tag_sequences: Iterable[Sequence[str]]) -> tuple[str, str]:
 
   `E-`, `S-`, `U-` or `L-` anywhere means bioes. Otherwise each span start
   (a non-`O` tag after `O`, the sentence start or another label) is counted
-  by prefix: starts with `I-` in the majority mean iob1, else bio.
-
-  Raises:
-    TagError: a tag is not `O`/`PREFIX-LABEL`.
+  by prefix: starts with `I-` in the majority mean iob1, else bio. Tags
+  that are not `O`/`PREFIX-LABEL` are passed over.
   """
   starts = {"B": 0, "I": 0}
   for tags in tag_sequences:
     previous = ""
     for tag in tags:
-      prefix, label = split_tag(tag)
+      try:
+        prefix, label = split_tag(tag)
+      except TagError:  # its sentence is skipped when read
+        previous = ""
+        continue
       if prefix in "ESUL":
         return "bioes", f"found the tag {tag!r}"
       if prefix in "BI" and (prefix == "B" or label != previous):

@@ -119,6 +119,7 @@ def test_jsonl_in(tmp_path):
   "args,code,message",
   [
     (("--input=x", "--output_dir=o", "--dataset=d"), 2, "exactly one of"),
+    (("--format=xml", "--input=x"), 2, "should be one of"),
     (("--format=conll", "--output_dir=o", "--dataset=d"), 2, "--input"),
     (
       (

@@ -218,6 +218,14 @@ def test_bad_lines_skip_their_sentence_with_line():
   assert [n.where.rsplit(":", 1)[1] for n in skipped] == ["4", "6"]
 
 
+def test_lines_end_at_newline_only():
+  report = common.Report()
+  text = "a\u2028b\tB-X\nc\tO\r\n\nd\tB-Y\n"
+  sentences = conll.read_sentences(text, "f", report=report)
+  assert [s.tokens for s in sentences] == [["a\u2028b", "c"], ["d"]]
+  assert [s.line for s in sentences] == [1, 4]
+
+
 # --- BRAT ----------------------------------------------------------------
 
 

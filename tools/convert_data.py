@@ -445,5 +445,14 @@ def main(argv: Sequence[str]) -> int:
     return 1
 
 
+def _parse_flags(argv: list[str]) -> list[str]:
+  """absl's flag parsing, with a flag mistake as one line and exit 2."""
+  try:
+    return flags.FLAGS(argv)
+  except flags.Error as e:
+    print(f"error: {e}", file=sys.stderr)
+    sys.exit(2)
+
+
 if __name__ == "__main__":
-  app.run(main)
+  app.run(main, flags_parser=_parse_flags)

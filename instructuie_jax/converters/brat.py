@@ -134,7 +134,7 @@ def read_document(
   texts: dict[str, _Text] = {}
   relations = []  # (id, type, args, where)
   events = []  # (id, type, trigger id, [(role, id)], where)
-  for number, raw in enumerate(ann.splitlines(), start=1):
+  for number, raw in enumerate(ann.split("\n"), start=1):
     where = f"{ann_file}:{number}"
     line = raw.rstrip("\r")
     if not line.strip():

@@ -197,6 +197,8 @@ def map_labels(
     new, how = label_map(label)
     if how == "mapped" and new != label:
       report.count(f"labels mapped ({what})")
+    elif how == "kept" and label_map.mapping:
+      report.count(f"labels not in the label map, kept ({what})")
     if new is None:
       report.note(where, f"{what} dropped", f"{label!r}: {how}")
       return None

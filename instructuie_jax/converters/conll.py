@@ -101,7 +101,7 @@ def read_sentences(
         report.note(f"{file}:{bad[0]}", "sentence skipped", bad[1])
     current, bad = None, None
 
-  for number, line in enumerate(text.splitlines(), start=1):
+  for number, line in enumerate(text.split("\n"), start=1):
     cols = _columns(line)
     if not cols:
       close()

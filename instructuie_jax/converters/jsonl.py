@@ -14,7 +14,8 @@
 
 """JSON lines with NER spans, over tokens or over characters.
 
-One JSON object a line (blank lines are skipped). Accepted keys:
+One JSON object a line (lines end at `\n`; blank lines are skipped).
+Accepted keys:
 
 * Token spans (GLiNER): `tokenized_text` (or `tokens`): a list of strings;
   `ner`: a list of `[start_token, end_token, label]`, the end token
@@ -50,7 +51,7 @@ def read_lines(
 ) -> list[common.Record]:
   """NER records of one JSON lines file."""
   records = []
-  for number, line in enumerate(text.splitlines(), start=1):
+  for number, line in enumerate(text.split("\n"), start=1):
     where = f"{file}:{number}"
     if not line.strip():
       continue

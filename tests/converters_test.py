@@ -550,3 +550,27 @@ def test_label_map_back_from_tags():
   }
   with pytest.raises(common.InputError, match="both become"):
     bio_export.label_map(["a b", "a_b"])
+
+
+def test_conll_splits_by_document_when_there_are_docstarts():
+  _, records, _ = _conll("conll2003_iob1.txt")
+  assert [r.unit.rsplit("#", 1)[1] for r in records] == ["1", "1", "2"]
+  _, records, _ = _conll("bioes.txt")
+  assert records[0].unit != records[1].unit
+
+
+def test_gliner_json_list_file():
+  text = json.dumps(
+    [
+      {"tokenized_text": ["Ann", "ran"], "ner": [[0, 0, "person"]]},
+      "not an object",
+    ]
+  )
+  report = common.Report()
+  records = jsonl.read_lines(text, "g.json", split="train", report=report)
+  assert _entities(records[0]) == [("Ann", "person")]
+  assert [(n.where, n.kind) for n in report.notes] == [
+    ("g.json[1]", "line skipped")
+  ]
+  with pytest.raises(common.InputError, match="g.json:1: invalid JSON"):
+    jsonl.read_lines("[{", "g.json", split="train", report=report)

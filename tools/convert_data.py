@@ -31,8 +31,8 @@ Writes `ROOT/{NER,RE,EE}/NAME/{train,dev,test}.json` and `labels.json`
 (NER/RE: a sorted list of the labels seen; EE: {event type: [roles]}), or
 the given `--labels` file. Splits come from `SPLIT=` names on the inputs
 (train, dev, test; a split not given is written empty) or from
-`--split_ratios` with `--seed` (documents, or sentences where there are no
-documents, are shuffled and cut). The label map is a JSON object
+`--split_ratios` with `--seed` (documents: BRAT files, CoNLL -DOCSTART-
+blocks; else sentences; shuffled and cut). The label map is a JSON object
 {"source label": "new label" or null (drop)}; labels it does not name are
 kept, or dropped with --drop_unmapped.
 

@@ -153,10 +153,17 @@ def to_records(
   split: str | None,
   report: common.Report,
 ) -> list[common.Record]:
-  """NER records of the sentences, their tags read with `scheme`."""
+  """NER records of the sentences, their tags read with `scheme`.
+
+  The split unit (for `--split_ratios`) is the document in files with
+  `-DOCSTART-` lines, else the sentence.
+  """
   records = []
+  sentences = list(sentences)
+  by_document = {s.file for s in sentences if s.document}
   for s in sentences:
     where = f"{s.file}:{s.line}"
+    unit = f"{s.file}#{s.document}" if s.file in by_document else where
     try:
       spans, issues = tags.decode(s.tags, scheme)
     except tags.TagError as e:
@@ -181,7 +188,7 @@ def to_records(
         "NER",
         {"sentence": sentence, "entities": entities},
         where,
-        unit=where,
+        unit=unit,
         split=split,
       )
     )

@@ -14,8 +14,9 @@
 
 """JSON lines with NER spans, over tokens or over characters.
 
-One JSON object a line (lines end at `\n`; blank lines are skipped).
-Accepted keys:
+One JSON object a line (lines end at `\n`; blank lines are skipped), or a
+file holding one JSON list of such objects (GLiNER's training files; notes
+then name `file[index]`). Accepted keys:
 
 * Token spans (GLiNER): `tokenized_text` (or `tokens`): a list of strings;
   `ner`: a list of `[start_token, end_token, label]`, the end token
@@ -49,19 +50,38 @@ def read_lines(
   report: common.Report,
   token_end: str = "inclusive",
 ) -> list[common.Record]:
-  """NER records of one JSON lines file."""
-  records = []
+  """NER records of one JSON lines file (or one JSON list of objects)."""
+  if text.lstrip().startswith("["):
+    return _read_list(text, file, split, report, token_end)
+  objects = []
   for number, line in enumerate(text.split("\n"), start=1):
     where = f"{file}:{number}"
     if not line.strip():
       continue
     try:
-      obj = json.loads(line)
+      objects.append((where, json.loads(line)))
     except json.JSONDecodeError as e:
       report.note(
         where, "line skipped", f"invalid JSON: {e.msg} (column {e.colno})"
       )
-      continue
+  return _records(objects, split, report, token_end)
+
+
+def _read_list(text, file, split, report, token_end):
+  """A whole-file JSON list (as GLiNER's training files); `file[index]`."""
+  try:
+    data = json.loads(text)
+  except json.JSONDecodeError as e:
+    raise common.InputError(
+      f"{file}:{e.lineno}: invalid JSON ({e.msg}, column {e.colno})"
+    ) from e
+  objects = [(f"{file}[{i}]", obj) for i, obj in enumerate(data)]
+  return _records(objects, split, report, token_end)
+
+
+def _records(objects, split, report, token_end) -> list[common.Record]:
+  records = []
+  for where, obj in objects:
     if not isinstance(obj, dict):
       report.note(where, "line skipped", "not a JSON object")
       continue

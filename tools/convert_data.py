@@ -141,7 +141,9 @@ def _read_text(path: str) -> str:
     raise common.InputError(f"{path}: cannot read: {e.strerror}") from e
 
 
-def _inputs(entries: Sequence[str], ratios) -> list[tuple[str | None, str]]:
+def _inputs(
+  entries: Sequence[str], ratios, fmt: str
+) -> list[tuple[str | None, str]]:
   """(split or None, path) per --input entry, checked to exist."""
   out = []
   for entry in entries:
@@ -154,6 +156,10 @@ def _inputs(entries: Sequence[str], ratios) -> list[tuple[str | None, str]]:
       )
     if not os.path.exists(path):
       raise common.InputError(f"{path}: not found (--input)")
+    if fmt == "brat" and not os.path.isdir(path):
+      raise common.InputError(f"{path}: --format=brat takes a folder")
+    if fmt != "brat" and os.path.isdir(path):
+      raise common.InputError(f"{path}: --format={fmt} takes a file")
     out.append((split, path))
   named = [s for s, _ in out if s]
   if ratios is None and len(named) != len(out):
@@ -169,8 +175,6 @@ def _inputs(entries: Sequence[str], ratios) -> list[tuple[str | None, str]]:
 
 def _brat_pairs(folder: str, report: common.Report) -> list[tuple[str, str]]:
   """(txt, ann) pairs under `folder`, sorted; unpaired files get notes."""
-  if not os.path.isdir(folder):
-    raise common.InputError(f"{folder}: --format=brat needs a folder")
   pairs = []
   for base, dirs, files in os.walk(folder):
     dirs.sort()
@@ -205,7 +209,7 @@ def convert_in(
   ratios = (
     common.parse_ratios(_SPLIT_RATIOS.value) if _SPLIT_RATIOS.value else None
   )
-  inputs = _inputs(entries, ratios)
+  inputs = _inputs(entries, ratios, fmt)
   wanted = ["NER"] if fmt != "brat" else _families(_FAMILIES.value)
   if fmt != "brat" and _FAMILIES.value != "auto":
     raise UsageError("--families applies to --format=brat only")

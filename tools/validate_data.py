@@ -27,28 +27,36 @@ and duplicate warnings. Then it lists up to N errors and N warnings, each as
 
 Exit status: 1 when there is any error (missing or mistyped field, label not
 in labels.json, bad pos, name not in the sentence, empty sentence, invalid
-JSON, ...). Duplicate instances in a split and duplicate items in an instance
+JSON, a split file holding an empty list, a dataset symlink whose target is
+missing, ...). Duplicate instances in a split and duplicate items in an instance
 are warnings: counted in the `dups` column and listed, but the exit status
 stays 0 unless --fail_on_duplicates. With --strict the check stops at the
-first error, prints it and exits 1.
+first error, prints it and exits 1. Errors that stop the check (no data
+folder, a bad flag) are one line on stderr; a bad flag exits with 2.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
+import sys
 import time
 from collections.abc import Sequence
 
 from absl import app, flags
 
-from instructuie_jax import schema
+from instructuie_jax import schema, task_types
+from tools import cli
 
 _DATA_DIR = flags.DEFINE_string(
   "data_dir", None, "Root folder of the IE INSTRUCTIONS layout."
 )
 _STRICT = flags.DEFINE_bool("strict", False, "Stop at the first error.")
 _MAX_LISTED = flags.DEFINE_integer(
-  "max_problems_listed", 20, "List at most this many errors and warnings."
+  "max_problems_listed",
+  20,
+  "List at most this many errors and warnings.",
+  lower_bound=0,
 )
 _FAIL_ON_DUPLICATES = flags.DEFINE_bool(
   "fail_on_duplicates", False, "Exit 1 when there are duplicate warnings."
@@ -104,9 +112,34 @@ def validate_dataset(
       split_problems = [
         p for p in split_problems if not p.file.endswith("labels.json")
       ]
+    if not instances and not [p for p in split_problems if not p.is_warning]:
+      file = os.path.join(root, family, dataset, f"{split}.json")
+      problem = schema.Problem(file, None, "file", "empty list, no instances")
+      if strict:
+        raise schema.DataError(problem)
+      split_problems.append(problem)
     splits[split] = schema.split_stats(instances, split_problems)
     problems.extend(split_problems)
   return DatasetReport(family, dataset, labels, splits, problems)
+
+
+def dangling_links(root: str) -> list[schema.Problem]:
+  """A problem for each `{family}/{dataset}` symlink whose target is missing.
+
+  `schema.list_datasets` lists folders only, so such a dataset would be
+  skipped without a word.
+  """
+  problems = []
+  for family in task_types.FAMILIES:
+    folder = os.path.join(root, family)
+    if not os.path.isdir(folder):
+      continue
+    for name in sorted(os.listdir(folder)):
+      path = os.path.join(folder, name)
+      if os.path.islink(path) and not os.path.exists(path):
+        message = f"dangling symlink to {os.readlink(path)}"
+        problems.append(schema.Problem(path, None, "file", message))
+  return problems
 
 
 def format_table(reports: Sequence[DatasetReport]) -> str:
@@ -178,24 +211,32 @@ def run(
   try:
     datasets = schema.list_datasets(data_dir)
   except FileNotFoundError as e:
-    print(f"error: {e}")
+    print(f"error: {e}", file=sys.stderr)
     return 1
-  if not datasets:
-    print(f"error: no {{NER,RE,EE}}/<dataset> folders under {data_dir}")
+  dangling = dangling_links(data_dir)
+  if dangling and strict:
+    print(f"error (--strict stops here): {dangling[0]}", file=sys.stderr)
+    return 1
+  if not datasets and not dangling:
+    print(
+      f"error: no {{NER,RE,EE}}/<dataset> folders under {data_dir}",
+      file=sys.stderr,
+    )
     return 1
   reports = []
   try:
     for family, dataset in datasets:
       reports.append(validate_dataset(data_dir, family, dataset, strict=strict))
   except schema.DataError as e:
-    print(f"error (--strict stops here): {e.problem}")
+    print(f"error (--strict stops here): {e.problem}", file=sys.stderr)
     return 1
-  errors = [p for r in reports for p in r.errors]
+  errors = dangling + [p for r in reports for p in r.errors]
   warnings = [p for r in reports for p in r.warnings]
   instances = sum(s.instances for r in reports for s in r.splits.values())
-  print(format_table(reports))
+  if reports:
+    print(format_table(reports) + "\n")
   print(
-    f"\n{len(reports)} datasets, {instances} usable instances, "
+    f"{len(reports)} datasets, {instances} usable instances, "
     f"{len(errors)} errors, {len(warnings)} duplicate warnings "
     f"({time.perf_counter() - start:.1f} s)"
   )
@@ -221,4 +262,4 @@ def main(argv: Sequence[str]) -> int:
 
 
 if __name__ == "__main__":
-  app.run(main)
+  cli.run(main)

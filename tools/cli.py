@@ -39,6 +39,7 @@ that one line. Libraries raise these errors; only `cli.run` prints them.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -52,7 +53,7 @@ EXIT_DATA = 1
 EXIT_USAGE = 2
 
 
-class UserError(Exception):
+class UserError(ValueError):
   """A mistake in what the user gave (data, paths): exit status 1."""
 
   exit_code = EXIT_DATA
@@ -101,6 +102,30 @@ def exit_code_and_message(error: BaseException) -> tuple[int, str] | None:
   if isinstance(error, OSError):
     return EXIT_DATA, describe_os_error(error)
   return None
+
+
+def check_output_path(path: str, overwrite: bool = False) -> None:
+  """Checks that a file can be written at local `path`; writes nothing.
+
+  Raises:
+    NotADirectoryError: a folder on the way to `path` is a file.
+    PermissionError: the nearest existing folder is not writable.
+    IsADirectoryError: `path` is a folder.
+    FileExistsError: `path` exists and `overwrite` is False.
+  """
+  folder = os.path.dirname(os.path.abspath(path))
+  while not os.path.isdir(folder):
+    if os.path.lexists(folder):
+      raise NotADirectoryError(errno.ENOTDIR, "not a directory", folder)
+    folder = os.path.dirname(folder)
+  if not os.access(folder, os.W_OK | os.X_OK):
+    raise PermissionError(errno.EACCES, "not writable", folder)
+  if os.path.isdir(path):
+    raise IsADirectoryError(errno.EISDIR, "is a directory", path)
+  if os.path.lexists(path) and not overwrite:
+    raise FileExistsError(
+      errno.EEXIST, "exists; pass --overwrite to replace it", path
+    )
 
 
 def guarded(main: Callable[[Sequence[str]], Any]) -> Callable[..., Any]:

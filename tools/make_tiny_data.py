@@ -34,7 +34,6 @@ it and then renamed, so a failed run leaves no half-written file.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import tempfile
@@ -386,21 +385,10 @@ def check_output(output_dir: str, overwrite: bool = False) -> None:
   """Checks that the data can be written to `output_dir`, writing nothing.
 
   Raises:
-    NotADirectoryError: `output_dir` or a folder on the way is a file.
-    FileExistsError: an output file exists and `overwrite` is False.
+    OSError: see `cli.check_output_path`, for the first file in the way.
   """
   for path in output_paths(output_dir):
-    folder = os.path.dirname(path)
-    while folder and not os.path.isdir(folder):
-      if os.path.lexists(folder):
-        raise NotADirectoryError(errno.ENOTDIR, "not a directory", folder)
-      folder = os.path.dirname(folder)
-    if os.path.isdir(path):
-      raise IsADirectoryError(errno.EISDIR, "is a directory", path)
-    if os.path.lexists(path) and not overwrite:
-      raise FileExistsError(
-        errno.EEXIST, "exists; pass --overwrite to replace it", path
-      )
+    cli.check_output_path(path, overwrite)
 
 
 def write_datasets(

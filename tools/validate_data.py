@@ -48,19 +48,26 @@ from absl import app, flags
 from instructuie_jax import schema, task_types
 from tools import cli
 
-_DATA_DIR = flags.DEFINE_string(
-  "data_dir", None, "Root folder of the IE INSTRUCTIONS layout."
-)
-_STRICT = flags.DEFINE_bool("strict", False, "Stop at the first error.")
-_MAX_LISTED = flags.DEFINE_integer(
-  "max_problems_listed",
-  20,
-  "List at most this many errors and warnings.",
-  lower_bound=0,
-)
-_FAIL_ON_DUPLICATES = flags.DEFINE_bool(
-  "fail_on_duplicates", False, "Exit 1 when there are duplicate warnings."
-)
+FLAGS = flags.FLAGS
+
+
+def define_flags() -> None:
+  """Defines the CLI flags (only when run as a script, so that other tools
+  can import this module)."""
+  flags.DEFINE_string(
+    "data_dir", None, "Root folder of the IE INSTRUCTIONS layout."
+  )
+  flags.DEFINE_bool("strict", False, "Stop at the first error.")
+  flags.DEFINE_integer(
+    "max_problems_listed",
+    20,
+    "List at most this many errors and warnings.",
+    lower_bound=0,
+  )
+  flags.DEFINE_bool(
+    "fail_on_duplicates", False, "Exit 1 when there are duplicate warnings."
+  )
+
 
 _ITEMS = {"NER": "entities", "RE": "relations", "EE": "events"}
 
@@ -84,6 +91,27 @@ class DatasetReport:
     return [p for p in self.problems if p.is_warning]
 
 
+def load_split_checked(
+  root: str, family: str, dataset: str, split: str, *, strict: bool = False
+) -> tuple[list[schema.Instance], schema.Labels, list[schema.Problem]]:
+  """`schema.load_dataset_split`, where a split holding no instance at all
+  (an empty JSON list) is an error too: nothing would be read from it.
+
+  Raises:
+    schema.DataError: strict mode, at the first error.
+  """
+  instances, labels, problems = schema.load_dataset_split(
+    root, family, dataset, split, strict=strict
+  )
+  if not instances and not [p for p in problems if not p.is_warning]:
+    file = os.path.join(root, family, dataset, f"{split}.json")
+    problem = schema.Problem(file, None, "file", "empty list, no instances")
+    if strict:
+      raise schema.DataError(problem)
+    problems.append(problem)
+  return instances, labels, problems
+
+
 def validate_dataset(
   root: str, family: str, dataset: str, *, strict: bool = False
 ) -> DatasetReport:
@@ -105,19 +133,13 @@ def validate_dataset(
   problems: list[schema.Problem] = []
   labels = schema.Labels(())
   for n, split in enumerate(schema.SPLITS):
-    instances, labels, split_problems = schema.load_dataset_split(
+    instances, labels, split_problems = load_split_checked(
       root, family, dataset, split, strict=strict
     )
     if n > 0:  # labels.json problems repeat for every split
       split_problems = [
         p for p in split_problems if not p.file.endswith("labels.json")
       ]
-    if not instances and not [p for p in split_problems if not p.is_warning]:
-      file = os.path.join(root, family, dataset, f"{split}.json")
-      problem = schema.Problem(file, None, "file", "empty list, no instances")
-      if strict:
-        raise schema.DataError(problem)
-      split_problems.append(problem)
     splits[split] = schema.split_stats(instances, split_problems)
     problems.extend(split_problems)
   return DatasetReport(family, dataset, labels, splits, problems)
@@ -251,15 +273,16 @@ def run(
 def main(argv: Sequence[str]) -> int:
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-  if not _DATA_DIR.value:
+  if not FLAGS.data_dir:
     raise app.UsageError("--data_dir is required.")
   return run(
-    _DATA_DIR.value,
-    strict=_STRICT.value,
-    max_problems_listed=_MAX_LISTED.value,
-    fail_on_duplicates=_FAIL_ON_DUPLICATES.value,
+    FLAGS.data_dir,
+    strict=FLAGS.strict,
+    max_problems_listed=FLAGS.max_problems_listed,
+    fail_on_duplicates=FLAGS.fail_on_duplicates,
   )
 
 
 if __name__ == "__main__":
+  define_flags()
   cli.run(main)

@@ -91,3 +91,20 @@ def test_bad_flag_value_is_one_line_and_exit_2(capsys):
     "tool",
     "rest",
   ]
+
+
+def test_check_output_path(tmp_path):
+  (tmp_path / "file").write_text("x")
+  cli.check_output_path(str(tmp_path / "new" / "deeper" / "f.json"))
+  cli.check_output_path(str(tmp_path / "file"), overwrite=True)
+  with pytest.raises(FileExistsError, match="pass --overwrite"):
+    cli.check_output_path(str(tmp_path / "file"))
+  with pytest.raises(NotADirectoryError):
+    cli.check_output_path(str(tmp_path / "file" / "f.json"))
+  with pytest.raises(IsADirectoryError):
+    cli.check_output_path(str(tmp_path))
+  cli.check_output_dir(str(tmp_path))
+  cli.check_output_dir(str(tmp_path / "new"))
+  with pytest.raises(NotADirectoryError):
+    cli.check_output_dir(str(tmp_path / "file" / "sub"))
+  assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]

@@ -104,6 +104,22 @@ def exit_code_and_message(error: BaseException) -> tuple[int, str] | None:
   return None
 
 
+def check_output_dir(path: str) -> None:
+  """Checks that local folder `path` exists or can be made, and written.
+
+  Raises:
+    NotADirectoryError: `path` or a folder on the way to it is a file.
+    PermissionError: the nearest existing folder is not writable.
+  """
+  folder = os.path.abspath(path)
+  while not os.path.isdir(folder):
+    if os.path.lexists(folder):
+      raise NotADirectoryError(errno.ENOTDIR, "not a directory", folder)
+    folder = os.path.dirname(folder)
+  if not os.access(folder, os.W_OK | os.X_OK):
+    raise PermissionError(errno.EACCES, "not writable", folder)
+
+
 def check_output_path(path: str, overwrite: bool = False) -> None:
   """Checks that a file can be written at local `path`; writes nothing.
 
@@ -113,13 +129,7 @@ def check_output_path(path: str, overwrite: bool = False) -> None:
     IsADirectoryError: `path` is a folder.
     FileExistsError: `path` exists and `overwrite` is False.
   """
-  folder = os.path.dirname(os.path.abspath(path))
-  while not os.path.isdir(folder):
-    if os.path.lexists(folder):
-      raise NotADirectoryError(errno.ENOTDIR, "not a directory", folder)
-    folder = os.path.dirname(folder)
-  if not os.access(folder, os.W_OK | os.X_OK):
-    raise PermissionError(errno.EACCES, "not writable", folder)
+  check_output_dir(os.path.dirname(os.path.abspath(path)))
   if os.path.isdir(path):
     raise IsADirectoryError(errno.EISDIR, "is a directory", path)
   if os.path.lexists(path) and not overwrite:

@@ -16,6 +16,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from absl import app, flags
 
@@ -108,3 +110,19 @@ def test_check_output_path(tmp_path):
   with pytest.raises(NotADirectoryError):
     cli.check_output_dir(str(tmp_path / "file" / "sub"))
   assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_atomic_write(tmp_path):
+  path = tmp_path / "out.json"
+  path.write_text("old")
+  with pytest.raises(RuntimeError), cli.atomic_write(str(path)) as f:
+    f.write("half")
+    raise RuntimeError("failed")
+  assert path.read_text() == "old"
+  with cli.atomic_write(str(path)) as f:
+    f.write("new")
+  assert path.read_text() == "new"
+  assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+  umask = os.umask(0o022)
+  os.umask(umask)
+  assert path.stat().st_mode & 0o777 == 0o666 & ~umask

@@ -39,10 +39,12 @@ that one line. Libraries raise these errors; only `cli.run` prints them.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn
 
 from absl import app, flags
@@ -136,6 +138,32 @@ def check_output_path(path: str, overwrite: bool = False) -> None:
     raise FileExistsError(
       errno.EEXIST, "exists; pass --overwrite to replace it", path
     )
+
+
+@contextlib.contextmanager
+def atomic_write(path: str) -> Iterator[Any]:
+  """A text file to write that replaces local `path` only once complete.
+
+  Writes a temporary file beside `path` (with the permissions a new file
+  gets) and renames it to `path` when the block ends without an exception;
+  otherwise removes it, leaving `path` as it was.
+  """
+  fd, tmp = tempfile.mkstemp(
+    prefix=f".{os.path.basename(path)}.",
+    suffix=".tmp",
+    dir=os.path.dirname(path) or ".",
+  )
+  try:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+      yield f
+    os.replace(tmp, path)
+  except BaseException:
+    with contextlib.suppress(FileNotFoundError):
+      os.unlink(tmp)
+    raise
 
 
 def guarded(main: Callable[[Sequence[str]], Any]) -> Callable[..., Any]:

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
 
 from absl import app, flags
@@ -358,18 +357,10 @@ FILES = ("labels.json", "train.json", "dev.json", "test.json")
 
 def _write_json_list(path: str, items: Sequence) -> None:
   """Writes `items` as a JSON list, one item a line, atomically."""
-  fd, tmp = tempfile.mkstemp(
-    prefix=f".{os.path.basename(path)}.", dir=os.path.dirname(path)
-  )
-  try:
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-      f.write("[\n")
-      f.write(",\n".join(json.dumps(x, ensure_ascii=False) for x in items))
-      f.write("\n]\n")
-    os.replace(tmp, path)
-  except BaseException:
-    os.unlink(tmp)
-    raise
+  with cli.atomic_write(path) as f:
+    f.write("[\n")
+    f.write(",\n".join(json.dumps(x, ensure_ascii=False) for x in items))
+    f.write("\n]\n")
 
 
 def output_paths(output_dir: str) -> list[str]:

@@ -54,7 +54,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 
@@ -131,13 +130,11 @@ class Outputs:
     return os.path.join(self.work_dir, name)
 
   def _save(self) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f"{MANIFEST}.", dir=self.work_dir)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
+    with cli.atomic_write(self.manifest) as f:
       json.dump(
         {"made_by": "tools.run_local_tiny", "made": sorted(self.made)}, f
       )
       f.write("\n")
-    os.replace(tmp, self.manifest)
 
   def is_made(self, name: str) -> bool:
     """True when the path of `name` is the tool's (see the class doc)."""

@@ -15,7 +15,7 @@
 r"""Checks every dataset in an IE INSTRUCTIONS folder and prints a table.
 
 Usage:
-  python tools/validate_data.py --data_dir=DIR [--strict] \
+  python -m tools.validate_data --data_dir=DIR [--strict] \
     [--max_problems_listed=N] [--fail_on_duplicates]
 
 Reads `DIR/{NER,RE,EE}/{dataset}/{train,dev,test}.json` and `labels.json`
@@ -28,9 +28,9 @@ and duplicate warnings. Then it lists up to N errors and N warnings, each as
 Exit status: 1 when there is any error (missing or mistyped field, label not
 in labels.json, bad pos, name not in the sentence, empty sentence, invalid
 JSON, a split file holding an empty list, a dataset symlink whose target is
-missing, ...). Duplicate instances in a split and duplicate items in an instance
-are warnings: counted in the `dups` column and listed, but the exit status
-stays 0 unless --fail_on_duplicates. With --strict the check stops at the
+missing, ...). Duplicate instances in a split and duplicate items in an
+instance are warnings: counted in the `dups` column and listed, but the exit
+status stays 0 unless --fail_on_duplicates. With --strict the check stops at the
 first error, prints it and exits 1. Errors that stop the check (no data
 folder, a bad flag) are one line on stderr; a bad flag exits with 2.
 """

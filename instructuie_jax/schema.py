@@ -228,6 +228,10 @@ def _read_json(file: str) -> tuple[Any, Problem | None]:
       f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}",
       "json",
     )
+  except RecursionError:
+    return None, Problem(
+      file, None, "json", "nested too deeply to read", "json"
+    )
   except OSError as e:
     return None, Problem(file, None, "file", f"cannot read: {e}", "file")
 

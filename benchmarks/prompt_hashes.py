@@ -80,12 +80,11 @@ def _preprocessor_examples(family, dataset, split, instances, labels):
     family, auxiliary=None if split == "train" else False
   )
   for task in tasks:
-    inputs, targets, ids, keep = preprocessors.build_batch(
+    inputs, targets, ids = preprocessors.build_batch(
       task, dataset, options, *cols
     )
     for i in range(len(inputs)):
-      if keep[i]:
-        yield {"id": ids[i], "inputs": inputs[i], "targets": targets[i]}
+      yield {"id": ids[i], "inputs": inputs[i], "targets": targets[i]}
 
 
 def hash_examples(root: str, build) -> tuple[int, str]:

@@ -37,7 +37,7 @@ from collections.abc import Iterable
 
 from absl import app, flags
 
-from instructuie_jax import gold, records, schema, task_types
+from instructuie_jax import records, schema, task_types
 from instructuie_jax.formats import instructuie
 
 FLAGS = flags.FLAGS
@@ -103,7 +103,7 @@ def roundtrip(
   for task in task_types.tasks_of_family(family):
     golds, texts = [], []
     for instance in instances:
-      answer = _untyped(gold.gold_records(instance, task))
+      answer = _untyped(task_types.get(task).gold(instance))
       golds.append(answer)
       texts.append(instructuie.linearize(task, answer))
     reasons = [instructuie.ambiguity(task, g) for g in golds]

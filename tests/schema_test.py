@@ -111,7 +111,7 @@ def test_reads_tiny_re(tiny_data_dir):
   )
   assert problems == []
   assert labels.roles is None
-  assert instances[1].relations[1] == schema.Relation(
+  assert instances[1].relations[1] == schema.AnnotatedRelation(
     schema.Span("Bob Smith", "people", (32, 41)),
     "live in",
     schema.Span("Paris", "location", (22, 27)),
@@ -133,13 +133,13 @@ def test_reads_tiny_ee_dict_labels(tiny_data_dir):
     "vulnerability",
   )
   assert instances[0].id == "tiny_ee/test/0"
-  assert instances[0].events[0] == schema.Event(
+  assert instances[0].events[0] == schema.AnnotatedEvent(
     "patched",
     "patch vulnerability",
     (7, 14),
     (
-      schema.Argument("Globex", "releaser", (0, 6)),
-      schema.Argument("the flaw", "vulnerability", (15, 23)),
+      schema.AnnotatedArgument("Globex", "releaser", (0, 6)),
+      schema.AnnotatedArgument("the flaw", "vulnerability", (15, 23)),
     ),
   )
   assert instances[1].events[0].arguments == ()

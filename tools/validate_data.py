@@ -41,7 +41,7 @@ from collections.abc import Sequence
 
 from absl import app, flags
 
-from instructuie_jax import schema
+from instructuie_jax import schema, task_types
 
 _DATA_DIR = flags.DEFINE_string(
   "data_dir", None, "Root folder of the IE INSTRUCTIONS layout."
@@ -53,8 +53,6 @@ _MAX_LISTED = flags.DEFINE_integer(
 _FAIL_ON_DUPLICATES = flags.DEFINE_bool(
   "fail_on_duplicates", False, "Exit 1 when there are duplicate warnings."
 )
-
-_ITEMS = {"NER": "entities", "RE": "relations", "EE": "events"}
 
 
 @dataclasses.dataclass
@@ -116,7 +114,7 @@ def format_table(reports: Sequence[DatasetReport]) -> str:
   rows = [header]
   for r in reports:
     stats = r.splits.values()
-    items = sum(getattr(s, _ITEMS[r.family]) for s in stats)
+    items = sum(getattr(s, task_types.ITEMS_KEY[r.family]) for s in stats)
     labels = str(len(r.labels.types))
     args = "-"
     if r.family == "EE":
@@ -128,7 +126,7 @@ def format_table(reports: Sequence[DatasetReport]) -> str:
         r.dataset,
         *(str(r.splits[s].instances) for s in schema.SPLITS),
         labels,
-        f"{items} {_ITEMS[r.family][:3]}.",
+        f"{items} {task_types.ITEMS_KEY[r.family][:3]}.",
         args,
         str(len(r.errors)),
         str(len(r.warnings)),

@@ -21,6 +21,11 @@ parts (`TaskType.prompt_parts`). Targets are
 `formats.get(target_format).linearize(task, TaskType.gold(instance))`.
 Every random choice (instruction, option order, auxiliary sampling) comes
 from `rng.example_rng`, keyed by the run seed and the example's identity.
+
+EE instances may hold several events (or none): EE and EET targets list
+every typed event; EEA makes one example per typed event
+(`examples_for_split(eea_events="each")`), or, as the original loader,
+accepts only instances with exactly one event (`eea_events="original"`).
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ _LOG = logging.getLogger(__name__)
 STRATEGIES = ("single", "multiple")
 AUX_PROB = 0.3
 INSTRUCTION_TYPES = ("zero-shot", "few-shot")
+# How EEA examples are made from an instance's events (`examples_for_split`).
+EEA_EVENTS = ("each", "original")
 
 # --------------------------------------------------------------------------
 # Prompt layout.
@@ -397,6 +404,7 @@ def examples_for_split(
   strategy: str | None = None,
   option_policy: str = "as_given",
   target_format: str = "instructuie",
+  eea_events: str = "each",
 ) -> Iterator[dict[str, str]]:
   """Yields the examples of one dataset split, task by task.
 
@@ -423,13 +431,24 @@ def examples_for_split(
     strategy: Overrides the strategy implied by `train`.
     option_policy: Name of a `label_options` policy.
     target_format: Name of a registered target format.
+    eea_events: "each": one EEA example per typed event; "original": as the
+      original loader, which fails on an instance with several events (and
+      on one without events): ValueError for any EEA instance that does not
+      hold exactly one event. Both give the same examples where every
+      instance holds one event.
 
   Yields:
     Dicts as `build_example` returns.
 
   Raises:
-    ValueError: For a task outside `family` or any `build_example` error.
+    ValueError: For a task outside `family`, an unknown `eea_events`, an
+      EEA instance without exactly one event under `eea_events="original"`,
+      or any `build_example` error.
   """
+  if eea_events not in EEA_EVENTS:
+    raise ValueError(
+      f"Unknown eea_events {eea_events!r}; known: {', '.join(EEA_EVENTS)}"
+    )
   if tasks is None:
     tasks = task_types.tasks_of_family(
       family, auxiliary=None if train else False
@@ -465,6 +484,13 @@ def examples_for_split(
       if not task_type.per_event:
         yield _build(instance, task, label_set, event_index=None, **common)
         continue
+      if eea_events == "original" and len(instance.events) != 1:
+        raise ValueError(
+          f"{instance.id}: events: {task} reads exactly one event per "
+          f"instance with eea_events='original' (as the original loader), "
+          f"found {len(instance.events)}; eea_events='each' makes one "
+          "example per event."
+        )
       for k, event in enumerate(instance.events):
         if event.type in NO_TYPE:
           untyped_events += 1

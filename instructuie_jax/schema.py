@@ -25,12 +25,16 @@ Every problem is a `Problem` naming file, instance index and field path
 * errors: missing or mistyped field, empty sentence or name, label not in
   `labels.json` (RE: relation types only; EE: event types and the roles of
   each type), name not in the sentence, bad `pos`, an RE instance without
-  relations, an EE instance without exactly one event. An instance with any
-  error is unusable: strict mode raises `DataError` on the first error;
+  relations. An instance with any error is unusable: strict mode raises `DataError` on the first error;
   lenient mode leaves the instance out of the result and returns the error.
 * warnings (`kind == "duplicate"`): an exact duplicate instance in one split
   or a duplicate item in one instance. The instance is kept, the warning is
   returned, in both modes (the public data has a few of them).
+
+An EE instance may hold any number of events: several (a sentence with
+several triggers, as in ACE05, GENIA or CASIE as annotated) or none (a
+sentence without events: EE and EET targets are " None", EEA has no
+example; see `instructions.examples_for_split`).
 
 The data model names say what they are: `Span`, `AnnotatedRelation`,
 `AnnotatedEvent` and `AnnotatedArgument` are annotations as the data files
@@ -62,7 +66,7 @@ PROBLEM_KINDS: tuple[str, ...] = (
   "label",  # type, relation or role not in labels.json
   "span",  # name not found in the sentence (no pos)
   "pos",  # pos malformed, out of range or not matching the name
-  "count",  # RE: no relation; EE: not exactly one event
+  "count",  # RE: no relation
   "duplicate",  # duplicate instance or item (warning)
   "invalid",  # any other error
 )
@@ -547,12 +551,6 @@ class _SplitReader:
     if key in raw and isinstance(raw[key], list):
       if self.family == "RE" and not items:
         self.report(key, "no relations (an RE instance needs one)", "count")
-      if self.family == "EE" and len(items) != 1:
-        self.report(
-          key,
-          f"{len(items)} events (an EE instance holds exactly one)",
-          "count",
-        )
     if self.bad:
       return None
     content = (sentence, tuple(items))

@@ -145,6 +145,17 @@ def test_reads_tiny_ee_dict_labels(tiny_data_dir):
   assert instances[1].events[0].arguments == ()
 
 
+@pytest.mark.parametrize("strict", [True, False])
+def test_ee_instances_with_several_events_or_none(tmp_path, strict):
+  second = dict(EE_OK["events"][0], trigger="Hackers", pos=[0, 7])
+  several = dict(EE_OK, events=[EE_OK["events"][0], second])
+  none = dict(EE_OK, events=[])
+  instances, problems = _load(tmp_path, "EE", [several, none], strict=strict)
+  assert problems == []
+  assert [len(i.events) for i in instances] == [2, 0]
+  assert [e.trigger for e in instances[0].events] == ["breached", "Hackers"]
+
+
 def test_ee_list_labels_give_every_type_all_roles(tmp_path):
   path = _write(
     tmp_path / "labels.json",
@@ -349,14 +360,6 @@ CASES = [
     "events[0].arguments[0].pos",
     "pos",
     "out of range for a sentence of 33 characters",
-  ),
-  ("EE", _set("events", []), "events", "count", "0 events"),
-  (
-    "EE",
-    lambda i: i["events"].append(dict(i["events"][0], pos=[])),
-    "events",
-    "count",
-    "2 events (an EE instance holds exactly one)",
   ),
   ("NER", lambda i: i.clear(), "sentence", "missing", "missing"),
 ]

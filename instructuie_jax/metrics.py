@@ -25,7 +25,7 @@ mapped to *sets of keys*, one set per metric; then
 Set semantics: a record predicted twice counts once (a duplicate can neither
 add a true positive nor a false positive), and a duplicated gold record is
 one gold record. Keys compare strings exactly as the target format's parser
-returns them (no lower-casing; `original_metrics` has the original
+returns them (no lower-casing; `original_conventions` has the original
 evaluator's normalization). An example whose gold and prediction are both
 empty contributes nothing. Precision is tp / (tp + fp), recall tp / (tp + fn),
 F1 their harmonic mean; each is 0 when its denominator is 0.

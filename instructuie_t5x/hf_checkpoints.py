@@ -998,6 +998,13 @@ class _NewDir:
     if exc_type is not None:
       shutil.rmtree(self.tmp, ignore_errors=True)
       return
+    # mkdtemp and some writers create owner-only modes; use the umask's.
+    umask = os.umask(0)
+    os.umask(umask)
+    for root, _, files in os.walk(self.tmp):
+      os.chmod(root, 0o777 & ~umask)
+      for name in files:
+        os.chmod(os.path.join(root, name), 0o666 & ~umask)
     if os.path.isdir(self.out_dir):
       os.rmdir(self.out_dir)  # empty, checked above
     os.replace(self.tmp, self.out_dir)

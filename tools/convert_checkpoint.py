@@ -44,7 +44,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from absl import app, flags
+from absl import app, flags, logging
 
 FLAGS = flags.FLAGS
 
@@ -96,6 +96,8 @@ def main(argv: Sequence[str]) -> int:
   if FLAGS.step < 0:
     raise app.UsageError("--step must be >= 0.", exitcode=2)
 
+  if not FLAGS["verbosity"].present:
+    logging.set_verbosity(logging.WARNING)  # T5X/orbax INFO lines otherwise
   from instructuie_t5x import hf_checkpoints
 
   try:

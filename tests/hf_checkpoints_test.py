@@ -414,6 +414,7 @@ def _t5x_model(converted, decode_fn=None):
   return hc.build_model(DIMS, vocab, decode_fn=decode_fn)
 
 
+@pytest.mark.slow
 def test_logits_agree_in_float32(hf_model, converted):
   import torch
 
@@ -441,6 +442,7 @@ def test_logits_agree_in_float32(hf_model, converted):
   assert diff <= 1e-4
 
 
+@pytest.mark.slow
 def test_greedy_decodes_are_identical(hf_model, converted):
   import functools
 
@@ -632,3 +634,34 @@ def test_gin_model_file_restores_the_checkpoint(converted):
     for path, array in hc._flat(want).items():
       np.testing.assert_array_equal(got[path], array, err_msg=path)
     assert int(state.step) == 0
+
+
+def test_reads_the_legacy_t5x_format(converted, tmp_path):
+  """msgpack + tensorstore checkpoints, e.g. the public T5X Flan-T5 ones."""
+  import seqio
+  from t5x import checkpoints, partitioning, utils
+
+  params, _ = hc.load_t5x_params(str(converted / "checkpoint_0"))
+  model = hc.build_model(DIMS, seqio.PassThroughVocabulary(DIMS.vocab_size))
+  partitioner = partitioning.PjitPartitioner(num_partitions=1)
+  shape = utils.TrainStateInitializer(
+    optimizer_def=None,
+    init_fn=model.get_initial_variables,
+    input_shapes={
+      "encoder_input_tokens": (1, 1),
+      "decoder_input_tokens": (1, 1),
+    },
+    partitioner=partitioner,
+  ).global_train_state_shape
+  state = shape.restore_state(
+    {"target": params, "state": {"step": np.asarray(3, np.int32)}}
+  )
+  checkpoints.Checkpointer(shape, partitioner, str(tmp_path)).save(state)
+  assert (tmp_path / "checkpoint_3" / "checkpoint").exists()
+  got, step = hc.load_t5x_params(hc.find_checkpoint_dir(str(tmp_path)))
+  assert step == 3
+  want = hc._flat(params)
+  got = hc._flat(got)
+  assert set(got) == set(want)
+  for path, array in want.items():
+    assert np.asarray(got[path]).tobytes() == array.tobytes(), path

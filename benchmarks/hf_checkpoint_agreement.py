@@ -83,6 +83,7 @@ def main(argv: Sequence[str]) -> None:
   from t5x import decoding
 
   from instructuie_t5x import hf_checkpoints as hc
+  from instructuie_t5x import t5x_checkpoints
 
   prompts = read_prompts(FLAGS.prompts, FLAGS.limit)
   vocab = seqio.SentencePieceVocabulary(f"{FLAGS.hf}/{hc.SPIECE}")
@@ -91,10 +92,12 @@ def main(argv: Sequence[str]) -> None:
   if longest > FLAGS.input_length:
     raise app.UsageError(f"a prompt has {longest} tokens > --input_length")
 
-  params, step = hc.load_t5x_params(hc.find_checkpoint_dir(FLAGS.t5x))
+  params, step = t5x_checkpoints.load_t5x_params(
+    t5x_checkpoints.find_checkpoint_dir(FLAGS.t5x)
+  )
   dims = hc.dims_from_t5x_params(params)
   greedy = functools.partial(decoding.temperature_sample, temperature=0.0)
-  model = hc.build_model(dims, vocab, decode_fn=greedy)
+  model = t5x_checkpoints.build_model(dims, vocab, decode_fn=greedy)
   hf = transformers.T5ForConditionalGeneration.from_pretrained(FLAGS.hf).eval()
   use_cache = dims.num_encoder_layers == dims.num_decoder_layers
 

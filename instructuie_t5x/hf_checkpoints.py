@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Hugging Face T5 <-> T5X checkpoint conversion (T5 v1.1 / Flan-T5 layout).
+"""Hugging Face T5 weights and their T5X names (T5 v1.1 / Flan-T5 layout).
 
 Two parameter layouts describe the same network:
 
@@ -24,7 +24,7 @@ Two parameter layouts describe the same network:
   `decoder/logits_dense/kernel`), `DenseGeneral` kernels stored `[in, out]`
   (attention projections flattened to `[embed, heads * head_dim]`).
 
-The mapping is one table (`_name_table`): every kernel is the transpose of
+The mapping is one table (`name_table`): every kernel is the transpose of
 the PyTorch weight, layer-norm scales and the embedding are copied, and the
 relative position bias, which Hugging Face keeps in block 0 of each stack and
 shares with the other blocks, is T5X's `relpos_bias/rel_embedding` of that
@@ -38,20 +38,16 @@ Only the T5 v1.1 / Flan-T5 layout is accepted (gated-GELU MLP, untied
 1e-6: what the T5X network here hard-codes); anything else is rejected with a
 `ConversionError` that names what differs.
 
-Reading safetensors needs only numpy (`safetensors.numpy`); PyTorch is
-imported only to read `pytorch_model.bin` files. The T5X side (writing and
-reading checkpoints, building the model) imports T5X and orbax lazily.
+This module needs numpy and safetensors only (`safetensors.numpy`); PyTorch
+is imported only to read `pytorch_model.bin` files. `t5x_checkpoints` holds
+the T5X side, `checkpoint_conversion` the two conversions.
 """
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import json
 import os
-import re
-import shutil
-import tempfile
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -66,8 +62,6 @@ HF_FEED_FORWARD_PROJ = "gated-gelu"
 HF_ARCHITECTURE = "T5ForConditionalGeneration"
 
 SPIECE = "spiece.model"
-MODEL_GIN = "model.gin"
-CONVERSION_JSON = "hf_conversion.json"
 HF_CONFIG = "config.json"
 HF_SAFETENSORS = "model.safetensors"
 HF_SAFETENSORS_INDEX = "model.safetensors.index.json"
@@ -85,8 +79,6 @@ _HF_TIED_EMBEDDINGS = (
 _HF_IGNORED = (
   "decoder.block.0.layer.1.EncDecAttention.relative_attention_bias.weight",
 )
-
-_CHECKPOINT_DIR_RE = re.compile(r"^checkpoint_(\d+)$")
 
 
 class ConversionError(ValueError):
@@ -112,7 +104,7 @@ _ATTENTION = (("q", "query"), ("k", "key"), ("v", "value"), ("o", "out"))
 _MLP = ("wi_0", "wi_1", "wo")
 
 
-def _name_table(dims: T5Dims) -> list[tuple[str, str, tuple[int, ...], bool]]:
+def name_table(dims: T5Dims) -> list[tuple[str, str, tuple[int, ...], bool]]:
   """`(hf_name, t5x_path, hf_shape, transposed)` for every parameter."""
   d, inner, ff = dims.emb_dim, dims.num_heads * dims.head_dim, dims.mlp_dim
   v, h = dims.vocab_size, dims.num_heads
@@ -192,18 +184,20 @@ def _name_table(dims: T5Dims) -> list[tuple[str, str, tuple[int, ...], bool]]:
   return table
 
 
-def _flat(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def flatten_params(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+  """`{'a': {'b': x}}` -> `{'a/b': x}` (T5X's parameter paths)."""
   out = {}
   for key, value in tree.items():
     path = f"{prefix}{key}"
     if isinstance(value, Mapping):
-      out.update(_flat(value, path + "/"))
+      out.update(flatten_params(value, path + "/"))
     else:
       out[path] = value
   return out
 
 
-def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
+def nest_params(flat: Mapping[str, Any]) -> dict[str, Any]:
+  """The inverse of `flatten_params`."""
   tree: dict[str, Any] = {}
   for path, value in flat.items():
     node = tree
@@ -214,8 +208,8 @@ def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
   return tree
 
 
-def _shape(a: np.ndarray) -> str:
-  return "(" + ", ".join(str(n) for n in a.shape) + ")"
+def _shape(shape: tuple[int, ...]) -> str:
+  return "(" + ", ".join(str(n) for n in shape) + ")"
 
 
 # ---------------------------- Hugging Face side ------------------------------
@@ -427,7 +421,7 @@ def hf_to_t5x(
   sources = sources or {}
   notes = []
   flat = {}
-  table = _name_table(dims)
+  table = name_table(dims)
   expected = {hf for hf, _, _, _ in table}
   for hf, path, shape, transposed in table:
     if hf not in tensors:
@@ -443,8 +437,8 @@ def hf_to_t5x(
     if array.shape != shape:
       where = sources.get(hf, "the weights")
       raise ConversionError(
-        f"{hf}: shape {_shape(array)} in {where}, but config.json implies "
-        f"{_shape(np.empty(shape, dtype=np.int8))}"
+        f"{hf}: shape {_shape(array.shape)} in {where}, but config.json implies "
+        f"{_shape(shape)}"
       )
     flat[path] = np.ascontiguousarray(array.T if transposed else array)
   shared = tensors["shared.weight"]
@@ -475,7 +469,7 @@ def hf_to_t5x(
     ).T.copy()
     verb = "padded with zero rows" if vocab_size > dims.vocab_size else "cut"
     notes.append(f"vocabulary rows {dims.vocab_size} -> {vocab_size}: {verb}")
-  return _nest(flat), notes
+  return nest_params(flat), notes
 
 
 def _resize_rows(a: np.ndarray, rows: int) -> np.ndarray:
@@ -487,7 +481,7 @@ def _resize_rows(a: np.ndarray, rows: int) -> np.ndarray:
 
 def dims_from_t5x_params(params: Mapping[str, Any]) -> T5Dims:
   """Reads the sizes of a T5X T5 v1.1 network off its parameter shapes."""
-  flat = _flat(params)
+  flat = flatten_params(params)
 
   def get(path: str) -> np.ndarray:
     if path not in flat:
@@ -543,9 +537,9 @@ def t5x_to_hf(
   Raises:
     ConversionError: a missing, unexpected or misshapen parameter.
   """
-  flat = {p: np.asarray(a) for p, a in _flat(params).items()}
+  flat = {p: np.asarray(a) for p, a in flatten_params(params).items()}
   out = {}
-  table = _name_table(dims)
+  table = name_table(dims)
   for hf, path, shape, transposed in table:
     if path not in flat:
       raise ConversionError(f"T5X checkpoint: no parameter {path}")
@@ -553,8 +547,8 @@ def t5x_to_hf(
     want = shape[::-1] if transposed else shape
     if array.shape != want:
       raise ConversionError(
-        f"T5X checkpoint: {path} has shape {_shape(array)}, expected "
-        f"{_shape(np.empty(want, dtype=np.int8))}"
+        f"T5X checkpoint: {path} has shape {_shape(array.shape)}, expected "
+        f"{_shape(want)}"
       )
     out[hf] = np.ascontiguousarray(array.T if transposed else array)
   extra = sorted(set(flat) - {path for _, path, _, _ in table})
@@ -640,567 +634,3 @@ def sentencepiece_size(path: str) -> int:
   except (OSError, RuntimeError) as e:
     raise ConversionError(f"{path}: not a SentencePiece model ({e})") from None
   return sp.GetPieceSize()
-
-
-# ------------------------------- T5X side -------------------------------------
-
-
-def build_model(
-  dims: T5Dims,
-  vocabulary: Any,
-  *,
-  activation_dtype: str = "float32",
-  dropout_rate: float = 0.0,
-  decode_fn: Any = None,
-) -> Any:
-  """A `t5x.models.EncoderDecoderModel` over `t5x.examples.t5.network`.
-
-  The same network gin/models/t5_1_1.gin builds (no optimizer: inference).
-  """
-  from t5x import models
-  from t5x.examples.t5 import network
-
-  config = network.T5Config(
-    vocab_size=dims.vocab_size,
-    dtype=activation_dtype,
-    emb_dim=dims.emb_dim,
-    num_heads=dims.num_heads,
-    num_encoder_layers=dims.num_encoder_layers,
-    num_decoder_layers=dims.num_decoder_layers,
-    head_dim=dims.head_dim,
-    mlp_dim=dims.mlp_dim,
-    mlp_activations=MLP_ACTIVATIONS,
-    dropout_rate=dropout_rate,
-    logits_via_embedding=False,
-  )
-  kwargs = {} if decode_fn is None else {"decode_fn": decode_fn}
-  return models.EncoderDecoderModel(
-    module=network.Transformer(config),
-    input_vocabulary=vocabulary,
-    output_vocabulary=vocabulary,
-    optimizer_def=None,
-    **kwargs,
-  )
-
-
-def save_t5x_checkpoint(
-  params: Mapping[str, Any], dims: T5Dims, model_dir: str, step: int = 0
-) -> str:
-  """Writes `params` as MODEL_DIR/checkpoint_STEP in T5X's (orbax) format.
-
-  The checkpoint holds the parameters and the step, no optimizer state (a
-  T5X inference state): `t5x.infer`/`t5x.eval` restore it as it is;
-  `t5x.train` restores it with the assignment map of
-  gin/runs/finetune_common.gin (`state/param_states.*` -> None,
-  `fallback_to_scratch`), which starts the optimizer from zero.
-
-  Returns:
-    The checkpoint directory.
-  """
-  import jax
-  import seqio
-  from t5x import checkpoints, partitioning, utils
-
-  model = build_model(dims, seqio.PassThroughVocabulary(dims.vocab_size))
-  partitioner = partitioning.PjitPartitioner(num_partitions=1)
-  initializer = utils.TrainStateInitializer(
-    optimizer_def=None,
-    init_fn=model.get_initial_variables,
-    input_shapes={
-      "encoder_input_tokens": (1, 1),
-      "decoder_input_tokens": (1, 1),
-    },
-    partitioner=partitioner,
-  )
-  shape = initializer.global_train_state_shape
-  want = {p: tuple(s.shape) for p, s in _flat(shape.params).items()}
-  have = {p: tuple(np.shape(a)) for p, a in _flat(params).items()}
-  if want != have:
-    diff = sorted(set(want.items()) ^ set(have.items()))
-    raise ConversionError(
-      f"T5X parameters differ from the network's: {diff[0]}"
-    )
-  state = shape.restore_state(
-    {
-      "target": jax.tree_util.tree_map(np.asarray, dict(params)),
-      "state": {"step": np.asarray(step, dtype=np.int32)},
-    }
-  )
-  manager = checkpoints.OrbaxCheckpointManagerInterface(
-    model_dir, shape, partitioner
-  )
-  manager.save(state)
-  manager.wait_until_finished()
-  manager.close()
-  return os.path.join(model_dir, f"checkpoint_{step}")
-
-
-def find_checkpoint_dir(path: str) -> str:
-  """PATH if it is a checkpoint_N directory, else PATH's latest checkpoint_N."""
-  from etils import epath
-
-  p = epath.Path(path)
-  if not p.is_dir():
-    raise ConversionError(f"{path}: no such directory")
-  if (p / "checkpoint").exists() or (p / "state").is_dir():
-    return os.fspath(p)
-  steps = [
-    int(m.group(1))
-    for c in p.iterdir()
-    if (m := _CHECKPOINT_DIR_RE.match(c.name)) and c.is_dir()
-  ]
-  if not steps:
-    raise ConversionError(
-      f"{path}: neither a T5X checkpoint_N directory nor a model directory with one"
-    )
-  return os.fspath(p / f"checkpoint_{max(steps)}")
-
-
-def load_t5x_params(checkpoint_dir: str) -> tuple[dict[str, Any], int]:
-  """Reads the parameters and step of a T5X checkpoint as numpy arrays.
-
-  Both formats T5X writes are read: orbax (`state/`, what `t5x.train` and
-  `save_t5x_checkpoint` write) and the older msgpack + tensorstore one
-  (`checkpoint`, e.g. the public T5X checkpoints). Optimizer state is not
-  read.
-  """
-  from etils import epath
-
-  p = epath.Path(checkpoint_dir)
-  if (p / "checkpoint").exists():
-    from t5x import checkpoints
-
-    state = checkpoints.load_t5x_checkpoint(os.fspath(p))
-  else:
-    import jax
-    import orbax.checkpoint as ocp
-
-    ckptr = ocp.PyTreeCheckpointer()
-    tree = ckptr.metadata(os.fspath(p / "state")).item_metadata.tree
-    if "target" not in tree:
-      raise ConversionError(
-        f"{checkpoint_dir}: no 'target' parameters in the checkpoint"
-      )
-    # Only the parameters and the step; optimizer state is skipped.
-    item = {"target": tree["target"], "state": {"step": tree["state"]["step"]}}
-    args = jax.tree_util.tree_map(
-      lambda _: ocp.RestoreArgs(restore_type=np.ndarray), item
-    )
-    state = ckptr.restore(
-      os.fspath(p / "state"),
-      args=ocp.args.PyTreeRestore(
-        item=item, restore_args=args, partial_restore=True
-      ),
-    )
-  params = {k: v for k, v in state["target"].items()}
-  step = int(np.asarray(state["state"]["step"]))
-  return params, step
-
-
-# ------------------------- What a checkpoint carries ---------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class ModelInfo:
-  """What `--to_hf` needs besides the parameters.
-
-  Attributes:
-    vocab: the SentencePiece model file.
-    extra_ids: sentinel ids after its pieces.
-    hf_vocab_size: rows of the Hugging Face embedding (None: the T5X rows).
-    dropout_rate: written to config.json.
-    source: where this information came from (for the summary).
-  """
-
-  vocab: str
-  extra_ids: int
-  hf_vocab_size: int | None
-  dropout_rate: float
-  source: str
-
-
-def read_operative_gin(path: str) -> dict[str, str]:
-  """The `name = value` lines of a gin file (T5X's config.gin), unevaluated.
-
-  Continuation lines (a trailing backslash, open brackets) are joined.
-  """
-  from etils import epath
-
-  bindings = {}
-  pending = ""
-  for line in epath.Path(path).read_text().splitlines():
-    if not pending and (
-      not line.strip()
-      or line.lstrip().startswith(("#", "from ", "import ", "include "))
-    ):
-      continue
-    pending += line.rstrip("\\").strip() + " "
-    depth = sum(pending.count(c) for c in "([{") - sum(
-      pending.count(c) for c in ")]}"
-    )
-    if line.endswith("\\") or depth > 0:
-      continue
-    name, sep, value = pending.partition("=")
-    if sep:
-      bindings[name.strip()] = value.strip()
-    pending = ""
-  return bindings
-
-
-def _gin_value(bindings: Mapping[str, str], key: str) -> Any:
-  """The literal value of `key`, following `%MACRO` references."""
-  value = bindings.get(key)
-  for _ in range(10):
-    if value is None or not value.startswith("%"):
-      break
-    value = bindings.get(value[1:])
-  if value is None:
-    return None
-  try:
-    return ast.literal_eval(value)
-  except (ValueError, SyntaxError):
-    return value
-
-
-def _binding_ending(bindings: Mapping[str, str], suffix: str) -> Any:
-  for key in bindings:
-    if (
-      key == suffix or key.endswith("." + suffix) or key.endswith("/" + suffix)
-    ):
-      return _gin_value(bindings, key)
-  return None
-
-
-def read_model_info(
-  model_dir: str, vocab: str | None = None, extra_ids: int | None = None
-) -> ModelInfo:
-  """What MODEL_DIR records about its model, for `--to_hf`.
-
-  Looked for, in order: hf_conversion.json (written by `--from_hf`), then the
-  config.gin a T5X run writes (the vocabulary bound to `get_vocabulary.path`
-  or `SentencePieceVocabulary.sentencepiece_model_file`; when the gin file
-  leaves `vocab.get_vocabulary()` unbound, the file `tasks.vocab` resolves
-  now, i.e. $IE_INSTRUCTIONS_VOCAB, as `t5x.infer` would). `vocab` and
-  `extra_ids` override what is found.
-
-  Raises:
-    ConversionError: nothing names the vocabulary, or a layout that is not
-      T5 v1.1 (activations, tied logits).
-  """
-  from etils import epath
-
-  d = epath.Path(model_dir)
-  if (d / CONVERSION_JSON).exists():
-    info = json.loads((d / CONVERSION_JSON).read_text())
-    recorded = os.fspath(d / info["vocab"])
-    return ModelInfo(
-      vocab=vocab or recorded,
-      extra_ids=info["extra_ids"] if extra_ids is None else extra_ids,
-      hf_vocab_size=info.get("hf_vocab_size"),
-      dropout_rate=info.get("dropout_rate", 0.1),
-      source=os.fspath(d / CONVERSION_JSON),
-    )
-  gin_path = d / "config.gin"
-  if not gin_path.exists():
-    if vocab is None:
-      raise ConversionError(
-        f"{model_dir}: neither {CONVERSION_JSON} nor config.gin names the vocabulary; pass --vocab"
-      )
-    return ModelInfo(vocab, extra_ids or 0, None, 0.1, "--vocab")
-  bindings = read_operative_gin(os.fspath(gin_path))
-  activations = _binding_ending(bindings, "T5Config.mlp_activations")
-  if activations is not None and tuple(activations) != MLP_ACTIVATIONS:
-    raise ConversionError(
-      f"{gin_path}: mlp_activations is {tuple(activations)!r}; Hugging Face "
-      f"gated-gelu is {MLP_ACTIVATIONS!r}"
-    )
-  if _binding_ending(bindings, "T5Config.logits_via_embedding") is True:
-    raise ConversionError(
-      f"{gin_path}: logits_via_embedding is True (tied output layer), not T5 v1.1"
-    )
-  source = os.fspath(gin_path)
-  found = _binding_ending(bindings, "get_vocabulary.path") or _binding_ending(
-    bindings, "SentencePieceVocabulary.sentencepiece_model_file"
-  )
-  found_extra = _binding_ending(bindings, "get_vocabulary.extra_ids")
-  if found_extra is None:
-    found_extra = _binding_ending(bindings, "SentencePieceVocabulary.extra_ids")
-  if not found and vocab is None:
-    if "get_vocabulary()" not in str(bindings.get("VOCABULARY", "")):
-      raise ConversionError(
-        f"{gin_path}: does not name the vocabulary file; pass --vocab"
-      )
-    from tasks import vocab as vocab_lib
-
-    found, env_extra = vocab_lib.vocabulary_spec(extra_ids=found_extra)
-    found_extra = env_extra
-    source += f" (VOCABULARY unbound there: {vocab_lib.ENV_VAR} or the default, as t5x.infer would)"
-  dropout = _gin_value(bindings, "DROPOUT_RATE")
-  return ModelInfo(
-    vocab=vocab or found,
-    extra_ids=extra_ids if extra_ids is not None else (found_extra or 0),
-    hf_vocab_size=None,
-    dropout_rate=dropout if isinstance(dropout, float) else 0.1,
-    source=source,
-  )
-
-
-# ------------------------------- Conversions ----------------------------------
-
-
-@dataclasses.dataclass
-class Summary:
-  """What a conversion wrote (printed by tools/convert_checkpoint.py)."""
-
-  out_dir: str
-  dims: T5Dims
-  tensors: int
-  notes: list[str]
-  files: list[str]
-
-  def lines(self) -> list[str]:
-    d = self.dims
-    return [
-      f"wrote {self.out_dir}: {', '.join(self.files)}",
-      f"  {self.tensors} tensors; vocab {d.vocab_size}, embed {d.emb_dim}, "
-      f"{d.num_heads} heads x {d.head_dim}, mlp {d.mlp_dim}, "
-      f"{d.num_encoder_layers}+{d.num_decoder_layers} layers",
-      *(f"  note: {n}" for n in self.notes),
-    ]
-
-
-class _NewDir:
-  """Builds a directory under a temporary name and renames it into place."""
-
-  def __init__(self, out_dir: str):
-    self.out_dir = os.path.abspath(out_dir)
-    if os.path.exists(self.out_dir) and (
-      not os.path.isdir(self.out_dir) or os.listdir(self.out_dir)
-    ):
-      raise ConversionError(
-        f"{out_dir}: exists and is not empty (choose a new --out_dir)"
-      )
-    parent = os.path.dirname(self.out_dir)
-    if not os.path.isdir(parent):
-      raise ConversionError(
-        f"{parent}: no such directory (parent of --out_dir)"
-      )
-    self.tmp = ""
-
-  def __enter__(self) -> str:
-    self.tmp = tempfile.mkdtemp(
-      prefix=f".{os.path.basename(self.out_dir)}.tmp-",
-      dir=os.path.dirname(self.out_dir),
-    )
-    return self.tmp
-
-  def __exit__(self, exc_type, exc, tb) -> None:
-    if exc_type is not None:
-      shutil.rmtree(self.tmp, ignore_errors=True)
-      return
-    # mkdtemp and some writers create owner-only modes; use the umask's.
-    umask = os.umask(0)
-    os.umask(umask)
-    for root, _, files in os.walk(self.tmp):
-      os.chmod(root, 0o777 & ~umask)
-      for name in files:
-        os.chmod(os.path.join(root, name), 0o666 & ~umask)
-    if os.path.isdir(self.out_dir):
-      os.rmdir(self.out_dir)  # empty, checked above
-    os.replace(self.tmp, self.out_dir)
-
-
-def model_gin(
-  dims: T5Dims, out_dir: str, step: int, extra_ids: int, source: str
-) -> str:
-  """The gin model file for a converted checkpoint in OUT_DIR."""
-  ckpt = os.path.join(out_dir, f"checkpoint_{step}")
-  spiece = os.path.join(out_dir, SPIECE)
-  return f"""\
-# T5 1.1 model of the checkpoint converted from {source}
-# (tools/convert_checkpoint.py --from_hf).
-#
-# Provides:
-# - MODEL (see gin/models/t5_1_1.gin) with this checkpoint's sizes.
-# - INITIAL_CHECKPOINT_PATH: {ckpt}
-#   (parameters only: t5x.train restores it with the assignment map of
-#   gin/runs/finetune_common.gin, which starts the optimizer from zero).
-# - VOCABULARY: {SPIECE} beside this file with {extra_ids} extra ids. The seqio
-#   tasks must use the same vocabulary: IE_INSTRUCTIONS_VOCAB={spiece}
-#   IE_INSTRUCTIONS_VOCAB_EXTRA_IDS={extra_ids}.
-#
-# Required to be set:
-# - DROPOUT_RATE (run files set it)
-#
-# Commonly overridden:
-# - ACTIVATION_DTYPE ('bfloat16'; 'float32' reproduces Hugging Face float32
-#   logits), LEARNING_RATE, OPTIMIZER (see gin/models/t5_1_1.gin)
-
-from __gin__ import dynamic_registration
-
-from tasks import vocab
-
-include 'gin/models/t5_1_1.gin'
-
-EMBED_DIM = {dims.emb_dim}
-NUM_HEADS = {dims.num_heads}
-HEAD_DIM = {dims.head_dim}
-MLP_DIM = {dims.mlp_dim}
-NUM_ENCODER_LAYERS = {dims.num_encoder_layers}
-NUM_DECODER_LAYERS = {dims.num_decoder_layers}
-VOCAB_SIZE = {dims.vocab_size}
-
-INITIAL_CHECKPOINT_PATH = {ckpt!r}
-PRETRAINED_STEPS = {step}
-
-vocab.get_vocabulary.path = {spiece!r}
-vocab.get_vocabulary.extra_ids = {extra_ids}
-"""
-
-
-def convert_hf_to_t5x(
-  hf_dir: str,
-  out_dir: str,
-  *,
-  vocab: str | None = None,
-  extra_ids: int | None = None,
-  vocab_size: int | None = None,
-  step: int = 0,
-) -> Summary:
-  """HF_DIR (T5ForConditionalGeneration) -> OUT_DIR, a T5X model directory.
-
-  OUT_DIR gets `checkpoint_STEP/` (T5X), `model.gin` (the gin model
-  bindings), `spiece.model` (copied) and `hf_conversion.json` (what
-  `convert_t5x_to_hf` needs to go back). All inputs are checked before
-  anything is written; OUT_DIR appears only when complete.
-
-  Args:
-    hf_dir: the Hugging Face model directory.
-    out_dir: a new (or empty) directory.
-    vocab: SentencePiece model; default HF_DIR/spiece.model.
-    extra_ids: sentinel ids after its pieces; default from
-      tokenizer_config.json, else 0.
-    vocab_size: T5X embedding rows (VOCAB_SIZE); default the HF rows.
-    step: the checkpoint's step.
-  """
-  config = read_hf_config(hf_dir)
-  dims = dims_from_hf_config(config, os.path.join(hf_dir, HF_CONFIG))
-  vocab = vocab or os.path.join(hf_dir, SPIECE)
-  if not os.path.isfile(vocab):
-    raise ConversionError(
-      f"{vocab}: missing (the SentencePiece model T5X needs); pass --vocab"
-    )
-  if extra_ids is None:
-    extra_ids = hf_extra_ids(hf_dir) or 0
-  pieces = sentencepiece_size(vocab)
-  rows = vocab_size or dims.vocab_size
-  if pieces + extra_ids > rows:
-    raise ConversionError(
-      f"{vocab}: {pieces} pieces + {extra_ids} extra ids do not fit in {rows} embedding rows"
-    )
-  writer = _NewDir(out_dir)
-  tensors, sources = read_hf_tensors(hf_dir)
-  params, notes = hf_to_t5x(tensors, dims, sources, vocab_size=vocab_size)
-  t5x_dims = dataclasses.replace(dims, vocab_size=rows)
-  dtypes = sorted({str(a.dtype) for a in tensors.values()})
-  with writer as tmp:
-    save_t5x_checkpoint(params, t5x_dims, tmp, step=step)
-    shutil.copyfile(vocab, os.path.join(tmp, SPIECE))
-    with open(os.path.join(tmp, MODEL_GIN), "w", encoding="utf-8") as f:
-      f.write(
-        model_gin(
-          t5x_dims, writer.out_dir, step, extra_ids, os.path.abspath(hf_dir)
-        )
-      )
-    record = {
-      "source": os.path.abspath(hf_dir),
-      "vocab": SPIECE,
-      "extra_ids": extra_ids,
-      "hf_vocab_size": dims.vocab_size,
-      "t5x_vocab_size": rows,
-      "dropout_rate": config.get("dropout_rate", 0.1),
-      "dtypes": dtypes,
-      "dims": dataclasses.asdict(t5x_dims),
-      "notes": notes,
-    }
-    with open(os.path.join(tmp, CONVERSION_JSON), "w", encoding="utf-8") as f:
-      json.dump(record, f, indent=2)
-      f.write("\n")
-  return Summary(
-    out_dir=writer.out_dir,
-    dims=t5x_dims,
-    tensors=len(tensors),
-    notes=notes,
-    files=[f"checkpoint_{step}/", MODEL_GIN, SPIECE, CONVERSION_JSON],
-  )
-
-
-def convert_t5x_to_hf(
-  t5x_path: str,
-  out_dir: str,
-  *,
-  vocab: str | None = None,
-  extra_ids: int | None = None,
-) -> Summary:
-  """A T5X checkpoint (checkpoint_N or a model dir) -> OUT_DIR for transformers.
-
-  OUT_DIR gets config.json, model.safetensors, spiece.model and
-  tokenizer_config.json (`T5Tokenizer` with the extra ids). The sizes come
-  from the parameter shapes; the vocabulary from what the model directory
-  records (`read_model_info`). Optimizer state is not exported.
-  """
-  from safetensors.numpy import save_file
-
-  ckpt_dir = find_checkpoint_dir(t5x_path)
-  model_dir = os.path.dirname(ckpt_dir.rstrip("/"))
-  info = read_model_info(model_dir, vocab=vocab, extra_ids=extra_ids)
-  from etils import epath
-
-  if not epath.Path(info.vocab).exists():
-    raise ConversionError(
-      f"{info.vocab}: missing (the vocabulary named by {info.source})"
-    )
-  writer = _NewDir(out_dir)
-  params, step = load_t5x_params(ckpt_dir)
-  dims = dims_from_t5x_params(params)
-  tensors = t5x_to_hf(params, dims, hf_vocab_size=info.hf_vocab_size)
-  hf_dims = dataclasses.replace(
-    dims, vocab_size=tensors["shared.weight"].shape[0]
-  )
-  dtype = str(tensors["shared.weight"].dtype)
-  notes = [f"step {step} from {ckpt_dir}; vocabulary from {info.source}"]
-  if info.hf_vocab_size is not None and info.hf_vocab_size != dims.vocab_size:
-    notes.append(
-      f"vocabulary rows {dims.vocab_size} -> {info.hf_vocab_size} (as recorded)"
-    )
-  with writer as tmp:
-    save_file(
-      tensors, os.path.join(tmp, HF_SAFETENSORS), metadata={"format": "pt"}
-    )
-    with open(os.path.join(tmp, HF_CONFIG), "w", encoding="utf-8") as f:
-      json.dump(
-        hf_config(hf_dims, dropout_rate=info.dropout_rate, dtype=dtype),
-        f,
-        indent=2,
-      )
-      f.write("\n")
-    epath.Path(info.vocab).copy(epath.Path(tmp) / SPIECE)
-    tokenizer = {
-      "tokenizer_class": "T5Tokenizer",
-      "extra_ids": info.extra_ids,
-      "eos_token": "</s>",
-      "unk_token": "<unk>",
-      "pad_token": "<pad>",
-    }
-    with open(
-      os.path.join(tmp, "tokenizer_config.json"), "w", encoding="utf-8"
-    ) as f:
-      json.dump(tokenizer, f, indent=2)
-      f.write("\n")
-  return Summary(
-    out_dir=writer.out_dir,
-    dims=hf_dims,
-    tensors=len(tensors),
-    notes=notes,
-    files=[HF_CONFIG, HF_SAFETENSORS, SPIECE, "tokenizer_config.json"],
-  )

@@ -33,7 +33,9 @@ import sys
 import numpy as np
 import pytest
 
+from instructuie_t5x import checkpoint_conversion as conversion
 from instructuie_t5x import hf_checkpoints as hc
+from instructuie_t5x import t5x_checkpoints
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 DIMS = hc.T5Dims(
@@ -59,7 +61,7 @@ def _random_hf_tensors(
 ) -> dict:
   rng = np.random.default_rng(seed)
   tensors = {}
-  for hf_name, _, shape, _ in hc._name_table(dims):
+  for hf_name, _, shape, _ in hc.name_table(dims):
     scale = 1.0 if "layer_norm" in hf_name else 0.3
     base = 1.0 if "layer_norm" in hf_name else 0.0
     tensors[hf_name] = (base + scale * rng.standard_normal(shape)).astype(dtype)
@@ -108,7 +110,7 @@ def spiece(tmp_path_factory) -> pathlib.Path:
 
 
 def test_name_table_covers_every_parameter_once():
-  table = hc._name_table(DIMS)
+  table = hc.name_table(DIMS)
   hf_names = [hf for hf, _, _, _ in table]
   t5x_paths = [p for _, p, _, _ in table]
   assert len(set(hf_names)) == len(hf_names) == len(set(t5x_paths))
@@ -392,7 +394,7 @@ def converted(hf_model, tmp_path_factory):
   pytest.importorskip("t5x", reason="T5X not installed (README: Install T5X)")
   hf_dir, _ = hf_model
   out = tmp_path_factory.mktemp("t5x") / "model"
-  summary = hc.convert_hf_to_t5x(str(hf_dir), str(out))
+  summary = conversion.convert_hf_to_t5x(str(hf_dir), str(out))
   assert summary.dims == DIMS
   return out
 
@@ -411,7 +413,7 @@ def _t5x_model(converted, decode_fn=None):
   import seqio
 
   vocab = seqio.SentencePieceVocabulary(str(converted / hc.SPIECE))
-  return hc.build_model(DIMS, vocab, decode_fn=decode_fn)
+  return t5x_checkpoints.build_model(DIMS, vocab, decode_fn=decode_fn)
 
 
 @pytest.mark.slow
@@ -419,7 +421,9 @@ def test_logits_agree_in_float32(hf_model, converted):
   import torch
 
   _, model = hf_model
-  params, step = hc.load_t5x_params(str(converted / "checkpoint_0"))
+  params, step = t5x_checkpoints.load_t5x_params(
+    str(converted / "checkpoint_0")
+  )
   assert step == 0
   # 70 encoder positions cross every bucket boundary below 128 (16, 32, 64).
   enc = _inputs(8, 70)
@@ -450,7 +454,7 @@ def test_greedy_decodes_are_identical(hf_model, converted):
   from t5x import decoding
 
   _, model = hf_model
-  params, _ = hc.load_t5x_params(str(converted / "checkpoint_0"))
+  params, _ = t5x_checkpoints.load_t5x_params(str(converted / "checkpoint_0"))
   n, length, steps = 20, 40, 16
   enc = _inputs(n, length, seed=2)
   greedy = functools.partial(decoding.temperature_sample, temperature=0.0)
@@ -528,14 +532,14 @@ def test_to_hf_reads_a_training_runs_config_gin(converted, tmp_path, spiece):
     f"vocab.get_vocabulary.path = '{spiece}'\n"
     "network.T5Config.mlp_activations = \\\n    ('gelu', 'linear')\n"
   )
-  info = hc.read_model_info(str(run))
+  info = conversion.read_model_info(str(run))
   assert (info.vocab, info.extra_ids, info.dropout_rate) == (
     str(spiece),
     0,
     0.05,
   )
-  assert hc.find_checkpoint_dir(str(run)).endswith("checkpoint_7")
-  summary = hc.convert_t5x_to_hf(str(run), str(tmp_path / "hf"))
+  assert t5x_checkpoints.find_checkpoint_dir(str(run)).endswith("checkpoint_7")
+  summary = conversion.convert_t5x_to_hf(str(run), str(tmp_path / "hf"))
   assert "checkpoint_7" in summary.notes[0]
   assert (
     json.loads((tmp_path / "hf" / hc.HF_CONFIG).read_text())["dropout_rate"]
@@ -547,7 +551,7 @@ def test_to_hf_reads_a_training_runs_config_gin(converted, tmp_path, spiece):
   with pytest.raises(
     hc.ConversionError, match=r"mlp_activations is \('relu',\)"
   ):
-    hc.read_model_info(str(run))
+    conversion.read_model_info(str(run))
 
 
 def test_unbound_vocabulary_follows_the_environment(
@@ -557,7 +561,7 @@ def test_unbound_vocabulary_follows_the_environment(
   (tmp_path / "config.gin").write_text("VOCABULARY = @vocab.get_vocabulary()\n")
   monkeypatch.setenv("IE_INSTRUCTIONS_VOCAB", str(spiece))
   monkeypatch.delenv("IE_INSTRUCTIONS_VOCAB_EXTRA_IDS", raising=False)
-  info = hc.read_model_info(str(tmp_path))
+  info = conversion.read_model_info(str(tmp_path))
   assert info.vocab == str(spiece) and "IE_INSTRUCTIONS_VOCAB" in info.source
 
 
@@ -569,7 +573,7 @@ def test_gin_model_file_restores_the_checkpoint(converted):
   import t5x
   from t5x import utils
 
-  gin_text = (converted / hc.MODEL_GIN).read_text()
+  gin_text = (converted / conversion.MODEL_GIN).read_text()
   for line in (
     "EMBED_DIM = 32",
     "NUM_HEADS = 4",
@@ -578,7 +582,7 @@ def test_gin_model_file_restores_the_checkpoint(converted):
     "VOCAB_SIZE = 100",
   ):
     assert line in gin_text
-  want, _ = hc.load_t5x_params(str(converted / "checkpoint_0"))
+  want, _ = t5x_checkpoints.load_t5x_params(str(converted / "checkpoint_0"))
   gin.clear_config()
   try:
     gin.add_config_file_search_path(
@@ -586,7 +590,7 @@ def test_gin_model_file_restores_the_checkpoint(converted):
     )
     gin.add_config_file_search_path(str(REPO_ROOT))
     gin.parse_config_files_and_bindings(
-      [str(converted / hc.MODEL_GIN)],
+      [str(converted / conversion.MODEL_GIN)],
       ["DROPOUT_RATE = 0.0", "ACTIVATION_DTYPE = 'float32'"],
       finalize_config=False,
     )
@@ -629,9 +633,9 @@ def test_gin_model_file_restores_the_checkpoint(converted):
       model_dir=str(converted),
       use_orbax=True,
     )
-    got = hc._flat(jax.device_get(state.params))
-    assert set(got) == set(hc._flat(want))
-    for path, array in hc._flat(want).items():
+    got = hc.flatten_params(jax.device_get(state.params))
+    assert set(got) == set(hc.flatten_params(want))
+    for path, array in hc.flatten_params(want).items():
       np.testing.assert_array_equal(got[path], array, err_msg=path)
     assert int(state.step) == 0
 
@@ -641,8 +645,10 @@ def test_reads_the_legacy_t5x_format(converted, tmp_path):
   import seqio
   from t5x import checkpoints, partitioning, utils
 
-  params, _ = hc.load_t5x_params(str(converted / "checkpoint_0"))
-  model = hc.build_model(DIMS, seqio.PassThroughVocabulary(DIMS.vocab_size))
+  params, _ = t5x_checkpoints.load_t5x_params(str(converted / "checkpoint_0"))
+  model = t5x_checkpoints.build_model(
+    DIMS, seqio.PassThroughVocabulary(DIMS.vocab_size)
+  )
   partitioner = partitioning.PjitPartitioner(num_partitions=1)
   shape = utils.TrainStateInitializer(
     optimizer_def=None,
@@ -658,10 +664,12 @@ def test_reads_the_legacy_t5x_format(converted, tmp_path):
   )
   checkpoints.Checkpointer(shape, partitioner, str(tmp_path)).save(state)
   assert (tmp_path / "checkpoint_3" / "checkpoint").exists()
-  got, step = hc.load_t5x_params(hc.find_checkpoint_dir(str(tmp_path)))
+  got, step = t5x_checkpoints.load_t5x_params(
+    t5x_checkpoints.find_checkpoint_dir(str(tmp_path))
+  )
   assert step == 3
-  want = hc._flat(params)
-  got = hc._flat(got)
+  want = hc.flatten_params(params)
+  got = hc.flatten_params(got)
   assert set(got) == set(want)
   for path, array in want.items():
     assert np.asarray(got[path]).tobytes() == array.tobytes(), path

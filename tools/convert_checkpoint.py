@@ -98,11 +98,11 @@ def main(argv: Sequence[str]) -> int:
 
   if not FLAGS["verbosity"].present:
     logging.set_verbosity(logging.WARNING)  # T5X/orbax INFO lines otherwise
-  from instructuie_t5x import hf_checkpoints
+  from instructuie_t5x import checkpoint_conversion, hf_checkpoints
 
   try:
     if FLAGS.from_hf:
-      summary = hf_checkpoints.convert_hf_to_t5x(
+      summary = checkpoint_conversion.convert_hf_to_t5x(
         FLAGS.from_hf,
         FLAGS.out_dir,
         vocab=FLAGS.vocab,
@@ -111,7 +111,7 @@ def main(argv: Sequence[str]) -> int:
         step=FLAGS.step,
       )
     else:
-      summary = hf_checkpoints.convert_t5x_to_hf(
+      summary = checkpoint_conversion.convert_t5x_to_hf(
         FLAGS.to_hf, FLAGS.out_dir, vocab=FLAGS.vocab, extra_ids=FLAGS.extra_ids
       )
   except hf_checkpoints.ConversionError as e:

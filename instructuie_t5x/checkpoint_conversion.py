@@ -315,6 +315,7 @@ def convert_hf_to_t5x(
   writer = _NewDir(out_dir)
   tensors, sources = hc.read_hf_tensors(hf_dir)
   params, notes = hc.hf_to_t5x(tensors, dims, sources, vocab_size=vocab_size)
+  notes.append(f"vocabulary {vocab}: {pieces} pieces + {extra_ids} extra ids")
   t5x_dims = dataclasses.replace(dims, vocab_size=rows)
   dtypes = sorted({str(a.dtype) for a in tensors.values()})
   with writer as tmp:

@@ -98,7 +98,7 @@ def read_model_info(
   `extra_ids` override what is found.
 
   Raises:
-    hc.ConversionError: nothing names the vocabulary, or a layout that is not
+    ConversionError: nothing names the vocabulary, or a layout that is not
       T5 v1.1 (activations, tied logits).
   """
   from etils import epath
@@ -371,7 +371,13 @@ def convert_t5x_to_hf(
   info = read_model_info(model_dir, vocab=vocab, extra_ids=extra_ids)
   from etils import epath
 
-  if not epath.Path(info.vocab).exists():
+  try:
+    found = epath.Path(info.vocab).exists()
+  except Exception as e:  # e.g. gs:// without network or credentials
+    raise hc.ConversionError(
+      f"{info.vocab}: unreadable ({type(e).__name__}; named by {info.source})"
+    ) from None
+  if not found:
     raise hc.ConversionError(
       f"{info.vocab}: missing (the vocabulary named by {info.source})"
     )

@@ -673,3 +673,35 @@ def test_reads_the_legacy_t5x_format(converted, tmp_path):
   assert set(got) == set(want)
   for path, array in want.items():
     assert np.asarray(got[path]).tobytes() == array.tobytes(), path
+
+
+@pytest.mark.slow
+def test_bfloat16_weights_round_trip_through_a_t5x_checkpoint(tmp_path, spiece):
+  """bfloat16 safetensors (no torch) -> orbax checkpoint -> the same bytes."""
+  pytest.importorskip("t5x", reason="T5X not installed (README: Install T5X)")
+  import ml_dtypes
+  from safetensors.numpy import load_file
+
+  tensors = _random_hf_tensors(DIMS, seed=3, dtype=ml_dtypes.bfloat16)
+  hf_dir = _write_hf_dir(tmp_path / "hf", spiece, tensors)
+  conversion.convert_hf_to_t5x(
+    str(hf_dir), str(tmp_path / "t5x"), vocab_size=128
+  )
+  params, _ = t5x_checkpoints.load_t5x_params(
+    str(tmp_path / "t5x" / "checkpoint_0")
+  )
+  assert params["token_embedder"]["embedding"].shape == (128, DIMS.emb_dim)
+  assert params["token_embedder"]["embedding"].dtype == ml_dtypes.bfloat16
+  summary = conversion.convert_t5x_to_hf(
+    str(tmp_path / "t5x"), str(tmp_path / "back")
+  )
+  assert "vocabulary rows 128 -> 100 (as recorded)" in summary.notes
+  back = load_file(str(tmp_path / "back" / hc.HF_SAFETENSORS))
+  config = json.loads((tmp_path / "back" / hc.HF_CONFIG).read_text())
+  assert config["vocab_size"] == 100 and config["torch_dtype"] == "bfloat16"
+  assert set(back) == set(tensors)
+  for name, array in tensors.items():
+    assert (
+      back[name].dtype == array.dtype
+      and back[name].tobytes() == array.tobytes()
+    ), name

@@ -20,88 +20,25 @@ The parser must give the records back or report a problem: never a wrong
 record without a problem.
 """
 
-import itertools
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from benchmarks import fuzz_parser
 from instructuie_jax import task_types
 from instructuie_jax.formats import instructuie
 from instructuie_jax.records import Argument, Entity, Event, Relation
 
 TASKS = tuple(task_types.TASK_TYPES)
-SPACES = ("", " ", "  ", "\n", " \t", "\xa0")
 # How names write a "," ("4,5,6", "Washington , D.C."): an ES answer with
 # a "," spaced so is one name, and no parser can tell otherwise.
-NAME_COMMAS = (("", ""), (" ", " "))
-
-
-def render(task, records, space):
-  """The target text of `records`, spaced by `space(kind) -> (left, right)`.
-
-  `kind` is the separator: ";", ":", ",", ")" (between events) or "" (the
-  edges of the answer and the inside of an event's parentheses).
-  """
-
-  def join(char, items):
-    out = items[0]
-    for item in items[1:]:
-      left, right = space(char)
-      out += left + char + right + item
-    return out
-
-  def pair(a, char, b):
-    left, right = space(char)
-    return a + left + char + right + b
-
-  if not records:
-    left, right = space("")
-    return left + instructuie.NONE + right
-  if task in ("NER", "ET"):
-    body = join(";", [pair(r.type, ":", r.text) for r in records])
-  elif task == "EET":
-    body = join(";", [pair(r.type, ":", r.trigger) for r in records])
-  elif task == "ES":
-    body = join(",", [r.text for r in records])
-  elif task in ("RE", "EPR"):
-    body = join(
-      ";",
-      [pair(r.relation, ":", pair(r.head, ",", r.tail)) for r in records],
-    )
-  elif task == "EP":
-    body = join(";", [pair(r.head, ",", r.tail) for r in records])
-  elif task == "EEA":
-    body = join(";", [pair(r.text, ":", r.role) for r in records])
-  else:
-    events = []
-    for r in records:
-      args = [pair(a.text, ":", a.role) for a in r.arguments]
-      args_text = join(",", args) if args else instructuie.NONE
-      inner = pair(pair(r.type, ":", r.trigger), ",", args_text)
-      left, right = space("")
-      events.append("(" + left + inner + right + ")")
-    body = events[0]
-    for event in events[1:]:
-      left, right = space(")")
-      body += left + "," + right + event
-  left, right = space("")
-  return left + body + right
+NAME_COMMAS = fuzz_parser.NAME_COMMAS
+_PAIRS = fuzz_parser.SPACE_PAIRS
 
 
 def _check(task, records, text, exact=True):
   """Records or problems; with `exact`, the records and no problem."""
-  hint = instructuie.LabelHint(
-    frozenset(
-      getattr(r, "type", "") or getattr(r, "relation", "") for r in records
-    ),
-    frozenset(
-      a.role
-      for r in records
-      for a in (r.arguments if isinstance(r, Event) else (r,))
-      if isinstance(a, Argument)
-    ),
-  )
+  hint = fuzz_parser.answer_hint(records)
   for labels in (None, hint):
     result = instructuie.parse(task, text, labels)
     assert result.problems or result.records == records, (text, result)
@@ -133,9 +70,6 @@ def _record(task):
   }[task]
 
 
-_PAIRS = list(itertools.product(SPACES, SPACES))
-
-
 @settings(max_examples=600, deadline=None)
 @given(st.data())
 def test_any_spacing_reads_back_or_is_reported(data):
@@ -149,7 +83,9 @@ def test_any_spacing_reads_back_or_is_reported(data):
     return data.draw(st.sampled_from(pairs))
 
   # Every spacing reads back but ES commas spaced oddly, which are reported.
-  _check(task, records, render(task, records, space), exact=task != "ES")
+  _check(
+    task, records, fuzz_parser.respace(task, records, space), exact=task != "ES"
+  )
 
 
 def _two(task):

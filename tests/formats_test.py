@@ -460,3 +460,6 @@ def test_fuzz_benchmark_smoke():
   counts, _, failures = fuzz_parser.fuzz(pairs)
   assert failures == []
   assert counts[("NER", "strings")] == 400
+  spacing, wrong = fuzz_parser.spacing_fuzz(300, seed=0)
+  assert wrong == []
+  assert sum(spacing.values()) == 600

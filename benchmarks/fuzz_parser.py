@@ -43,15 +43,19 @@ from absl import app, flags
 
 from instructuie_jax import formats, records, rng, task_types
 from instructuie_jax.formats import instructuie
+from tools import flag_errors
 
 FLAGS = flags.FLAGS
 
 
 def define_flags() -> None:
   """Defines this CLI's flags (only when run as a script)."""
-  flags.DEFINE_integer("num", 100_000, "Strings to generate.")
+  flags.DEFINE_integer("num", 100_000, "Strings to generate.", lower_bound=0)
   flags.DEFINE_integer(
-    "spacing_num", 100_000, "Respaced answers to parse (see `respace`)."
+    "spacing_num",
+    100_000,
+    "Respaced answers to parse (see `respace`).",
+    lower_bound=0,
   )
   flags.DEFINE_integer("seed", 0, "Seed of the strings.")
 
@@ -308,7 +312,9 @@ def fuzz(pairs: list[tuple[str, str]]) -> tuple[dict, float, list[str]]:
 
 def main(argv: list[str]) -> None:
   if len(argv) > 1:
-    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    flag_errors.usage_error(f"Unexpected arguments: {argv[1:]}")
+  if not FLAGS.num and not FLAGS.spacing_num:
+    flag_errors.usage_error("--num and --spacing_num are both 0: nothing to do")
   pairs = fuzz_strings(FLAGS.num, FLAGS.seed)
   counts, seconds, failures = fuzz(pairs)
   parses = sum(v for (_, k), v in counts.items() if k == "strings")
@@ -325,7 +331,8 @@ def main(argv: list[str]) -> None:
     for kind, n in sorted(row.items(), key=lambda kv: -kv[1]):
       if kind.startswith("problem: "):
         print(f"       {n:>8}  {kind[len('problem: ') :]}")
-  print(f"parse throughput: {parses / seconds:,.0f} strings/s")
+  if seconds:
+    print(f"parse throughput: {parses / seconds:,.0f} strings/s")
   for failure in failures[:5]:
     print(failure)
   spacing, wrong = spacing_fuzz(FLAGS.spacing_num, FLAGS.seed)
@@ -346,4 +353,4 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
   define_flags()
-  app.run(main)
+  app.run(main, flags_parser=flag_errors.parse_flags)

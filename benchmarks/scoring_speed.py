@@ -37,13 +37,23 @@ from absl import app, flags
 from benchmarks import original_evaluator
 from instructuie_jax import formats, metrics, original_metrics, rng
 from instructuie_jax.records import Argument, Entity, Event, Relation
+from tools import flag_errors
 
-_NUM = flags.DEFINE_integer("num", 1_000_000, "Synthetic predictions.")
+_NUM = flags.DEFINE_integer(
+  "num", 1_000_000, "Synthetic predictions.", lower_bound=1
+)
 _SAME_PROB = flags.DEFINE_float(
-  "same_prob", 0.5, "Probability that a prediction equals its target."
+  "same_prob",
+  0.5,
+  "Probability that a prediction equals its target.",
+  lower_bound=0.0,
+  upper_bound=1.0,
 )
 _ORIGINAL_NUM = flags.DEFINE_integer(
-  "original_num", 20_000, "Examples per task for the original evaluator."
+  "original_num",
+  20_000,
+  "Examples per task for the original evaluator.",
+  lower_bound=1,
 )
 _GIT_DIR = flags.DEFINE_string(
   "original_git_dir",
@@ -160,8 +170,11 @@ def _row(name: str, n: int, seconds: tuple[float, float]) -> str:
   return f"| {name} | {n:,} | {cpu:.2f} | {wall:.2f} | {rate:,.0f} |"
 
 
-def run(num: int, seed: int, same_prob: float, original_num: int, git_dir):
-  """Runs the benchmark; returns the table lines."""
+def run(num: int, seed: int, same_prob: float, original_num: int, original):
+  """Runs the benchmark; returns the table lines.
+
+  `original` is the module of `original_evaluator.load`, or None.
+  """
   rows = [
     "| scorer | predictions | CPU s | wall s | predictions/s (CPU) |",
     "|---|---:|---:|---:|---:|",
@@ -185,22 +198,27 @@ def run(num: int, seed: int, same_prob: float, original_num: int, git_dir):
   n = sum(len(t) for t, _ in subset.values())
   seconds = _time_tasks(original_metrics.original_tally, subset)
   rows.append(_row("original mode (this repo)", n, seconds))
-  if git_dir:
-    module = original_evaluator.load(git_dir)
-    seconds = _time_tasks(original_evaluator.score, subset, module)
+  if original is not None:
+    seconds = _time_tasks(original_evaluator.score, subset, original)
     rows.append(_row("original InstructUIE evaluator", n, seconds))
   return rows
 
 
 def main(argv):
   if len(argv) > 1:
-    raise app.UsageError("Too many command-line arguments.")
+    flag_errors.usage_error(f"Unexpected arguments: {argv[1:]}")
   git_dir = original_evaluator.git_dir_from(_GIT_DIR.value)
+  original = None
+  if git_dir:
+    try:
+      original = original_evaluator.load(git_dir)
+    except original_evaluator.Unavailable as e:
+      flag_errors.fail(str(e))
   rows = run(
-    _NUM.value, _SEED.value, _SAME_PROB.value, _ORIGINAL_NUM.value, git_dir
+    _NUM.value, _SEED.value, _SAME_PROB.value, _ORIGINAL_NUM.value, original
   )
   print("\n".join(rows))
 
 
 if __name__ == "__main__":
-  app.run(main)
+  app.run(main, flags_parser=flag_errors.parse_flags)

@@ -220,8 +220,12 @@ def test_cli_usage_errors_are_one_line(tmp_path, args, message):
 
 def test_cli_missing_predictions(tmp_path):
   missing = tmp_path / "nope.jsonl"
-  proc = _run_cli(f"--predictions={missing}", f"--out_dir={tmp_path / 'o'}")
+  (tmp_path / "kept").mkdir()
+  out = tmp_path / "kept" / "a" / "b"
+  proc = _run_cli(f"--predictions={missing}", f"--out_dir={out}")
   _one_line_error(proc, 1, f"{missing}: no such file or directory")
+  assert not (tmp_path / "kept" / "a").exists()
+  assert (tmp_path / "kept").is_dir()
 
 
 @pytest.mark.parametrize("content", ["", "\n  \n"])
@@ -230,7 +234,8 @@ def test_cli_empty_predictions_fail(tmp_path, content):
   path.write_text(content)
   proc = _run_cli(f"--predictions={path}", f"--out_dir={tmp_path / 'o'}")
   _one_line_error(proc, 1, f"{path}: no examples to score")
-  assert not (tmp_path / "o" / "metrics.json").exists()
+  # The output directory it made for the run is removed again.
+  assert not (tmp_path / "o").exists()
 
 
 def test_empty_inference_directory_fails(tmp_path):

@@ -68,6 +68,7 @@ from absl import app, flags
 from etils import epath
 
 from instructuie_jax import catalog, metrics, original_metrics, task_types
+from tools import flag_errors
 
 _PREDICTIONS = flags.DEFINE_string(
   "predictions", None, "JSON-lines file or T5X inference directory."
@@ -605,16 +606,24 @@ def markdown(report: dict[str, Any]) -> str:
   return "\n".join(lines) + "\n"
 
 
-def prepare_out_dir(out_dir: str) -> epath.Path:
+def prepare_out_dir(out_dir: str) -> list[epath.Path]:
   """Makes `out_dir` if needed and checks that files can be written there.
+
+  Returns:
+    The directories it made, deepest first (`remove_dirs` undoes them).
 
   Raises:
     OutputError: `out_dir` is a file, cannot be made or is not writable.
   """
   path = epath.Path(out_dir)
+  made: list[epath.Path] = []
   try:
     if path.exists() and not path.is_dir():
       raise OutputError(f"{out_dir}: exists and is not a directory")
+    missing = path
+    while not missing.exists() and missing.parent != missing:
+      made.append(missing)
+      missing = missing.parent
     path.mkdir(parents=True, exist_ok=True)
   except _io_errors() as e:
     raise OutputError(
@@ -625,8 +634,18 @@ def prepare_out_dir(out_dir: str) -> epath.Path:
     probe.write_text("")
     probe.unlink()
   except _io_errors() as e:
+    remove_dirs(made)
     raise OutputError(f"{out_dir}: cannot write there: {_reason(e)}") from None
-  return path
+  return made
+
+
+def remove_dirs(made: Sequence[epath.Path]) -> None:
+  """Removes the directories `prepare_out_dir` made, if they are empty."""
+  for directory in made:
+    try:
+      directory.rmdir()
+    except _io_errors():
+      return
 
 
 def write_files(out_dir: str, files: dict[str, str]) -> None:
@@ -681,38 +700,27 @@ def write_report(report: dict[str, Any], out_dir: str) -> str:
   return text
 
 
-def _usage_error(message: str) -> int:
-  print(f"error: {message} (see --helpshort)", file=sys.stderr)
-  return 2
-
-
 def main(argv: Sequence[str]) -> int:
   if len(argv) > 1:
-    return _usage_error(f"Unexpected arguments: {' '.join(argv[1:])}")
+    flag_errors.usage_error(f"Unexpected arguments: {' '.join(argv[1:])}")
   if not _PREDICTIONS.value or not _OUT_DIR.value:
-    return _usage_error("--predictions and --out_dir are required.")
+    flag_errors.usage_error("--predictions and --out_dir are required.")
   try:
-    prepare_out_dir(_OUT_DIR.value)
+    made = prepare_out_dir(_OUT_DIR.value)
+  except OutputError as e:
+    flag_errors.fail(str(e))
+  try:
     examples = read_predictions(_PREDICTIONS.value, _STEP.value)
     report = score(
       examples, _MODE.value, require_entity_types=_REQUIRE_ENTITY_TYPES.value
     )
     text = write_report(report, _OUT_DIR.value)
   except (InputError, OutputError) as e:
-    print(f"error: {e}", file=sys.stderr)
-    return 1
+    remove_dirs(made)  # Only the directories this run made, when empty.
+    flag_errors.fail(str(e))
   print(text, end="")
   return 0
 
 
-def parse_flags(argv: list[str]) -> list[str]:
-  """absl's flag parsing, with a one-line error and exit status 2."""
-  try:
-    return flags.FLAGS(argv)
-  except flags.Error as e:
-    print(f"error: {e} (see --helpshort)", file=sys.stderr)
-    sys.exit(2)
-
-
 if __name__ == "__main__":
-  app.run(main, flags_parser=parse_flags)
+  app.run(main, flags_parser=flag_errors.parse_flags)

@@ -269,7 +269,7 @@ def _pair(text: str) -> tuple[str, str] | None:
   return head, tail
 
 
-# A "," spaced as no name writes it (names write "a,b" and "a , b").
+# A "," with the whitespace around it.
 _ODD_COMMA = re.compile(r"\s*,\s*")
 
 

@@ -15,7 +15,7 @@
 r"""Scores IE predictions per dataset and task type; writes metrics files.
 
 Usage:
-  python tools/score.py --predictions=FILE_OR_DIR --out_dir=DIR \
+  python -m tools.score --predictions=FILE_OR_DIR --out_dir=DIR \
     [--mode=strict|original|both] [--step=N] [--require_entity_types]
 
 `--predictions` is either

@@ -39,11 +39,11 @@ import time
 import traceback
 from collections.abc import Callable
 
-from absl import app, flags
+from absl import flags
 
 from instructuie_jax import formats, records, rng, task_types
 from instructuie_jax.formats import instructuie
-from tools import flag_errors
+from tools import cli
 
 FLAGS = flags.FLAGS
 
@@ -312,9 +312,9 @@ def fuzz(pairs: list[tuple[str, str]]) -> tuple[dict, float, list[str]]:
 
 def main(argv: list[str]) -> None:
   if len(argv) > 1:
-    flag_errors.usage_error(f"Unexpected arguments: {argv[1:]}")
+    raise cli.UsageError(f"Unexpected arguments: {argv[1:]}")
   if not FLAGS.num and not FLAGS.spacing_num:
-    flag_errors.usage_error("--num and --spacing_num are both 0: nothing to do")
+    raise cli.UsageError("--num and --spacing_num are both 0: nothing to do")
   pairs = fuzz_strings(FLAGS.num, FLAGS.seed)
   counts, seconds, failures = fuzz(pairs)
   parses = sum(v for (_, k), v in counts.items() if k == "strings")
@@ -353,4 +353,4 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
   define_flags()
-  app.run(main, flags_parser=flag_errors.parse_flags)
+  cli.run(main)

@@ -26,11 +26,11 @@ dataset whose numbers differ. Exits non-zero on a difference.
 
 from __future__ import annotations
 
-from absl import app, flags
+from absl import flags
 
 from benchmarks import original_evaluator
 from instructuie_jax import original_metrics, rng
-from tools import flag_errors
+from tools import cli
 
 _GIT_DIR = flags.DEFINE_string(
   "original_git_dir",
@@ -143,16 +143,16 @@ def crosscheck(module, task: str, cases: int, seed: int) -> list[str]:
 
 def main(argv):
   if len(argv) > 1:
-    flag_errors.usage_error(f"Unexpected arguments: {argv[1:]}")
+    raise cli.UsageError(f"Unexpected arguments: {argv[1:]}")
   git_dir = original_evaluator.git_dir_from(_GIT_DIR.value)
   if not git_dir:
-    flag_errors.usage_error(
+    raise cli.UsageError(
       f"Pass --original_git_dir or set ${original_evaluator.ENV_VAR}."
     )
   try:
     module = original_evaluator.load(git_dir)
   except original_evaluator.Unavailable as e:
-    flag_errors.fail(str(e))
+    raise cli.UserError(str(e)) from None
   failed = 0
   for task in original_metrics.ORIGINAL_TASKS:
     differences = crosscheck(module, task, _CASES.value, _SEED.value)
@@ -164,4 +164,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(main, flags_parser=flag_errors.parse_flags)
+  cli.run(main)

@@ -36,11 +36,11 @@ import dataclasses
 import time
 from collections.abc import Iterable
 
-from absl import app, flags
+from absl import flags
 
 from instructuie_jax import records, schema, task_types
 from instructuie_jax.formats import instructuie
-from tools import flag_errors
+from tools import cli
 
 FLAGS = flags.FLAGS
 
@@ -201,18 +201,18 @@ def run(data_dir: str, datasets: list[str]) -> dict[str, Stats]:
 
 def main(argv: list[str]) -> None:
   if len(argv) > 1:
-    flag_errors.usage_error(f"Unexpected arguments: {argv[1:]}")
+    raise cli.UsageError(f"Unexpected arguments: {argv[1:]}")
   try:
     all_stats = run(FLAGS.data_dir, FLAGS.datasets)
   except (FileNotFoundError, schema.DataError) as e:
-    flag_errors.fail(str(e))
+    raise cli.UserError(str(e)) from None
   missing = sorted(
     set(FLAGS.datasets) - {k.split("/", 1)[1] for k in all_stats}
   )
   if missing:
-    flag_errors.fail(f"{FLAGS.data_dir}: no dataset {', '.join(missing)}")
+    raise cli.UserError(f"{FLAGS.data_dir}: no dataset {', '.join(missing)}")
   if not all_stats:
-    flag_errors.fail(f"{FLAGS.data_dir}: no dataset folders to read")
+    raise cli.UserError(f"{FLAGS.data_dir}: no dataset folders to read")
   print(table(all_stats))
   failures = [f for s in all_stats.values() for f in s.failures]
   load_problems = sum(s.load_problems for s in all_stats.values())
@@ -227,4 +227,4 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
   define_flags()
-  app.run(main, flags_parser=flag_errors.parse_flags)
+  cli.run(main)

@@ -43,12 +43,12 @@ import importlib.util
 import os
 import time
 
-from absl import app, flags
+from absl import flags
 
 from benchmarks import original_evaluator
 from instructuie_jax import formats, metrics, original_metrics, rng
 from instructuie_jax.records import Argument, Entity, Event, Relation
-from tools import flag_errors
+from tools import cli
 
 _NUM = flags.DEFINE_integer(
   "num", 1_000_000, "Synthetic predictions.", lower_bound=1
@@ -286,12 +286,12 @@ def compare(num: int, seed: int, same_prob: float, repeats: int) -> list[str]:
 
 def main(argv):
   if len(argv) > 1:
-    flag_errors.usage_error(f"Unexpected arguments: {argv[1:]}")
+    raise cli.UsageError(f"Unexpected arguments: {argv[1:]}")
   if _BASELINE.value:
     try:
       load_baseline(_BASELINE.value)
     except FileNotFoundError as e:
-      flag_errors.fail(str(e))
+      raise cli.UserError(str(e)) from None
     rows = compare(_NUM.value, _SEED.value, _SAME_PROB.value, _REPEATS.value)
     print("\n".join(rows))
     return
@@ -301,7 +301,7 @@ def main(argv):
     try:
       original = original_evaluator.load(git_dir)
     except original_evaluator.Unavailable as e:
-      flag_errors.fail(str(e))
+      raise cli.UserError(str(e)) from None
   rows = run(
     _NUM.value, _SEED.value, _SAME_PROB.value, _ORIGINAL_NUM.value, original
   )
@@ -309,4 +309,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(main, flags_parser=flag_errors.parse_flags)
+  cli.run(main)

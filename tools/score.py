@@ -64,11 +64,11 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from absl import app, flags
+from absl import flags
 from etils import epath
 
 from instructuie_jax import catalog, metrics, original_metrics, task_types
-from tools import flag_errors
+from tools import cli
 
 _PREDICTIONS = flags.DEFINE_string(
   "predictions", None, "JSON-lines file or T5X inference directory."
@@ -702,13 +702,13 @@ def write_report(report: dict[str, Any], out_dir: str) -> str:
 
 def main(argv: Sequence[str]) -> int:
   if len(argv) > 1:
-    flag_errors.usage_error(f"Unexpected arguments: {' '.join(argv[1:])}")
+    raise cli.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
   if not _PREDICTIONS.value or not _OUT_DIR.value:
-    flag_errors.usage_error("--predictions and --out_dir are required.")
+    raise cli.UsageError("--predictions and --out_dir are required.")
   try:
     made = prepare_out_dir(_OUT_DIR.value)
   except OutputError as e:
-    flag_errors.fail(str(e))
+    raise cli.UserError(str(e)) from None
   try:
     examples = read_predictions(_PREDICTIONS.value, _STEP.value)
     report = score(
@@ -717,10 +717,10 @@ def main(argv: Sequence[str]) -> int:
     text = write_report(report, _OUT_DIR.value)
   except (InputError, OutputError) as e:
     remove_dirs(made)  # Only the directories this run made, when empty.
-    flag_errors.fail(str(e))
+    raise cli.UserError(str(e)) from None
   print(text, end="")
   return 0
 
 
 if __name__ == "__main__":
-  app.run(main, flags_parser=flag_errors.parse_flags)
+  cli.run(main)

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import dataclasses
 import glob
+import itertools
 import json
 import os
 import statistics
@@ -88,23 +89,26 @@ PACKED_LENGTHS = {"inputs": 384, "targets": 128}
 VOCAB_SIZE = 1024
 LEARNING_RATE = 1e-3
 
-_WORK_DIR = flags.DEFINE_string(
-  "work_dir", "/tmp/train_vs_hf", "Data, vocabulary and model directories."
-)
-_SIZES = flags.DEFINE_list("sizes", list(SIZES), "Model sizes to time.")
-_PATHS = flags.DEFINE_list("paths", list(PATHS), "Training paths to time.")
-_BATCH = flags.DEFINE_integer("batch_size", 32, "Examples per batch.")
-_PACKED_ROWS = flags.DEFINE_integer(
-  "packed_rows", 8, "Packed rows per batch (t5x_packed)."
-)
-_STEPS = flags.DEFINE_integer(
-  "steps", None, "Timed steps per path (default: the size's own)."
-)
-_THREADS = flags.DEFINE_integer(
-  "threads", os.cpu_count(), "torch intra-op threads (JAX uses every core)."
-)
-_SEED = flags.DEFINE_integer("seed", 0, "Data and initialization seed.")
-_JSON = flags.DEFINE_string("json", None, "Also write the rows here.")
+FLAGS = flags.FLAGS
+
+
+def define_flags() -> None:
+  """Defines the CLI flags (only when run as a script)."""
+  flags.DEFINE_string(
+    "work_dir", "/tmp/train_vs_hf", "Data, vocabulary and model directories."
+  )
+  flags.DEFINE_list("sizes", list(SIZES), "Model sizes to time.")
+  flags.DEFINE_list("paths", list(PATHS), "Training paths to time.")
+  flags.DEFINE_integer("batch_size", 32, "Examples per batch.")
+  flags.DEFINE_integer("packed_rows", 8, "Packed rows per batch (t5x_packed).")
+  flags.DEFINE_integer(
+    "steps", None, "Timed steps per path (default: the size's own)."
+  )
+  flags.DEFINE_integer(
+    "threads", os.cpu_count(), "torch intra-op threads (JAX uses every core)."
+  )
+  flags.DEFINE_integer("seed", 0, "Data and initialization seed.")
+  flags.DEFINE_string("json", None, "Also write the rows here.")
 
 
 _TIMING_GIN = """\
@@ -130,9 +134,11 @@ def _t5x_bindings(
     f"NUM_ENCODER_LAYERS={size.num_layers}",
     f"NUM_DECODER_LAYERS={size.num_layers}",
     f"VOCAB_SIZE={VOCAB_SIZE}",
-    f"BATCH_SIZE={_BATCH.value}",
+    f"BATCH_SIZE={FLAGS.batch_size}",
     f"TASK_FEATURE_LENGTHS={LENGTHS}",
     "OPTIMIZER=@optimizers.adamw()",
+    # The peer's loss: mean cross-entropy over real target tokens, no z-loss.
+    "Z_LOSS=0.0",
     "WEIGHT_DECAY=0.0",
     "utils.create_learning_rate_scheduler.factors='constant'",
     f"utils.create_learning_rate_scheduler.base_learning_rate={LEARNING_RATE}",
@@ -142,7 +148,7 @@ def _t5x_bindings(
     bindings += [
       "include 'gin/runs/packed_train.gin'",
       f"PACKED_FEATURE_LENGTHS={PACKED_LENGTHS}",
-      f"PACKED_BATCH_SIZE={_PACKED_ROWS.value}",
+      f"PACKED_BATCH_SIZE={FLAGS.packed_rows}",
       "INDEXED_BLOCK_SIZE=1024",
     ]
   return bindings
@@ -168,52 +174,76 @@ def _scalars(event_dir: str) -> dict[str, list[tuple[int, float]]]:
 
 
 def t5x_row(
-  size_name: str, size: Size, steps: int, packed: bool, mean_target: float
+  size_name: str, size: Size, steps: int, packed: bool
 ) -> dict[str, float]:
   """Trains with `python -m t5x.train`; rates from its summaries."""
   path = "t5x_packed" if packed else "t5x_unpacked"
-  model_dir = os.path.join(_WORK_DIR.value, f"{size_name}_{path}")
+  model_dir = os.path.join(FLAGS.work_dir, f"{size_name}_{path}")
   if os.path.exists(model_dir):
     import shutil
 
     shutil.rmtree(model_dir)
   os.makedirs(model_dir)
-  timing_gin = os.path.join(_WORK_DIR.value, f"{size_name}_{path}.gin")
+  timing_gin = os.path.join(FLAGS.work_dir, f"{size_name}_{path}.gin")
   with open(timing_gin, "w", encoding="utf-8") as f:
     f.write(_TIMING_GIN.format(stats_period=size.stats_period))
   command = run_local_tiny.train_command(
     model_dir,
     steps,
     steps,
-    _SEED.value,
+    FLAGS.seed,
     _t5x_bindings(size, steps, packed, timing_gin),
   )
   run_local_tiny.run_logged(
     command,
-    run_local_tiny.subprocess_env(_WORK_DIR.value),
-    os.path.join(_WORK_DIR.value, f"{size_name}_{path}.log"),
+    run_local_tiny.subprocess_env(FLAGS.work_dir),
+    os.path.join(FLAGS.work_dir, f"{size_name}_{path}.log"),
   )
-  scalars = _scalars(os.path.join(model_dir, "train"))
-  # The first window holds compilation and the pipeline's warm-up.
-  windows = sorted(scalars["timing/steps_per_second"])[1:]
-  if not windows:
-    raise RuntimeError(f"{path}: fewer than two stats windows in {model_dir}")
-  steps_per_s = statistics.mean(v for _, v in windows)
-  keep = {step for step, _ in windows}
-  tokens = [
-    v for s, v in scalars["timing/target_tokens_per_second"] if s in keep
-  ]
-  non_pad = [
-    v for s, v in scalars["non_padding_fraction/loss_weights"] if s in keep
-  ]
-  real_tokens = statistics.mean(
-    t * f for t, f in zip(tokens, non_pad, strict=True)
+  return window_rates(
+    _scalars(os.path.join(model_dir, "train")), packed, model_dir
   )
+
+
+def window_rates(
+  scalars: dict[str, list[tuple[int, float]]], packed: bool, where: str = ""
+) -> dict[str, float]:
+  """Rates over every stats window after the first, from T5X's summaries.
+
+  Each window's duration is its `timing/seconds`; the rates are totals over
+  the summed durations (not a mean of per-window rates). Real target tokens
+  are `timing/target_tokens_per_second` (every target slot) times the
+  window's `non_padding_fraction/loss_weights`; examples are the packed
+  examples T5X counts (`effective_batch_size/decoder`, per step) on the
+  packed path and `timing/seqs` otherwise.
+
+  Raises:
+    RuntimeError: fewer than two stats windows.
+  """
+  by_tag = {tag: dict(values) for tag, values in scalars.items()}
+  seconds = by_tag.get("timing/seconds", {})
+  ends = sorted(seconds)
+  if len(ends) < 2:
+    raise RuntimeError(f"fewer than two stats windows in {where}")
+  # The first window holds the pipeline's warm-up (compilation is before).
+  total_s = total_steps = tokens = examples = 0.0
+  for start, end in itertools.pairwise(ends):
+    s, steps = seconds[end], end - start
+    total_s += s
+    total_steps += steps
+    tokens += (
+      by_tag["timing/target_tokens_per_second"][end]
+      * s
+      * by_tag["non_padding_fraction/loss_weights"][end]
+    )
+    if packed:
+      examples += by_tag["effective_batch_size/decoder"][end] * steps
+    else:
+      examples += by_tag["timing/seqs"][end]
   return {
-    "steps_per_s": steps_per_s,
-    "real_target_tokens_per_s": real_tokens,
-    "examples_per_s": real_tokens / mean_target,
-    "timed_steps": len(windows) * size.stats_period,
+    "steps_per_s": total_steps / total_s,
+    "real_target_tokens_per_s": tokens / total_s,
+    "examples_per_s": examples / total_s,
+    "timed_steps": int(total_steps),
   }
 
 
@@ -225,15 +255,16 @@ def _texts(n: int) -> list[tuple[str, str]]:
     sources,
   )
 
-  sources.set_data_dir("tiny", os.path.join(_WORK_DIR.value, "data"))
-  return pipeline_throughput.text_examples("ie_tiny_train", n, _SEED.value)
+  sources.set_data_dir("tiny", os.path.join(FLAGS.work_dir, "data"))
+  return pipeline_throughput.text_examples("ie_tiny_train", n, FLAGS.seed)
 
 
-def _hf_model(size: Size):
+def hf_model(size: Size, seed: int = 0):
+  """`T5ForConditionalGeneration` of `size`, T5 v1.1, no dropout."""
   import torch
   import transformers
 
-  torch.manual_seed(_SEED.value)
+  torch.manual_seed(seed)
   config = transformers.T5Config(
     vocab_size=VOCAB_SIZE,
     d_model=size.embed_dim,
@@ -270,13 +301,35 @@ def _collate(sp, batch):
 
 
 def hf_row(
-  size: Size, steps: int, texts, sp, premade: bool
+  size: Size,
+  steps: int,
+  texts: Sequence[tuple[str, str]],
+  sp,
+  premade: bool,
+  *,
+  batch: int,
+  threads: int,
+  seed: int = 0,
 ) -> dict[str, float]:
-  """Times a plain torch training loop of the Hugging Face model."""
+  """Times a plain torch training loop of the Hugging Face model.
+
+  Args:
+    size: Model dimensions.
+    steps: Timed steps (after max(3, steps // 10) warm-up steps).
+    texts: (inputs, targets) texts, at least `batch` per step.
+    sp: The SentencePiece processor (`encode`, `decode`).
+    premade: Collate every batch before timing (else inside the loop).
+    batch: Examples per batch.
+    threads: torch intra-op threads.
+    seed: Initialization seed.
+
+  Returns:
+    The row's rates (see the module docstring).
+  """
   import torch
 
-  torch.set_num_threads(_THREADS.value)
-  model = _hf_model(size)
+  torch.set_num_threads(threads)
+  model = hf_model(size, seed)
   model.train()
   optimizer = torch.optim.AdamW(
     model.parameters(),
@@ -285,7 +338,6 @@ def hf_row(
     eps=1e-8,
     weight_decay=0.0,
   )
-  batch = _BATCH.value
   warmup = max(3, steps // 10)
   total = warmup + steps
   batches = [texts[i * batch : (i + 1) * batch] for i in range(total)]
@@ -320,8 +372,8 @@ def hf_row(
 def main(argv: Sequence[str]) -> None:
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-  unknown = [s for s in _SIZES.value if s not in SIZES]
-  unknown += [p for p in _PATHS.value if p not in PATHS]
+  unknown = [s for s in FLAGS.sizes if s not in SIZES]
+  unknown += [p for p in FLAGS.paths if p not in PATHS]
   if unknown:
     raise app.UsageError(f"Unknown size or path: {', '.join(unknown)}")
   if run_local_tiny.t5x_root() is None:
@@ -329,38 +381,47 @@ def main(argv: Sequence[str]) -> None:
     sys.exit(2)
   import sentencepiece
 
-  work_dir = _WORK_DIR.value
+  work_dir = FLAGS.work_dir
   os.environ["IE_INSTRUCTIONS_VOCAB"] = os.path.join(work_dir, "vocab.model")
-  run_local_tiny.prepare_data(work_dir, _SEED.value)
+  run_local_tiny.prepare_data(work_dir, FLAGS.seed)
   sp = sentencepiece.SentencePieceProcessor(
     model_file=os.path.join(work_dir, "vocab.model")
   )
   most_steps = max(
-    (_STEPS.value or SIZES[s].steps) * 11 // 10 + 3 for s in _SIZES.value
+    (FLAGS.steps or SIZES[s].steps) * 11 // 10 + 3 for s in FLAGS.sizes
   )
-  texts = _texts(most_steps * _BATCH.value)
+  texts = _texts(most_steps * FLAGS.batch_size)
   mean_target = statistics.mean(
     min(len(sp.encode(t)) + 1, LENGTHS["targets"]) for _, t in texts
   )
   print(
     f"{len(texts)} examples, mean real target tokens {mean_target:.2f}; "
-    f"{os.cpu_count()} cores, torch threads {_THREADS.value}",
+    f"{os.cpu_count()} cores, torch threads {FLAGS.threads}",
     flush=True,
   )
   rows = []
-  for size_name in _SIZES.value:
+  for size_name in FLAGS.sizes:
     size = SIZES[size_name]
-    if _STEPS.value:
-      steps = _STEPS.value
+    if FLAGS.steps:
+      steps = FLAGS.steps
       size = dataclasses.replace(size, stats_period=max(1, steps // 5))
     else:
       steps = size.steps
-    for path in _PATHS.value:
+    for path in FLAGS.paths:
       print(f"[{size_name}] {path}: {steps} steps ...", flush=True)
       if path.startswith("t5x"):
-        row = t5x_row(size_name, size, steps, path == "t5x_packed", mean_target)
+        row = t5x_row(size_name, size, steps, path == "t5x_packed")
       else:
-        row = hf_row(size, steps, texts, sp, premade=path == "hf_tensors")
+        row = hf_row(
+          size,
+          steps,
+          texts,
+          sp,
+          premade=path == "hf_tensors",
+          batch=FLAGS.batch_size,
+          threads=FLAGS.threads,
+          seed=FLAGS.seed,
+        )
       rows.append({"size": size_name, "path": path, **row})
       print(json.dumps(rows[-1]), flush=True)
   print()
@@ -387,10 +448,11 @@ def main(argv: Sequence[str]) -> None:
       f"{row['real_target_tokens_per_s']:15.0f} {row['examples_per_s']:11.1f} "
       f"{ratio:>21}"
     )
-  if _JSON.value:
-    with open(_JSON.value, "w", encoding="utf-8") as f:
+  if FLAGS.json:
+    with open(FLAGS.json, "w", encoding="utf-8") as f:
       json.dump(rows, f, indent=1)
 
 
 if __name__ == "__main__":
+  define_flags()
   app.run(main)

@@ -87,9 +87,7 @@ def test_hf_loop_trains_and_counts_real_target_tokens(premade):
   )
   size = bench.Size(16, 2, 8, 32, 1, steps=2, stats_period=1)
   texts = [(f"sentence number {i}" * 3, "x" * (i % 5)) for i in range(40)]
-  row = bench.hf_row(
-    size, 2, texts, _CharPieces(), premade, batch=4, threads=1
-  )
+  row = bench.hf_row(size, 2, texts, _CharPieces(), premade, batch=4, threads=1)
   # Warm-up: 3 batches; timed: batches 4 and 5 (examples 12-19).
   assert row["timed_steps"] == 2
   real = sum(len(t) + 1 for _, t in texts[12:20])  # Pieces plus EOS.

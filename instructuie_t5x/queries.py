@@ -262,6 +262,31 @@ def make_query(
   )
 
 
+def _read(
+  query: Query, prediction: str
+) -> tuple[formats.ParseResult, grounding.Grounded]:
+  """Parses with and without the labels hint; keeps the better grounded.
+
+  The hint resolves names that contain separators, but it also joins an item
+  whose label was not offered to the item before it ("person: Ada; city:
+  Bob" becomes one entity "Ada; city: Bob"), hiding the invalid label. Of
+  the two readings, the one with fewer spans missing from the text wins; on
+  a tie, the hinted one.
+  """
+  fmt = formats.get(TARGET_FORMAT)
+  hinted = fmt.parse(query.task, prediction, labels=query.hint)
+  best = (
+    hinted,
+    grounding.ground(query.text, hinted.records, query.label_check),
+  )
+  plain = fmt.parse(query.task, prediction)
+  if plain.records != hinted.records:
+    other = grounding.ground(query.text, plain.records, query.label_check)
+    if other.ungrounded < best[1].ungrounded:
+      best = (plain, other)
+  return best
+
+
 def answer(
   query: Query, prediction: str, truncated_tokens: int = 0
 ) -> dict[str, Any]:
@@ -278,10 +303,7 @@ def answer(
     `prediction`, `truncated_tokens`, `ungrounded`, `invalid_labels` and
     `parse_problems`.
   """
-  parsed = formats.get(TARGET_FORMAT).parse(
-    query.task, prediction, labels=query.hint
-  )
-  grounded = grounding.ground(query.text, parsed.records, query.label_check)
+  parsed, grounded = _read(query, prediction)
   out = dict(query.item)
   out["task"] = query.task
   key = RECORDS_KEY[query.task]

@@ -90,6 +90,10 @@ _PARAM_DTYPE = flags.DEFINE_string(
 )
 
 
+class UsageError(ValueError):
+  """A bad flag: printed as one line, exit status 2."""
+
+
 class InputError(ValueError):
   """A bad input line; the message is `FILE:LINE: field ...: reason`."""
 
@@ -103,10 +107,10 @@ def parse_list(value: str | None, flag: str) -> Any:
     try:
       return json.loads(text)
     except json.JSONDecodeError as e:
-      raise app.UsageError(f"--{flag}: invalid JSON: {e.msg}") from None
+      raise UsageError(f"--{flag}: invalid JSON: {e.msg}") from None
   items = [x.strip() for x in text.split(",")]
   if not all(items):
-    raise app.UsageError(f"--{flag}: empty label in {value!r}")
+    raise UsageError(f"--{flag}: empty label in {value!r}")
   return items
 
 
@@ -168,14 +172,28 @@ def write_atomic(path: str, lines: Sequence[str]) -> None:
 
 
 def main(argv: Sequence[str]) -> int:
+  try:
+    task, labels, roles = check_flags(argv)
+  except UsageError as e:
+    print(f"error: {e}", file=sys.stderr)
+    return 2
+  return run(task, labels, roles)
+
+
+def check_flags(argv: Sequence[str]) -> tuple[str, Any, Any]:
+  """Validates the flags; returns the task, labels and roles.
+
+  Raises:
+    UsageError: For a missing or malformed flag.
+  """
   if len(argv) > 1:
-    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    raise UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   for name, flag in (("checkpoint", _CHECKPOINT), ("input", _INPUT)):
     if not flag.value:
-      raise app.UsageError(f"--{name} is required.")
+      raise UsageError(f"--{name} is required")
   task = _TASK.value
   if task not in task_types.TASK_TYPES:
-    raise app.UsageError(
+    raise UsageError(
       f"--task: unknown task {task!r}; known: {', '.join(task_types.TASK_TYPES)}"
     )
   labels = parse_list(_LABELS.value, "labels")
@@ -184,8 +202,12 @@ def main(argv: Sequence[str]) -> int:
     try:
       labels = queries.check_labels(task, labels)
     except queries.QueryError as e:
-      raise app.UsageError(f"--labels: {e.message}") from None
+      raise UsageError(f"--labels: {e.message}") from None
+  return task, labels, roles
 
+
+def run(task: str, labels: Any, roles: Any) -> int:
+  """Checks the input, loads the model, extracts, writes; the exit status."""
   source = "<stdin>" if _INPUT.value == "-" else _INPUT.value
   try:
     if _INPUT.value == "-":

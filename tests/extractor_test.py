@@ -1,0 +1,220 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""The extraction API and `tools.extract` on a tiny trained T5X model.
+
+The CLI's answers are compared with `t5x.infer`'s on the same sentences.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("t5x", reason="T5X not installed (README: Install T5X)")
+
+from instructuie_jax import formats  # noqa: E402
+from instructuie_t5x import queries  # noqa: E402
+from tests import tiny_model_testing  # noqa: E402
+
+REPO_ROOT = tiny_model_testing.REPO_ROOT
+LABELS = ["location", "organization", "person"]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> tiny_model_testing.TinyModel:
+  return tiny_model_testing.tiny_model(tmp_path_factory)
+
+
+def _sentences(tiny) -> list[str]:
+  path = tiny.data_dir / "NER" / "synth_heldout" / "test.json"
+  return [x["sentence"] for x in json.loads(path.read_text())][:16]
+
+
+def _extract(tiny, tmp_path, items, *flags) -> list[dict]:
+  source = tmp_path / "in.jsonl"
+  source.write_text("".join(json.dumps(x) + "\n" for x in items))
+  output = tmp_path / "out.jsonl"
+  proc = subprocess.run(
+    [
+      sys.executable,
+      "-m",
+      "tools.extract",
+      f"--checkpoint={tiny.model_dir}",
+      f"--vocabulary={tiny.vocabulary}",
+      f"--input={source}",
+      f"--output={output}",
+      *flags,
+    ],
+    cwd=REPO_ROOT,
+    env=tiny.env,
+    capture_output=True,
+    text=True,
+    timeout=600,
+  )
+  assert proc.returncode == 0, proc.stderr[-4000:]
+  assert "spans not in the text" in proc.stderr
+  return [json.loads(line) for line in output.read_text().splitlines()]
+
+
+@pytest.mark.slow
+def test_cli_answers_equal_t5x_infer(tiny, tmp_path):
+  config = (tiny.model_dir / "config.gin").read_text()
+  lengths = next(
+    line.split("=", 1)[1].strip()
+    for line in config.splitlines()
+    if line.startswith("TASK_FEATURE_LENGTHS")
+  )
+  checkpoint = max(
+    glob.glob(str(tiny.model_dir / "checkpoint_*")),
+    key=lambda p: int(p.rsplit("_", 1)[1]),
+  )
+  predictions = tmp_path / "predictions"
+  proc = subprocess.run(
+    [
+      sys.executable,
+      "-m",
+      "t5x.infer",
+      f"--gin_search_paths={','.join(tiny_model_testing.search_paths())}",
+      "--gin_file=gin/runs/infer.gin",
+      "--gin_file=gin/models/tiny.gin",
+      "--gin_file=gin/mixtures/ie_tiny_zeroshot_eval.gin",
+      f"--gin.TASK_FEATURE_LENGTHS={lengths}",
+      f"--gin.CHECKPOINT_PATH='{checkpoint}'",
+      f"--gin.INFER_OUTPUT_DIR='{predictions}'",
+      "--gin.INFER_PARAM_DTYPE='float32'",
+    ],
+    cwd=REPO_ROOT,
+    env=tiny.env,
+    capture_output=True,
+    text=True,
+    timeout=600,
+  )
+  assert proc.returncode == 0, proc.stderr[-4000:]
+  (infer_file,) = glob.glob(str(predictions / "*synth_heldout-predict.jsonl*"))
+  infer_rows = [json.loads(line) for line in open(infer_file, encoding="utf-8")]
+  by_prompt = {r["inputs"]["inputs_pretokenized"]: r for r in infer_rows}
+
+  sentences = _sentences(tiny)
+  items = [{"text": s, "id": i} for i, s in enumerate(sentences)]
+  answers = _extract(tiny, tmp_path, items, f"--labels={','.join(LABELS)}")
+  assert len(answers) == len(items)
+  fmt = formats.get("instructuie")
+  for item, answer in zip(items, answers, strict=True):
+    assert answer["id"] == item["id"] and answer["text"] == item["text"]
+    prompt = queries.make_query("NER", item, LABELS).prompt
+    row = by_prompt[prompt]  # the same prompt as the seqio task's
+    assert answer["prediction"] == row["prediction"]
+    parsed = fmt.parse("NER", row["prediction"])
+    if not answer["parse_problems"]:
+      assert [(e["type"], e["text"]) for e in answer["entities"]] == [
+        (r.type, r.text) for r in parsed.records
+      ]
+    for entity in answer["entities"]:
+      assert set(entity) == {
+        "text",
+        "type",
+        "start",
+        "end",
+        "grounded",
+        "valid_label",
+      }
+      if entity["grounded"]:
+        assert item["text"][entity["start"] : entity["end"]] == entity["text"]
+    assert answer["truncated_tokens"] == 0
+
+
+@pytest.mark.slow
+def test_long_texts_report_cut_tokens(tiny, tmp_path):
+  short = "Ada went home ."
+  long = " ".join(["Ada Lovelace visited Paris ."] * 20)
+  answers = _extract(
+    tiny,
+    tmp_path,
+    [{"text": short}, {"text": long, "labels": ["person"]}],
+    "--labels=person,location",
+    "--input_length=128",
+    "--target_length=8",
+  )
+  for answer, labels in zip(
+    answers, [["person", "location"], ["person"]], strict=True
+  ):
+    prompt = queries.make_query("NER", answer["text"], labels).prompt
+    tokens = len(prompt.encode("utf-8")) + 1  # byte vocabulary, EOS
+    assert answer["truncated_tokens"] == max(0, tokens - 128)
+  assert answers[0]["truncated_tokens"] == 0
+  assert answers[1]["truncated_tokens"] > 400
+
+
+_EVERY_TASK = r"""
+import json, sys
+from instructuie_t5x import extractor
+model = extractor.Extractor.from_checkpoint(
+    sys.argv[1], vocabulary=sys.argv[2], batch_size=4, target_length=16)
+text = "Ada Lovelace works for Acme in London ."
+calls = {
+  "NER": ([text, text], ["person", "location"], {}),
+  "ES": ([text], ["person"], {}),
+  "ET": ([{"text": text, "entities": ["Ada Lovelace"]}], ["person"], {}),
+  "RE": ([text], ["work for"], {}),
+  "EP": ([text], ["work for"], {}),
+  "EPR": ([{"text": text, "pairs": [["Ada Lovelace", "Acme"]]}],
+          ["work for"], {}),
+  "EE": ([text], {"hire": ["employee", "employer"]}, {}),
+  "EET": ([text], ["hire"], {}),
+  "EEA": ([{"text": text, "event_type": "hire"}],
+          {"hire": ["employee", "employer"]}, {}),
+}
+out = {}
+for task, (texts, labels, kwargs) in calls.items():
+  out[task] = model.extract(texts, task=task, labels=labels, **kwargs)
+try:
+  model.extract([text, {"text": 5}], task="NER", labels=["person"])
+except ValueError as e:
+  out["error"] = str(e)
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.slow
+def test_api_runs_every_task(tiny):
+  proc = subprocess.run(
+    [
+      sys.executable,
+      "-c",
+      _EVERY_TASK,
+      str(tiny.model_dir),
+      tiny.vocabulary,
+    ],
+    cwd=REPO_ROOT,
+    env=tiny.env,
+    capture_output=True,
+    text=True,
+    timeout=600,
+  )
+  assert proc.returncode == 0, proc.stderr[-4000:]
+  out = json.loads(proc.stdout.strip().splitlines()[-1])
+  assert out.pop("error").startswith("field '[1].text'")
+  for task, answers in out.items():
+    key = queries.RECORDS_KEY[task]
+    for answer in answers:
+      assert answer["task"] == task
+      assert isinstance(answer[key], list)
+      assert isinstance(answer["prediction"], str)
+  assert len(out["NER"]) == 2
+  assert out["NER"][0]["prediction"] == out["NER"][1]["prediction"]

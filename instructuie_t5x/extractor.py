@@ -464,6 +464,28 @@ class Extractor:
     truncated = max(0, len(ids) - room)
     return _Encoded(ids[:room] + [self.vocabulary.eos_id], truncated)
 
+  def warmup(self) -> int:
+    """Compiles the decode for every batch and input bucket; their number."""
+    lengths = []
+    length = _MIN_INPUT_BUCKET
+    while True:
+      lengths.append(min(length, self.input_length))
+      if length >= self.input_length:
+        break
+      length *= 2
+    rows = []
+    n = 1
+    while True:
+      rows.append(min(n, self.batch_size))
+      if n >= self.batch_size:
+        break
+      n *= 2
+    for length in lengths:
+      for n in rows:
+        filler = [self.vocabulary.eos_id] * length
+        self._decode_batch([_Encoded(filler, 0)] * n)
+    return len(lengths) * len(rows)
+
   def decode(self, prompts: Sequence[str]) -> list[tuple[str, int]]:
     """Greedy-decodes prompts; `(prediction, truncated_tokens)` each.
 

@@ -17,7 +17,7 @@ r"""Serves a T5X checkpoint over HTTP: JSON API and a demo page.
 Usage:
   python -m tools.serve --checkpoint=MODEL_DIR_OR_CHECKPOINT_N [--port=8080] \
     [--host=127.0.0.1] [--gin_file=...] [--vocabulary=vocab.model] \
-    [--max_batch_size=32] [--max_wait_ms=5] [--nobatching]
+    [--max_batch_size=32] [--max_wait_ms=5] [--nobatching] [--warmup]
 
 Then open http://127.0.0.1:8080/ or
 
@@ -67,6 +67,11 @@ _MAX_WAIT_MS = flags.DEFINE_float(
 _BATCHING = flags.DEFINE_bool(
   "batching", True, "Decode concurrent requests together."
 )
+_WARMUP = flags.DEFINE_bool(
+  "warmup",
+  False,
+  "Compile every batch and input shape before listening (steady latency).",
+)
 _PARAM_DTYPE = flags.DEFINE_string(
   "param_dtype", "float32", "Dtype the parameters are restored in."
 )
@@ -104,6 +109,11 @@ def main(argv: Sequence[str]) -> int:
   except extractor.CheckpointError as e:
     print(f"error: --checkpoint: {e}", file=sys.stderr)
     return 1
+  if _WARMUP.value:
+    print(
+      "Compiling the decode for every shape...", file=sys.stderr, flush=True
+    )
+    print(f"{model.warmup()} shapes compiled", file=sys.stderr, flush=True)
   app_ = server.create_app(
     model,
     max_batch_size=_MAX_BATCH_SIZE.value,

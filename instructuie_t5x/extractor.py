@@ -25,8 +25,10 @@
 What happens (T5X's own pieces, as `t5x.infer` uses them):
 
 1. The model comes from gin: the run's `config.gin` (written by `t5x.train`
-   beside the checkpoints; its `__main__` bindings are left out), then the
-   `gin_files` and `gin_bindings` given, which override it. `MODEL` must be
+   beside the checkpoints; its `__main__` bindings are left out) or the
+   `model.gin` of a converted checkpoint (`tools.convert_checkpoint
+   --from_hf`), then the `gin_files` and `gin_bindings` given, which
+   override it. `MODEL` must be
    bound; `TASK_FEATURE_LENGTHS`, when bound, gives the default input and
    target lengths.
 2. The parameters are restored with `t5x.utils.TrainStateInitializer` and
@@ -68,6 +70,8 @@ from t5x import partitioning, utils
 from instructuie_t5x import queries
 
 CONFIG_GIN = "config.gin"
+# Written by `tools.convert_checkpoint --from_hf` beside its checkpoint.
+MODEL_GIN = "model.gin"
 _CHECKPOINT_DIR = re.compile(r"checkpoint_(\d+)")
 _MIN_INPUT_BUCKET = 32
 
@@ -89,15 +93,17 @@ def _finished_steps(model_dir: str) -> list[int]:
   return sorted(steps)
 
 
-def resolve_checkpoint(path: str) -> tuple[str, str | None]:
-  """The checkpoint directory and the `config.gin` that goes with it.
+def resolve_checkpoint(path: str) -> tuple[str, str | None, str | None]:
+  """The checkpoint directory and the gin files that go with it.
 
   Args:
     path: A run's model directory (its latest `checkpoint_N` is used) or one
-      `checkpoint_N` directory (the `config.gin` of its parent is used).
+      `checkpoint_N` directory (the gin files of its parent are used).
 
   Returns:
-    `(checkpoint_dir, config_gin_or_None)`.
+    `(checkpoint_dir, config_gin, model_gin)`: the `config.gin` of a
+    `t5x.train` run, else None; when there is none, the `model.gin` of a
+    converted checkpoint (`tools.convert_checkpoint --from_hf`), else None.
 
   Raises:
     CheckpointError: When `path` is neither.
@@ -116,7 +122,10 @@ def resolve_checkpoint(path: str) -> tuple[str, str | None]:
       )
     checkpoint, model_dir = os.path.join(path, f"checkpoint_{steps[-1]}"), path
   config = os.path.join(model_dir, CONFIG_GIN)
-  return checkpoint, config if tf.io.gfile.exists(config) else None
+  if tf.io.gfile.exists(config):
+    return checkpoint, config, None
+  model_gin = os.path.join(model_dir, MODEL_GIN)
+  return checkpoint, None, model_gin if tf.io.gfile.exists(model_gin) else None
 
 
 # --------------------------------------------------------------------------
@@ -259,13 +268,15 @@ def load_model(
   """
   if config_gin is None and not gin_files:
     raise CheckpointError(
-      "no config.gin beside the checkpoint: pass gin_file (a gin/models/*.gin "
-      "file) for the model"
+      "no config.gin or model.gin beside the checkpoint: pass gin_file (a "
+      "gin/models/*.gin file) for the model"
     )
   with _GIN_LOCK:
     gin.clear_config()
     for path in _gin_search_paths():
       gin.add_config_file_search_path(path)
+    # Model files leave DROPOUT_RATE to the run file; decoding uses none.
+    gin.parse_config("DROPOUT_RATE = 0.0")
     if config_gin is not None:
       with tf.io.gfile.GFile(config_gin) as f:
         text, dropped = model_config_text(f.read())
@@ -370,9 +381,11 @@ class Extractor:
 
     Args:
       path: A run's model directory (latest checkpoint and its config.gin) or
-        one `checkpoint_N` directory (the parent's config.gin).
-      gin_file: Gin file(s) parsed after config.gin, overriding the model
-        settings; required when there is no config.gin.
+        one `checkpoint_N` directory (the parent's config.gin). A directory
+        of `tools.convert_checkpoint --from_hf` has a model.gin instead; it
+        is used the same way.
+      gin_file: Gin file(s) parsed after config.gin (or model.gin),
+        overriding the model settings; required when there is neither.
       gin_bindings: Gin bindings parsed last.
       vocabulary: A SentencePiece model path or "byte" to use instead of
         the one the configuration names (`tasks.vocab.get_vocabulary`).
@@ -390,9 +403,10 @@ class Extractor:
     Raises:
       CheckpointError: For a missing checkpoint or model configuration.
     """
-    checkpoint, config = resolve_checkpoint(path)
+    checkpoint, config, model_gin = resolve_checkpoint(path)
     if isinstance(gin_file, str):
       gin_file = [gin_file]
+    gin_file = ([model_gin] if model_gin else []) + list(gin_file or ())
     bindings = list(gin_bindings)
     if vocabulary:
       bindings = [

@@ -19,8 +19,11 @@ The CLI's answers are compared with `t5x.infer`'s on the same sentences.
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import json
+import os
+import shutil
 import subprocess
 import sys
 
@@ -46,7 +49,8 @@ def _sentences(tiny) -> list[str]:
   return [x["sentence"] for x in json.loads(path.read_text())][:16]
 
 
-def _extract(tiny, tmp_path, items, *flags) -> list[dict]:
+def _extract(tiny, tmp_path, items, *flags, vocabulary="") -> list[dict]:
+  tmp_path.mkdir(exist_ok=True)
   source = tmp_path / "in.jsonl"
   source.write_text("".join(json.dumps(x) + "\n" for x in items))
   output = tmp_path / "out.jsonl"
@@ -56,7 +60,7 @@ def _extract(tiny, tmp_path, items, *flags) -> list[dict]:
       "-m",
       "tools.extract",
       f"--checkpoint={tiny.model_dir}",
-      f"--vocabulary={tiny.vocabulary}",
+      *([] if vocabulary is None else [f"--vocabulary={tiny.vocabulary}"]),
       f"--input={source}",
       f"--output={output}",
       *flags,
@@ -106,7 +110,9 @@ def test_cli_answers_equal_t5x_infer(tiny, tmp_path):
     timeout=600,
   )
   assert proc.returncode == 0, proc.stderr[-4000:]
-  (infer_file,) = glob.glob(str(predictions / "*synth_heldout-predict.jsonl*"))
+  infer_file = (
+    predictions / "instructuie_ner_synth_heldout-predict.jsonl-00000-of-00001"
+  )
   infer_rows = [json.loads(line) for line in open(infer_file, encoding="utf-8")]
   by_prompt = {r["inputs"]["inputs_pretokenized"]: r for r in infer_rows}
 
@@ -148,7 +154,7 @@ def test_long_texts_report_cut_tokens(tiny, tmp_path):
     tmp_path,
     [{"text": short}, {"text": long, "labels": ["person"]}],
     "--labels=person,location",
-    "--input_length=128",
+    "--input_length=256",
     "--target_length=8",
   )
   for answer, labels in zip(
@@ -156,9 +162,9 @@ def test_long_texts_report_cut_tokens(tiny, tmp_path):
   ):
     prompt = queries.make_query("NER", answer["text"], labels).prompt
     tokens = len(prompt.encode("utf-8")) + 1  # byte vocabulary, EOS
-    assert answer["truncated_tokens"] == max(0, tokens - 128)
+    assert answer["truncated_tokens"] == max(0, tokens - 256)
   assert answers[0]["truncated_tokens"] == 0
-  assert answers[1]["truncated_tokens"] > 400
+  assert answers[1]["truncated_tokens"] > 300
 
 
 _EVERY_TASK = r"""
@@ -218,3 +224,36 @@ def test_api_runs_every_task(tiny):
       assert isinstance(answer["prediction"], str)
   assert len(out["NER"]) == 2
   assert out["NER"][0]["prediction"] == out["NER"][1]["prediction"]
+
+
+@pytest.mark.slow
+def test_converted_layout_with_model_gin(tiny, tmp_path):
+  """A directory with checkpoint_N and model.gin (no config.gin) serves too.
+
+  `tools.convert_checkpoint --from_hf` writes this layout; the model.gin
+  here is the tiny model's, as the converter would write it.
+  """
+  checkpoint = max(
+    glob.glob(str(tiny.model_dir / "checkpoint_*")),
+    key=lambda p: int(p.rsplit("_", 1)[1]),
+  )
+  converted = tmp_path / "converted"
+  shutil.copytree(checkpoint, converted / os.path.basename(checkpoint))
+  (converted / "model.gin").write_text(
+    "from __gin__ import dynamic_registration\n"
+    "from tasks import vocab\n"
+    "include 'gin/models/tiny.gin'\n"
+    f"vocab.get_vocabulary.path = {tiny.vocabulary!r}\n"
+  )
+  items = [{"text": s} for s in _sentences(tiny)[:3]]
+  flags = ["--labels=location,organization,person", "--input_length=512"]
+  expected = _extract(tiny, tmp_path / "a", items, *flags)
+  env_without_vocab = dict(tiny.env, IE_INSTRUCTIONS_VOCAB="")
+  got = _extract(
+    dataclasses.replace(tiny, model_dir=converted, env=env_without_vocab),
+    tmp_path / "b",
+    items,
+    *flags,
+    vocabulary=None,
+  )
+  assert got == expected

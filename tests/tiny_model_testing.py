@@ -21,8 +21,9 @@ it in the session's base temporary directory, so every test module of a
 pytest session shares one model.
 
 `INSTRUCTUIE_TINY_RUN=WORK_DIR` uses a finished `tools.run_local_tiny` run
-instead (its `model/`, `vocab.model` and `data/`), e.g. to see real
-extractions on the demo page's screenshot.
+instead (its `model/`, `vocab.model` and `data/`; the byte vocabulary when
+there is no `vocab.model`), e.g. to see real extractions on the demo page's
+screenshot.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ def tiny_model(tmp_path_factory) -> TinyModel:
   run = os.environ.get(ENV_RUN)
   if run:
     run_dir = pathlib.Path(run)
-    vocabulary = str(run_dir / "vocab.model")
+    vocab_file = run_dir / "vocab.model"
+    vocabulary = str(vocab_file) if vocab_file.exists() else "byte"
     data_dir = run_dir / "data"
     return TinyModel(
       run_dir / "model", vocabulary, data_dir, _env(data_dir, vocabulary)

@@ -257,3 +257,75 @@ def test_converted_layout_with_model_gin(tiny, tmp_path):
     vocabulary=None,
   )
   assert got == expected
+
+
+_CONFIG = """\
+from __gin__ import dynamic_registration
+import __main__ as train_script
+from t5x import models
+from t5x import utils
+from tasks import no_such_module as gone
+
+BATCH_SIZE = 8
+CONVERTER = @gone.Converter
+TASK_FEATURE_LENGTHS = {'inputs': 96, 'targets': 32}
+models.EncoderDecoderModel.feature_converter_cls = %CONVERTER
+models.EncoderDecoderModel.z_loss = 0.0001
+train_script.train.model = %MODEL
+utils.SaveCheckpointConfig.keep = 2
+train/utils.DatasetConfig.batch_size = %BATCH_SIZE
+"""
+
+
+def test_config_gin_keeps_what_builds_here():
+  """__main__ bindings and vanished modules are left out, with dependents."""
+  from instructuie_t5x import extractor  # noqa: PLC0415
+
+  text, dropped = extractor.model_config_text(_CONFIG)
+  assert sorted(dropped) == sorted(
+    [
+      "import __main__ as train_script",
+      "from tasks import no_such_module as gone",
+      "CONVERTER = @gone.Converter",
+      "train_script.train.model = %MODEL",
+      "models.EncoderDecoderModel.feature_converter_cls = %CONVERTER",
+    ]
+  )
+  assert "models.EncoderDecoderModel.z_loss = 0.0001" in text
+  assert "train/utils.DatasetConfig.batch_size = %BATCH_SIZE" in text
+  assert "TASK_FEATURE_LENGTHS = {'inputs': 96, 'targets': 32}" in text
+  import gin  # noqa: PLC0415
+
+  gin.clear_config()
+  try:
+    gin.parse_config(text)  # strict: every kept name resolves
+  finally:
+    gin.clear_config()
+
+
+def test_resolve_checkpoint(tmp_path):
+  from instructuie_t5x import extractor  # noqa: PLC0415
+
+  for step in (2, 10, 4):
+    (tmp_path / f"checkpoint_{step}").mkdir()
+  (tmp_path / "checkpoint_12.orbax-checkpoint-tmp").mkdir()  # unfinished
+  assert extractor.resolve_checkpoint(str(tmp_path)) == (
+    str(tmp_path / "checkpoint_10"),
+    None,
+    None,
+  )
+  (tmp_path / "model.gin").write_text("")
+  assert extractor.resolve_checkpoint(str(tmp_path / "checkpoint_2"))[2] == str(
+    tmp_path / "model.gin"
+  )
+  (tmp_path / "config.gin").write_text("")
+  assert extractor.resolve_checkpoint(str(tmp_path))[1:] == (
+    str(tmp_path / "config.gin"),
+    None,
+  )
+  empty = tmp_path / "empty"
+  empty.mkdir()
+  with pytest.raises(extractor.CheckpointError, match="neither"):
+    extractor.resolve_checkpoint(str(empty))
+  with pytest.raises(extractor.CheckpointError, match="no such directory"):
+    extractor.resolve_checkpoint(str(tmp_path / "missing"))

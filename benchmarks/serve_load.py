@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import socket
 import statistics
@@ -201,6 +202,7 @@ async def _run_mode(mode: str, texts: Sequence[str]) -> dict:
 
 
 def main(argv: Sequence[str]) -> int:
+  logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request
   if len(argv) > 1:
     print(f"error: unexpected arguments: {argv[1:]}", file=sys.stderr)
     return 2

@@ -17,7 +17,8 @@ r"""Load test of tools.serve on loopback: batched vs one request at a time.
 Usage:
   python benchmarks/serve_load.py --checkpoint=MODEL_DIR \
     [--vocabulary=vocab.model] [--data_dir=DIR] [--clients=32] \
-    [--requests_per_client=50] [--max_seconds=300] [--modes=batched,single]
+    [--requests_per_client=50] [--max_seconds=300] \
+    [--modes=direct,batched,single]
 
 For each mode the benchmark starts `python -m tools.serve --warmup` on
 127.0.0.1 (a free port; `--nobatching` for "single"), waits for /health,
@@ -32,7 +33,11 @@ then:
    it is *wrong* when its answer differs from the reference answer of its
    text.
 
-Prints per mode: requests/s over the load phase, p50/p99 latency, lost,
+Mode "direct" measures the model alone, in this process, without HTTP:
+`Extractor.decode` of the texts one at a time vs in batches of
+`--max_batch_size`, after compiling both shapes (texts/s, best of 3).
+
+Prints per server mode: requests/s over the load phase, p50/p99 latency, lost,
 wrong, model calls and the largest batch (from /health), and
 `uptime`'s load average before and after. Stops the server itself; bounded
 by `--max_seconds` per mode (plus start-up). Loopback only.
@@ -70,7 +75,9 @@ _CLIENTS = flags.DEFINE_integer("clients", 32, "Concurrent clients.")
 _REQUESTS = flags.DEFINE_integer("requests_per_client", 50, "Requests each.")
 _TEXTS = flags.DEFINE_integer("texts", 64, "Distinct texts.")
 _MAX_SECONDS = flags.DEFINE_float("max_seconds", 300, "Load phase limit/mode.")
-_MODES = flags.DEFINE_list("modes", ["batched", "single"], "Modes to run.")
+_MODES = flags.DEFINE_list(
+  "modes", ["direct", "batched", "single"], "Modes to run."
+)
 _MAX_BATCH = flags.DEFINE_integer("max_batch_size", 32, "Server batch size.")
 _MAX_WAIT_MS = flags.DEFINE_float("max_wait_ms", 5.0, "Server batch wait.")
 
@@ -201,6 +208,35 @@ async def _run_mode(mode: str, texts: Sequence[str]) -> dict:
   }
 
 
+def _direct(texts: Sequence[str]) -> dict:
+  """Texts/s of the model alone: one at a time vs batched (best of 3)."""
+  from instructuie_t5x import extractor, queries  # noqa: PLC0415
+
+  model = extractor.Extractor.from_checkpoint(
+    _CHECKPOINT.value,
+    vocabulary=_VOCABULARY.value,
+    batch_size=_MAX_BATCH.value,
+  )
+  prompts = [queries.make_query("NER", t, LABELS).prompt for t in texts]
+  model.warmup()
+  single = batched = float("inf")
+  for _ in range(3):
+    start = time.perf_counter()
+    one = [model.decode([p])[0] for p in prompts]
+    single = min(single, time.perf_counter() - start)
+    start = time.perf_counter()
+    many = model.decode(prompts)
+    batched = min(batched, time.perf_counter() - start)
+  return {
+    "mode": "direct",
+    "texts": len(prompts),
+    "one_at_a_time_texts_per_s": round(len(prompts) / single, 1),
+    "batched_texts_per_s": round(len(prompts) / batched, 1),
+    "same_answers": one == many,
+    "load": _load_average(),
+  }
+
+
 def main(argv: Sequence[str]) -> int:
   logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request
   if len(argv) > 1:
@@ -219,11 +255,18 @@ def main(argv: Sequence[str]) -> int:
   except OSError as e:
     print(f"error: {path}: {e.strerror}", file=sys.stderr)
     return 1
-  rows = []
   for mode in _MODES.value:
-    if mode not in ("batched", "single"):
+    if mode not in ("direct", "batched", "single"):
       print(f"error: --modes: unknown mode {mode!r}", file=sys.stderr)
       return 2
+  rows = []
+  direct_ok = True
+  for mode in _MODES.value:
+    if mode == "direct":
+      direct = _direct(texts)
+      direct_ok = direct["same_answers"]
+      print(json.dumps(direct), flush=True)
+      continue
     row = asyncio.run(_run_mode(mode, texts))
     print(json.dumps(row), flush=True)
     rows.append(row)
@@ -240,7 +283,8 @@ def main(argv: Sequence[str]) -> int:
       f"{r['model_calls']} | {r['largest_batch']} | {r['load_before']} -> "
       f"{r['load_after']} |"
     )
-  return 0 if all(r["lost"] == 0 and r["wrong"] == 0 for r in rows) else 1
+  ok = all(r["lost"] == 0 and r["wrong"] == 0 for r in rows)
+  return 0 if ok and direct_ok else 1
 
 
 if __name__ == "__main__":

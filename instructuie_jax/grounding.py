@@ -192,11 +192,13 @@ class Grounded:
     ungrounded: Spans not found in the text (each head, tail, trigger and
       argument counts).
     invalid_labels: Types, relations and roles not among the options.
+    spans: All spans looked up (grounded ones are `spans - ungrounded`).
   """
 
   records: tuple[GroundedRecord, ...]
   ungrounded: int = 0
   invalid_labels: int = 0
+  spans: int = 0
 
   def to_json(self) -> dict[str, list[dict[str, Any]]]:
     """`{"entities" | "relations" | "events" | "arguments": [...]}`.
@@ -229,8 +231,10 @@ class _Locator:
     self._taken: dict[str, list[tuple[int, int]]] = {}
     self._shared: dict[tuple[str, str], Span] = {}
     self.ungrounded = 0
+    self.spans = 0
 
   def locate(self, span: str, kind: str) -> Span:
+    self.spans += 1
     if kind in _SHARED_KINDS:
       known = self._shared.get((kind, span))
       if known is not None:
@@ -377,4 +381,4 @@ def ground(
     else:
       raise TypeError(f"Not a record: {record!r:.200}")
     invalid += not valid
-  return Grounded(tuple(out), locator.ungrounded, invalid)
+  return Grounded(tuple(out), locator.ungrounded, invalid, locator.spans)

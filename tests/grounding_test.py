@@ -239,3 +239,12 @@ def test_entity_choice_is_leftmost_free_occurrence(text, spans):
   # Deterministic: the same input gives the same answer.
   again = grounding.ground(text, [Entity("person", s) for s in spans], NER)
   assert again == result
+
+
+def test_span_count():
+  result = grounding.ground(
+    "Ada IBM",
+    [Relation("Ada", "r", "IBM"), Relation("Ada", "r", "Bob")],
+    grounding.options_for("RE", ["r"]),
+  )
+  assert (result.spans, result.ungrounded) == (4, 1)

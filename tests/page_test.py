@@ -29,15 +29,14 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
 
 import pytest
 
-pytest.importorskip("t5x", reason="T5X not installed (README: Install T5X)")
-
-from tests import tiny_model_testing  # noqa: E402
+from tests import tiny_model_testing
 
 REPO_ROOT = tiny_model_testing.REPO_ROOT
 TEXT = "Kapelrada is home to Irarennes Bank ."
@@ -64,6 +63,7 @@ def _free_port() -> int:
 def served(tmp_path_factory):
   """`tools.serve` on the tiny model; yields its base URL."""
   browser = _chromium()
+  pytest.importorskip("t5x", reason="T5X not installed (README: Install T5X)")
   tiny = tiny_model_testing.tiny_model(tmp_path_factory)
   port = _free_port()
   log = tmp_path_factory.mktemp("serve") / "serve.log"
@@ -174,3 +174,88 @@ def test_page_extracts_and_highlights(served, tmp_path):
   copy_to = os.environ.get(SCREENSHOT_ENV)
   if copy_to:
     shutil.copyfile(screenshot, copy_to)
+
+
+class _FixedModel:
+  """Answers every prompt with one fixed RE or EE answer."""
+
+  ANSWERS = {
+    "RE": "work for: Ada Lovelace, Acme; live in: Ada Lovelace, Mars",
+    "EE": "( hire: hired, Acme: employer, Ada Lovelace: employee)",
+  }
+
+  def __init__(self):
+    self.task = "RE"
+
+  def decode(self, prompts):
+    return [(self.ANSWERS[self.task], 0) for _ in prompts]
+
+
+@pytest.fixture(scope="module")
+def fake_served():
+  """The server on a fixed-answer model, in a thread; yields (url, model)."""
+  browser = _chromium()
+  pytest.importorskip("httpx", reason="httpx (requirements-test.txt) missing")
+  import uvicorn  # noqa: PLC0415
+
+  from instructuie_t5x import server  # noqa: PLC0415
+
+  model = _FixedModel()
+  port = _free_port()
+  config = uvicorn.Config(
+    server.create_app(model), host="127.0.0.1", port=port, log_level="warning"
+  )
+  instance = uvicorn.Server(config)
+  thread = threading.Thread(target=instance.run, daemon=True)
+  thread.start()
+  deadline = time.monotonic() + 60
+  while not instance.started:
+    assert time.monotonic() < deadline, "server not up within 60 s"
+    time.sleep(0.1)
+  yield f"http://127.0.0.1:{port}", browser, model
+  instance.should_exit = True
+  thread.join(timeout=30)
+
+
+@pytest.mark.parametrize(
+  "task, labels, shown",
+  [
+    (
+      "RE",
+      "work for",
+      [
+        "<h2>Relations</h2>",
+        ">Ada Lovelace<sup>head</sup>",
+        ">Acme<sup>tail</sup>",
+        ">not in text<",  # Mars
+        'title="not among the labels">live in',
+      ],
+    ),
+    (
+      "EE",
+      "hire: employer, employee",
+      [
+        "<h2>Events</h2>",
+        ">hired<sup>hire</sup>",
+        ">Acme<sup>employer</sup>",
+        "employee: Ada Lovelace",
+      ],
+    ),
+  ],
+)
+def test_page_lists_relations_and_events(
+  fake_served, tmp_path, task, labels, shown
+):
+  url, browser, model = fake_served
+  model.task = task
+  text = "Ada Lovelace was hired by Acme ."
+  query = urllib.parse.urlencode(
+    {"autorun": "1", "text": text, "task": task, "labels": labels}
+  )
+  dom = _browse(
+    browser, f"{url}/?{query}", "--dump-dom", profile=tmp_path / "p"
+  )
+  assert dom.returncode == 0, dom.stderr[-3000:]
+  assert 'data-state="done"' in dom.stdout, dom.stdout[-3000:]
+  for piece in shown:
+    assert piece in dom.stdout, (piece, dom.stdout[-3000:])

@@ -174,3 +174,14 @@ def test_bad_items_name_the_field(task, item, labels, field):
 def test_unknown_task():
   with pytest.raises(ValueError, match="Unknown IE task type"):
     queries.make_query("XX", "text", ["a"])
+
+
+def test_label_not_offered_stays_visible_in_relations():
+  """The hinted reading would hide "live in" inside the tail."""
+  query = queries.make_query("RE", "Ada was hired by Acme .", ["work for"])
+  answer = queries.answer(query, "work for: Ada, Acme; live in: Ada, Mars")
+  assert [
+    (r["relation"], r["tail"]["text"], r["valid_label"])
+    for r in answer["relations"]
+  ] == [("work for", "Acme", True), ("live in", "Mars", False)]
+  assert answer["ungrounded"] == 1 and answer["invalid_labels"] == 1

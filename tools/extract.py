@@ -17,7 +17,7 @@ r"""Extracts entities, relations or events from texts with a T5X checkpoint.
 Usage:
   python -m tools.extract --checkpoint=MODEL_DIR_OR_CHECKPOINT_N \
     --task=NER --labels=person,location --input=texts.jsonl|- \
-    --output=answers.jsonl|- [--gin_file=gin/models/X.gin] \
+    --output=answers.jsonl|- [--overwrite] [--gin_file=gin/models/X.gin] \
     [--vocabulary=vocab.model] [--input_length=N] [--target_length=N]
 
 Input: JSON lines `{"text": ...}`, optionally with their own `"labels"` and
@@ -36,22 +36,23 @@ was not offered), and `prediction`, `truncated_tokens`, `ungrounded`,
 `--checkpoint` is a run's model directory (its latest checkpoint and its
 config.gin) or one `checkpoint_N` directory; `--gin_file` and `--gin_bindings`
 override the model settings. All input lines are checked before the model is
-loaded; a bad one stops the run with `FILE:LINE: field ...: reason`.
+loaded; a bad one stops the run with `error: FILE:LINE: field ...: reason`
+(exit status 1; a bad flag: exit status 2). An existing --output is replaced
+only with --overwrite; it is written atomically.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from typing import Any
 
-from absl import app, flags
+from absl import flags
 
 from instructuie_jax import task_types
 from instructuie_t5x import queries
+from tools import cli
 
 _CHECKPOINT = flags.DEFINE_string(
   "checkpoint", None, "Model directory or checkpoint_N directory."
@@ -85,17 +86,12 @@ _TARGET_LENGTH = flags.DEFINE_integer(
   "target_length", None, "Decoded tokens per text (default: the run's)."
 )
 _BATCH_SIZE = flags.DEFINE_integer("batch_size", 32, "Texts per decode.")
+_OVERWRITE = flags.DEFINE_bool(
+  "overwrite", False, "Replace --output if it exists."
+)
 _PARAM_DTYPE = flags.DEFINE_string(
   "param_dtype", "float32", "Dtype the parameters are restored in."
 )
-
-
-class UsageError(ValueError):
-  """A bad flag: printed as one line, exit status 2."""
-
-
-class InputError(ValueError):
-  """A bad input line; the message is `FILE:LINE: field ...: reason`."""
 
 
 def parse_list(value: str | None, flag: str) -> Any:
@@ -107,10 +103,10 @@ def parse_list(value: str | None, flag: str) -> Any:
     try:
       return json.loads(text)
     except json.JSONDecodeError as e:
-      raise UsageError(f"--{flag}: invalid JSON: {e.msg}") from None
+      raise cli.UsageError(f"--{flag}: invalid JSON: {e.msg}") from None
   items = [x.strip() for x in text.split(",")]
   if not all(items):
-    raise UsageError(f"--{flag}: empty label in {value!r}")
+    raise cli.UsageError(f"--{flag}: empty label in {value!r}")
   return items
 
 
@@ -118,7 +114,7 @@ def read_items(lines: Sequence[str], source: str) -> list[dict[str, Any]]:
   """Parses JSON lines into input items (blank lines are skipped, counted).
 
   Raises:
-    InputError: For a line that is not a JSON object.
+    cli.UserError: For a line that is not a JSON object.
   """
   items = []
   for number, line in enumerate(lines, 1):
@@ -127,9 +123,9 @@ def read_items(lines: Sequence[str], source: str) -> list[dict[str, Any]]:
     try:
       item = json.loads(line)
     except json.JSONDecodeError as e:
-      raise InputError(f"{source}:{number}: invalid JSON: {e.msg}") from None
+      raise cli.UserError(f"{source}:{number}: invalid JSON: {e.msg}") from None
     if not isinstance(item, dict):
-      raise InputError(
+      raise cli.UserError(
         f"{source}:{number}: must be a JSON object {{'text': ...}}"
       )
     items.append((number, item))
@@ -146,54 +142,31 @@ def check_items(
   """Builds every query, so bad input stops the run before the model loads.
 
   Raises:
-    InputError: Naming the line and field of the first bad item.
+    cli.UserError: Naming the line and field of the first bad item.
   """
   built = []
   for number, item in items:
     try:
       built.append(queries.make_query(task, item, labels, roles=roles))
     except queries.QueryError as e:
-      raise InputError(f"{source}:{number}: {e}") from None
+      raise cli.UserError(f"{source}:{number}: {e}") from None
   return built
-
-
-def write_atomic(path: str, lines: Sequence[str]) -> None:
-  """Writes `lines` to `path` via a temporary file in the same directory."""
-  directory = os.path.dirname(os.path.abspath(path))
-  fd, tmp = tempfile.mkstemp(dir=directory, prefix=".extract-", suffix=".tmp")
-  try:
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-      f.writelines(lines)
-    os.replace(tmp, path)
-  except BaseException:
-    if os.path.exists(tmp):
-      os.remove(tmp)
-    raise
-
-
-def main(argv: Sequence[str]) -> int:
-  try:
-    task, labels, roles = check_flags(argv)
-  except UsageError as e:
-    print(f"error: {e}", file=sys.stderr)
-    return 2
-  return run(task, labels, roles)
 
 
 def check_flags(argv: Sequence[str]) -> tuple[str, Any, Any]:
   """Validates the flags; returns the task, labels and roles.
 
   Raises:
-    UsageError: For a missing or malformed flag.
+    cli.UsageError: For a missing or malformed flag.
   """
   if len(argv) > 1:
-    raise UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    raise cli.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   for name, flag in (("checkpoint", _CHECKPOINT), ("input", _INPUT)):
     if not flag.value:
-      raise UsageError(f"--{name} is required")
+      raise cli.UsageError(f"--{name} is required")
   task = _TASK.value
   if task not in task_types.TASK_TYPES:
-    raise UsageError(
+    raise cli.UsageError(
       f"--task: unknown task {task!r}; known: {', '.join(task_types.TASK_TYPES)}"
     )
   labels = parse_list(_LABELS.value, "labels")
@@ -202,34 +175,24 @@ def check_flags(argv: Sequence[str]) -> tuple[str, Any, Any]:
     try:
       labels = queries.check_labels(task, labels)
     except queries.QueryError as e:
-      raise UsageError(f"--labels: {e.message}") from None
+      raise cli.UsageError(f"--labels: {e.message}") from None
   return task, labels, roles
 
 
-def run(task: str, labels: Any, roles: Any) -> int:
-  """Checks the input, loads the model, extracts, writes; the exit status."""
+def main(argv: Sequence[str]) -> None:
+  task, labels, roles = check_flags(argv)
   source = "<stdin>" if _INPUT.value == "-" else _INPUT.value
-  try:
-    if _INPUT.value == "-":
-      lines = sys.stdin.read().splitlines()
-    else:
-      with open(_INPUT.value, encoding="utf-8") as f:
-        lines = f.read().splitlines()
-    items = read_items(lines, source)
-    if not items:
-      raise InputError(f"{source}: no input lines")
-    built = check_items(items, source, task, labels, roles)
-  except OSError as e:
-    print(f"error: {source}: {e.strerror}", file=sys.stderr)
-    return 1
-  except InputError as e:
-    print(f"error: {e}", file=sys.stderr)
-    return 1
+  if _INPUT.value == "-":
+    lines = sys.stdin.read().splitlines()
+  else:
+    with open(_INPUT.value, encoding="utf-8") as f:
+      lines = f.read().splitlines()
+  items = read_items(lines, source)
+  if not items:
+    raise cli.UserError(f"{source}: no input lines")
+  built = check_items(items, source, task, labels, roles)
   if _OUTPUT.value != "-":
-    out_dir = os.path.dirname(os.path.abspath(_OUTPUT.value))
-    if not os.path.isdir(out_dir):
-      print(f"error: --output: no directory {out_dir}", file=sys.stderr)
-      return 1
+    cli.check_output_path(_OUTPUT.value, overwrite=_OVERWRITE.value)
 
   import tqdm  # noqa: PLC0415
 
@@ -247,8 +210,7 @@ def run(task: str, labels: Any, roles: Any) -> int:
       param_dtype=_PARAM_DTYPE.value,
     )
   except extractor_lib.CheckpointError as e:
-    print(f"error: --checkpoint: {e}", file=sys.stderr)
-    return 1
+    raise cli.UserError(f"--checkpoint: {e}") from None
 
   with tqdm.tqdm(total=len(built), unit="text", file=sys.stderr) as bar:
     answers = model.answer(built, progress=bar.update)
@@ -257,7 +219,8 @@ def run(task: str, labels: Any, roles: Any) -> int:
     sys.stdout.writelines(out_lines)
     sys.stdout.flush()
   else:
-    write_atomic(_OUTPUT.value, out_lines)
+    with cli.atomic_write(_OUTPUT.value) as f:
+      f.writelines(out_lines)
   totals = queries.summarize(answers)
   print(
     f"{totals['texts']} texts -> {_OUTPUT.value}; truncated: "
@@ -266,8 +229,7 @@ def run(task: str, labels: Any, roles: Any) -> int:
     f"{totals['invalid_labels']}; unparsed pieces: {totals['parse_problems']}",
     file=sys.stderr,
   )
-  return 0
 
 
 if __name__ == "__main__":
-  app.run(main)
+  cli.run(main)

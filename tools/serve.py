@@ -36,7 +36,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from absl import app, flags
+from absl import flags
+
+from tools import cli
 
 _CHECKPOINT = flags.DEFINE_string(
   "checkpoint", None, "Model directory or checkpoint_N directory."
@@ -77,19 +79,13 @@ _PARAM_DTYPE = flags.DEFINE_string(
 )
 
 
-def main(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str]) -> None:
   if len(argv) > 1:
-    print(f"error: unexpected arguments: {' '.join(argv[1:])}", file=sys.stderr)
-    return 2
+    raise cli.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   if not _CHECKPOINT.value:
-    print("error: --checkpoint is required", file=sys.stderr)
-    return 2
+    raise cli.UsageError("--checkpoint is required")
   if _MAX_BATCH_SIZE.value < 1 or _MAX_WAIT_MS.value < 0:
-    print(
-      "error: --max_batch_size must be >= 1, --max_wait_ms >= 0",
-      file=sys.stderr,
-    )
-    return 2
+    raise cli.UsageError("--max_batch_size must be >= 1, --max_wait_ms >= 0")
 
   import uvicorn  # noqa: PLC0415
 
@@ -107,8 +103,7 @@ def main(argv: Sequence[str]) -> int:
       param_dtype=_PARAM_DTYPE.value,
     )
   except extractor.CheckpointError as e:
-    print(f"error: --checkpoint: {e}", file=sys.stderr)
-    return 1
+    raise cli.UserError(f"--checkpoint: {e}") from None
   if _WARMUP.value:
     print(
       "Compiling the decode for every shape...", file=sys.stderr, flush=True
@@ -131,8 +126,7 @@ def main(argv: Sequence[str]) -> int:
     flush=True,
   )
   uvicorn.run(app_, host=_HOST.value, port=_PORT.value, log_level="warning")
-  return 0
 
 
 if __name__ == "__main__":
-  app.run(main)
+  cli.run(main)

@@ -97,3 +97,30 @@ def test_missing_checkpoint_is_one_line(tmp_path):
   assert proc.stderr.strip().splitlines()[-1] == (
     f"error: --checkpoint: {tmp_path / 'no_model'}: no such directory"
   )
+
+
+def test_existing_output_needs_overwrite(tmp_path):
+  source = tmp_path / "in.jsonl"
+  source.write_text('{"text": "a"}\n')
+  output = tmp_path / "out.jsonl"
+  output.write_text("keep me\n")
+  proc = subprocess.run(
+    [
+      sys.executable,
+      "-m",
+      "tools.extract",
+      f"--checkpoint={tmp_path}",
+      f"--input={source}",
+      f"--output={output}",
+      "--labels=x",
+    ],
+    cwd=REPO_ROOT,
+    capture_output=True,
+    text=True,
+    timeout=120,
+  )
+  assert proc.returncode == 1
+  assert proc.stderr.strip() == (
+    f"error: {output}: exists; pass --overwrite to replace it"
+  )
+  assert output.read_text() == "keep me\n"

@@ -246,7 +246,11 @@ def test_converted_layout_with_model_gin(tiny, tmp_path):
     f"vocab.get_vocabulary.path = {tiny.vocabulary!r}\n"
   )
   items = [{"text": s} for s in _sentences(tiny)[:3]]
-  flags = ["--labels=location,organization,person", "--input_length=512"]
+  flags = [
+    "--labels=location,organization,person",
+    "--input_length=512",
+    "--target_length=32",  # model.gin has no TASK_FEATURE_LENGTHS
+  ]
   expected = _extract(tiny, tmp_path / "a", items, *flags)
   env_without_vocab = dict(tiny.env, IE_INSTRUCTIONS_VOCAB="")
   got = _extract(

@@ -173,7 +173,8 @@ class Audit:
     span_not_in_text: ... of which not in the sentence.
     categories: Item counts per `CATEGORIES` name.
     confusion: gold label -> predicted label -> count, for items with the
-      same spans (correct and type errors), plus `MISSED` / `SPURIOUS`.
+      same spans (correct and type errors), plus `MISSED` / `SPURIOUS`
+      (EE: event types for triggers, roles for arguments).
     samples: Up to 5 examples ("source: what") per category of error.
   """
 
@@ -210,6 +211,8 @@ def _sample(audit: Audit, key: str, text: str) -> None:
 
 
 def _confuse(audit: Audit, gold: str, pred: str) -> None:
+  # EE argument labels are "type/role": the table shows the role.
+  gold, pred = gold.rsplit("/", 1)[-1], pred.rsplit("/", 1)[-1]
   audit.confusion.setdefault(gold, Counter())[pred] += 1
 
 

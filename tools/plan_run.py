@@ -44,7 +44,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from absl import app, flags
+from absl import app, flags, logging
 
 from instructuie_jax import run_plan
 
@@ -369,6 +369,11 @@ def plan(args: dict) -> tuple[str, bool]:
   out += ["", "launch:"]
   if note:
     out.append(note)
+  if run.remat:
+    out.append(
+      "# remat: gin/models/t5_1_1.gin's network cannot rematerialize; use a "
+      "network that can (see above)"
+    )
   train_steps = (
     str(dims.pretrained_steps + total_steps)
     if total_steps is not None
@@ -421,6 +426,7 @@ def main(argv: Sequence[str]) -> int:
       "model_dir",
     )
   }
+  logging.set_verbosity(logging.ERROR)  # seqio's per-task cache notes.
   try:
     text, _ = plan(args)
   except run_plan.PlanError as e:

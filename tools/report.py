@@ -54,28 +54,52 @@ from absl import app, flags
 
 from instructuie_jax import catalog, error_audit, paper_tables, schema
 
-FLAGS = flags.FLAGS
+# The flags live in their own FlagValues: tools.score, which this module
+# imports, defines `--predictions` and `--out_dir` in absl's global ones.
+FLAGS = flags.FlagValues()
+flags.DEFINE_multi_string(
+  "metrics",
+  [],
+  "[NAME=]metrics.json or its folder; one per run.",
+  flag_values=FLAGS,
+)
+flags.DEFINE_string(
+  "out_dir", None, "Where the report goes.", flag_values=FLAGS
+)
+flags.DEFINE_multi_string(
+  "predictions",
+  [],
+  "[NAME=]predictions file or T5X inference folder.",
+  flag_values=FLAGS,
+)
+flags.DEFINE_multi_string(
+  "event_dirs",
+  [],
+  "[NAME=]folder with TensorBoard event files.",
+  flag_values=FLAGS,
+)
+flags.DEFINE_string(
+  "data_dir",
+  None,
+  "IE INSTRUCTIONS root: labels.json for the audit.",
+  flag_values=FLAGS,
+)
+flags.DEFINE_string(
+  "published",
+  paper_tables.PUBLISHED_FILE,
+  "Published-numbers JSON file.",
+  flag_values=FLAGS,
+)
 
 
-def define_flags() -> None:
-  """Defines the CLI flags (only when run as a script: tools.score, which
-  this module imports, has flags of the same names)."""
-  flags.DEFINE_multi_string(
-    "metrics", [], "[NAME=]metrics.json or its folder; one per run."
-  )
-  flags.DEFINE_string("out_dir", None, "Where the report goes.")
-  flags.DEFINE_multi_string(
-    "predictions", [], "[NAME=]predictions file or T5X inference folder."
-  )
-  flags.DEFINE_multi_string(
-    "event_dirs", [], "[NAME=]folder with TensorBoard event files."
-  )
-  flags.DEFINE_string(
-    "data_dir", None, "IE INSTRUCTIONS root: labels.json for the audit."
-  )
-  flags.DEFINE_string(
-    "published", paper_tables.PUBLISHED_FILE, "Published-numbers JSON file."
-  )
+def _parse_flags(argv: list[str]) -> list[str]:
+  """Parses this tool's flags, then absl's own (logging, ...) from the rest."""
+  try:
+    rest = FLAGS(argv, known_only=True)
+    return flags.FLAGS(rest)
+  except flags.Error as e:
+    print(f"error: {e}", file=sys.stderr)
+    sys.exit(2)
 
 
 class InputError(ValueError):
@@ -523,7 +547,9 @@ def run(
   audits: dict[str, dict[str, Any]] = {}
   for audit_input in audit_inputs:
     by_key = {}
-    for (dataset, task), examples in sorted(audit_input.groups.items()):
+    for (dataset, task), examples in sorted(
+      audit_input.groups.items(), key=lambda kv: (kv[0][0].lower(), kv[0])
+    ):
       options = dataset_options(data_dir, dataset, task)
       audit = error_audit.audit_examples(task, examples, options)
       by_key[f"{dataset}|{task}"] = audit.as_dict()
@@ -557,7 +583,10 @@ def run(
         file=sys.stderr,
       )
 
-  inputs = [f"metrics: {n} = {m}" for n, m in zip(names, metrics, strict=True)]
+  inputs = [
+    f"metrics: {n} = {split_name(m)[1]}"
+    for n, m in zip(names, metrics, strict=True)
+  ]
   inputs += [f"predictions: {a.name} = {a.path}" for a in audit_inputs]
   inputs += [f"events: {n} = {p}" for n, p in curve_dirs]
   result = {
@@ -613,5 +642,4 @@ def main(argv: Sequence[str]) -> int:
 
 
 if __name__ == "__main__":
-  define_flags()
-  app.run(main)
+  app.run(main, flags_parser=_parse_flags)

@@ -319,3 +319,23 @@ def test_flan_t5_xxl_shapes_match_t5x_partitioner():
   pytest.importorskip("t5x", reason="T5X not installed (README: Install T5X)")
   report = _t5x_shapes(XXL, [[1, 8], [8, 1], [4, 2]], real=False)
   _check(XXL, report)
+
+
+def test_launch_command_is_valid_shell():
+  result = _cli(
+    "--model=flan_t5_xl",
+    "--topology=v5e-16",
+    "--batch_size=8",
+    "--packed_lengths=3072,448",
+    "--examples_per_row=28",
+    "--num_examples=64124",
+    "--optimizer=adafactor",
+  )
+  assert result.returncode == 0, result.stderr
+  launch = result.stdout.split("\nlaunch:\n", 1)[1]
+  assert "--gin_file=gin/runs/packed_train.gin" in launch
+  assert "--gin.PACKED_BATCH_SIZE=8" in launch
+  check = subprocess.run(
+    ["bash", "-n"], input=launch, capture_output=True, text=True, check=False
+  )
+  assert check.returncode == 0, check.stderr

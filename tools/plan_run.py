@@ -185,7 +185,10 @@ def launch_command(
     )
     lines.append(f"  --gin.BATCH_SIZE={run.batch_size} \\")
   if run.optimizer == "adafactor":
-    lines.append("  --gin.OPTIMIZER=@adafactor.Adafactor() \\")
+    lines.append('  --gin.OPTIMIZER="@adafactor.Adafactor()" \\')
+    lines.append(
+      "  --gin.utils.create_learning_rate_scheduler.base_learning_rate=1e-3 \\"
+    )
   lines.append(f"  --gin.MODEL_DIR=\"'{model_dir}'\" \\")
   lines.append(
     f"  --gin.TRAIN_STEPS={train_steps}  "

@@ -326,14 +326,17 @@ def audit_examples(
   return audit
 
 
-def confusion_labels(audit: Audit) -> tuple[list[str], list[str]]:
-  """(row labels, column labels) of the confusion table, sorted."""
-  rows = sorted(g for g in audit.confusion if g != SPURIOUS)
-  if SPURIOUS in audit.confusion:
+def confusion_labels(
+  confusion: Mapping[str, Mapping[str, int]],
+) -> tuple[list[str], list[str]]:
+  """(row labels, column labels) of a confusion table, sorted.
+
+  `SPURIOUS` comes last among the rows and `MISSED` last among the columns.
+  """
+  rows = sorted(g for g in confusion if g != SPURIOUS)
+  if SPURIOUS in confusion:
     rows.append(SPURIOUS)
-  cols = sorted(
-    {p for c in audit.confusion.values() for p in c} - {MISSED, SPURIOUS}
-  )
-  if any(MISSED in c for c in audit.confusion.values()):
+  cols = sorted({p for c in confusion.values() for p in c} - {MISSED, SPURIOUS})
+  if any(MISSED in c for c in confusion.values()):
     cols.append(MISSED)
   return rows, cols

@@ -124,3 +124,15 @@ def test_unknown_options_and_sentence_are_not_checked():
   audit = error_audit.audit_examples("NER", [_ner(" person: Ada", " x: Bo")])
   assert (audit.label_checked, audit.span_checked) == (0, 0)
   assert audit.categories["spurious"] == 1
+
+
+def test_confusion_labels_put_missed_and_spurious_last():
+  confusion = {
+    "(spurious)": {"b": 1},
+    "b": {"a": 2, "(missed)": 1},
+    "a": {"a": 3},
+  }
+  assert error_audit.confusion_labels(confusion) == (
+    ["a", "b", "(spurious)"],
+    ["a", "b", "(missed)"],
+  )

@@ -343,13 +343,7 @@ def _audit_markdown(name: str, audits: dict[str, Any]) -> list[str]:
 
 def _confusion_rows(audit: dict[str, Any]) -> tuple[list[str], list[list]]:
   confusion = audit["confusion"]
-  rows = sorted(g for g in confusion if g != error_audit.SPURIOUS)
-  if error_audit.SPURIOUS in confusion:
-    rows.append(error_audit.SPURIOUS)
-  special = {error_audit.MISSED, error_audit.SPURIOUS}
-  cols = sorted({p for c in confusion.values() for p in c} - special)
-  if any(error_audit.MISSED in c for c in confusion.values()):
-    cols.append(error_audit.MISSED)
+  rows, cols = error_audit.confusion_labels(confusion)
   table = [[confusion.get(g, {}).get(p, 0) for p in cols] for g in rows]
   return cols, [[g, *cells] for g, cells in zip(rows, table, strict=True)]
 

@@ -242,3 +242,30 @@ def test_cli_bad_input_is_one_line(tmp_path):
   assert missing.returncode == 1 and "no such file" in missing.stderr
   usage = _cli(f"--metrics={bad}")
   assert usage.returncode == 2
+
+
+def test_audit_reads_options_and_sentence_from_t5x_prompts(tmp_path):
+  from instructuie_jax import instructions
+
+  sentence = "show me films with tom hanks"
+  prompt = instructions.render_prompt(
+    "NER", "Find entities. \n", ("actor", "genre"), sentence
+  )
+  line = {
+    "inputs": {
+      "inputs_pretokenized": prompt,
+      "targets_pretokenized": " actor: tom hanks",
+    },
+    "prediction": " director: tom hanks; actor: meg ryan",
+  }
+  name = "instructuie_ner_mit_movie-predict.jsonl-00000-of-00001"
+  (tmp_path / name).write_text(json.dumps(line) + "\n")
+  out = tmp_path / "out"
+  report.run([], str(out), predictions=[f"infer={tmp_path}"])
+  audit = json.loads((out / "audit.json").read_text())["infer"]
+  movie = audit["mit-movie|NER"]
+  assert (movie["label_not_in_options"], movie["label_checked"]) == (1, 2)
+  assert movie["bad_labels"] == {"director": 1}
+  assert (movie["span_not_in_text"], movie["span_checked"]) == (1, 2)
+  assert movie["categories"]["type_error"] == 1
+  assert movie["categories"]["spurious"] == 1

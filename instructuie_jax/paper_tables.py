@@ -25,7 +25,7 @@ numbers are kept, with their source, in
 {"f1"|"accuracy", ...}` on a 0..1 scale) and returns `Table`s whose cells
 are F1 x 100: per run a strict column and an original-mode column, then the
 paper's. A metric the run does not have is `None` (shown "–"); a metric
-entry without a number (a dataset with nothing to score) is `NOT_SCORED`.
+entry without a number (tools.score's `nothing_to_score`) is `NOT_SCORED`.
 
 Which metric fills a column (first one present wins):
 
@@ -57,7 +57,7 @@ from instructuie_jax import catalog
 PUBLISHED_FILE = os.path.join(
   os.path.dirname(__file__), "data", "published", "instructuie_2023.json"
 )
-NOT_SCORED = "n/s"
+NOT_SCORED = "n/a"  # as tools/score.py prints a metric with nothing to score
 
 Cell = float | str | None
 
@@ -380,10 +380,10 @@ def markdown(table: Table) -> str:
 
 
 def as_json(table: Table) -> dict[str, Any]:
-  """`table` as plain JSON (cells are numbers, "n/s" or null)."""
+  """`table` as plain JSON (cells are numbers, "n/a" or null)."""
   return dataclasses.asdict(table)
 
 
 def format_cell(cell: Cell) -> str:
-  """How a cell is printed ("12.34", "–", "n/s")."""
+  """How a cell is printed ("12.34", "–", "n/a")."""
   return _fmt(cell)

@@ -160,7 +160,11 @@ def test_cli_plan_and_errors():
   assert bad.stderr.strip() == (
     "error: --num_partitions=3: must divide the 32 devices of v4-64"
   )
-  assert _cli("--topology=v4-64").returncode == 2
+  usage = _cli("--topology=v4-64")
+  assert usage.returncode == 2
+  assert usage.stderr.strip().splitlines() == [
+    "error: --model and --topology are required. (see --helpshort)"
+  ]
 
 
 # Runs in a subprocess with 8 CPU devices; prints, per mesh, every

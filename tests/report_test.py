@@ -150,7 +150,9 @@ def test_two_runs_side_by_side(metrics_dir, tmp_path):
 
 
 def test_nothing_to_score_cells_are_marked():
-  runs = [("r", {"datasets": {"conll04": {"RE": {"re_strict": {"f1": None}}}}})]
+  # tools.score writes f1 null with "nothing_to_score": true.
+  entry = {"f1": None, "nothing_to_score": True}
+  runs = [("r", {"datasets": {"conll04": {"RE": {"re_strict": entry}}}})]
   table = paper_tables.build_tables(runs)[0]
   row = next(r for r in table.rows if r[0] == "conll04")
   assert row[1] == paper_tables.NOT_SCORED
@@ -242,6 +244,11 @@ def test_cli_bad_input_is_one_line(tmp_path):
   assert missing.returncode == 1 and "no such file" in missing.stderr
   usage = _cli(f"--metrics={bad}")
   assert usage.returncode == 2
+  assert usage.stderr.strip().splitlines() == [
+    "error: --out_dir is required. (see --helpshort)"
+  ]
+  flag = _cli("--bogus=1")
+  assert flag.returncode == 2 and len(flag.stderr.strip().splitlines()) == 1
 
 
 def test_audit_reads_options_and_sentence_from_t5x_prompts(tmp_path):

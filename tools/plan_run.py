@@ -205,6 +205,15 @@ def launch_command(
   return lines
 
 
+def _parse_flags(argv: list[str]) -> list[str]:
+  """absl's flag parsing; a bad flag is one line on stderr, exit status 2."""
+  try:
+    return FLAGS(argv)
+  except flags.Error as e:
+    print(f"error: {e} (see --helpshort)", file=sys.stderr)
+    sys.exit(2)
+
+
 def _fit_line(
   label: str, best: run_plan.MeshChoice | None, acc: run_plan.Accelerator
 ) -> str:
@@ -396,17 +405,19 @@ def plan(args: dict) -> tuple[str, bool]:
   return "\n".join(out) + "\n", requested_fits
 
 
+def _usage(message: str) -> int:
+  """One line on stderr for a command-line mistake; exit status 2."""
+  print(f"error: {message} (see --helpshort)", file=sys.stderr)
+  return 2
+
+
 def main(argv: Sequence[str]) -> int:
   if len(argv) > 1:
-    raise app.UsageError(
-      f"Unexpected arguments: {' '.join(argv[1:])}", exitcode=2
-    )
+    return _usage(f"Unexpected arguments: {' '.join(argv[1:])}")
   if not FLAGS.model or not FLAGS.topology:
-    raise app.UsageError("--model and --topology are required.", exitcode=2)
+    return _usage("--model and --topology are required.")
   if FLAGS.num_examples is not None and FLAGS.mixture:
-    raise app.UsageError(
-      "give --num_examples or --mixture, not both.", exitcode=2
-    )
+    return _usage("give --num_examples or --mixture, not both.")
   args = {
     name: FLAGS[name].value
     for name in (
@@ -441,4 +452,4 @@ def main(argv: Sequence[str]) -> int:
 
 if __name__ == "__main__":
   define_flags()
-  app.run(main)
+  app.run(main, flags_parser=_parse_flags)

@@ -98,7 +98,7 @@ def _parse_flags(argv: list[str]) -> list[str]:
     rest = FLAGS(argv, known_only=True)
     return flags.FLAGS(rest)
   except flags.Error as e:
-    print(f"error: {e}", file=sys.stderr)
+    print(f"error: {e} (see --helpshort)", file=sys.stderr)
     sys.exit(2)
 
 
@@ -609,13 +609,17 @@ def run(
   return result
 
 
+def _usage(message: str) -> int:
+  """One line on stderr for a command-line mistake; exit status 2."""
+  print(f"error: {message} (see --helpshort)", file=sys.stderr)
+  return 2
+
+
 def main(argv: Sequence[str]) -> int:
   if len(argv) > 1:
-    raise app.UsageError(
-      f"Unexpected arguments: {' '.join(argv[1:])}", exitcode=2
-    )
+    return _usage(f"Unexpected arguments: {' '.join(argv[1:])}")
   if not FLAGS.out_dir:
-    raise app.UsageError("--out_dir is required.", exitcode=2)
+    return _usage("--out_dir is required.")
   try:
     result = run(
       FLAGS.metrics,

@@ -379,6 +379,8 @@ def render_markdown(
   ]
   for table in tables:
     lines.append(paper_tables.markdown(table))
+  if not tables:
+    lines += ["(no metrics of a paper-table dataset given)", ""]
   if others:
     lines.append(
       "Scored but in no paper table: "

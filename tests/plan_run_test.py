@@ -156,14 +156,14 @@ def test_cli_plan_and_errors():
   assert "--gin_file=gin/partitioning/tpu_v4_mp8.gin" in out
   assert "--gin.TRAIN_STEPS=1115954" in out
   bad = _cli("--model=flan_t5_xxl", "--topology=v4-64", "--num_partitions=3")
-  assert bad.returncode == 1
+  assert bad.returncode == 2
   assert bad.stderr.strip() == (
     "error: --num_partitions=3: must divide the 32 devices of v4-64"
   )
   usage = _cli("--topology=v4-64")
   assert usage.returncode == 2
   assert usage.stderr.strip().splitlines() == [
-    "error: --model and --topology are required. (see --helpshort)"
+    "error: --model and --topology are required"
   ]
 
 

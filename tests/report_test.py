@@ -244,9 +244,7 @@ def test_cli_bad_input_is_one_line(tmp_path):
   assert missing.returncode == 1 and "no such file" in missing.stderr
   usage = _cli(f"--metrics={bad}")
   assert usage.returncode == 2
-  assert usage.stderr.strip().splitlines() == [
-    "error: --out_dir is required. (see --helpshort)"
-  ]
+  assert usage.stderr.strip().splitlines() == ["error: --out_dir is required"]
   flag = _cli("--bogus=1")
   assert flag.returncode == 2 and len(flag.stderr.strip().splitlines()) == 1
 

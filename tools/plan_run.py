@@ -41,12 +41,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
 from collections.abc import Sequence
 
-from absl import app, flags, logging
+from absl import flags, logging
 
 from instructuie_jax import run_plan
+from tools import cli
 
 FLAGS = flags.FLAGS
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -122,7 +122,7 @@ def mixture_examples(name: str, data_dir: str | None) -> tuple[int, list[str]]:
     if task.name not in missing and "train" in task.splits:
       total += mixtures.examples_rate(task)
   if not total:
-    raise run_plan.PlanError(
+    raise cli.UserError(
       f"--mixture={name}: no task has training data (set --data_dir)"
     )
   return int(round(total)), sorted(missing)
@@ -203,15 +203,6 @@ def launch_command(
     )
     lines.append(f"# run on {where} ({topology.hosts} hosts)")
   return lines
-
-
-def _parse_flags(argv: list[str]) -> list[str]:
-  """absl's flag parsing; a bad flag is one line on stderr, exit status 2."""
-  try:
-    return FLAGS(argv)
-  except flags.Error as e:
-    print(f"error: {e} (see --helpshort)", file=sys.stderr)
-    sys.exit(2)
 
 
 def _fit_line(
@@ -405,19 +396,13 @@ def plan(args: dict) -> tuple[str, bool]:
   return "\n".join(out) + "\n", requested_fits
 
 
-def _usage(message: str) -> int:
-  """One line on stderr for a command-line mistake; exit status 2."""
-  print(f"error: {message} (see --helpshort)", file=sys.stderr)
-  return 2
-
-
 def main(argv: Sequence[str]) -> int:
   if len(argv) > 1:
-    return _usage(f"Unexpected arguments: {' '.join(argv[1:])}")
+    raise cli.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   if not FLAGS.model or not FLAGS.topology:
-    return _usage("--model and --topology are required.")
+    raise cli.UsageError("--model and --topology are required")
   if FLAGS.num_examples is not None and FLAGS.mixture:
-    return _usage("give --num_examples or --mixture, not both.")
+    raise cli.UsageError("give --num_examples or --mixture, not both")
   args = {
     name: FLAGS[name].value
     for name in (
@@ -443,13 +428,12 @@ def main(argv: Sequence[str]) -> int:
   logging.set_verbosity(logging.ERROR)  # seqio's per-task cache notes.
   try:
     text, _ = plan(args)
-  except run_plan.PlanError as e:
-    print(f"error: {e}", file=sys.stderr)
-    return 1
+  except run_plan.PlanError as e:  # A flag value the plan cannot use.
+    raise cli.UsageError(str(e)) from None
   print(text, end="")
   return 0
 
 
 if __name__ == "__main__":
   define_flags()
-  app.run(main, flags_parser=_parse_flags)
+  cli.run(main)

@@ -46,13 +46,13 @@ import html
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from typing import Any
 
 from absl import app, flags
 
 from instructuie_jax import catalog, error_audit, paper_tables, schema
+from tools import cli
 
 # The flags live in their own FlagValues: tools.score, which this module
 # imports, defines `--predictions` and `--out_dir` in absl's global ones.
@@ -93,17 +93,17 @@ flags.DEFINE_string(
 
 
 def _parse_flags(argv: list[str]) -> list[str]:
-  """Parses this tool's flags, then absl's own (logging, ...) from the rest."""
+  """Parses this tool's flags, then absl's own (logging, ...) from the rest;
+  a bad flag is one line and exit status 2 (`tools.cli`)."""
   try:
     rest = FLAGS(argv, known_only=True)
-    return flags.FLAGS(rest)
   except flags.Error as e:
-    print(f"error: {e} (see --helpshort)", file=sys.stderr)
-    sys.exit(2)
+    cli.fail(f"{e} (see --helpshort)", cli.EXIT_USAGE)
+  return cli.parse_flags(rest)
 
 
-class InputError(ValueError):
-  """A bad input; the message names the file and what is wrong."""
+class InputError(cli.UserError):
+  """A bad input; the message names the file and what is wrong (exit 1)."""
 
 
 def split_name(value: str) -> tuple[str | None, str]:
@@ -274,21 +274,11 @@ def check_event_dir(value: str) -> tuple[str, str]:
 # --------------------------------------------------------------- writing
 
 
-def write_atomic(path: str, data: str | bytes) -> None:
-  """Writes `data` to `path` through a temp file in the same folder."""
-  folder = os.path.dirname(path) or "."
-  os.makedirs(folder, exist_ok=True)
-  fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-  try:
-    mode = "wb" if isinstance(data, bytes) else "w"
-    with os.fdopen(
-      fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})
-    ) as f:
-      f.write(data)
-    os.replace(tmp, path)
-  finally:
-    if os.path.exists(tmp):
-      os.remove(tmp)
+def write_atomic(path: str, text: str) -> None:
+  """Writes `text` to `path` through a temp file in the same folder."""
+  os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+  with cli.atomic_write(path) as f:
+    f.write(text)
 
 
 def _audit_markdown(name: str, audits: dict[str, Any]) -> list[str]:
@@ -611,29 +601,19 @@ def run(
   return result
 
 
-def _usage(message: str) -> int:
-  """One line on stderr for a command-line mistake; exit status 2."""
-  print(f"error: {message} (see --helpshort)", file=sys.stderr)
-  return 2
-
-
 def main(argv: Sequence[str]) -> int:
   if len(argv) > 1:
-    return _usage(f"Unexpected arguments: {' '.join(argv[1:])}")
+    raise cli.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   if not FLAGS.out_dir:
-    return _usage("--out_dir is required.")
-  try:
-    result = run(
-      FLAGS.metrics,
-      FLAGS.out_dir,
-      FLAGS.predictions,
-      FLAGS.event_dirs,
-      FLAGS.data_dir,
-      FLAGS.published,
-    )
-  except InputError as e:
-    print(f"error: {e}", file=sys.stderr)
-    return 1
+    raise cli.UsageError("--out_dir is required")
+  result = run(
+    FLAGS.metrics,
+    FLAGS.out_dir,
+    FLAGS.predictions,
+    FLAGS.event_dirs,
+    FLAGS.data_dir,
+    FLAGS.published,
+  )
   print(
     f"wrote {os.path.join(FLAGS.out_dir, 'report.md')} and report.html: "
     f"{len(result['tables'])} tables, {len(result['plots'])} plots"
@@ -642,4 +622,4 @@ def main(argv: Sequence[str]) -> int:
 
 
 if __name__ == "__main__":
-  app.run(main, flags_parser=_parse_flags)
+  app.run(cli.guarded(main), flags_parser=_parse_flags)

@@ -34,7 +34,8 @@ and without rematerialization), steps and time, the smallest mesh that fits
 and the launch command with its gin files. The arithmetic is
 `instructuie_jax/run_plan.py`. Examples per epoch: `--num_examples`, or the
 mixture's rates (examples-proportional, capped; tasks without data are left
-out and listed). Bad input: one line on stderr, exit status 1 (2: usage).
+out and listed). A mistake is one line on stderr (`tools.cli`): exit status 2
+for a flag value the plan cannot use, 1 for missing data.
 """
 
 from __future__ import annotations

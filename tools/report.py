@@ -50,6 +50,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from absl import app, flags
+from etils import epath
 
 from instructuie_jax import catalog, error_audit, paper_tables, schema
 from tools import cli
@@ -109,17 +110,19 @@ class InputError(cli.UserError):
 def split_name(value: str) -> tuple[str | None, str]:
   """`"name=path"` -> ("name", "path"); a plain path -> (None, path)."""
   name, sep, path = value.partition("=")
-  if sep and name and os.sep not in name and not os.path.exists(value):
+  if sep and name and "/" not in name and not epath.Path(value).exists():
     return name, path
   return None, value
 
 
 def _default_name(path: str) -> str:
   """The folder's name, or the file's ("run/metrics.json": "run")."""
-  path = os.path.normpath(os.path.abspath(path))
-  if os.path.basename(path) == "metrics.json":
-    path = os.path.dirname(path)
-  return os.path.basename(path) or path
+  path = path.rstrip("/")
+  if path.endswith("/metrics.json") or path == "metrics.json":
+    path = path[: -len("metrics.json")].rstrip("/") or "."
+  if "://" in path:
+    return path.rsplit("/", 1)[-1]
+  return os.path.basename(os.path.abspath(path)) or path
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -134,12 +137,13 @@ def _unique(names: list[str]) -> list[str]:
 def load_metrics(value: str) -> tuple[str, dict[str, Any]]:
   """(run name, metrics.json object) of one `--metrics` value."""
   name, path = split_name(value)
-  file = os.path.join(path, "metrics.json") if os.path.isdir(path) else path
-  if not os.path.isfile(file):
+  file = epath.Path(path)
+  if file.is_dir():
+    file = file / "metrics.json"
+  if not file.is_file():
     raise InputError(f"{file}: no such file (--metrics)")
   try:
-    with open(file, encoding="utf-8") as f:
-      report = json.load(f)
+    report = json.loads(file.read_text(encoding="utf-8"))
   except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
     raise InputError(f"{file}: not a JSON file: {e}") from None
   if not isinstance(report, dict) or not isinstance(
@@ -163,7 +167,7 @@ class AuditInput:
 
 def _raw_lines(path: str) -> dict[int, Any]:
   out = {}
-  with open(path, encoding="utf-8") as f:
+  with epath.Path(path).open("r", encoding="utf-8") as f:
     for number, line in enumerate(f, start=1):
       if line.strip():
         try:
@@ -262,7 +266,7 @@ def check_event_dir(value: str) -> tuple[str, str]:
   from tools import report_plots
 
   name, path = split_name(value)
-  if not os.path.isdir(path):
+  if not epath.Path(path).is_dir():
     raise InputError(f"{path}: no such folder (--event_dirs)")
   if not report_plots.event_files(path):
     raise InputError(

@@ -30,7 +30,6 @@ Plots are PNG files drawn with matplotlib's Agg backend.
 from __future__ import annotations
 
 import dataclasses
-import glob
 import math
 import os
 import re
@@ -43,6 +42,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from etils import epath  # noqa: E402
 
 _EVAL_F1 = re.compile(r"^eval/(?P<dataset>.+)/(?P<metric>[A-Za-z_]+)_f1$")
 _DPI = 100
@@ -63,10 +63,30 @@ class Curves:
   files: int
 
 
+_MAX_DEPTH = 3  # model_dir/inference_eval/{task}/events...
+
+
 def event_files(directory: str) -> list[str]:
-  """Event files below `directory`, sorted."""
-  pattern = os.path.join(directory, "**", "events.out.tfevents*")
-  return sorted(glob.glob(pattern, recursive=True))
+  """Event files below `directory` (a local or gs:// path), sorted.
+
+  Looks `_MAX_DEPTH` folders deep and skips T5X's `checkpoint_*` folders, so
+  a model directory on GCS costs a few listings, not one per checkpoint file.
+  """
+  found: list[str] = []
+
+  def visit(folder: epath.Path, depth: int) -> None:
+    for child in folder.iterdir():
+      if child.name.startswith("events.out.tfevents"):
+        found.append(str(child))
+      elif (
+        depth < _MAX_DEPTH
+        and not child.name.startswith("checkpoint_")
+        and child.is_dir()
+      ):
+        visit(child, depth + 1)
+
+  visit(epath.Path(directory), 0)
+  return sorted(found)
 
 
 def _scalar(value) -> float | None:
@@ -86,14 +106,15 @@ def read_events(directory: str) -> dict[str, dict[str, dict[int, float]]]:
   """Scalar series below `directory`.
 
   Returns:
-    `{subdirectory relative to directory: {tag: {step: value}}}`; a later
+    `{folder below directory ("train", ...): {tag: {step: value}}}`; a later
     event for the same step replaces an earlier one (restarts).
   """
   from tensorboard.backend.event_processing import event_file_loader
 
   series: dict[str, dict[str, dict[int, float]]] = {}
   for path in event_files(directory):
-    where = os.path.relpath(os.path.dirname(path), directory)
+    where = path[len(str(epath.Path(directory))) :].rsplit("/", 1)[0]
+    where = where.strip("/")
     tags = series.setdefault(where, {})
     for event in event_file_loader.EventFileLoader(path).Load():
       if not event.HasField("summary"):
@@ -111,7 +132,7 @@ def learning_curves(directory: str) -> Curves:
   loss: dict[int, float] = {}
   f1: dict[str, dict[int, float]] = {}
   for where, tags in series.items():
-    if "loss" in tags and os.path.basename(where) == "train":
+    if "loss" in tags and where.rsplit("/", 1)[-1] == "train":
       loss.update(tags["loss"])
     for tag, points in tags.items():
       match = _EVAL_F1.match(tag)

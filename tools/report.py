@@ -31,7 +31,8 @@ Usage:
   (`options`/`labels` and `sentence` fields, or the rendered prompt in
   `inputs_pretokenized`), else options from `--data_dir`'s `labels.json`.
 * `--event_dirs`: T5X model folders (or any folder with TensorBoard event
-  files below it): training loss and per-dataset F1 per step, runs overlaid.
+  files up to 3 folders below it; `checkpoint_*` folders are skipped; local
+  or gs://): training loss and per-dataset F1 per step, runs overlaid.
 
 Writes into `--out_dir`: `report.md`, `report.html`, `tables.json`,
 `audit.json` (with `--predictions`) and `plots/*.png`, each atomically.

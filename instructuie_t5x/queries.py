@@ -53,19 +53,6 @@ from instructuie_jax import formats, grounding, instructions, task_types
 
 TARGET_FORMAT = "instructuie"
 
-# Where each task's records go in an answer.
-RECORDS_KEY = {
-  "NER": "entities",
-  "ES": "entities",
-  "ET": "entities",
-  "RE": "relations",
-  "EP": "relations",
-  "EPR": "relations",
-  "EE": "events",
-  "EET": "events",
-  "EEA": "arguments",
-}
-_EXTRA_FIELDS = {"ET": "entities", "EPR": "pairs", "EEA": "event_type"}
 INPUT_FIELDS = ("text", "labels", "roles", "entities", "pairs", "event_type")
 
 
@@ -303,14 +290,14 @@ def answer(
 
   Returns:
     The input item's fields, plus `task`, the records under
-    `RECORDS_KEY[task]` (JSON dicts with offsets and flags),
+    `task_types.get(task).answer_key` (JSON dicts with offsets and flags),
     `prediction`, `truncated_tokens`, `ungrounded`, `invalid_labels` and
     `parse_problems`.
   """
   parsed, grounded = _read(query, prediction)
   out = dict(query.item)
   out["task"] = query.task
-  key = RECORDS_KEY[query.task]
+  key = task_types.get(query.task).answer_key
   out[key] = grounded.to_json().get(key, [])
   out.update(
     prediction=prediction,

@@ -31,7 +31,7 @@ import pytest
 
 pytest.importorskip("t5x", reason="T5X not installed (README: Install T5X)")
 
-from instructuie_jax import formats  # noqa: E402
+from instructuie_jax import formats, task_types  # noqa: E402
 from instructuie_t5x import queries  # noqa: E402
 from tests import tiny_model_testing  # noqa: E402
 
@@ -217,7 +217,7 @@ def test_api_runs_every_task(tiny):
   out = json.loads(proc.stdout.strip().splitlines()[-1])
   assert out.pop("error").startswith("field '[1].text'")
   for task, answers in out.items():
-    key = queries.RECORDS_KEY[task]
+    key = task_types.get(task).answer_key
     for answer in answers:
       assert answer["task"] == task
       assert isinstance(answer[key], list)

@@ -23,7 +23,7 @@ import pytest
 import seqio
 
 from tasks import cache, mixtures
-from tasks.indexed_mixture import IndexedMixture
+from instructuie_t5x.indexed_mixture import IndexedMixture
 from tests import ie_seqio_testing as testing
 from tests.indexed_mixture_test import as_lists
 from tools import check_cache

@@ -26,8 +26,9 @@ import tensorflow as tf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks import indexed_mixture, mixtures, packing, sources
-from tasks.indexed_mixture import IndexedMixture, Ragged, TaskExamples
+from instructuie_t5x import indexed_mixture, packing
+from instructuie_t5x.indexed_mixture import IndexedMixture, Ragged, TaskExamples
+from tasks import mixtures, sources
 from tests import ie_seqio_testing as testing
 
 LENGTHS = {"inputs": 64, "targets": 16}
@@ -280,7 +281,7 @@ def test_t5x_get_dataset_fn(fixture_mixture):
     pack=True,
     module=None,
   )
-  converter = packing.BatchPackingEncDecFeatureConverter
+  converter = seqio.EncDecFeatureConverter
   ds = indexed_mixture.get_dataset(cfg, 1, 2, converter, block_size=16)
   batch = next(ds.as_numpy_iterator())
   assert batch["encoder_input_tokens"].shape == (2, 256)

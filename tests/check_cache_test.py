@@ -22,8 +22,8 @@ import os
 import pytest
 import seqio
 
-from tasks import cache, mixtures
 from instructuie_t5x.indexed_mixture import IndexedMixture
+from tasks import cache, mixtures
 from tests import ie_seqio_testing as testing
 from tests.indexed_mixture_test import as_lists
 from tools import check_cache

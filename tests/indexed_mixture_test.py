@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 
 from instructuie_t5x import indexed_mixture, packing
 from instructuie_t5x.indexed_mixture import IndexedMixture, Ragged, TaskExamples
-from tasks import mixtures, sources
+from tasks import mixtures
+from tasks import settings as settings_lib
 from tests import ie_seqio_testing as testing
 
 LENGTHS = {"inputs": 64, "targets": 16}
@@ -304,8 +305,7 @@ def test_t5x_get_dataset_fn(fixture_mixture):
 
 
 def test_shared_data_re_mixture(shared_data_dir):
-  sources.set_data_dir("ie_instructions", str(shared_data_dir))
-  try:
+  with settings_lib.scoped(ie_instructions_dir=str(shared_data_dir)):
     name, _ = mixtures.available_mixture("ie_instructions_re")
     mixture = seqio.get_mixture_or_task(name)
     m = IndexedMixture.load(name, {"inputs": 4096, "targets": 512}, seed=0)
@@ -325,5 +325,3 @@ def test_shared_data_re_mixture(shared_data_dir):
     rows = rows_of(m.pack(0))
     assert [seg for row in rows for seg in unpack(row)] == expected
     assert len(ids) == pytest.approx(m.block_size, abs=len(m.tasks))
-  finally:
-    sources.set_data_dir("ie_instructions", None)

@@ -109,6 +109,7 @@ def test_same_on_random_text(task, text):
   _check_same(task, text)
 
 
+@pytest.mark.slow
 @settings(max_examples=3000, deadline=None)
 @given(_target())
 def test_same_on_targets(task_text):

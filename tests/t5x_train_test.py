@@ -411,3 +411,27 @@ def test_finetune_from_adafactor_checkpoint_with_adamw(
   # One AdamW step at 5e-5 moves each weight by about 5e-5; a model
   # initialised from scratch would differ by far more.
   assert 0.0 < report["max_abs_diff"] < 1e-3
+
+
+def test_partial_benchmark_by_name(data_env, shared_data_dir, tmp_path):
+  """t5x.train on the part of a mixture that has data, chosen by name."""
+  model_dir = tmp_path / "model"
+  report = _train(
+    data_env,
+    ["gin/runs/local_tiny.gin"],
+    [
+      f"MODEL_DIR = '{model_dir}'",
+      "TRAIN_STEPS = 1",
+      "MIXTURE_OR_TASK_NAME = 'ie_instructions_supervised_available'",
+      "TASK_FEATURE_LENGTHS = {'inputs': 512, 'targets': 64}",
+      f"tasks.settings.data_settings.ie_instructions_dir = '{shared_data_dir}'",
+      *_FAST,
+    ],
+    tmp_path,
+  )
+  assert report["step"] == 1
+  record = json.loads((model_dir / "left_out_tasks.json").read_text())
+  part = record["ie_instructions_supervised_available"]
+  assert "instructuie_ner_bc5cdr" in part["kept"]
+  assert "instructuie_eea_casie" in part["kept"]
+  assert "ACE05" in part["left_out"]["instructuie_ee_ace05"]

@@ -18,10 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
 from instructuie_jax import schema
+from tests.conftest import REPO_ROOT
 from tools import make_tiny_data
 
 
@@ -122,3 +126,71 @@ def test_deterministic(tmp_path):
   make_tiny_data.write_datasets(str(tmp_path / "c"), 4, 100, 20)
   assert digest(tmp_path / "a") == digest(tmp_path / "b")
   assert digest(tmp_path / "a") != digest(tmp_path / "c")
+
+
+def _cli(*args):
+  """Runs `python -m tools.make_tiny_data`; returns (status, stdout, stderr)."""
+  result = subprocess.run(
+    [sys.executable, "-m", "tools.make_tiny_data", *args],
+    capture_output=True,
+    text=True,
+    cwd=REPO_ROOT,
+    env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+    check=False,
+  )
+  return result.returncode, result.stdout, result.stderr
+
+
+def _one_error_line(err, *needles):
+  lines = err.strip().splitlines()
+  assert len(lines) == 1 and lines[0].startswith("error: "), err
+  for needle in needles:
+    assert needle in lines[0], err
+
+
+@pytest.mark.parametrize(
+  "flag", ["--num_train=-5", "--num_train=0", "--num_eval=0", "--seed=x"]
+)
+def test_bad_counts_are_usage_errors_and_write_nothing(tmp_path, flag):
+  out = tmp_path / "data"
+  code, _, err = _cli(f"--output_dir={out}", flag)
+  assert code == 2, err
+  _one_error_line(err, flag.split("=")[0])
+  assert not out.exists()
+
+
+def test_write_datasets_rejects_bad_counts(tmp_path):
+  with pytest.raises(ValueError, match="num_train"):
+    make_tiny_data.write_datasets(str(tmp_path), 0, -5, 10)
+  assert not list(tmp_path.iterdir())
+
+
+def test_output_dir_that_is_a_file(tmp_path):
+  out = tmp_path / "file"
+  out.write_text("mine")
+  code, _, err = _cli(f"--output_dir={out}")
+  assert code == 1, err
+  _one_error_line(err, str(out), "not a directory")
+  assert out.read_text() == "mine"
+
+
+def test_existing_output_needs_overwrite(tmp_path):
+  news = tmp_path / "NER" / "synth_news"
+  news.mkdir(parents=True)
+  (news / "train.json").write_text("[]")
+  code, _, err = _cli(f"--output_dir={tmp_path}", "--num_train=5")
+  assert code == 1, err
+  _one_error_line(err, str(news / "train.json"), "--overwrite")
+  assert (news / "train.json").read_text() == "[]"
+  code, out, err = _cli(
+    f"--output_dir={tmp_path}", "--num_train=5", "--overwrite"
+  )
+  assert code == 0, err
+  assert len(json.loads((news / "train.json").read_text())) == 5
+  assert f"5  {news / 'train.json'}" in out
+
+
+def test_missing_output_flag_is_a_usage_error():
+  code, _, err = _cli()
+  assert code == 2
+  _one_error_line(err, "--output_dir")

@@ -16,6 +16,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+
 import pytest
 from absl import app
 
@@ -64,3 +69,189 @@ def test_subprocess_env(tmp_path, monkeypatch):
     run_local_tiny.REPO_ROOT,
     "/elsewhere",
   ]
+
+
+def _option(command, flag):
+  """The value of `flag=` in `command`, without gin's quotes."""
+  for arg in command:
+    if arg.startswith(flag + "="):
+      return arg.split("=", 1)[1].strip("'")
+  raise AssertionError(f"{flag} not in {command}")
+
+
+@pytest.fixture
+def fake_t5x(monkeypatch):
+  """Stands in for the subprocesses; returns the commands run."""
+  commands = []
+
+  def run_logged(command, env, log_path, echo=None):
+    del env, echo
+    commands.append(command)
+    with open(log_path, "w") as f:
+      f.write("log\n")
+    joined = " ".join(command)
+    if "train_vocab" in joined:
+      vocab = _option(command, "--output")
+      for ext in (".model", ".vocab"):
+        with open(vocab[: -len(".model")] + ext, "w") as f:
+          f.write("vocab")
+    elif "t5x.train" in joined:
+      model = _option(command, "--gin.MODEL_DIR")
+      os.makedirs(os.path.join(model, "checkpoint_10"), exist_ok=True)
+    elif "t5x.infer" in joined:
+      out = _option(command, "--gin.INFER_OUTPUT_DIR")
+      os.makedirs(out, exist_ok=True)
+      mixture = _option(command, "--gin_file").split("/")[-1]
+      with open(os.path.join(out, f"{mixture}-10.jsonl"), "w") as f:
+        f.write("{}\n")
+
+  def subprocess_run(command, **kwargs):
+    del kwargs
+    commands.append(command)
+    out = _option(command, "--out_dir")
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "metrics.json"), "w") as f:
+      f.write("{}\n")
+    return subprocess.CompletedProcess(command, 0)
+
+  monkeypatch.setattr(run_local_tiny, "t5x_root", lambda: "/t5x")
+  monkeypatch.setattr(run_local_tiny, "run_logged", run_logged)
+  monkeypatch.setattr(run_local_tiny.subprocess, "run", subprocess_run)
+  return commands
+
+
+def _run(work, **kwargs):
+  """Runs the tool's steps; returns the error message, or None."""
+  try:
+    run_local_tiny.run(str(work), num_train=20, **kwargs)
+  except (ValueError, RuntimeError, OSError) as e:
+    return str(e)
+  return None
+
+
+def _user_files(work):
+  files = {
+    work / "data" / "mine.txt": "data",
+    work / "model" / "mine.txt": "model",
+    work / "predictions" / "mine.txt": "predictions",
+    work / "vocab.model": "vocab",
+  }
+  for path, text in files.items():
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+  return files
+
+
+def test_overwrite_keeps_files_it_did_not_make(tmp_path, fake_t5x):
+  work = tmp_path / "work"
+  files = _user_files(work)
+  error = _run(work, overwrite=True)
+  for path, text in files.items():
+    assert path.read_text() == text, path
+  assert error and "not made by run_local_tiny" in error
+  assert not fake_t5x  # Refused before any step.
+
+
+def test_a_run_keeps_predictions_it_did_not_make(tmp_path, fake_t5x):
+  work = tmp_path / "work"
+  mine = work / "predictions" / "mine.txt"
+  mine.parent.mkdir(parents=True)
+  mine.write_text("predictions")
+  error = _run(work)
+  assert mine.read_text() == "predictions"
+  assert error and f"{work / 'predictions'}: not made by" in error
+  assert not fake_t5x
+
+
+def test_removes_only_its_own_outputs_and_says_so(tmp_path, fake_t5x, capsys):
+  work = tmp_path / "work"
+  notes = work / "notes.txt"
+  work.mkdir()
+  notes.write_text("mine")
+  assert _run(work) is None
+  made = {p.name for p in work.iterdir()}
+  assert {"data", "vocab.model", "model", "predictions", "scores"} <= made
+  capsys.readouterr()
+
+  # Predictions of the tool's previous run are replaced, with a word.
+  assert _run(work) is None
+  out = capsys.readouterr().out
+  assert f"removing {work / 'predictions'}" in out
+  assert "removing" not in out.replace(f"removing {work / 'predictions'}", "")
+
+  # --overwrite removes what the tool made, naming each path.
+  (work / "data" / "NER" / "synth_news" / "train.json").write_text("[]")
+  assert _run(work, overwrite=True) is None
+  out = capsys.readouterr().out
+  for name in ("data", "vocab.model", "vocab.vocab", "model", "predictions"):
+    assert f"removing {work / name}" in out, name
+  assert notes.read_text() == "mine"
+  train = work / "data" / "NER" / "synth_news" / "train.json"
+  assert train.read_text() != "[]"  # Rewritten.
+
+
+def test_a_path_it_made_then_replaced_by_the_user_is_kept(tmp_path, fake_t5x):
+  work = tmp_path / "work"
+  assert _run(work) is None
+  shutil.rmtree(work / "model")
+  (work / "model").mkdir()
+  (work / "model" / "mine.txt").write_text("model")
+  error = _run(work, overwrite=True)
+  assert error and f"{work / 'model'}: not made by" in error
+  assert (work / "model" / "mine.txt").read_text() == "model"
+
+
+@pytest.mark.parametrize(
+  "kwargs, needle",
+  [
+    ({"train_steps": 0}, "--train_steps must be >= 1"),
+    ({"eval_period": -1}, "--eval_period must be >= 1"),
+    ({"num_train": 0}, "--num_train must be >= 1"),
+  ],
+)
+def test_bad_values_are_refused_first(tmp_path, fake_t5x, kwargs, needle):
+  with pytest.raises(ValueError, match=needle):
+    run_local_tiny.run(str(tmp_path / "work"), **kwargs)
+  assert not (tmp_path / "work").exists()
+  assert not fake_t5x
+
+
+def test_work_dir_that_is_a_file(tmp_path, fake_t5x):
+  work = tmp_path / "work"
+  work.write_text("mine")
+  error = _run(work)
+  assert error and "not a directory" in error
+  assert work.read_text() == "mine"
+
+
+def _cli(*args):
+  result = subprocess.run(
+    [sys.executable, "-m", "tools.run_local_tiny", *args],
+    capture_output=True,
+    text=True,
+    cwd=run_local_tiny.REPO_ROOT,
+    env=dict(os.environ, PYTHONPATH=run_local_tiny.REPO_ROOT),
+    check=False,
+  )
+  return result.returncode, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize(
+  "args, code, needle",
+  [
+    (["--train_steps=0"], 2, "--train_steps must be >= 1"),
+    (["--train_steps=x"], 2, "flag --train_steps=x"),
+    (["--work_dir={file}"], 1, "not a directory"),
+    (["extra"], 2, "Unexpected arguments"),
+  ],
+)
+def test_cli_mistakes_are_one_line(tmp_path, args, code, needle):
+  (tmp_path / "file").write_text("mine")
+  args = [a.format(file=tmp_path / "file") for a in args]
+  status, out, err = _cli(f"--work_dir={tmp_path / 'work'}", *args)
+  if status == 2 and "T5X is not installed" in err:
+    pytest.skip("T5X is not installed")
+  assert status == code, out + err
+  lines = err.strip().splitlines()
+  assert len(lines) == 1 and lines[0].startswith("error: ") and needle in err
+  assert not (tmp_path / "work").exists()

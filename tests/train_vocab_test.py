@@ -15,9 +15,14 @@
 """Tests of tools/train_vocab.py: which text the vocabulary is trained on."""
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 
 import pytest
 
+from tests.conftest import REPO_ROOT
 from tools import train_vocab
 
 _FAMILIES = {"tiny_ner": "NER", "tiny_re": "RE", "tiny_ee": "EE"}
@@ -45,7 +50,7 @@ def _none_read(texts, data_dir, dataset, split):
 
 
 def test_default_reads_train_splits_of_every_dataset(tiny_data_dir):
-  texts = list(train_vocab.prompt_texts(str(tiny_data_dir)))
+  texts = train_vocab.read_prompts(str(tiny_data_dir))[0]
   for dataset in _FAMILIES:
     assert _read(texts, tiny_data_dir, dataset, "train"), dataset
     for split in ("dev", "test"):
@@ -56,11 +61,10 @@ def test_default_reads_train_splits_of_every_dataset(tiny_data_dir):
 
 
 def test_datasets_and_splits_select(tiny_data_dir):
-  texts = list(
-    train_vocab.prompt_texts(
-      str(tiny_data_dir), splits=["dev", "test"], datasets=["tiny_ner"]
-    )
+  texts, problems = train_vocab.read_prompts(
+    str(tiny_data_dir), splits=["dev", "test"], datasets=["tiny_ner"]
   )
+  assert not problems
   assert _read(texts, tiny_data_dir, "tiny_ner", "dev")
   assert _read(texts, tiny_data_dir, "tiny_ner", "test")
   assert _none_read(texts, tiny_data_dir, "tiny_ner", "train")
@@ -71,6 +75,127 @@ def test_datasets_and_splits_select(tiny_data_dir):
 
 def test_unknown_split_and_missing_dataset_raise(tiny_data_dir):
   with pytest.raises(ValueError, match="Unknown splits"):
-    list(train_vocab.prompt_texts(str(tiny_data_dir), splits=["valid"]))
+    train_vocab.read_prompts(str(tiny_data_dir), splits=["valid"])
   with pytest.raises(ValueError, match="not found"):
-    list(train_vocab.prompt_texts(str(tiny_data_dir), datasets=["nope"]))
+    train_vocab.read_prompts(str(tiny_data_dir), datasets=["nope"])
+
+
+@pytest.fixture
+def data_copy(tmp_path, tiny_data_dir):
+  root = tmp_path / "data"
+  shutil.copytree(tiny_data_dir, root)
+  return root
+
+
+def _cli(*args):
+  """Runs `python -m tools.train_vocab`; returns (status, stdout, stderr)."""
+  result = subprocess.run(
+    [sys.executable, "-m", "tools.train_vocab", *args],
+    capture_output=True,
+    text=True,
+    cwd=REPO_ROOT,
+    env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+    check=False,
+  )
+  assert "Traceback" not in result.stderr, result.stderr
+  return result.returncode, result.stdout, result.stderr
+
+
+def _last_line(err):
+  lines = err.strip().splitlines()
+  assert lines and lines[-1].startswith("error: "), err
+  return lines[-1]
+
+
+def test_truncated_split_fails_unless_skipping_is_allowed(data_copy, tmp_path):
+  test = data_copy / "NER" / "tiny_ner" / "test.json"
+  test.write_text(test.read_text()[:50])
+  out = tmp_path / "v.model"
+  args = (f"--data_dir={data_copy}", f"--output={out}", "--splits=train,test")
+  code, _, err = _cli(*args, "--vocab_size=200")
+  assert code == 1, err
+  assert f"{test}: json: invalid JSON at line" in err
+  assert "1 problem" in _last_line(err) and "--skip_invalid" in _last_line(err)
+  assert not out.exists()
+  code, stdout, err = _cli(*args, "--vocab_size=200", "--skip_invalid")
+  assert code == 0, err
+  assert f"{test}: json: invalid JSON at line" in stdout
+  assert "skipped 1 file and 0 instances" in stdout
+  assert out.exists()
+
+
+def test_invalid_instances_are_listed_and_counted(data_copy):
+  train = data_copy / "RE" / "tiny_re" / "train.json"
+  data = json.loads(train.read_text())
+  data[1]["relations"][0]["head"]["pos"] = [0, 999]
+  train.write_text(json.dumps(data))
+  texts, problems = train_vocab.read_prompts(str(data_copy))
+  assert [str(p).split(": ")[0] for p in problems] == [f"{train}:1"]
+  assert not any(data[1]["sentence"] in t for t in texts)
+  assert any(data[0]["sentence"] in t for t in texts)
+  with pytest.raises(ValueError, match="1 problem"):
+    train_vocab.train_vocab(str(data_copy), str(data_copy / "v.model"))
+
+
+def test_empty_split_is_a_problem(data_copy, tmp_path):
+  train = data_copy / "NER" / "tiny_ner" / "train.json"
+  train.write_text("[]")
+  code, _, err = _cli(f"--data_dir={data_copy}", f"--output={tmp_path}/v.model")
+  assert code == 1, err
+  assert f"{train}: file: empty list, no instances" in err
+
+
+def test_no_prompts_at_all(tmp_path):
+  folder = tmp_path / "data" / "NER" / "x"
+  folder.mkdir(parents=True)
+  (folder / "labels.json").write_text('["a"]')
+  (folder / "train.json").write_text("[]")
+  code, _, err = _cli(
+    f"--data_dir={tmp_path / 'data'}",
+    f"--output={tmp_path}/v.model",
+    "--skip_invalid",
+  )
+  assert code == 1, err
+  assert "no prompts" in _last_line(err)
+
+
+@pytest.mark.parametrize(
+  "args, code, needle",
+  [
+    (["--data_dir={missing}"], 1, "No IE INSTRUCTIONS data folder at"),
+    (["--data_dir={empty}"], 1, "no {NER,RE,EE}/<dataset> folders under"),
+    (["--datasets=nope"], 2, "Datasets ['nope'] not found under"),
+    (["--splits=valid"], 2, "Unknown splits ['valid']"),
+    (["--output={data}/v.txt"], 2, "--output must end in .model"),
+    (["--output={data}/NER/tiny_ner/train.json/v.model"], 1, "not a directory"),
+    (["--vocab_size=0"], 2, "flag --vocab_size=0"),
+    (["--max_lines=0"], 2, "flag --max_lines=0"),
+    (["--vocab_size=100000"], 1, "Vocabulary size too high (100000)"),
+    (["extra"], 2, "Unexpected arguments"),
+  ],
+)
+def test_user_mistakes_are_one_line(data_copy, tmp_path, args, code, needle):
+  (tmp_path / "empty").mkdir()
+  fill = {"data": data_copy, "missing": tmp_path / "missing"}
+  fill["empty"] = tmp_path / "empty"
+  args = [a.format(**fill) for a in args]
+  defaults = [f"--data_dir={data_copy}", f"--output={tmp_path}/o/v.model"]
+  status, _, err = _cli(*defaults, *args)
+  assert status == code, err
+  assert err.count("\n") == 1 and needle in _last_line(err), err
+  assert not (tmp_path / "o").exists()
+
+
+def test_existing_output_needs_overwrite(data_copy, tmp_path):
+  out = tmp_path / "v.model"
+  out.write_text("mine")
+  args = (f"--data_dir={data_copy}", f"--output={out}", "--vocab_size=200")
+  code, _, err = _cli(*args)
+  assert code == 1, err
+  assert f"{out}: exists; pass --overwrite to replace it" in _last_line(err)
+  assert out.read_text() == "mine"
+  code, _, err = _cli(*args, "--overwrite")
+  assert code == 0, err
+  assert out.read_bytes() != b"mine"
+  assert (tmp_path / "v.vocab").exists()
+  assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

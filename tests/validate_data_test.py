@@ -25,17 +25,23 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 
-def _run(*args):
+def _run3(*args):
+  """Runs the CLI; returns (exit status, stdout, stderr)."""
   env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
   result = subprocess.run(
-    [sys.executable, str(REPO_ROOT / "tools" / "validate_data.py"), *args],
+    [sys.executable, "-m", "tools.validate_data", *args],
     capture_output=True,
     text=True,
     env=env,
     cwd=REPO_ROOT,
     check=False,
   )
-  return result.returncode, result.stdout + result.stderr
+  return result.returncode, result.stdout, result.stderr
+
+
+def _run(*args):
+  code, out, err = _run3(*args)
+  return code, out + err
 
 
 @pytest.fixture
@@ -148,6 +154,68 @@ def test_usage_errors(tmp_path):
   assert code == 1 and "No IE INSTRUCTIONS data folder at" in out
   code, out = _run(f"--data_dir={tmp_path}")
   assert code == 1 and "no {NER,RE,EE}/<dataset> folders" in out
+
+
+def test_empty_split_is_an_error(data_copy):
+  train = data_copy / "NER" / "tiny_ner" / "train.json"
+  train.write_text("[]\n")
+  code, out, err = _run3(f"--data_dir={data_copy}")
+  assert code == 1, out + err
+  assert f"{train}: file: empty list, no instances" in out
+  assert "Traceback" not in err
+
+
+def test_only_empty_splits_is_an_error(tmp_path):
+  folder = tmp_path / "NER" / "x"
+  folder.mkdir(parents=True)
+  (folder / "labels.json").write_text('["a"]')
+  for split in ("train", "dev", "test"):
+    (folder / f"{split}.json").write_text("[]")
+  code, out, err = _run3(f"--data_dir={tmp_path}")
+  assert code == 1, out + err
+  assert "errors (3):" in out
+  assert "0 usable instances" in out
+
+
+def test_dangling_dataset_symlink_is_an_error(data_copy, tmp_path):
+  link = data_copy / "RE" / "gone"
+  link.symlink_to(tmp_path / "nowhere")
+  code, out, err = _run3(f"--data_dir={data_copy}")
+  assert code == 1, out + err
+  assert f"{link}: file: dangling symlink to {tmp_path / 'nowhere'}" in out
+
+
+def test_only_a_dangling_symlink(tmp_path):
+  (tmp_path / "EE").mkdir()
+  (tmp_path / "EE" / "gone").symlink_to(tmp_path / "nowhere")
+  code, out, err = _run3(f"--data_dir={tmp_path}")
+  assert code == 1, out + err
+  assert "dangling symlink" in out + err
+
+
+def test_deeply_nested_json_is_one_problem(data_copy):
+  dev = data_copy / "NER" / "tiny_ner" / "dev.json"
+  dev.write_text("[" * 100_000 + "]" * 100_000)
+  code, out, err = _run3(f"--data_dir={data_copy}")
+  assert code == 1, out + err
+  assert "Traceback" not in err and "RecursionError" not in out + err
+  assert f"{dev}: json: nested too deeply to read" in out
+
+
+def test_bad_flag_value_is_a_usage_error(data_copy):
+  code, out, err = _run3(f"--data_dir={data_copy}", "--max_problems_listed=-1")
+  assert code == 2, out + err
+  assert not out
+  assert err.count("\n") == 1 and err.startswith("error: flag --max_problems")
+
+
+def test_missing_data_dir_is_one_line_on_stderr(tmp_path):
+  code, out, err = _run3(f"--data_dir={tmp_path / 'missing'}")
+  assert code == 1
+  assert not out
+  assert (
+    err == f"error: No IE INSTRUCTIONS data folder at {tmp_path / 'missing'}\n"
+  )
 
 
 def test_real_data_is_clean(shared_data_dir):

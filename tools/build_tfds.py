@@ -16,21 +16,34 @@
 r"""Prepares the `ie_instructions` TFDS datasets (sharded TFRecords).
 
 Usage:
-  python tools/build_tfds.py --manual_dir=DATA_ROOT --data_dir=TFDS_DIR \
+  python -m tools.build_tfds --manual_dir=DATA_ROOT --data_dir=TFDS_DIR \
     [--datasets=mit_movie,conll04 | --datasets=all]
 
 One TFDS dataset per catalog row (`ie_instructions/{slug}:1.0.0`), built from
 the JSON files under --manual_dir (the IE INSTRUCTIONS root, local or gs://)
-into --data_dir (local or gs://). Datasets whose folder is missing are
-listed and skipped. Read them with `IE_INSTRUCTIONS_SOURCE=tfds
+into --data_dir (local or gs://). With --datasets=all, catalog datasets whose
+folder is missing are listed and counted as skipped; a dataset named in
+--datasets must have its folder. Read them with `IE_INSTRUCTIONS_SOURCE=tfds
 IE_INSTRUCTIONS_TFDS_DIR=TFDS_DIR`. Same as `tfds build
 --imports=tasks.sources ie_instructions/{slug} --manual_dir=...
 --data_dir=...`, whose CLI needs apache-beam.
+
+Everything is checked before the first dataset is built: the folders, the
+names, and every split of every dataset to build (it must read without
+error and hold at least one instance). A mistake is one line on stderr with
+exit status 2 (flags, names) or 1 (paths, data); exit status 1 too when
+nothing is left to build.
 """
 
 from __future__ import annotations
 
+import difflib
+import os
+
 from absl import app, flags
+
+from instructuie_jax import catalog, schema
+from tools import cli
 
 FLAGS = flags.FLAGS
 
@@ -42,40 +55,139 @@ def define_flags() -> None:
   flags.DEFINE_list("datasets", ["all"], "Slugs, or 'all'.")
 
 
-def build(manual_dir: str, data_dir: str, slugs: list[str]) -> dict[str, str]:
-  """Builds the datasets; returns `{slug: "built" | reason skipped}`."""
-  import tensorflow as tf
-  import tensorflow_datasets as tfds
+def _is_remote(path: str) -> bool:
+  return "://" in path
 
-  from instructuie_jax import catalog
-  from tasks import sources
 
-  specs = (
-    catalog.CATALOG if slugs == ["all"] else [catalog.get(s) for s in slugs]
-  )
-  result = {}
+def _isdir(path: str) -> bool:
+  if _is_remote(path):
+    import tensorflow as tf
+
+    return tf.io.gfile.isdir(path)
+  return os.path.isdir(path)
+
+
+def _spec(slug: str) -> catalog.DatasetSpec:
+  try:
+    return catalog.get(slug)
+  except ValueError:
+    known = [s.slug for s in catalog.CATALOG]
+    close = difflib.get_close_matches(slug, known, n=3)
+    hint = f"did you mean {', '.join(close)}?" if close else "known: "
+    hint += "" if close else ", ".join(known)
+    raise cli.UsageError(f"unknown dataset {slug!r} ({hint})") from None
+
+
+def plan(
+  manual_dir: str, data_dir: str, slugs: list[str]
+) -> tuple[list[catalog.DatasetSpec], dict[str, str]]:
+  """Checks the flags and folders; returns (datasets to build, skipped).
+
+  Args:
+    manual_dir: The IE INSTRUCTIONS root.
+    data_dir: The TFDS output folder.
+    slugs: Catalog slugs (or names), or `["all"]`.
+
+  Returns:
+    The datasets whose folder exists, and `{slug: why skipped}` for the
+    others (only with "all").
+
+  Raises:
+    cli.UsageError: no or an unknown dataset name.
+    cli.UserError: a missing folder, nothing to build.
+    OSError: `data_dir` cannot be written.
+  """
+  slugs = [s for s in slugs if s]
+  if not slugs:
+    raise cli.UsageError("--datasets is empty; name datasets or pass 'all'")
+  every = slugs == ["all"]
+  specs = list(catalog.CATALOG) if every else [_spec(s) for s in slugs]
+  if not _isdir(manual_dir):
+    raise cli.UserError(f"{manual_dir}: no such folder (--manual_dir)")
+  if not _is_remote(data_dir):
+    cli.check_output_dir(data_dir)
+  found, skipped = [], {}
   for spec in specs:
     folder = catalog.dataset_dir(spec, manual_dir)
-    if not tf.io.gfile.isdir(folder):
-      result[spec.slug] = f"skipped: no folder {folder}"
-      continue
+    if _isdir(folder):
+      found.append(spec)
+    elif every:
+      skipped[spec.slug] = f"no folder {folder}"
+    else:
+      raise cli.UserError(f"{folder}: no such folder (dataset {spec.slug})")
+  if not found:
+    raise cli.UserError(
+      f"no catalog dataset folder under {manual_dir} (expected e.g. "
+      f"{catalog.dataset_dir(specs[0], manual_dir)})"
+    )
+  return found, skipped
+
+
+def check_data(specs: list[catalog.DatasetSpec], manual_dir: str) -> None:
+  """Reads every split of `specs` as the builder will (then cached).
+
+  Raises:
+    cli.UserError: the first split that fails to read or holds no instance.
+  """
+  from tasks import sources
+
+  for spec in specs:
+    for split in sources.ALL_SPLITS:
+      try:
+        features = sources.load_features(spec, manual_dir, split)
+      except FileNotFoundError as e:
+        raise cli.UserError(f"{e} (dataset {spec.slug})") from None
+      except schema.DataError as e:
+        raise cli.UserError(f"{e} (dataset {spec.slug})") from None
+      if not features["id"]:
+        path = catalog.split_path(spec, manual_dir, split)
+        raise cli.UserError(
+          f"{path}: file: empty list, no instances (dataset {spec.slug})"
+        )
+
+
+def build(manual_dir: str, data_dir: str, slugs: list[str]) -> dict[str, str]:
+  """Builds the datasets; returns `{slug: what happened}` in catalog order.
+
+  Each value is "built: DIR", "already built: DIR" or "skipped: why".
+
+  Raises:
+    cli.UserError: see `plan` and `check_data`; nothing is built then.
+  """
+  specs, skipped = plan(manual_dir, data_dir, slugs)
+  check_data(specs, manual_dir)
+
+  import tensorflow_datasets as tfds
+
+  from tasks import sources
+
+  result = {slug: f"skipped: {why}" for slug, why in skipped.items()}
+  for spec in specs:
     builder = sources.IeInstructions(config=spec.slug, data_dir=data_dir)
+    if builder.is_prepared():
+      result[spec.slug] = f"already built: {builder.data_dir}"
+      continue
     builder.download_and_prepare(
       download_config=tfds.download.DownloadConfig(manual_dir=manual_dir)
     )
     result[spec.slug] = f"built: {builder.data_dir}"
-  return result
+  order = {s.slug: i for i, s in enumerate(catalog.CATALOG)}
+  return dict(sorted(result.items(), key=lambda kv: order[kv[0]]))
 
 
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-  for slug, status in build(
-    FLAGS.manual_dir, FLAGS.data_dir, FLAGS.datasets
-  ).items():
+  result = build(FLAGS.manual_dir, FLAGS.data_dir, FLAGS.datasets)
+  for slug, status in result.items():
     print(f"{slug}: {status}")
+  counts = {}
+  for status in result.values():
+    key = status.split(":", 1)[0]
+    counts[key] = counts.get(key, 0) + 1
+  print(", ".join(f"{n} {key}" for key, n in counts.items()))
 
 
 if __name__ == "__main__":
   define_flags()
-  app.run(main)
+  cli.run(main)

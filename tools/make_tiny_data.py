@@ -15,8 +15,8 @@
 r"""Writes the synthetic tiny NER data sets in the IE INSTRUCTIONS layout.
 
 Usage:
-  python tools/make_tiny_data.py --output_dir=/tmp/instructuie_tiny/data \
-    [--seed=0] [--num_train=20000] [--num_eval=300]
+  python -m tools.make_tiny_data --output_dir=/tmp/instructuie_tiny/data \
+    [--seed=0] [--num_train=20000] [--num_eval=300] [--overwrite]
 
 Writes `NER/synth_news/{train,dev,test}.json` (supervised) and
 `NER/synth_heldout/{train,dev,test}.json` (zero-shot: other sentence templates,
@@ -26,6 +26,10 @@ sentence. About 80% of training names are made up from random syllables (the
 rest come from a small list of real names), so a model has to learn the
 contexts instead of memorising names; about 30% of the names in synth_news
 dev/test never occur in its train split. The output depends only on the flags.
+
+Files already at those paths are left alone (the tool exits with 1, naming
+the first) unless --overwrite. Each file is written to a temporary file beside
+it and then renamed, so a failed run leaves no half-written file.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from collections.abc import Iterator, Sequence
 from absl import app, flags
 
 from instructuie_jax import rng as rng_lib
+from tools import cli
 
 TYPES = ("location", "organization", "person")
 _SLOT_TYPES = {"PER": "person", "LOC": "location", "ORG": "organization"}
@@ -346,21 +351,65 @@ def make_datasets(
   return {"synth_news": news, "synth_heldout": heldout}
 
 
+DATASETS = ("synth_news", "synth_heldout")
+FILES = ("labels.json", "train.json", "dev.json", "test.json")
+
+
 def _write_json_list(path: str, items: Sequence) -> None:
-  with open(path, "w", encoding="utf-8") as f:
+  """Writes `items` as a JSON list, one item a line, atomically."""
+  with cli.atomic_write(path) as f:
     f.write("[\n")
     f.write(",\n".join(json.dumps(x, ensure_ascii=False) for x in items))
     f.write("\n]\n")
 
 
+def output_paths(output_dir: str) -> list[str]:
+  """Every file `write_datasets` writes under `output_dir`."""
+  return [
+    os.path.join(output_dir, "NER", dataset, name)
+    for dataset in DATASETS
+    for name in FILES
+  ]
+
+
+def check_output(output_dir: str, overwrite: bool = False) -> None:
+  """Checks that the data can be written to `output_dir`, writing nothing.
+
+  Raises:
+    OSError: see `cli.check_output_path`, for the first file in the way.
+  """
+  for path in output_paths(output_dir):
+    cli.check_output_path(path, overwrite)
+
+
 def write_datasets(
-  output_dir: str, seed: int = 0, num_train: int = 20000, num_eval: int = 300
+  output_dir: str,
+  seed: int = 0,
+  num_train: int = 20000,
+  num_eval: int = 300,
+  *,
+  overwrite: bool = False,
 ) -> dict[str, int]:
   """Writes both data sets under `output_dir/NER/`.
 
+  Args:
+    output_dir: The data root to write `NER/synth_*/` under.
+    seed: The seed every random choice derives from.
+    num_train: Number of synth_news training sentences (>= 1).
+    num_eval: Number of sentences per dev/test split (>= 1).
+    overwrite: Replace files that exist; otherwise they are an error.
+
   Returns:
     The number of instances written per file, keyed by relative path.
+
+  Raises:
+    ValueError: a count below 1.
+    OSError: see `check_output`; nothing has been written then.
   """
+  for name, value in (("num_train", num_train), ("num_eval", num_eval)):
+    if value < 1:
+      raise ValueError(f"{name} must be >= 1, got {value}")
+  check_output(output_dir, overwrite)
   written = {}
   for dataset, splits in make_datasets(seed, num_train, num_eval).items():
     directory = os.path.join(output_dir, "NER", dataset)
@@ -382,17 +431,27 @@ def define_flags() -> None:
     "output_dir", None, "Data root to write NER/synth_*/ under.", required=True
   )
   flags.DEFINE_integer("seed", 0, "Seed of every random choice.")
-  flags.DEFINE_integer("num_train", 20000, "Training sentences of synth_news.")
   flags.DEFINE_integer(
-    "num_eval", 300, "Sentences per dev/test split (and synth_heldout train)."
+    "num_train", 20000, "Training sentences of synth_news.", lower_bound=1
   )
+  flags.DEFINE_integer(
+    "num_eval",
+    300,
+    "Sentences per dev/test split (and synth_heldout train).",
+    lower_bound=1,
+  )
+  flags.DEFINE_bool("overwrite", False, "Replace the data files if they exist.")
 
 
 def main(argv: Sequence[str]) -> None:
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
   written = write_datasets(
-    FLAGS.output_dir, FLAGS.seed, FLAGS.num_train, FLAGS.num_eval
+    FLAGS.output_dir,
+    FLAGS.seed,
+    FLAGS.num_train,
+    FLAGS.num_eval,
+    overwrite=FLAGS.overwrite,
   )
   for path, count in written.items():
     print(f"{count:6d}  {os.path.join(FLAGS.output_dir, path)}")
@@ -400,4 +459,4 @@ def main(argv: Sequence[str]) -> None:
 
 if __name__ == "__main__":
   define_flags()
-  app.run(main)
+  cli.run(main)

@@ -15,7 +15,7 @@
 r"""Trains and evaluates the tiny T5 end to end on a CPU in a few minutes.
 
 Usage:
-  python tools/run_local_tiny.py [--work_dir=/tmp/instructuie_tiny] \
+  python -m tools.run_local_tiny [--work_dir=/tmp/instructuie_tiny] \
     [--train_steps=1500] [--eval_period=500] [--seed=0] [--overwrite]
 
 Steps:
@@ -34,22 +34,32 @@ Data and vocabulary are reused when present, and training resumes from the
 checkpoints in WORK_DIR/model (T5X's behaviour); --overwrite deletes all three
 first. Needs T5X; when it is missing, prints how to install it and exits with
 2. Logs of the T5X runs go to WORK_DIR/*.log.
+
+The tool deletes or overwrites only what it made: each output it creates in
+WORK_DIR (data/, vocab.model, vocab.vocab, model/, predictions/, scores/,
+the logs) is recorded in WORK_DIR/.run_local_tiny.json before it is made.
+The predictions of the previous run are removed before inference, and
+--overwrite removes data, vocabulary and model; each removal is printed. When
+such a path exists but is not recorded (the user's, or from a version of this
+tool that kept no record), the tool stops before any step with one line
+naming it; move it away or choose another --work_dir.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from absl import app, flags
 
-from tools import make_tiny_data
+from tools import cli, make_tiny_data
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 T5X_COMMIT = "cc342d419ec3e3e9c4bf1df33c82330cafdc1e16"
@@ -73,6 +83,121 @@ Then run this command again.
 
 FLAGS = flags.FLAGS
 
+MANIFEST = ".run_local_tiny.json"
+DATA, MODEL, PREDICTIONS, SCORES = "data", "model", "predictions", "scores"
+VOCAB = ("vocab.model", "vocab.vocab")
+# Replaced by every run (logs, predictions, scores) or by --overwrite.
+EVERY_RUN = (
+  PREDICTIONS,
+  SCORES,
+  "vocab.log",
+  "train.log",
+  *(f"infer_{m}.log" for m in EVAL_MIXTURES),
+)
+ON_OVERWRITE = (DATA, *VOCAB, MODEL)
+DIRS = frozenset({DATA, MODEL, PREDICTIONS, SCORES})
+MARKER = ".made_by_run_local_tiny"  # In each folder the tool makes.
+
+
+class Outputs:
+  """The paths this tool made in a work dir, recorded in its MANIFEST.
+
+  A name is recorded before the tool creates that path, and only when
+  nothing is there yet; names whose path has gone are dropped when read, so
+  a path that the user puts there later is not taken for the tool's. A
+  folder is the tool's only while the MARKER file it put inside is there
+  too (a folder that the user removed and made again is not).
+  """
+
+  def __init__(self, work_dir: str):
+    self.work_dir = work_dir
+    self.manifest = os.path.join(work_dir, MANIFEST)
+    self.made: set[str] = set()
+    if os.path.lexists(self.manifest):
+      try:
+        with open(self.manifest, encoding="utf-8") as f:
+          names = json.load(f)["made"]
+        if not isinstance(names, list):
+          raise TypeError(names)
+      except (ValueError, KeyError, TypeError) as e:
+        raise cli.UserError(
+          f"{self.manifest}: not this tool's record of its outputs "
+          f"({type(e).__name__}); move it away or choose another --work_dir"
+        ) from None
+      self.made = {n for n in names if os.path.lexists(self.path(n))}
+
+  def path(self, name: str) -> str:
+    return os.path.join(self.work_dir, name)
+
+  def _save(self) -> None:
+    with cli.atomic_write(self.manifest) as f:
+      json.dump(
+        {"made_by": "tools.run_local_tiny", "made": sorted(self.made)}, f
+      )
+      f.write("\n")
+
+  def is_made(self, name: str) -> bool:
+    """True when the path of `name` is the tool's (see the class doc)."""
+    if name not in self.made:
+      return False
+    return name not in DIRS or os.path.isfile(
+      os.path.join(self.path(name), MARKER)
+    )
+
+  def claim(self, name: str) -> str:
+    """Records `name` as the tool's unless something is there; its path.
+
+    A folder name (DIRS) is also made, with the MARKER inside.
+    """
+    path = self.path(name)
+    if name not in self.made and not os.path.lexists(path):
+      self.made.add(name)
+      self._save()
+      if name in DIRS:
+        os.makedirs(path)
+        with open(os.path.join(path, MARKER), "w", encoding="utf-8") as f:
+          f.write(f"Made by tools.run_local_tiny; see ../{MANIFEST}.\n")
+    return path
+
+  def check_removable(self, names: Iterable[str]) -> None:
+    """Raises unless each existing path of `names` was made by the tool.
+
+    Raises:
+      cli.UserError: naming the first path that is not the tool's.
+    """
+    foreign = [
+      self.path(n)
+      for n in names
+      if os.path.lexists(self.path(n)) and not self.is_made(n)
+    ]
+    if foreign:
+      more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
+      raise cli.UserError(
+        f"{foreign[0]}: not made by run_local_tiny (not recorded in "
+        f"{self.manifest}), so it is not replaced{more}; move it away or "
+        "choose another --work_dir"
+      )
+
+  def remove(self, names: Iterable[str]) -> None:
+    """Removes the existing paths of `names`, printing each.
+
+    Raises:
+      cli.UserError: see `check_removable`; nothing is removed then.
+    """
+    names = list(names)
+    self.check_removable(names)
+    for name in names:
+      path = self.path(name)
+      if not os.path.lexists(path):
+        continue
+      print(f"removing {path}", flush=True)
+      if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+      else:
+        os.remove(path)
+      self.made.discard(name)
+      self._save()
+
 
 def define_flags() -> None:
   """Defines this CLI's flags (only when run as a script)."""
@@ -86,7 +211,10 @@ def define_flags() -> None:
   flags.DEFINE_integer("seed", 0, "Seed of the data and of training.")
   flags.DEFINE_integer("num_train", 20000, "Synthetic training sentences.")
   flags.DEFINE_bool(
-    "overwrite", False, "Delete WORK_DIR's data, vocabulary and model first."
+    "overwrite",
+    False,
+    "Delete WORK_DIR's data, vocabulary and model first (only if this tool "
+    "made them).",
   )
   flags.DEFINE_multi_string(
     "gin_bindings", [], "Extra t5x.train gin bindings, e.g. 'EMBED_DIM=128'."
@@ -176,26 +304,46 @@ def _echo_f1(start: float):
   return echo
 
 
-def prepare_data(work_dir: str, seed: int = 0, num_train: int = 20000) -> None:
-  """Writes the synthetic data and trains the vocabulary, unless present."""
+def prepare_data(
+  work_dir: str,
+  seed: int = 0,
+  num_train: int = 20000,
+  outputs: Outputs | None = None,
+) -> None:
+  """Writes the synthetic data and trains the vocabulary, unless present.
+
+  Raises:
+    cli.UserError: a vocabulary half there and not made by the tool.
+    OSError: the data cannot be written (see `make_tiny_data`).
+    RuntimeError: training the vocabulary failed.
+  """
   env = subprocess_env(work_dir)
   data_dir, vocab = env["IE_TINY_DIR"], env["IE_INSTRUCTIONS_VOCAB"]
   os.makedirs(work_dir, exist_ok=True)
+  outputs = outputs or Outputs(work_dir)
   if not os.path.exists(os.path.join(data_dir, "NER", "synth_news")):
     print(f"[1/5] synthetic data -> {data_dir}", flush=True)
-    make_tiny_data.write_datasets(data_dir, seed, num_train)
+    outputs.claim(DATA)
+    make_tiny_data.write_datasets(
+      data_dir, seed, num_train, overwrite=outputs.is_made(DATA)
+    )
   else:
     print(f"[1/5] synthetic data: using {data_dir}", flush=True)
   if not os.path.exists(vocab):
     print(f"[2/5] vocabulary -> {vocab}", flush=True)
+    outputs.check_removable([*VOCAB, "vocab.log"])
+    for name in (*VOCAB, "vocab.log"):
+      outputs.claim(name)
     run_logged(
       [
         sys.executable,
-        os.path.join(REPO_ROOT, "tools", "train_vocab.py"),
+        "-m",
+        "tools.train_vocab",
         f"--data_dir={data_dir}",
         f"--output={vocab}",
         "--splits=train",
         "--datasets=synth_news",
+        "--overwrite",
       ],
       env,
       os.path.join(work_dir, "vocab.log"),
@@ -237,35 +385,53 @@ def run(
   overwrite: bool = False,
   gin_bindings: Sequence[str] = (),
 ) -> None:
-  """All steps of the module docstring, printing progress and the table."""
+  """All steps of the module docstring, printing progress and the table.
+
+  Everything is checked before the first step: the values, the work dir, and
+  that each path this run would replace or remove was made by the tool.
+
+  Raises:
+    cli.UsageError: a value below 1.
+    cli.UserError: a path in the way that the tool did not make.
+    OSError: the work dir cannot be written.
+    RuntimeError: a step failed (the message names its log).
+  """
+  for name, value in (
+    ("train_steps", train_steps),
+    ("eval_period", eval_period),
+    ("num_train", num_train),
+  ):
+    if value < 1:
+      raise cli.UsageError(f"--{name} must be >= 1, got {value}")
+  cli.check_output_dir(work_dir)
+  os.makedirs(work_dir, exist_ok=True)
+  outputs = Outputs(work_dir)
+  outputs.check_removable(EVERY_RUN + (ON_OVERWRITE if overwrite else ()))
   gin_paths = f"--gin_search_paths={t5x_root()},{REPO_ROOT}"
   env = subprocess_env(work_dir)
-  data_dir, vocab = env["IE_TINY_DIR"], env["IE_INSTRUCTIONS_VOCAB"]
-  model_dir = os.path.join(work_dir, "model")
-  predictions = os.path.join(work_dir, "predictions")
+  model_dir = outputs.path(MODEL)
+  predictions = outputs.path(PREDICTIONS)
   if overwrite:
-    for path in (data_dir, model_dir, predictions):
-      shutil.rmtree(path, ignore_errors=True)
-    for path in (vocab, vocab[: -len(".model")] + ".vocab"):
-      if os.path.exists(path):
-        os.remove(path)
+    outputs.remove(ON_OVERWRITE)
   start = time.monotonic()
-  prepare_data(work_dir, seed, num_train)
+  prepare_data(work_dir, seed, num_train, outputs)
 
   print(
     f"[3/5] t5x.train, {train_steps} steps -> {model_dir} "
     f"(log: {work_dir}/train.log)",
     flush=True,
   )
+  outputs.claim(MODEL)
   run_logged(
     train_command(model_dir, train_steps, eval_period, seed, gin_bindings),
     env,
-    os.path.join(work_dir, "train.log"),
+    outputs.claim("train.log"),
     echo=_echo_f1(start),
   )
 
   checkpoint = latest_checkpoint(model_dir)
-  shutil.rmtree(predictions, ignore_errors=True)
+  outputs.remove([PREDICTIONS])  # The previous run's, made by the tool.
+  outputs.claim(PREDICTIONS)
   for mixture in EVAL_MIXTURES:
     print(
       f"[4/5] t5x.infer {mixture} with {os.path.basename(checkpoint)}",
@@ -287,22 +453,25 @@ def run(
         "--alsologtostderr",
       ],
       env,
-      os.path.join(work_dir, f"infer_{mixture}.log"),
+      outputs.claim(f"infer_{mixture}.log"),
     )
 
   print("[5/5] tools/score.py", flush=True)
-  subprocess.run(
+  done = subprocess.run(
     [
       sys.executable,
-      os.path.join(REPO_ROOT, "tools", "score.py"),
+      "-m",
+      "tools.score",
       f"--predictions={predictions}",
-      f"--out_dir={os.path.join(work_dir, 'scores')}",
+      f"--out_dir={outputs.claim(SCORES)}",
       "--mode=both",
     ],
     cwd=REPO_ROOT,
     env=env,
-    check=True,
+    check=False,
   )
+  if done.returncode:
+    raise RuntimeError(f"tools.score failed with exit code {done.returncode}")
   print(f"Done in {time.monotonic() - start:.0f} s.", flush=True)
 
 
@@ -323,10 +492,9 @@ def main(argv: Sequence[str]) -> None:
       gin_bindings=FLAGS.gin_bindings,
     )
   except RuntimeError as e:
-    print(f"error: {e}", file=sys.stderr)
-    sys.exit(1)
+    cli.fail(e)
 
 
 if __name__ == "__main__":
   define_flags()
-  app.run(main)
+  cli.run(main)

@@ -15,7 +15,7 @@
 r"""Checks every dataset in an IE INSTRUCTIONS folder and prints a table.
 
 Usage:
-  python tools/validate_data.py --data_dir=DIR [--strict] \
+  python -m tools.validate_data --data_dir=DIR [--strict] \
     [--max_problems_listed=N] [--fail_on_duplicates]
 
 Reads `DIR/{NER,RE,EE}/{dataset}/{train,dev,test}.json` and `labels.json`
@@ -27,34 +27,46 @@ and duplicate warnings. Then it lists up to N errors and N warnings, each as
 
 Exit status: 1 when there is any error (missing or mistyped field, label not
 in labels.json, bad pos, name not in the sentence, empty sentence, invalid
-JSON, ...). Duplicate instances in a split and duplicate items in an instance
-are warnings: counted in the `dups` column and listed, but the exit status
-stays 0 unless --fail_on_duplicates. With --strict the check stops at the
-first error, prints it and exits 1.
+JSON, a split file holding an empty list, a dataset symlink whose target is
+missing, ...). Duplicate instances in a split and duplicate items in an
+instance are warnings: counted in the `dups` column and listed, but the exit
+status stays 0 unless --fail_on_duplicates. With --strict the check stops at the
+first error, prints it and exits 1. Errors that stop the check (no data
+folder, a bad flag) are one line on stderr; a bad flag exits with 2.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
+import sys
 import time
 from collections.abc import Sequence
 
 from absl import app, flags
 
-from instructuie_jax import schema
+from instructuie_jax import schema, task_types
+from tools import cli
 
-_DATA_DIR = flags.DEFINE_string(
-  "data_dir", None, "Root folder of the IE INSTRUCTIONS layout."
-)
-_STRICT = flags.DEFINE_bool("strict", False, "Stop at the first error.")
-_MAX_LISTED = flags.DEFINE_integer(
-  "max_problems_listed", 20, "List at most this many errors and warnings."
-)
-_FAIL_ON_DUPLICATES = flags.DEFINE_bool(
-  "fail_on_duplicates", False, "Exit 1 when there are duplicate warnings."
-)
+FLAGS = flags.FLAGS
 
-_ITEMS = {"NER": "entities", "RE": "relations", "EE": "events"}
+
+def define_flags() -> None:
+  """Defines the CLI flags (only when run as a script, so that other tools
+  can import this module)."""
+  flags.DEFINE_string(
+    "data_dir", None, "Root folder of the IE INSTRUCTIONS layout."
+  )
+  flags.DEFINE_bool("strict", False, "Stop at the first error.")
+  flags.DEFINE_integer(
+    "max_problems_listed",
+    20,
+    "List at most this many errors and warnings.",
+    lower_bound=0,
+  )
+  flags.DEFINE_bool(
+    "fail_on_duplicates", False, "Exit 1 when there are duplicate warnings."
+  )
 
 
 @dataclasses.dataclass
@@ -74,6 +86,27 @@ class DatasetReport:
   @property
   def warnings(self) -> list[schema.Problem]:
     return [p for p in self.problems if p.is_warning]
+
+
+def load_split_checked(
+  root: str, family: str, dataset: str, split: str, *, strict: bool = False
+) -> tuple[list[schema.Instance], schema.Labels, list[schema.Problem]]:
+  """`schema.load_dataset_split`, where a split holding no instance at all
+  (an empty JSON list) is an error too: nothing would be read from it.
+
+  Raises:
+    schema.DataError: strict mode, at the first error.
+  """
+  instances, labels, problems = schema.load_dataset_split(
+    root, family, dataset, split, strict=strict
+  )
+  if not instances and not [p for p in problems if not p.is_warning]:
+    file = os.path.join(root, family, dataset, f"{split}.json")
+    problem = schema.Problem(file, None, "file", "empty list, no instances")
+    if strict:
+      raise schema.DataError(problem)
+    problems.append(problem)
+  return instances, labels, problems
 
 
 def validate_dataset(
@@ -97,7 +130,7 @@ def validate_dataset(
   problems: list[schema.Problem] = []
   labels = schema.Labels(())
   for n, split in enumerate(schema.SPLITS):
-    instances, labels, split_problems = schema.load_dataset_split(
+    instances, labels, split_problems = load_split_checked(
       root, family, dataset, split, strict=strict
     )
     if n > 0:  # labels.json problems repeat for every split
@@ -109,6 +142,25 @@ def validate_dataset(
   return DatasetReport(family, dataset, labels, splits, problems)
 
 
+def dangling_links(root: str) -> list[schema.Problem]:
+  """A problem for each `{family}/{dataset}` symlink whose target is missing.
+
+  `schema.list_datasets` lists folders only, so such a dataset would be
+  skipped without a word.
+  """
+  problems = []
+  for family in task_types.FAMILIES:
+    folder = os.path.join(root, family)
+    if not os.path.isdir(folder):
+      continue
+    for name in sorted(os.listdir(folder)):
+      path = os.path.join(folder, name)
+      if os.path.islink(path) and not os.path.exists(path):
+        message = f"dangling symlink to {os.readlink(path)}"
+        problems.append(schema.Problem(path, None, "file", message))
+  return problems
+
+
 def format_table(reports: Sequence[DatasetReport]) -> str:
   """One aligned row per dataset."""
   header = ("family", "dataset", *schema.SPLITS, "labels", "items")
@@ -116,7 +168,7 @@ def format_table(reports: Sequence[DatasetReport]) -> str:
   rows = [header]
   for r in reports:
     stats = r.splits.values()
-    items = sum(getattr(s, _ITEMS[r.family]) for s in stats)
+    items = sum(getattr(s, task_types.ITEMS_KEY[r.family]) for s in stats)
     labels = str(len(r.labels.types))
     args = "-"
     if r.family == "EE":
@@ -128,7 +180,7 @@ def format_table(reports: Sequence[DatasetReport]) -> str:
         r.dataset,
         *(str(r.splits[s].instances) for s in schema.SPLITS),
         labels,
-        f"{items} {_ITEMS[r.family][:3]}.",
+        f"{items} {task_types.ITEMS_KEY[r.family][:3]}.",
         args,
         str(len(r.errors)),
         str(len(r.warnings)),
@@ -178,24 +230,32 @@ def run(
   try:
     datasets = schema.list_datasets(data_dir)
   except FileNotFoundError as e:
-    print(f"error: {e}")
+    print(f"error: {e}", file=sys.stderr)
     return 1
-  if not datasets:
-    print(f"error: no {{NER,RE,EE}}/<dataset> folders under {data_dir}")
+  dangling = dangling_links(data_dir)
+  if dangling and strict:
+    print(f"error (--strict stops here): {dangling[0]}", file=sys.stderr)
+    return 1
+  if not datasets and not dangling:
+    print(
+      f"error: no {{NER,RE,EE}}/<dataset> folders under {data_dir}",
+      file=sys.stderr,
+    )
     return 1
   reports = []
   try:
     for family, dataset in datasets:
       reports.append(validate_dataset(data_dir, family, dataset, strict=strict))
   except schema.DataError as e:
-    print(f"error (--strict stops here): {e.problem}")
+    print(f"error (--strict stops here): {e.problem}", file=sys.stderr)
     return 1
-  errors = [p for r in reports for p in r.errors]
+  errors = dangling + [p for r in reports for p in r.errors]
   warnings = [p for r in reports for p in r.warnings]
   instances = sum(s.instances for r in reports for s in r.splits.values())
-  print(format_table(reports))
+  if reports:
+    print(format_table(reports) + "\n")
   print(
-    f"\n{len(reports)} datasets, {instances} usable instances, "
+    f"{len(reports)} datasets, {instances} usable instances, "
     f"{len(errors)} errors, {len(warnings)} duplicate warnings "
     f"({time.perf_counter() - start:.1f} s)"
   )
@@ -210,15 +270,16 @@ def run(
 def main(argv: Sequence[str]) -> int:
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-  if not _DATA_DIR.value:
+  if not FLAGS.data_dir:
     raise app.UsageError("--data_dir is required.")
   return run(
-    _DATA_DIR.value,
-    strict=_STRICT.value,
-    max_problems_listed=_MAX_LISTED.value,
-    fail_on_duplicates=_FAIL_ON_DUPLICATES.value,
+    FLAGS.data_dir,
+    strict=FLAGS.strict,
+    max_problems_listed=FLAGS.max_problems_listed,
+    fail_on_duplicates=FLAGS.fail_on_duplicates,
   )
 
 
 if __name__ == "__main__":
-  app.run(main)
+  define_flags()
+  cli.run(main)

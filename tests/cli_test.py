@@ -1,0 +1,128 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Tests of tools/cli.py: user mistakes become one line and an exit status."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from absl import app, flags
+
+from instructuie_jax import schema
+from tools import cli
+
+
+def _exit(main, capsys):
+  """Runs the guarded `main`; returns (exit status, stderr lines)."""
+  with pytest.raises(SystemExit) as info:
+    cli.guarded(main)(["tool"])
+  return info.value.code, capsys.readouterr().err.splitlines()
+
+
+def _raiser(error):
+  def main(argv):
+    del argv
+    raise error
+
+  return main
+
+
+@pytest.mark.parametrize(
+  "error, code, line",
+  [
+    (
+      cli.UserError("bad.json:3: name: missing"),
+      1,
+      "bad.json:3: name: missing",
+    ),
+    (cli.UsageError("--n must be >= 1, got -5"), 2, "--n must be >= 1, got -5"),
+    (app.UsageError("Unexpected arguments: ['x']"), 2, "Unexpected arguments"),
+    (
+      schema.DataError(schema.Problem("d/train.json", 4, "pos", "bad")),
+      1,
+      "d/train.json:4: pos: bad",
+    ),
+    (FileNotFoundError(2, "No such file or directory", "/no/such"), 1, None),
+    (cli.UserError("two\n  lines"), 1, "two lines"),
+  ],
+)
+def test_user_mistakes_are_one_line(error, code, line, capsys):
+  status, err = _exit(_raiser(error), capsys)
+  assert status == code
+  assert len(err) == 1 and err[0].startswith("error: ")
+  assert line is None or line in err[0]
+
+
+def test_os_error_names_the_path(capsys):
+  error = FileNotFoundError(2, "No such file or directory", "/no/such")
+  _, err = _exit(_raiser(error), capsys)
+  assert err == ["error: /no/such: No such file or directory"]
+
+
+def test_bugs_keep_their_traceback():
+  with pytest.raises(KeyError):
+    cli.guarded(_raiser(KeyError("x")))(["tool"])
+
+
+def test_return_value_passes_through():
+  assert cli.guarded(lambda argv: 3)(["tool"]) == 3
+
+
+def test_bad_flag_value_is_one_line_and_exit_2(capsys):
+  values = flags.FlagValues()
+  flags.DEFINE_integer("num", 1, "A number.", lower_bound=0, flag_values=values)
+  with pytest.raises(SystemExit) as info:
+    cli.parse_flags(["tool", "--num=-5"], values)
+  assert info.value.code == 2
+  err = capsys.readouterr().err.splitlines()
+  assert len(err) == 1 and err[0].startswith("error: flag --num=-5: ")
+  assert cli.parse_flags(["tool", "--num=4", "rest"], values) == [
+    "tool",
+    "rest",
+  ]
+
+
+def test_check_output_path(tmp_path):
+  (tmp_path / "file").write_text("x")
+  cli.check_output_path(str(tmp_path / "new" / "deeper" / "f.json"))
+  cli.check_output_path(str(tmp_path / "file"), overwrite=True)
+  with pytest.raises(FileExistsError, match="pass --overwrite"):
+    cli.check_output_path(str(tmp_path / "file"))
+  with pytest.raises(NotADirectoryError):
+    cli.check_output_path(str(tmp_path / "file" / "f.json"))
+  with pytest.raises(IsADirectoryError):
+    cli.check_output_path(str(tmp_path))
+  cli.check_output_dir(str(tmp_path))
+  cli.check_output_dir(str(tmp_path / "new"))
+  with pytest.raises(NotADirectoryError):
+    cli.check_output_dir(str(tmp_path / "file" / "sub"))
+  assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_atomic_write(tmp_path):
+  path = tmp_path / "out.json"
+  path.write_text("old")
+  with pytest.raises(RuntimeError), cli.atomic_write(str(path)) as f:
+    f.write("half")
+    raise RuntimeError("failed")
+  assert path.read_text() == "old"
+  with cli.atomic_write(str(path)) as f:
+    f.write("new")
+  assert path.read_text() == "new"
+  assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+  umask = os.umask(0o022)
+  os.umask(umask)
+  assert path.stat().st_mode & 0o777 == 0o666 & ~umask

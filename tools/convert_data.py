@@ -1,0 +1,462 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+r"""Converts corpora into the IE INSTRUCTIONS layout, and NER back out.
+
+In (`--format` names the input format):
+
+  python -m tools.convert_data --format=conll|brat|jsonl \
+    --input=[SPLIT=]PATH[,[SPLIT=]PATH...] --output_dir=ROOT --dataset=NAME \
+    [--split_ratios=0.8,0.1,0.1 --seed=0] [--label_map=FILE.json \
+    [--drop_unmapped]] [--labels=labels.json] [--overwrite]
+
+  conll: --token_column=0 --tag_column=-1 --scheme=auto|bio|bioes|iob1
+         (auto: guessed per input file, see tags.detect_scheme)
+  brat:  PATH is a folder of .txt/.ann pairs (searched recursively);
+         --families=auto|NER,RE,EE  --discontinuous=cover|drop
+  jsonl: --token_end=inclusive|exclusive (GLiNER token spans)
+
+Writes `ROOT/{NER,RE,EE}/NAME/{train,dev,test}.json` and `labels.json`
+(NER/RE: a sorted list of the labels seen; EE: {event type: [roles]}), or
+the given `--labels` file. Splits come from `SPLIT=` names on the inputs
+(train, dev, test; a split not given is written empty) or from
+`--split_ratios` with `--seed` (documents: BRAT files, CoNLL -DOCSTART-
+blocks; else sentences; shuffled and cut). The label map is a JSON object
+{"source label": "new label" or null (drop)}; labels it does not name are
+kept, or dropped with --drop_unmapped.
+
+Out (`--to` names the output format; the input is an IE INSTRUCTIONS root):
+
+  python -m tools.convert_data --to=conll --input=ROOT --dataset=NAME \
+    --output_dir=DIR [--scheme=bio|bioes|iob1] [--overwrite]
+
+Writes `DIR/NAME/{split}.txt` (`token<TAB>tag`, a blank line after each
+sentence; spaces in labels become `_`), the dataset's `labels.json` and
+`label_map.json` (tag label -> label, for reading the files back in).
+
+Every skipped or changed sentence, span, relation, event or annotation line
+is counted and listed with its `file:line` (`--max_listed` per kind; all of
+them in the output folder's `.convert_data.json`). The output is checked by
+the core validator before it is moved into place; a folder is replaced only
+with --overwrite and only when this tool made it. Exit status: 0 written,
+1 bad data, validation failure or nothing converted, 2 usage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from absl import app, flags
+
+from instructuie_jax import schema
+from instructuie_jax.converters import (
+  bio_export,
+  brat,
+  common,
+  conll,
+  jsonl,
+  output,
+  tags,
+)
+
+_FORMAT = flags.DEFINE_enum(
+  "format", None, ["conll", "brat", "jsonl"], "Input format (convert in)."
+)
+_TO = flags.DEFINE_enum(
+  "to", None, ["conll"], "Output format (convert IE INSTRUCTIONS NER out)."
+)
+_INPUT = flags.DEFINE_list(
+  "input",
+  None,
+  "In: input files/folders, each `PATH` or `SPLIT=PATH`. Out: the IE "
+  "INSTRUCTIONS root.",
+)
+_OUTPUT_DIR = flags.DEFINE_string("output_dir", None, "Output root folder.")
+_DATASET = flags.DEFINE_string("dataset", None, "Dataset folder name.")
+_TOKEN_COLUMN = flags.DEFINE_integer(
+  "token_column", 0, "conll: token column (negative: from the end)."
+)
+_TAG_COLUMN = flags.DEFINE_integer(
+  "tag_column", -1, "conll: tag column (negative: from the end)."
+)
+_SCHEME = flags.DEFINE_enum(
+  "scheme",
+  "auto",
+  ["auto", *tags.SCHEMES],
+  "Tag scheme; auto guesses it on reading and means bio on writing.",
+)
+_FAMILIES = flags.DEFINE_string(
+  "families", "auto", "brat: NER,RE,EE subset to write, or auto (any found)."
+)
+_DISCONTINUOUS = flags.DEFINE_enum(
+  "discontinuous", "cover", brat.DISCONTINUOUS, "brat: discontinuous entities."
+)
+_TOKEN_END = flags.DEFINE_enum(
+  "token_end", "inclusive", jsonl.TOKEN_END, "jsonl: end token of `ner` spans."
+)
+_LABEL_MAP = flags.DEFINE_string("label_map", None, "JSON label map file.")
+_DROP_UNMAPPED = flags.DEFINE_bool(
+  "drop_unmapped", False, "Drop labels the label map does not name."
+)
+_LABELS = flags.DEFINE_string(
+  "labels", None, "labels.json to write (fixes label set and order)."
+)
+_SPLIT_RATIOS = flags.DEFINE_string(
+  "split_ratios", None, "train,dev,test ratios (instead of SPLIT= names)."
+)
+_SEED = flags.DEFINE_integer("seed", 0, "Seed of --split_ratios.")
+_OVERWRITE = flags.DEFINE_bool(
+  "overwrite", False, "Replace an output folder this tool made."
+)
+_MAX_LISTED = flags.DEFINE_integer(
+  "max_listed", 10, "Notes listed per kind (all are in the marker file)."
+)
+
+
+class UsageError(ValueError):
+  """A flag mistake (exit 2)."""
+
+
+def _read_text(path: str) -> str:
+  try:
+    with open(path, encoding="utf-8", newline="") as f:
+      return f.read()
+  except UnicodeDecodeError as e:
+    raise common.InputError(f"{path}: not UTF-8 (byte {e.start})") from e
+  except OSError as e:
+    raise common.InputError(f"{path}: cannot read: {e.strerror}") from e
+
+
+def _inputs(
+  entries: Sequence[str], ratios, fmt: str
+) -> list[tuple[str | None, str]]:
+  """(split or None, path) per --input entry, checked to exist."""
+  out = []
+  for entry in entries:
+    split, eq, path = entry.partition("=")
+    if not eq:
+      split, path = None, entry
+    elif split not in common.SPLITS:
+      raise UsageError(
+        f"--input={entry}: split {split!r} is not one of {common.SPLITS}"
+      )
+    if not os.path.exists(path):
+      raise common.InputError(f"{path}: not found (--input)")
+    if fmt == "brat" and not os.path.isdir(path):
+      raise common.InputError(f"{path}: --format=brat takes a folder")
+    if fmt != "brat" and os.path.isdir(path):
+      raise common.InputError(f"{path}: --format={fmt} takes a file")
+    out.append((split, path))
+  named = [s for s, _ in out if s]
+  if ratios is None and len(named) != len(out):
+    raise UsageError(
+      "name the split of every --input (train=PATH,...) or give --split_ratios"
+    )
+  if ratios is not None and named:
+    raise UsageError("--split_ratios and SPLIT=PATH inputs exclude each other")
+  if len(set(named)) != len(named):
+    raise UsageError("a split is named twice in --input")
+  return out
+
+
+def _brat_pairs(folder: str, report: common.Report) -> list[tuple[str, str]]:
+  """(txt, ann) pairs under `folder`, sorted; unpaired files get notes."""
+  pairs = []
+  for base, dirs, files in os.walk(folder):
+    dirs.sort()
+    names = set(files)
+    for name in sorted(files):
+      stem, ext = os.path.splitext(name)
+      path = os.path.join(base, name)
+      if ext == ".txt":
+        if stem + ".ann" in names:
+          pairs.append((path, os.path.join(base, stem + ".ann")))
+        else:
+          report.note(path, "document skipped", "no .ann beside it")
+      elif ext == ".ann" and stem + ".txt" not in names:
+        report.note(path, "document skipped", "no .txt beside it")
+  return pairs
+
+
+def _families(text: str) -> list[str] | None:
+  if text == "auto":
+    return None
+  names = [x.strip() for x in text.split(",") if x.strip()]
+  bad = [x for x in names if x not in common.FAMILIES]
+  if bad or not names:
+    raise UsageError(f"--families={text}: use auto or a subset of NER,RE,EE")
+  return names
+
+
+def convert_in(
+  fmt: str, entries: Sequence[str], output_dir: str, dataset: str
+) -> int:
+  """The `--format` direction. Returns the exit status."""
+  ratios = (
+    common.parse_ratios(_SPLIT_RATIOS.value) if _SPLIT_RATIOS.value else None
+  )
+  inputs = _inputs(entries, ratios, fmt)
+  wanted = ["NER"] if fmt != "brat" else _families(_FAMILIES.value)
+  if fmt != "brat" and _FAMILIES.value != "auto":
+    raise UsageError("--families applies to --format=brat only")
+  given_labels = labels_text = None
+  if _LABELS.value:
+    if wanted is None or len(wanted) != 1:
+      raise UsageError("--labels needs exactly one family (--families=X)")
+    try:
+      schema.load_labels(_LABELS.value, wanted[0])
+    except schema.DataError as e:
+      raise common.InputError(str(e.problem)) from e
+    labels_text = _read_text(_LABELS.value)
+    given_labels = json.loads(labels_text)
+  label_map = common.LabelMap(keep_unmapped=not _DROP_UNMAPPED.value)
+  if _LABEL_MAP.value:
+    try:
+      data = json.loads(_read_text(_LABEL_MAP.value))
+    except json.JSONDecodeError as e:
+      raise common.InputError(
+        f"{_LABEL_MAP.value}:{e.lineno}: invalid JSON: {e.msg}"
+      ) from e
+    label_map = common.LabelMap.from_json(
+      data, _LABEL_MAP.value, keep_unmapped=not _DROP_UNMAPPED.value
+    )
+  for family in wanted or common.FAMILIES:
+    folder = os.path.join(output_dir, family, dataset)
+    output.check_target(folder, _OVERWRITE.value)
+
+  report = common.Report()
+  records: list[common.Record] = []
+  if fmt == "conll":
+    sentences = []
+    for split, path in inputs:
+      found = conll.read_sentences(
+        _read_text(path),
+        path,
+        token_column=_TOKEN_COLUMN.value,
+        tag_column=_TAG_COLUMN.value,
+        report=report,
+      )
+      sentences.append((split, found))
+    for (split, found), (_, path) in zip(sentences, inputs, strict=True):
+      scheme = _SCHEME.value
+      if scheme == "auto":  # per file: a corpus may mix them
+        scheme, why = tags.detect_scheme(s.tags for s in found)
+        print(f"{path}: tag scheme {scheme} (auto: {why})")
+      records += conll.to_records(found, scheme, split=split, report=report)
+  elif fmt == "jsonl":
+    for split, path in inputs:
+      records += jsonl.read_lines(
+        _read_text(path),
+        path,
+        split=split,
+        report=report,
+        token_end=_TOKEN_END.value,
+      )
+  else:
+    for split, path in inputs:
+      for txt, ann in _brat_pairs(path, report):
+        records += brat.read_document(
+          _read_text(txt),
+          _read_text(ann),
+          txt_file=txt,
+          ann_file=ann,
+          unit=txt,
+          split=split,
+          report=report,
+          discontinuous=_DISCONTINUOUS.value,
+        )
+
+  if wanted is None:
+    wanted = [
+      f
+      for f in common.FAMILIES
+      if any(r.instance[common.ITEMS_KEY[f]] for r in records if r.family == f)
+    ]
+  allowed = None
+  if given_labels is not None:
+    allowed = common.allowed_from_labels(wanted[0], given_labels)
+  records = [r for r in records if r.family in wanted]
+  records = common.map_labels(records, label_map, allowed, report)
+  split_records = common.assign_splits(records, ratios, _SEED.value)
+  given = {s for s, _ in inputs if s}
+
+  written = []
+  for family in wanted:
+    by_split = {
+      s: [common.strip_private(r.instance) for r in rs if r.family == family]
+      for s, rs in split_records.items()
+    }
+    total = sum(len(x) for x in by_split.values())
+    if not total:
+      report.note(output_dir, "family not written", f"no {family} instances")
+      continue
+    mine = [r for r in records if r.family == family]
+    labels = labels_text or common.labels_json(family, mine)
+    counts = {s: len(x) for s, x in by_split.items()}
+    meta = {
+      "tool": "tools.convert_data",
+      "format": fmt,
+      "inputs": list(entries),
+      "family": family,
+      "split_ratios": _SPLIT_RATIOS.value,
+      "seed": _SEED.value if ratios else None,
+      "label_map": _LABEL_MAP.value,
+      "instances": counts,
+      "counts": dict(report.counts),
+      "notes": [str(n) for n in report.notes],
+    }
+    try:
+      folder = output.write_dataset(
+        output_dir,
+        family,
+        dataset,
+        by_split,
+        labels,
+        meta,
+        overwrite=_OVERWRITE.value,
+      )
+    except output.ValidationError as e:
+      print(
+        f"error: {family}/{dataset} fails validation ({len(e.errors)} "
+        f"errors), nothing written; first: {e.errors[0]}",
+        file=sys.stderr,
+      )
+      for line in e.errors[1 : _MAX_LISTED.value]:
+        print(f"  {line}", file=sys.stderr)
+      return 1
+    empty = [s for s in common.SPLITS if ratios is None and s not in given]
+    items = sum(
+      len(x[common.ITEMS_KEY[family]]) for v in by_split.values() for x in v
+    )
+    written.append(
+      f"{folder}: "
+      + ", ".join(f"{s} {n}" for s, n in counts.items())
+      + f" instances, {items} {common.ITEMS_KEY[family]}"
+      + (f" (not given, written empty: {', '.join(empty)})" if empty else "")
+    )
+  _print_report(report)
+  if not written:
+    print("error: nothing converted (see the notes above)", file=sys.stderr)
+    return 1
+  for line in written:
+    print(f"wrote {line}")
+  return 0
+
+
+def _print_report(report: common.Report) -> None:
+  lines = report.lines(_MAX_LISTED.value)
+  if lines:
+    print("\n".join(lines))
+
+
+def convert_out(entries: Sequence[str], output_dir: str, dataset: str) -> int:
+  """The `--to=conll` direction. Returns the exit status."""
+  if len(entries) != 1:
+    raise UsageError("--to=conll takes one --input: the IE INSTRUCTIONS root")
+  scheme = "bio" if _SCHEME.value == "auto" else _SCHEME.value
+  root = entries[0]
+  source = os.path.join(root, "NER", dataset)
+  if not os.path.isdir(source):
+    raise common.InputError(f"{source}: no such NER dataset folder")
+  folder = os.path.join(output_dir, dataset)
+  output.check_target(folder, _OVERWRITE.value)
+  report = common.Report()
+  files = {}
+  for split in common.SPLITS:
+    path = os.path.join(source, f"{split}.json")
+    if not os.path.exists(path):
+      report.note(path, "split not found", "not written")
+      continue
+    _, labels, problems = schema.load_dataset_split(
+      root, "NER", dataset, split, strict=False
+    )
+    errors = [p for p in problems if not p.is_warning]
+    if errors:
+      raise common.InputError(f"{errors[0]} ({len(errors)} errors in total)")
+    instances = json.loads(_read_text(path))
+    files[f"{split}.txt"] = bio_export.export_split(
+      instances, scheme, path, report
+    )
+    report.count(f"{split} sentences written", len(instances))
+  if not files:
+    raise common.InputError(f"{source}: no split files")
+  labels_file = os.path.join(source, "labels.json")
+  files["labels.json"] = _read_text(labels_file)
+  back = bio_export.label_map(list(labels.types))
+  files["label_map.json"] = (
+    json.dumps(back, ensure_ascii=False, indent=1) + "\n"
+  )
+  meta = {
+    "tool": "tools.convert_data",
+    "to": "conll",
+    "scheme": scheme,
+    "input": source,
+    "counts": dict(report.counts),
+    "notes": [str(n) for n in report.notes],
+  }
+  output.write_folder(folder, files, meta, overwrite=_OVERWRITE.value)
+  _print_report(report)
+  print(f"wrote {folder}: {', '.join(sorted(files))} ({scheme})")
+  return 0
+
+
+def run() -> int:
+  if (_FORMAT.value is None) == (_TO.value is None):
+    raise UsageError("give exactly one of --format (convert in) or --to (out)")
+  for name, flag in (
+    ("input", _INPUT),
+    ("output_dir", _OUTPUT_DIR),
+    ("dataset", _DATASET),
+  ):
+    if not flag.value:
+      raise UsageError(f"--{name} is required")
+  dataset = _DATASET.value
+  if "/" in dataset or dataset.startswith(".") or not dataset.strip():
+    raise UsageError(f"--dataset={dataset}: a plain folder name")
+  paths = [_OUTPUT_DIR.value, *_INPUT.value]
+  if any("://" in p for p in paths):
+    raise UsageError("local paths only (copy the result with gsutil)")
+  if _TO.value:
+    return convert_out(_INPUT.value, _OUTPUT_DIR.value, dataset)
+  return convert_in(_FORMAT.value, _INPUT.value, _OUTPUT_DIR.value, dataset)
+
+
+def main(argv: Sequence[str]) -> int:
+  if len(argv) > 1:
+    print(f"error: unexpected arguments {argv[1:]}", file=sys.stderr)
+    return 2
+  try:
+    return run()
+  except UsageError as e:
+    print(f"error: {e}", file=sys.stderr)
+    return 2
+  except common.InputError as e:
+    print(f"error: {e}", file=sys.stderr)
+    return 1
+
+
+def _parse_flags(argv: list[str]) -> list[str]:
+  """absl's flag parsing, with a flag mistake as one line and exit 2."""
+  try:
+    return flags.FLAGS(argv)
+  except flags.Error as e:
+    print(f"error: {e}", file=sys.stderr)
+    sys.exit(2)
+
+
+if __name__ == "__main__":
+  app.run(main, flags_parser=_parse_flags)

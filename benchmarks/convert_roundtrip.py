@@ -50,7 +50,6 @@ from instructuie_jax import schema
 from instructuie_jax.converters import bio_export
 
 FLAGS = flags.FLAGS
-SPLITS = ("train", "dev", "test")
 
 
 def define_flags() -> None:
@@ -87,7 +86,7 @@ def roundtrip_dataset(data_dir: str, name: str, scheme: str, tmp: str) -> dict:
     f"--scheme={scheme}",
   )
   folder = os.path.join(bio, name)
-  inputs = ",".join(f"{s}={folder}/{s}.txt" for s in SPLITS)
+  inputs = ",".join(f"{s}={folder}/{s}.txt" for s in schema.SPLITS)
   _cli(
     "--format=conll",
     f"--scheme={scheme}",
@@ -98,7 +97,7 @@ def roundtrip_dataset(data_dir: str, name: str, scheme: str, tmp: str) -> dict:
     f"--dataset={name}",
   )
   row = {"instances": 0, "identical": 0, "files": 0, "reasons": {}}
-  for split in (*SPLITS, "labels"):
+  for split in (*schema.SPLITS, "labels"):
     a = os.path.join(data_dir, "NER", name, f"{split}.json")
     b = os.path.join(ie, "NER", name, f"{split}.json")
     with open(a, "rb") as fa, open(b, "rb") as fb:

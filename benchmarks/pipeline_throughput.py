@@ -26,17 +26,15 @@ Both pipelines consume the same examples: the mixture's train stream
 (seeded), read from the raw JSON files.
 
 * packed (ours): `seqio.get_dataset(mixture, converter)` from raw instances
-  to packed rows of --packed_{inputs,targets}_length, with two converters
-  side by side: `tasks.packing.BatchPackingEncDecFeatureConverter` (numpy
-  packing per block) and `seqio.EncDecFeatureConverter(pack=True)` (seqio's
-  tf-ops packer), each timed
+  to packed rows of --packed_{inputs,targets}_length with
+  `seqio.EncDecFeatureConverter(pack=True)` (seqio's tf-ops packer), timed
   - "first epoch": prompts built, tokenized and packed in tf.data, timed
     after --first_epoch_warmup examples (shuffle buffers full) and within
     the first epoch;
-  - "cached epochs": with `tasks.preprocessors.memory_cache.enabled` (the
+  - "cached epochs": with the `memory_cache` data setting (the
     in-process stand-in for seqio's offline cache), timed after
     --warmup_epochs epochs.
-* indexed (ours): `tasks.indexed_mixture.IndexedMixture` over the same
+* indexed (ours): `instructuie_t5x.indexed_mixture.IndexedMixture` over the same
   mixture and seed: every task loaded once (prompts built and tokenized;
   its time is reported as `load_s`), then mixed and packed a block at a
   time; timed after the first-epoch warm-up. A second rate spreads the
@@ -101,12 +99,9 @@ def define_flags() -> None:
   )
 
 
-def _mixture(name: str, data_dir: str | None) -> str:
-  from tasks import mixtures, sources
+def _mixture(name: str) -> str:
+  from tasks import mixtures
 
-  if data_dir:
-    sources.set_data_dir("ie_instructions", data_dir)
-    sources.set_data_dir("tiny", data_dir)
   name, missing = mixtures.available_mixture(name)
   if missing:
     print(f"{len(missing)} tasks without data left out (e.g. {min(missing)})")
@@ -169,10 +164,10 @@ def indexed_run(
   warmup: int = 0,
   use_cached: bool = False,
 ) -> dict[str, float]:
-  """Times `tasks.indexed_mixture` (see `time_rows`); `load_s` is the time
+  """Times `instructuie_t5x.indexed_mixture` (see `time_rows`); `load_s` is the time
   its tasks took to load (prompts built and tokenized in one pass, or read
   from seqio's cache)."""
-  from tasks import indexed_mixture
+  from instructuie_t5x import indexed_mixture
 
   start = time.perf_counter()
   mixture = indexed_mixture.IndexedMixture.load(
@@ -363,18 +358,21 @@ def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
   logging.set_verbosity(logging.WARNING)
-  if FLAGS.vocab:
-    os.environ["IE_INSTRUCTIONS_VOCAB"] = FLAGS.vocab
-  import gin
   import sentencepiece as spm
   import seqio
 
-  from tasks import packing
+  from tasks import settings
   from tasks import vocab as vocab_lib
+
+  settings.configure(
+    vocab=FLAGS.vocab,
+    ie_instructions_dir=FLAGS.data_dir,
+    tiny_dir=FLAGS.data_dir,
+  )
 
   path, _ = vocab_lib.vocabulary_spec()
   sp = spm.SentencePieceProcessor(model_file=path)
-  name = _mixture(FLAGS.mixture, FLAGS.data_dir)
+  name = _mixture(FLAGS.mixture)
   n, seed = FLAGS.num_examples, FLAGS.seed
   packed_lengths = {
     "inputs": FLAGS.packed_inputs_length,
@@ -415,19 +413,15 @@ def main(argv):
       )
     print(f"indexed mixture from the cache: {indexed_cached}", flush=True)
   converters = {
-    "fast packer": lambda: packing.BatchPackingEncDecFeatureConverter(
-      pack=True
-    ),
     "seqio packer": lambda: seqio.EncDecFeatureConverter(pack=True),
   }
   runs = {}
   for cached in (False, True):
-    with gin.unlock_config():
-      gin.bind_parameter("tasks.preprocessors.memory_cache.enabled", cached)
     warmup = cached_warmup if cached else first_warmup
     phase = "cached epochs" if cached else "first epoch"
     for label, make in converters.items():
-      run = packed_run(name, n, seed, packed_lengths, make(), warmup=warmup)
+      with settings.scoped(memory_cache=cached):
+        run = packed_run(name, n, seed, packed_lengths, make(), warmup=warmup)
       runs[(label, phase)] = run
       print(f"{label}, {phase} {packed_lengths}: {run}", flush=True)
   # The first epoch of the indexed mixture, its loading included.
@@ -453,7 +447,7 @@ def main(argv):
     print(_row(f"packed, {label}, {phase}", run, rate, run["non_pad_fraction"]))
   print(
     _row(
-      "packed, indexed mixture (tasks.indexed_mixture)",
+      "packed, indexed mixture (instructuie_t5x.indexed_mixture)",
       indexed,
       rate,
       indexed["non_pad_fraction"],

@@ -92,6 +92,9 @@ class TaskType:
       too (`require_entity_types`); None where the task has no such mode.
     original: The original evaluator's metric, or None where it scores no
       output of this task type (ES, ET, EP, EPR).
+    answer_key: The key its records go under in JSON answers (the
+      extraction API, `tools.extract`, `tools.serve`): "entities",
+      "relations", "events" or "arguments".
   """
 
   name: str
@@ -107,6 +110,7 @@ class TaskType:
   typed_metric_keys: keys_lib.KeysFn | None = None
   original: OriginalMetric | None = None
   per_event: bool = False
+  answer_key: str = ""
 
   def keys_fn(self, require_entity_types: bool = False) -> keys_lib.KeysFn:
     """The key function of the strict metrics in the given mode."""
@@ -116,6 +120,7 @@ class TaskType:
 
 
 def _task(name, family, auxiliary, description, **kwargs) -> TaskType:
+  kwargs.setdefault("answer_key", ITEMS_KEY[family])
   return TaskType(
     name, family, auxiliary, description, ITEMS_KEY[family], **kwargs
   )
@@ -232,6 +237,7 @@ _TASK_TYPES = (
     metric_names=("eea", "eea_id"),
     metric_keys=keys_lib.arguments,
     original=OriginalMetric("original_eea", original_conventions.eea_tally),
+    answer_key="arguments",
   ),
 )
 

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from instructuie_jax import schema
+from instructuie_jax import schema, task_types
 from instructuie_jax.converters import (
   bio_export,
   brat,
@@ -402,7 +402,7 @@ def test_character_spans_and_doccano():
 
 
 def _record(family, items, unit="u", where="f:1"):
-  key = common.ITEMS_KEY[family]
+  key = task_types.ITEMS_KEY[family]
   return common.Record(family, {"sentence": "s", key: items}, where, unit)
 
 
@@ -453,11 +453,11 @@ def test_splits_by_seed_keep_units_together_and_are_deterministic():
   first = common.assign_splits(records, (0.8, 0.1, 0.1), seed=3)
   again = common.assign_splits(records, (0.8, 0.1, 0.1), seed=3)
   assert first == again
-  assert [len(first[s]) for s in common.SPLITS] == [24, 3, 3]
-  for split in common.SPLITS:
+  assert [len(first[s]) for s in schema.SPLITS] == [24, 3, 3]
+  for split in schema.SPLITS:
     units = {r.unit for r in first[split]}
     assert all(
-      r.unit not in units for s in common.SPLITS if s != split for r in first[s]
+      r.unit not in units for s in schema.SPLITS if s != split for r in first[s]
     )
   other = common.assign_splits(records, (0.8, 0.1, 0.1), seed=4)
   assert other != first

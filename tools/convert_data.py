@@ -62,7 +62,7 @@ from collections.abc import Sequence
 
 from absl import app, flags
 
-from instructuie_jax import schema
+from instructuie_jax import schema, task_types
 from instructuie_jax.converters import (
   bio_export,
   brat,
@@ -150,9 +150,9 @@ def _inputs(
     split, eq, path = entry.partition("=")
     if not eq:
       split, path = None, entry
-    elif split not in common.SPLITS:
+    elif split not in schema.SPLITS:
       raise UsageError(
-        f"--input={entry}: split {split!r} is not one of {common.SPLITS}"
+        f"--input={entry}: split {split!r} is not one of {schema.SPLITS}"
       )
     if not os.path.exists(path):
       raise common.InputError(f"{path}: not found (--input)")
@@ -196,7 +196,7 @@ def _families(text: str) -> list[str] | None:
   if text == "auto":
     return None
   names = [x.strip() for x in text.split(",") if x.strip()]
-  bad = [x for x in names if x not in common.FAMILIES]
+  bad = [x for x in names if x not in task_types.FAMILIES]
   if bad or not names:
     raise UsageError(f"--families={text}: use auto or a subset of NER,RE,EE")
   return names
@@ -234,7 +234,7 @@ def convert_in(
     label_map = common.LabelMap.from_json(
       data, _LABEL_MAP.value, keep_unmapped=not _DROP_UNMAPPED.value
     )
-  for family in wanted or common.FAMILIES:
+  for family in wanted or task_types.FAMILIES:
     folder = os.path.join(output_dir, family, dataset)
     output.check_target(folder, _OVERWRITE.value)
 
@@ -283,8 +283,10 @@ def convert_in(
   if wanted is None:
     wanted = [
       f
-      for f in common.FAMILIES
-      if any(r.instance[common.ITEMS_KEY[f]] for r in records if r.family == f)
+      for f in task_types.FAMILIES
+      if any(
+        r.instance[task_types.ITEMS_KEY[f]] for r in records if r.family == f
+      )
     ]
   allowed = None
   if given_labels is not None:
@@ -338,14 +340,14 @@ def convert_in(
       for line in e.errors[1 : _MAX_LISTED.value]:
         print(f"  {line}", file=sys.stderr)
       return 1
-    empty = [s for s in common.SPLITS if ratios is None and s not in given]
+    empty = [s for s in schema.SPLITS if ratios is None and s not in given]
     items = sum(
-      len(x[common.ITEMS_KEY[family]]) for v in by_split.values() for x in v
+      len(x[task_types.ITEMS_KEY[family]]) for v in by_split.values() for x in v
     )
     written.append(
       f"{folder}: "
       + ", ".join(f"{s} {n}" for s, n in counts.items())
-      + f" instances, {items} {common.ITEMS_KEY[family]}"
+      + f" instances, {items} {task_types.ITEMS_KEY[family]}"
       + (f" (not given, written empty: {', '.join(empty)})" if empty else "")
     )
   _print_report(report)
@@ -376,7 +378,7 @@ def convert_out(entries: Sequence[str], output_dir: str, dataset: str) -> int:
   output.check_target(folder, _OVERWRITE.value)
   report = common.Report()
   files = {}
-  for split in common.SPLITS:
+  for split in schema.SPLITS:
     path = os.path.join(source, f"{split}.json")
     if not os.path.exists(path):
       report.note(path, "split not found", "not written")

@@ -51,6 +51,7 @@ import bisect
 import dataclasses
 import re
 
+from instructuie_jax import task_types
 from instructuie_jax.converters import common
 
 DISCONTINUOUS = ("cover", "drop")
@@ -290,7 +291,7 @@ def read_document(
     for family, items in found.items():
       if family != "NER" and not items:
         continue
-      key = common.ITEMS_KEY[family]
+      key = task_types.ITEMS_KEY[family]
       record = common.Record(
         family, {"sentence": sentence, key: items}, where, unit, split
       )

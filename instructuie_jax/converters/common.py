@@ -36,9 +36,8 @@ import random
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-FAMILIES: tuple[str, ...] = ("NER", "RE", "EE")
-ITEMS_KEY = {"NER": "entities", "RE": "relations", "EE": "events"}
-SPLITS: tuple[str, ...] = ("train", "dev", "test")
+from instructuie_jax import schema, task_types
+
 WHERE = "_where"
 _ONE = {"entities": "entity", "relations": "relation", "events": "event"}
 
@@ -260,14 +259,14 @@ def map_labels(
       report.note(
         record.where,
         "sentence skipped",
-        f"no {ITEMS_KEY[record.family]} left after label mapping",
+        f"no {task_types.ITEMS_KEY[record.family]} left after label mapping",
       )
   return kept
 
 
 def dedupe_items(record: Record, report: Report) -> None:
   """Drops exact duplicate items of one instance, each with a note."""
-  key = ITEMS_KEY[record.family]
+  key = task_types.ITEMS_KEY[record.family]
   seen = set()
   items = []
   for item in record.instance[key]:
@@ -345,7 +344,7 @@ def assign_splits(
   one unit stay together and keep their input order. Without, each record
   goes to its own `split`.
   """
-  out: dict[str, list[Record]] = {s: [] for s in SPLITS}
+  out: dict[str, list[Record]] = {s: [] for s in schema.SPLITS}
   if ratios is None:
     for r in records:
       out[r.split].append(r)
@@ -363,7 +362,7 @@ def assign_splits(
   bounds[-1] = len(order)
   chosen: dict[str, str] = {}
   start = 0
-  for split, end in zip(SPLITS[: len(bounds)], bounds, strict=True):
+  for split, end in zip(schema.SPLITS[: len(bounds)], bounds, strict=True):
     for unit in order[start:end]:
       chosen[unit] = split
     start = end

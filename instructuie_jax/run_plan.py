@@ -1,0 +1,677 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Arithmetic of a T5X fine-tuning run: shapes, memory, steps and time.
+
+Pure arithmetic, no JAX: `tools/plan_run.py` prints it; tests check the
+per-device parameter shapes against T5X's partitioner on simulated meshes.
+
+* Model: the macros of a `gin/models/*.gin` file (`EMBED_DIM`, `NUM_HEADS`,
+  `HEAD_DIM`, `MLP_DIM`, `NUM_ENCODER_LAYERS`, `NUM_DECODER_LAYERS`,
+  `VOCAB_SIZE`, ...) read by `read_gin_macros` (includes followed), and the
+  parameter list of T5X's `t5x.examples.t5.network` (the T5 1.1 / Flan-T5
+  network of gin/models/t5_1_1.gin): `parameters(dims)`.
+* Mesh: devices = `data x model` with `model = num_partitions`; T5X's
+  standard logical axis rules shard `vocab`, `mlp`, `heads` and `joined_kv`
+  over `model` and replicate `embed`; batch goes over `data`.
+* Memory per device: float32 parameters, float32 gradients, optimizer state
+  (AdamW: two float32 moments; Adafactor: factored second moments), and
+  activations (bfloat16; see `activation_bytes`). The activation numbers
+  are estimates of what is kept for the backward pass, not XLA's peak.
+* Steps: `ceil(epochs x examples / examples per step)`.
+* Time: step FLOPs by the 6·N·tokens rule, split by stack:
+  `6 x (N_encoder x input tokens + N_decoder x target tokens)` per step
+  (N_decoder includes the output projection; the embedding lookup, the
+  attention-score products and the relative-position biases are left
+  out), divided by `devices x peak bf16 FLOP/s x MFU`.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import math
+import os
+import re
+from collections.abc import Mapping, Sequence
+
+GIB = 1024**3
+
+
+class PlanError(ValueError):
+  """A bad plan input; the message is one line naming what is wrong."""
+
+
+# ----------------------------------------------------------------- gin macros
+
+_INCLUDE = re.compile(r"^include\s+['\"](?P<path>[^'\"]+)['\"]\s*$")
+_MACRO = re.compile(r"^(?P<name>[A-Z][A-Z0-9_]*)\s*=\s*(?P<value>.+)$")
+_BLOCK = re.compile(r"^(?P<name>[\w.]+):\s*$")
+_BINDING = re.compile(r"^\s+(?P<name>\w+)\s*=\s*(?P<value>.+)$")
+REQUIRED = "%gin.REQUIRED"
+
+
+def _logical_lines(text: str) -> list[str]:
+  """Lines with `#` comments removed and `\\` continuations joined."""
+  lines, pending = [], ""
+  for raw in text.splitlines():
+    line = re.sub(r"\s+#.*$|^#.*$", "", raw.rstrip())
+    if line.endswith("\\"):
+      pending += line[:-1].strip() + " "
+      continue
+    if pending:
+      line = pending + line.strip()
+      pending = ""
+    lines.append(line)
+  return lines
+
+
+def _value(text: str, macros: Mapping[str, object]) -> object:
+  text = text.strip()
+  if text.startswith("%") and text[1:] in macros:
+    return macros[text[1:]]
+  if text.startswith(("%", "@")):
+    return text
+  try:
+    return ast.literal_eval(text)
+  except (ValueError, SyntaxError):
+    return text
+
+
+def read_gin_macros(
+  path: str, search_paths: Sequence[str] = (".",)
+) -> dict[str, object]:
+  """Top-level macros and `network.T5Config` bindings of a gin file.
+
+  Follows `include` lines found under `search_paths` (T5X's own files, not
+  found there, are skipped). Later assignments win, as in gin. Bindings of
+  the `network.T5Config:` block are returned as `T5Config.{name}`.
+
+  Raises:
+    PlanError: `path` does not exist.
+  """
+  if not os.path.isfile(path):
+    raise PlanError(f"{path}: no such gin file")
+  macros: dict[str, object] = {}
+
+  def visit(file: str, depth: int) -> None:
+    if depth > 20:
+      raise PlanError(f"{file}: includes nest too deep")
+    with open(file, encoding="utf-8") as f:
+      lines = _logical_lines(f.read())
+    block = None
+    for line in lines:
+      if not line.strip():
+        continue
+      include = _INCLUDE.match(line)
+      if include:
+        for root in search_paths:
+          candidate = os.path.join(root, include["path"])
+          if os.path.isfile(candidate):
+            visit(candidate, depth + 1)
+            break
+        block = None
+        continue
+      macro = _MACRO.match(line)
+      if macro:
+        macros[macro["name"]] = _value(macro["value"], macros)
+        block = None
+        continue
+      opened = _BLOCK.match(line)
+      if opened:
+        block = opened["name"]
+        continue
+      binding = _BINDING.match(line)
+      if binding and block and block.endswith("T5Config"):
+        macros[f"T5Config.{binding['name']}"] = _value(binding["value"], macros)
+      elif not line.startswith((" ", "\t")):
+        block = None
+
+  visit(path, 0)
+  return macros
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelDims:
+  """Sizes of a T5 1.1 encoder-decoder (`network.T5Config` fields)."""
+
+  name: str
+  emb_dim: int
+  num_heads: int
+  head_dim: int
+  mlp_dim: int
+  num_encoder_layers: int
+  num_decoder_layers: int
+  vocab_size: int
+  num_mlp_activations: int = 2
+  logits_via_embedding: bool = False
+  relpos_buckets: int = 32
+  pretrained_steps: int = 0
+
+
+_DIM_MACROS = {
+  "emb_dim": "EMBED_DIM",
+  "num_heads": "NUM_HEADS",
+  "head_dim": "HEAD_DIM",
+  "mlp_dim": "MLP_DIM",
+  "num_encoder_layers": "NUM_ENCODER_LAYERS",
+  "num_decoder_layers": "NUM_DECODER_LAYERS",
+  "vocab_size": "VOCAB_SIZE",
+}
+
+
+def model_dims(path: str, search_paths: Sequence[str] = (".",)) -> ModelDims:
+  """The `ModelDims` of a model gin file (see `read_gin_macros`).
+
+  Raises:
+    PlanError: A size macro is missing, still `%gin.REQUIRED`, or not a
+      positive integer.
+  """
+  macros = read_gin_macros(path, search_paths)
+  values: dict[str, int] = {}
+  for field, macro in _DIM_MACROS.items():
+    value = macros.get(macro)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+      raise PlanError(
+        f"{path}: macro {macro}: expected a positive integer, got {value!r}"
+      )
+    values[field] = value
+  activations = macros.get("T5Config.mlp_activations", ("gelu", "linear"))
+  logits = macros.get("T5Config.logits_via_embedding", False)
+  pretrained = macros.get("PRETRAINED_STEPS", 0)
+  return ModelDims(
+    name=os.path.splitext(os.path.basename(path))[0],
+    num_mlp_activations=len(activations)
+    if isinstance(activations, tuple | list)
+    else 1,
+    logits_via_embedding=bool(logits),
+    pretrained_steps=pretrained if isinstance(pretrained, int) else 0,
+    **values,
+  )
+
+
+# ------------------------------------------------------------- parameters
+
+
+@dataclasses.dataclass(frozen=True)
+class Param:
+  """One parameter: T5X's flattened name, shape and logical axes."""
+
+  name: str
+  shape: tuple[int, ...]
+  axes: tuple[str, ...]
+
+
+# T5X's partitioning.standard_logical_axis_rules() (1-D parameter and
+# activation partitioning): logical axis -> mesh axis.
+STANDARD_RULES: dict[str, str | None] = {
+  "batch": "data",
+  "vocab": "model",
+  "embed": None,
+  "mlp": "model",
+  "heads": "model",
+  "kv": None,
+  "joined_kv": "model",
+  "relpos_buckets": None,
+}
+
+
+def _attention(prefix: str, d: ModelDims) -> list[Param]:
+  kv = d.num_heads * d.head_dim
+  return [
+    Param(f"{prefix}/{n}/kernel", (d.emb_dim, kv), ("embed", "joined_kv"))
+    for n in ("query", "key", "value")
+  ] + [Param(f"{prefix}/out/kernel", (kv, d.emb_dim), ("joined_kv", "embed"))]
+
+
+def _mlp(prefix: str, d: ModelDims) -> list[Param]:
+  names = (
+    ["wi"]
+    if d.num_mlp_activations == 1
+    else [f"wi_{i}" for i in range(d.num_mlp_activations)]
+  )
+  return [
+    Param(f"{prefix}/{n}/kernel", (d.emb_dim, d.mlp_dim), ("embed", "mlp"))
+    for n in names
+  ] + [Param(f"{prefix}/wo/kernel", (d.mlp_dim, d.emb_dim), ("mlp", "embed"))]
+
+
+def _norm(name: str, d: ModelDims) -> Param:
+  return Param(f"{name}/scale", (d.emb_dim,), ("embed",))
+
+
+def parameters(d: ModelDims) -> list[Param]:
+  """The parameters of `t5x.examples.t5.network.Transformer` for `d`."""
+  relpos = ((d.num_heads, d.relpos_buckets), ("heads", "relpos_buckets"))
+  params = [
+    Param(
+      "token_embedder/embedding", (d.vocab_size, d.emb_dim), ("vocab", "embed")
+    ),
+    Param("encoder/relpos_bias/rel_embedding", *relpos),
+  ]
+  for i in range(d.num_encoder_layers):
+    p = f"encoder/layers_{i}"
+    params.append(_norm(f"{p}/pre_attention_layer_norm", d))
+    params += _attention(f"{p}/attention", d)
+    params.append(_norm(f"{p}/pre_mlp_layer_norm", d))
+    params += _mlp(f"{p}/mlp", d)
+  params.append(_norm("encoder/encoder_norm", d))
+  params.append(Param("decoder/relpos_bias/rel_embedding", *relpos))
+  for i in range(d.num_decoder_layers):
+    p = f"decoder/layers_{i}"
+    params.append(_norm(f"{p}/pre_self_attention_layer_norm", d))
+    params += _attention(f"{p}/self_attention", d)
+    params.append(_norm(f"{p}/pre_cross_attention_layer_norm", d))
+    params += _attention(f"{p}/encoder_decoder_attention", d)
+    params.append(_norm(f"{p}/pre_mlp_layer_norm", d))
+    params += _mlp(f"{p}/mlp", d)
+  params.append(_norm("decoder/decoder_norm", d))
+  if not d.logits_via_embedding:
+    params.append(
+      Param(
+        "decoder/logits_dense/kernel",
+        (d.emb_dim, d.vocab_size),
+        ("embed", "vocab"),
+      )
+    )
+  return params
+
+
+def mesh_axes(param: Param) -> tuple[str | None, ...]:
+  """The mesh axis of each dimension under `STANDARD_RULES`."""
+  return tuple(STANDARD_RULES.get(axis) for axis in param.axes)
+
+
+def shard_shape(
+  param: Param, mesh: Mapping[str, int]
+) -> tuple[int, ...] | None:
+  """Per-device shape of `param` on `mesh`; None when a dim does not divide."""
+  shape = []
+  for size, axis in zip(param.shape, mesh_axes(param), strict=True):
+    parts = mesh.get(axis, 1) if axis else 1
+    if size % parts:
+      return None
+    shape.append(size // parts)
+  return tuple(shape)
+
+
+def count(params: Sequence[Param]) -> int:
+  """Number of parameter elements."""
+  return sum(math.prod(p.shape) for p in params)
+
+
+# ------------------------------------------------------------- topologies
+
+
+@dataclasses.dataclass(frozen=True)
+class Accelerator:
+  """One accelerator kind.
+
+  Attributes:
+    name: Short name ("v4", "v5e", "h100", ...).
+    hbm_bytes: Memory per JAX device.
+    peak_bf16_flops: Dense bf16 peak FLOP/s per JAX device.
+    kind: "tpu" or "gpu".
+    cores_per_chip: TPU slice names count TensorCores (v4, v5p: 2 per chip,
+      one JAX device per chip with megacore); 1 elsewhere.
+    note: Where the numbers come from.
+  """
+
+  name: str
+  hbm_bytes: int
+  peak_bf16_flops: float
+  kind: str
+  cores_per_chip: int = 1
+  note: str = ""
+
+
+ACCELERATORS: dict[str, Accelerator] = {
+  a.name: a
+  for a in (
+    Accelerator(
+      "v4",
+      32 * GIB,
+      275e12,
+      "tpu",
+      2,
+      "Cloud TPU v4: 32 GiB HBM2, 275 TFLOP/s bf16 per chip",
+    ),
+    Accelerator(
+      "v5e",
+      16 * GIB,
+      197e12,
+      "tpu",
+      1,
+      "Cloud TPU v5e: 16 GiB HBM2, 197 TFLOP/s bf16 per chip",
+    ),
+    Accelerator(
+      "v5p",
+      95 * GIB,
+      459e12,
+      "tpu",
+      2,
+      "Cloud TPU v5p: 95 GiB HBM2e, 459 TFLOP/s bf16 per chip",
+    ),
+    Accelerator(
+      "a100-40g",
+      40 * GIB,
+      312e12,
+      "gpu",
+      1,
+      "A100 SXM 40GB: 312 TFLOP/s dense bf16",
+    ),
+    Accelerator(
+      "a100-80g",
+      80 * GIB,
+      312e12,
+      "gpu",
+      1,
+      "A100 SXM 80GB: 312 TFLOP/s dense bf16",
+    ),
+    Accelerator(
+      "h100",
+      80 * 10**9,
+      989e12,
+      "gpu",
+      1,
+      "H100 SXM 80GB: 989 TFLOP/s dense bf16",
+    ),
+    Accelerator(
+      "h200",
+      141 * 10**9,
+      989e12,
+      "gpu",
+      1,
+      "H200 SXM 141GB: 989 TFLOP/s dense bf16",
+    ),
+  )
+}
+TPU_SLICES: dict[str, tuple[int, ...]] = {
+  "v4": (8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096),
+  "v5e": (1, 4, 8, 16, 32, 64, 128, 256),
+  "v5p": (8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192),
+}
+GPU_HOST_SIZES: tuple[int, ...] = (1, 2, 4, 8)
+
+
+@dataclasses.dataclass(frozen=True)
+class Topology:
+  """A TPU slice or a set of GPU hosts.
+
+  Attributes:
+    name: As given ("v4-64", "h100:2x8").
+    accelerator: The accelerator.
+    devices: JAX devices (TPU chips, GPUs).
+    hosts: Hosts (TPU: 4 chips per host for v4/v5p, 8 (or fewer) for v5e).
+  """
+
+  name: str
+  accelerator: Accelerator
+  devices: int
+  hosts: int
+
+
+_TPU = re.compile(r"^(?P<kind>v4|v5e|v5p|v5litepod)-(?P<n>\d+)$")
+_GPU = re.compile(r"^(?P<kind>[a-z0-9-]+):(?P<hosts>\d+)x(?P<per>\d+)$")
+
+
+def parse_topology(name: str) -> Topology:
+  """Reads "v4-64", "v5e-16" ("v5litepod-16"), "v5p-128", "h100:2x8".
+
+  TPU names count TensorCores for v4/v5p (v4-64 = 32 chips) and chips for
+  v5e. GPU names are `KIND:HOSTSxGPUS` with KIND one of a100-40g,
+  a100-80g, h100, h200.
+
+  Raises:
+    PlanError: An unknown or malformed name.
+  """
+  tpu = _TPU.match(name)
+  if tpu:
+    kind = "v5e" if tpu["kind"] == "v5litepod" else tpu["kind"]
+    n = int(tpu["n"])
+    if n not in TPU_SLICES[kind]:
+      raise PlanError(
+        f"--topology={name}: no {kind} slice of {n}; known: "
+        + ", ".join(f"{kind}-{s}" for s in TPU_SLICES[kind])
+      )
+    acc = ACCELERATORS[kind]
+    chips = n // acc.cores_per_chip
+    per_host = 8 if kind == "v5e" else 4
+    return Topology(name, acc, chips, max(1, chips // per_host))
+  gpu = _GPU.match(name)
+  if gpu and gpu["kind"] in ACCELERATORS:
+    acc = ACCELERATORS[gpu["kind"]]
+    hosts, per = int(gpu["hosts"]), int(gpu["per"])
+    if acc.kind == "gpu" and hosts >= 1 and per in GPU_HOST_SIZES:
+      return Topology(name, acc, hosts * per, hosts)
+  gpus = ", ".join(k for k, a in ACCELERATORS.items() if a.kind == "gpu")
+  raise PlanError(
+    f"--topology={name}: expected a TPU slice (v4-64, v5e-16, v5p-128) or "
+    f"GPU hosts KIND:HOSTSxGPUS (e.g. h100:2x8; KIND: {gpus})"
+  )
+
+
+def candidate_topologies(topology: Topology) -> list[Topology]:
+  """Slices (or host counts) of the same accelerator, smallest first."""
+  acc = topology.accelerator
+  if acc.kind == "tpu":
+    prefix = {"v5e": "v5e"}.get(acc.name, acc.name)
+    return [parse_topology(f"{prefix}-{n}") for n in TPU_SLICES[acc.name]]
+  per = topology.devices // topology.hosts
+  sizes = [f"{acc.name}:1x{p}" for p in GPU_HOST_SIZES if p < per] + [
+    f"{acc.name}:{h}x{per}" for h in (1, 2, 4, 8, 16, 32, 64)
+  ]
+  return [parse_topology(s) for s in sizes]
+
+
+# ------------------------------------------------------------------ memory
+
+
+@dataclasses.dataclass(frozen=True)
+class RunShape:
+  """What a training step processes.
+
+  Attributes:
+    batch_size: Rows per step (examples, or packed rows).
+    inputs_length: Encoder length of a row.
+    targets_length: Decoder length of a row.
+    optimizer: "adamw" or "adafactor".
+    remat: Rematerialize each layer in the backward pass.
+    dropout: Dropout on (a mask per dropout site is kept).
+  """
+
+  batch_size: int
+  inputs_length: int
+  targets_length: int
+  optimizer: str = "adamw"
+  remat: bool = False
+  dropout: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class Memory:
+  """Per-device bytes."""
+
+  params: int
+  gradients: int
+  optimizer: int
+  activations: int
+
+  @property
+  def total(self) -> int:
+    return self.params + self.gradients + self.optimizer + self.activations
+
+
+def divisibility_problems(
+  d: ModelDims, run: RunShape, data: int, model: int
+) -> list[str]:
+  """What does not divide on a data x model mesh (empty: all divide)."""
+  problems = []
+  if run.batch_size % data:
+    problems.append(f"batch {run.batch_size} over data axis {data}")
+  for what, size in (
+    ("heads", d.num_heads),
+    ("d_ff (MLP_DIM)", d.mlp_dim),
+    ("vocab (VOCAB_SIZE)", d.vocab_size),
+    ("heads x head_dim", d.num_heads * d.head_dim),
+  ):
+    if size % model:
+      problems.append(f"{what} {size} over model axis {model}")
+  return problems
+
+
+def _adafactor_elements(shape: tuple[int, ...]) -> int:
+  """Second-moment elements T5X's Adafactor keeps for one per-device shard.
+
+  Factored (a row and a column vector) when the two largest dims are >= 128
+  (`min_dim_size_to_factor`), else a full copy; no first moment (beta1 None).
+  """
+  if len(shape) >= 2 and sorted(shape)[-2] >= 128:
+    return math.prod(shape) // shape[-1] + math.prod(shape) // shape[-2]
+  return math.prod(shape)
+
+
+def activation_bytes(d: ModelDims, run: RunShape, data: int, model: int) -> int:
+  """bfloat16 activations kept for the backward pass, per device.
+
+  Per layer and token (elements; h: EMBED_DIM, a: heads, k: a x HEAD_DIM,
+  f: MLP_DIM, m: model axis, L: the attended length):
+  residual and layer-norm output 2h per sub-block, q/k/v and attention
+  output 4k/m, scores and softmax 2aL/m, gated MLP in/out 3f/m + h; dropout
+  masks add h per site. Decoder layers hold self and cross attention. With
+  rematerialization only each layer's input (h per token) is kept, plus one
+  layer's full set while it is recomputed. The logits (float32, V/m per
+  target token, twice for the softmax) are added in both cases.
+  """
+  b = run.batch_size // max(data, 1)
+  h, a, f = d.emb_dim, d.num_heads, d.mlp_dim
+  k = a * d.head_dim
+  li, lt = run.inputs_length, run.targets_length
+  drop = h if run.dropout else 0
+
+  def attention(length: int) -> float:
+    return 2 * h + 4 * k / model + 2 * a * length / model + drop
+
+  mlp = 2 * h + 3 * f / model + h + drop
+  enc_token = attention(li) + mlp
+  dec_token = attention(lt) + attention(li) + mlp
+  enc_layer = b * li * enc_token * 2
+  dec_layer = b * lt * dec_token * 2
+  logits = b * lt * d.vocab_size / model * 4 * 2
+  if run.remat:
+    kept = (
+      b * li * h * 2 * d.num_encoder_layers
+      + b * lt * h * 2 * d.num_decoder_layers
+      + max(enc_layer, dec_layer)
+    )
+  else:
+    kept = enc_layer * d.num_encoder_layers + dec_layer * d.num_decoder_layers
+  return int(kept + logits)
+
+
+def memory(d: ModelDims, run: RunShape, data: int, model: int) -> Memory | None:
+  """Per-device memory on a data x model mesh; None when shapes don't divide."""
+  mesh = {"data": data, "model": model}
+  elements = 0
+  optimizer = 0
+  for param in parameters(d):
+    shape = shard_shape(param, mesh)
+    if shape is None:
+      return None
+    n = math.prod(shape)
+    elements += n
+    if run.optimizer == "adafactor":
+      optimizer += 4 * _adafactor_elements(shape)
+    else:
+      optimizer += 2 * 4 * n
+  return Memory(
+    params=4 * elements,
+    gradients=4 * elements,
+    optimizer=optimizer,
+    activations=activation_bytes(d, run, data, model),
+  )
+
+
+# ------------------------------------------------------------ steps, time
+
+
+def step_flops(d: ModelDims, run: RunShape) -> float:
+  """6 x (N_encoder x input tokens + N_decoder x target tokens) per step."""
+  enc = dec = 0
+  for p in parameters(d):
+    n = math.prod(p.shape)
+    if p.name.startswith("encoder/"):
+      enc += n
+    elif p.name.startswith("decoder/"):
+      dec += n
+  if d.logits_via_embedding:
+    dec += d.vocab_size * d.emb_dim
+  tokens_in = run.batch_size * run.inputs_length
+  tokens_out = run.batch_size * run.targets_length
+  return 6.0 * (enc * tokens_in + dec * tokens_out)
+
+
+def steps(examples: int, epochs: float, examples_per_step: float) -> int:
+  """`ceil(epochs x examples / examples_per_step)`."""
+  return math.ceil(epochs * examples / examples_per_step)
+
+
+def step_seconds(
+  d: ModelDims, run: RunShape, topology: Topology, mfu: float
+) -> float:
+  """Seconds per step at `mfu` of the topology's bf16 peak."""
+  peak = topology.devices * topology.accelerator.peak_bf16_flops
+  return step_flops(d, run) / (peak * mfu)
+
+
+@dataclasses.dataclass(frozen=True)
+class MeshChoice:
+  """A data x model mesh on a topology and its per-device memory."""
+
+  topology: Topology
+  data: int
+  model: int
+  memory: Memory
+
+  @property
+  def fits(self) -> bool:
+    return self.memory.total <= self.topology.accelerator.hbm_bytes
+
+
+def mesh_choices(
+  d: ModelDims, run: RunShape, topology: Topology
+) -> list[MeshChoice]:
+  """Every data x model split of `topology` whose shapes divide."""
+  out = []
+  model = 1
+  while model <= topology.devices:
+    if topology.devices % model == 0:
+      data = topology.devices // model
+      if not divisibility_problems(d, run, data, model):
+        mem = memory(d, run, data, model)
+        if mem is not None:
+          out.append(MeshChoice(topology, data, model, mem))
+    model *= 2
+  return out
+
+
+def smallest_fit(
+  d: ModelDims, run: RunShape, topology: Topology
+) -> MeshChoice | None:
+  """The fewest devices (then the smallest model axis) that fit in memory."""
+  for candidate in candidate_topologies(topology):
+    for choice in mesh_choices(d, run, candidate):
+      if choice.fits:
+        return choice
+  return None

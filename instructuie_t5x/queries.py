@@ -1,0 +1,321 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Extraction queries: user input -> prompt, and model answer -> records.
+
+The pure half of the extraction API (no JAX, TF or T5X import), shared by
+`extractor.Extractor`, `tools.extract` and `tools.serve`:
+
+  query = make_query("NER", {"text": "Ada met Bob."}, ["person"])
+  query.prompt            # the InstructUIE prompt, as training builds it
+  answer(query, " person: Ada; person: Bob", truncated_tokens=0)
+  # {"text": ..., "task": "NER", "entities": [{"text": "Ada", "type":
+  #  "person", "start": 0, "end": 3, "grounded": True, "valid_label": True},
+  #  ...], "prediction": ..., "truncated_tokens": 0, "ungrounded": 0,
+  #  "invalid_labels": 0, "parse_problems": []}
+
+An input item is a text or a dict `{"text": ...}` with optional per-text
+fields (they override the call's defaults):
+
+| field        | tasks     | value                                            |
+|--------------|-----------|--------------------------------------------------|
+| `labels`     | all       | the options: entity types, relations, event types |
+|              |           | (EE: also `{type: [roles]}`), EEA: roles          |
+| `roles`      | EE        | argument roles offered (or from `{type: [roles]}`) |
+| `entities`   | ET        | entity names to type                             |
+| `pairs`      | EPR       | `[[head, tail], ...]` pairs to classify          |
+| `event_type` | EEA       | the event whose arguments are asked for          |
+
+Prompts use the shipped instruction pool and its first instruction per task
+(strategy "single", as evaluation does), with the options in the given
+order, so a query's prompt equals the evaluation prompt of the same sentence.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from instructuie_jax import formats, grounding, instructions, task_types
+
+TARGET_FORMAT = "instructuie"
+
+INPUT_FIELDS = ("text", "labels", "roles", "entities", "pairs", "event_type")
+
+
+class QueryError(ValueError):
+  """A bad input item; `field` names the offending field."""
+
+  def __init__(self, field: str, message: str):
+    super().__init__(f"field {field!r}: {message}")
+    self.field = field
+    self.message = message
+
+
+@dataclasses.dataclass(frozen=True)
+class Query:
+  """One text to extract from, with everything its prompt needs.
+
+  Attributes:
+    task: Task type name.
+    text: The input text.
+    options: The options shown in the prompt (EE: event types; EEA: roles).
+    extra: The prompt's extra parts (`instructions.render_prompt`).
+    prompt: The prompt given to the model.
+    label_check: What grounding checks labels against.
+    hint: Labels hint for the parser.
+    item: The input item as given (a dict; extra fields are passed through).
+  """
+
+  task: str
+  text: str
+  options: tuple[str, ...]
+  extra: Mapping[str, Any]
+  prompt: str
+  label_check: grounding.Options
+  hint: Any
+  item: Mapping[str, Any]
+
+
+def _strings(value: Any, field: str) -> tuple[str, ...]:
+  if isinstance(value, str) or not isinstance(value, Sequence):
+    raise QueryError(field, f"must be a list of strings, got {value!r:.80}")
+  out = []
+  for i, x in enumerate(value):
+    if not isinstance(x, str) or not x.strip():
+      raise QueryError(
+        f"{field}[{i}]", f"must be a non-empty string, got {x!r:.80}"
+      )
+    out.append(x)
+  return tuple(out)
+
+
+def _role_map(value: Any, field: str) -> dict[str, tuple[str, ...]]:
+  out = {}
+  for event_type, roles in value.items():
+    if not isinstance(event_type, str) or not event_type.strip():
+      raise QueryError(field, f"event type {event_type!r:.80} is not a string")
+    out[event_type] = _strings(roles, f"{field}[{event_type!r}]")
+  return out
+
+
+def _role_union(role_map: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+  seen: dict[str, None] = {}
+  for roles in role_map.values():
+    for role in roles:
+      seen.setdefault(role, None)
+  return tuple(seen)
+
+
+def check_labels(task: str, labels: Any, field: str = "labels") -> Any:
+  """Validates the labels of `task`; returns a list or an EE role dict."""
+  task_types.get(task)
+  if labels is None:
+    raise QueryError(field, f"{task} needs labels (the options to offer)")
+  if isinstance(labels, Mapping):
+    if task not in ("EE", "EEA", "EET"):
+      raise QueryError(
+        field, f"a {{type: [roles]}} mapping is for EE, EET and EEA, not {task}"
+      )
+    result: Any = _role_map(labels, field)
+  else:
+    result = _strings(labels, field)
+  if not result:
+    raise QueryError(field, "must not be empty")
+  return result
+
+
+def make_query(
+  task: str,
+  item: str | Mapping[str, Any],
+  labels: Any = None,
+  *,
+  roles: Sequence[str] | None = None,
+  pool: instructions.InstructionPool | None = None,
+) -> Query:
+  """Builds the query of one input item.
+
+  Args:
+    task: Task type name ("NER", "RE", "EE", "ES", "ET", "EP", "EPR", "EET",
+      "EEA").
+    item: The text, or a dict with "text" and optional per-text fields (see
+      the module docstring).
+    labels: Default options when the item has no "labels".
+    roles: EE: default roles when neither labels nor the item give them.
+    pool: Instruction pool; default: the shipped one.
+
+  Returns:
+    The query.
+
+  Raises:
+    QueryError: Naming the field that is missing or malformed.
+    ValueError: For an unknown task.
+  """
+  task_types.get(task)
+  if isinstance(item, str):
+    item = {"text": item}
+  elif not isinstance(item, Mapping):
+    raise QueryError(
+      "text", f"an item must be a string or an object, got {item!r:.80}"
+    )
+  text = item.get("text")
+  if not isinstance(text, str):
+    raise QueryError("text", f"must be a string, got {text!r:.80}")
+  if not text.strip():
+    raise QueryError("text", "must not be empty")
+  if item.get("labels") is not None:
+    labels = check_labels(task, item["labels"])
+  else:
+    labels = check_labels(task, labels)
+  extra: dict[str, Any] = {}
+  label_roles: Any = None
+  if task == "EEA":
+    event_type = item.get("event_type")
+    if not isinstance(event_type, str) or not event_type.strip():
+      raise QueryError("event_type", "EEA needs the event type (a string)")
+    extra["event_type"] = event_type
+    if isinstance(labels, Mapping):
+      if event_type not in labels:
+        raise QueryError(
+          "event_type", f"{event_type!r} is not among the labels' event types"
+        )
+      options = labels[event_type]
+    else:
+      options = labels
+  elif isinstance(labels, Mapping):
+    options = tuple(labels)
+    label_roles = labels
+    if task == "EE":
+      extra["roles"] = list(_role_union(labels))
+  else:
+    options = labels
+    if task == "EE":
+      given = item.get("roles", roles)
+      if given is None:
+        raise QueryError(
+          "roles", "EE needs argument roles: 'roles' or {type: [roles]} labels"
+        )
+      label_roles = _strings(given, "roles")
+      extra["roles"] = list(label_roles)
+  if task == "ET":
+    extra["entities"] = list(_strings(item.get("entities"), "entities"))
+  elif task == "EPR":
+    pairs = item.get("pairs")
+    if isinstance(pairs, str) or not isinstance(pairs, Sequence):
+      raise QueryError(
+        "pairs", f"must be a list of [head, tail], got {pairs!r:.80}"
+      )
+    extra["pairs"] = [_strings(p, f"pairs[{i}]") for i, p in enumerate(pairs)]
+    for i, p in enumerate(extra["pairs"]):
+      if len(p) != 2:
+        raise QueryError(f"pairs[{i}]", "must be [head, tail]")
+  pool = pool or instructions.default_pool(TARGET_FORMAT)
+  instruction = instructions.choose_instruction(pool, task, "single", None)
+  prompt = instructions.render_prompt(task, instruction, options, text, extra)
+  check = grounding.options_for(
+    task, options, roles=label_roles if task == "EE" else None
+  )
+  if task == "EE":
+    hint = types.SimpleNamespace(
+      types=tuple(options),
+      roles={t: tuple(extra["roles"]) for t in options}
+      if not isinstance(label_roles, Mapping)
+      else label_roles,
+    )
+  else:
+    hint = tuple(options)
+  return Query(
+    task=task,
+    text=text,
+    options=tuple(options),
+    extra=extra,
+    prompt=prompt,
+    label_check=check,
+    hint=hint,
+    item=dict(item),
+  )
+
+
+def _read(
+  query: Query, prediction: str
+) -> tuple[formats.ParseResult, grounding.Grounded]:
+  """Parses with and without the labels hint; keeps the better grounded.
+
+  The hint resolves names that contain separators, but it also joins an item
+  whose label was not offered to the item before it ("person: Ada; city:
+  Bob" becomes one entity "Ada; city: Bob"), hiding the invalid label. Of
+  the two readings, the one with fewer spans missing from the text wins,
+  then the one with more spans found; on a tie, the hinted one.
+  """
+  fmt = formats.get(TARGET_FORMAT)
+  hinted = fmt.parse(query.task, prediction, labels=query.hint)
+  best = (
+    hinted,
+    grounding.ground(query.text, hinted.records, query.label_check),
+  )
+  plain = fmt.parse(query.task, prediction)
+  if plain.records != hinted.records:
+    other = grounding.ground(query.text, plain.records, query.label_check)
+    if _rank(other) < _rank(best[1]):
+      best = (plain, other)
+  return best
+
+
+def _rank(grounded: grounding.Grounded) -> tuple[int, int]:
+  return grounded.ungrounded, grounded.ungrounded - grounded.spans
+
+
+def answer(
+  query: Query, prediction: str, truncated_tokens: int = 0
+) -> dict[str, Any]:
+  """Parses and grounds the model's answer to `query`.
+
+  Args:
+    query: The query.
+    prediction: The decoded model output.
+    truncated_tokens: Prompt tokens cut to fit the input length.
+
+  Returns:
+    The input item's fields, plus `task`, the records under
+    `task_types.get(task).answer_key` (JSON dicts with offsets and flags),
+    `prediction`, `truncated_tokens`, `ungrounded`, `invalid_labels` and
+    `parse_problems`.
+  """
+  parsed, grounded = _read(query, prediction)
+  out = dict(query.item)
+  out["task"] = query.task
+  key = task_types.get(query.task).answer_key
+  out[key] = grounded.to_json().get(key, [])
+  out.update(
+    prediction=prediction,
+    truncated_tokens=truncated_tokens,
+    ungrounded=grounded.ungrounded,
+    invalid_labels=grounded.invalid_labels,
+    parse_problems=list(parsed.problems),
+  )
+  return out
+
+
+def summarize(answers: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+  """Totals over answers: texts, truncated texts/tokens, flags, problems."""
+  return {
+    "texts": len(answers),
+    "truncated_texts": sum(1 for a in answers if a["truncated_tokens"]),
+    "truncated_tokens": sum(a["truncated_tokens"] for a in answers),
+    "ungrounded": sum(a["ungrounded"] for a in answers),
+    "invalid_labels": sum(a["invalid_labels"] for a in answers),
+    "parse_problems": sum(len(a["parse_problems"]) for a in answers),
+  }

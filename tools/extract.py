@@ -1,0 +1,235 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+r"""Extracts entities, relations or events from texts with a T5X checkpoint.
+
+Usage:
+  python -m tools.extract --checkpoint=MODEL_DIR_OR_CHECKPOINT_N \
+    --task=NER --labels=person,location --input=texts.jsonl|- \
+    --output=answers.jsonl|- [--overwrite] [--gin_file=gin/models/X.gin] \
+    [--vocabulary=vocab.model] [--input_length=N] [--target_length=N]
+
+Input: JSON lines `{"text": ...}`, optionally with their own `"labels"` and
+the extra inputs of the auxiliary tasks (`"entities"` for ET, `"pairs"` for
+EPR, `"event_type"` for EEA, `"roles"` for EE); other fields (ids) are passed
+through. `--labels` is comma-separated, or JSON (`'["a, b", "c"]'`, or for EE
+`'{"attack": ["attacker", "target"]}'`).
+
+Output: one line per input line: its fields plus `entities` (NER, ES, ET),
+`relations` (RE, EP, EPR), `events` (EE, EET) or `arguments` (EEA), each
+record with character offsets (`start`, `end`; null when the span is not in
+the text: `"grounded": false`) and `"valid_label"` (false for a label that
+was not offered), and `prediction`, `truncated_tokens`, `ungrounded`,
+`invalid_labels`, `parse_problems`. The totals go to stderr.
+
+`--checkpoint` is a run's model directory (its latest checkpoint and its
+config.gin) or one `checkpoint_N` directory; `--gin_file` and `--gin_bindings`
+override the model settings. All input lines are checked before the model is
+loaded; a bad one stops the run with `error: FILE:LINE: field ...: reason`
+(exit status 1; a bad flag: exit status 2). An existing --output is replaced
+only with --overwrite; it is written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from absl import flags
+
+from instructuie_jax import task_types
+from instructuie_t5x import queries
+from tools import cli
+
+_CHECKPOINT = flags.DEFINE_string(
+  "checkpoint", None, "Model directory or checkpoint_N directory."
+)
+_TASK = flags.DEFINE_string("task", "NER", "Task type: NER, RE, EE, ES, ...")
+_LABELS = flags.DEFINE_string(
+  "labels", None, "Options offered: comma-separated or JSON."
+)
+_ROLES = flags.DEFINE_string(
+  "roles", None, "EE: argument roles (comma-separated or JSON list)."
+)
+_INPUT = flags.DEFINE_string("input", None, "JSON-lines file, or - for stdin.")
+_OUTPUT = flags.DEFINE_string(
+  "output", "-", "JSON-lines file, or - for stdout."
+)
+_GIN_FILE = flags.DEFINE_multi_string(
+  "gin_file", [], "Gin files overriding the model settings."
+)
+_GIN_BINDINGS = flags.DEFINE_multi_string(
+  "gin_bindings", [], "Gin bindings, parsed last."
+)
+_VOCABULARY = flags.DEFINE_string(
+  "vocabulary",
+  None,
+  "SentencePiece model (or 'byte') instead of the configured vocabulary.",
+)
+_INPUT_LENGTH = flags.DEFINE_integer(
+  "input_length", None, "Prompt tokens per text (default: the run's)."
+)
+_TARGET_LENGTH = flags.DEFINE_integer(
+  "target_length", None, "Decoded tokens per text (default: the run's)."
+)
+_BATCH_SIZE = flags.DEFINE_integer("batch_size", 32, "Texts per decode.")
+_OVERWRITE = flags.DEFINE_bool(
+  "overwrite", False, "Replace --output if it exists."
+)
+_PARAM_DTYPE = flags.DEFINE_string(
+  "param_dtype", "float32", "Dtype the parameters are restored in."
+)
+
+
+def parse_list(value: str | None, flag: str) -> Any:
+  """A comma-separated or JSON flag value; None stays None."""
+  if value is None:
+    return None
+  text = value.strip()
+  if text[:1] in "[{":
+    try:
+      return json.loads(text)
+    except json.JSONDecodeError as e:
+      raise cli.UsageError(f"--{flag}: invalid JSON: {e.msg}") from None
+  items = [x.strip() for x in text.split(",")]
+  if not all(items):
+    raise cli.UsageError(f"--{flag}: empty label in {value!r}")
+  return items
+
+
+def read_items(lines: Sequence[str], source: str) -> list[dict[str, Any]]:
+  """Parses JSON lines into input items (blank lines are skipped, counted).
+
+  Raises:
+    cli.UserError: For a line that is not a JSON object.
+  """
+  items = []
+  for number, line in enumerate(lines, 1):
+    if not line.strip():
+      continue
+    try:
+      item = json.loads(line)
+    except json.JSONDecodeError as e:
+      raise cli.UserError(f"{source}:{number}: invalid JSON: {e.msg}") from None
+    if not isinstance(item, dict):
+      raise cli.UserError(
+        f"{source}:{number}: must be a JSON object {{'text': ...}}"
+      )
+    items.append((number, item))
+  return items
+
+
+def check_items(
+  items: Sequence[tuple[int, dict[str, Any]]],
+  source: str,
+  task: str,
+  labels: Any,
+  roles: Any,
+) -> list[queries.Query]:
+  """Builds every query, so bad input stops the run before the model loads.
+
+  Raises:
+    cli.UserError: Naming the line and field of the first bad item.
+  """
+  built = []
+  for number, item in items:
+    try:
+      built.append(queries.make_query(task, item, labels, roles=roles))
+    except queries.QueryError as e:
+      raise cli.UserError(f"{source}:{number}: {e}") from None
+  return built
+
+
+def check_flags(argv: Sequence[str]) -> tuple[str, Any, Any]:
+  """Validates the flags; returns the task, labels and roles.
+
+  Raises:
+    cli.UsageError: For a missing or malformed flag.
+  """
+  if len(argv) > 1:
+    raise cli.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+  for name, flag in (("checkpoint", _CHECKPOINT), ("input", _INPUT)):
+    if not flag.value:
+      raise cli.UsageError(f"--{name} is required")
+  task = _TASK.value
+  if task not in task_types.TASK_TYPES:
+    raise cli.UsageError(
+      f"--task: unknown task {task!r}; known: {', '.join(task_types.TASK_TYPES)}"
+    )
+  labels = parse_list(_LABELS.value, "labels")
+  roles = parse_list(_ROLES.value, "roles")
+  if labels is not None:
+    try:
+      labels = queries.check_labels(task, labels)
+    except queries.QueryError as e:
+      raise cli.UsageError(f"--labels: {e.message}") from None
+  return task, labels, roles
+
+
+def main(argv: Sequence[str]) -> None:
+  task, labels, roles = check_flags(argv)
+  source = "<stdin>" if _INPUT.value == "-" else _INPUT.value
+  if _INPUT.value == "-":
+    lines = sys.stdin.read().splitlines()
+  else:
+    with open(_INPUT.value, encoding="utf-8") as f:
+      lines = f.read().splitlines()
+  items = read_items(lines, source)
+  if not items:
+    raise cli.UserError(f"{source}: no input lines")
+  built = check_items(items, source, task, labels, roles)
+  if _OUTPUT.value != "-":
+    cli.check_output_path(_OUTPUT.value, overwrite=_OVERWRITE.value)
+
+  import tqdm  # noqa: PLC0415
+
+  from instructuie_t5x import extractor as extractor_lib  # noqa: PLC0415
+
+  try:
+    model = extractor_lib.Extractor.from_checkpoint(
+      _CHECKPOINT.value,
+      _GIN_FILE.value,
+      gin_bindings=_GIN_BINDINGS.value,
+      vocabulary=_VOCABULARY.value,
+      input_length=_INPUT_LENGTH.value,
+      target_length=_TARGET_LENGTH.value,
+      batch_size=_BATCH_SIZE.value,
+      param_dtype=_PARAM_DTYPE.value,
+    )
+  except extractor_lib.CheckpointError as e:
+    raise cli.UserError(f"--checkpoint: {e}") from None
+
+  with tqdm.tqdm(total=len(built), unit="text", file=sys.stderr) as bar:
+    answers = model.answer(built, progress=bar.update)
+  out_lines = [json.dumps(a, ensure_ascii=False) + "\n" for a in answers]
+  if _OUTPUT.value == "-":
+    sys.stdout.writelines(out_lines)
+    sys.stdout.flush()
+  else:
+    with cli.atomic_write(_OUTPUT.value) as f:
+      f.writelines(out_lines)
+  totals = queries.summarize(answers)
+  print(
+    f"{totals['texts']} texts -> {_OUTPUT.value}; truncated: "
+    f"{totals['truncated_texts']} texts ({totals['truncated_tokens']} tokens); "
+    f"spans not in the text: {totals['ungrounded']}; labels not offered: "
+    f"{totals['invalid_labels']}; unparsed pieces: {totals['parse_problems']}",
+    file=sys.stderr,
+  )
+
+
+if __name__ == "__main__":
+  cli.run(main)

@@ -1,0 +1,440 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+r"""Plans a T5X fine-tuning run: divisibility, memory, steps, time, launch.
+
+Usage:
+  python -m tools.plan_run --model=flan_t5_xxl --topology=v4-64 \
+    --batch_size=256 [--num_partitions=8] \
+    [--inputs_length=512 --targets_length=50 | --packed_lengths=3072,448 \
+     --examples_per_row=28] [--optimizer=adamw|adafactor] [--remat] \
+    [--epochs=5] [--num_examples=N | --mixture=NAME --data_dir=ROOT] \
+    [--mfu=0.4] [--model_dir=gs://BUCKET/model]
+
+`--model` is a `gin/models/{model}.gin` name or a gin file path; its size
+macros are read from the file (includes followed). `--topology`: a TPU slice
+(`v4-64`: 32 chips; `v5e-16`; `v5p-128`) or GPU hosts `KIND:HOSTSxGPUS`
+(`h100:2x8`; KIND a100-40g, a100-80g, h100, h200). Without
+`--num_partitions` every model-axis size that divides is shown.
+
+Prints the model's sizes, the mesh (data x model) and what does not divide,
+per-device memory (parameters, gradients, optimizer state, activations with
+and without rematerialization), steps and time, the smallest mesh that fits
+and the launch command with its gin files. The arithmetic is
+`instructuie_jax/run_plan.py`. Examples per epoch: `--num_examples`, or the
+mixture's rates (examples-proportional, capped; tasks without data are left
+out and listed). A mistake is one line on stderr (`tools.cli`): exit status 2
+for a flag value the plan cannot use, 1 for missing data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+
+from absl import flags, logging
+
+from instructuie_jax import run_plan
+from tools import cli
+
+FLAGS = flags.FLAGS
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def define_flags() -> None:
+  """Defines the CLI flags (only when run as a script)."""
+  flags.DEFINE_string("model", None, "gin/models/{model}.gin or a gin file.")
+  flags.DEFINE_string("topology", None, "v4-64, v5e-16, h100:2x8, ...")
+  flags.DEFINE_integer("batch_size", 256, "Rows per step (global).")
+  flags.DEFINE_integer("num_partitions", None, "Model-axis size.")
+  flags.DEFINE_integer("inputs_length", 512, "Encoder length.")
+  flags.DEFINE_integer("targets_length", 50, "Decoder length.")
+  flags.DEFINE_list(
+    "packed_lengths", None, "Packed row lengths INPUTS,TARGETS (rows/step)."
+  )
+  flags.DEFINE_float(
+    "examples_per_row", None, "Examples per packed row (for steps)."
+  )
+  flags.DEFINE_enum("optimizer", "adamw", ["adamw", "adafactor"], "Optimizer.")
+  flags.DEFINE_bool("remat", False, "Rematerialize layers in the backward.")
+  flags.DEFINE_bool("dropout", True, "Dropout on (masks are kept).")
+  flags.DEFINE_float("epochs", 5.0, "Epochs over the examples.")
+  flags.DEFINE_integer("num_examples", None, "Training examples per epoch.")
+  flags.DEFINE_string("mixture", None, "Mixture whose rates give examples.")
+  flags.DEFINE_string("data_dir", None, "IE INSTRUCTIONS root (--mixture).")
+  flags.DEFINE_float("mfu", 0.4, "Assumed model FLOPs utilization.")
+  flags.DEFINE_string(
+    "model_dir", "gs://BUCKET/model", "MODEL_DIR of the launch command."
+  )
+
+
+def _gib(n: float) -> str:
+  return f"{n / run_plan.GIB:.2f} GiB"
+
+
+def model_file(model: str) -> str:
+  """The gin file of `--model` (a name under gin/models or a path)."""
+  if os.path.isfile(model):
+    return model
+  path = os.path.join(REPO_ROOT, "gin", "models", f"{model}.gin")
+  if not os.path.isfile(path):
+    names = sorted(
+      f[:-4]
+      for f in os.listdir(os.path.join(REPO_ROOT, "gin", "models"))
+      if f.endswith(".gin")
+    )
+    raise run_plan.PlanError(
+      f"--model={model}: no gin file {path}; known: {', '.join(names)}"
+    )
+  return path
+
+
+def mixture_examples(name: str, data_dir: str | None) -> tuple[int, list[str]]:
+  """(examples per epoch from the mixture's rates, tasks without data)."""
+  if data_dir:
+    os.environ["IE_INSTRUCTIONS_DIR"] = data_dir
+  import seqio
+
+  from tasks import mixtures
+
+  if name not in mixtures.MIXTURES:
+    raise run_plan.PlanError(
+      f"--mixture={name}: unknown; known: {', '.join(mixtures.MIXTURES)}"
+    )
+  try:
+    missing = mixtures.missing_tasks(name)
+  except ValueError as e:
+    raise run_plan.PlanError(f"--mixture={name}: {e}") from None
+  mixture = seqio.get_mixture_or_task(name)
+  total = 0.0
+  for task in mixture.tasks:
+    if task.name not in missing and "train" in task.splits:
+      total += mixtures.examples_rate(task)
+  if not total:
+    raise cli.UserError(
+      f"--mixture={name}: no task has training data (set --data_dir)"
+    )
+  return int(round(total)), sorted(missing)
+
+
+def launch_command(
+  dims: run_plan.ModelDims,
+  gin_file: str,
+  run: run_plan.RunShape,
+  topology: run_plan.Topology,
+  model: int,
+  train_steps: str,
+  mixture: str | None,
+  packed: bool,
+  model_dir: str,
+) -> list[str]:
+  """The t5x.train command lines for this plan."""
+  part_dir = os.path.join(REPO_ROOT, "gin", "partitioning")
+  acc = topology.accelerator.name
+  candidates = []
+  if model == 1:
+    candidates.append(f"tpu_{acc}_data_parallel.gin")
+    candidates.append("data_parallel.gin")
+  candidates += [f"tpu_{acc}_mp{model}.gin", f"model_parallel_{model}.gin"]
+  partitioning = next(
+    (c for c in candidates if os.path.isfile(os.path.join(part_dir, c))),
+    "data_parallel.gin",
+  )
+  run_file = (
+    "gin/runs/finetune_zeroshot.gin"
+    if mixture == "ie_instructions_zeroshot_train"
+    else "gin/runs/finetune_supervised.gin"
+  )
+  rel_model = os.path.relpath(gin_file, REPO_ROOT)
+  lines = [
+    "python -m t5x.train --gin_search_paths=$GIN_ROOT,. \\",
+    f"  --gin_file={run_file} \\",
+    f"  --gin_file={rel_model} \\",
+  ]
+  if packed:
+    lines.append("  --gin_file=gin/runs/packed_train.gin \\")
+  lines.append(f"  --gin_file=gin/partitioning/{partitioning} \\")
+  encodes_model = f"mp{model}." in partitioning or (
+    f"parallel_{model}." in partitioning
+  )
+  if model > 1 and not encodes_model:
+    lines.append(
+      f"  --gin.partitioning.PjitPartitioner.num_partitions={model} \\"
+    )
+  if packed:
+    lines.append(
+      "  --gin.PACKED_FEATURE_LENGTHS=\"{'inputs': "
+      f"{run.inputs_length}, 'targets': {run.targets_length}}}\" \\"
+    )
+    lines.append(f"  --gin.PACKED_BATCH_SIZE={run.batch_size} \\")
+  else:
+    lines.append(
+      "  --gin.TASK_FEATURE_LENGTHS=\"{'inputs': "
+      f"{run.inputs_length}, 'targets': {run.targets_length}}}\" \\"
+    )
+    lines.append(f"  --gin.BATCH_SIZE={run.batch_size} \\")
+  if run.optimizer == "adafactor":
+    lines.append('  --gin.OPTIMIZER="@adafactor.Adafactor()" \\')
+    lines.append(
+      "  --gin.utils.create_learning_rate_scheduler.base_learning_rate=1e-3 \\"
+    )
+  lines.append(f"  --gin.MODEL_DIR=\"'{model_dir}'\" \\")
+  lines.append(
+    f"  --gin.TRAIN_STEPS={train_steps}  "
+    f"# PRETRAINED_STEPS {dims.pretrained_steps} + fine-tuning steps"
+  )
+  if topology.hosts > 1:
+    where = (
+      "every TPU VM host: gcloud compute tpus tpu-vm ssh NAME --worker=all "
+      '--command="..."'
+      if topology.accelerator.kind == "tpu"
+      else "every GPU host, with jax.distributed's coordinator set"
+    )
+    lines.append(f"# run on {where} ({topology.hosts} hosts)")
+  return lines
+
+
+def _fit_line(
+  label: str, best: run_plan.MeshChoice | None, acc: run_plan.Accelerator
+) -> str:
+  if best is None:
+    return f"{label}: none among the {acc.name} sizes"
+  return (
+    f"{label}: {best.topology.name} as {best.data} x {best.model} "
+    f"(data x model), {_gib(best.memory.total)} of {_gib(acc.hbm_bytes)} "
+    "per device"
+  )
+
+
+def plan(args: dict) -> tuple[str, bool]:
+  """The printed plan and whether the requested mesh fits."""
+  gin_file = model_file(args["model"])
+  dims = run_plan.model_dims(gin_file, (REPO_ROOT,))
+  topology = run_plan.parse_topology(args["topology"])
+  batch = args["batch_size"]
+  if batch < 1:
+    raise run_plan.PlanError(f"--batch_size={batch}: must be positive")
+  packed = args.get("packed_lengths")
+  if packed:
+    if len(packed) != 2 or not all(p.isdigit() and int(p) > 0 for p in packed):
+      raise run_plan.PlanError(
+        f"--packed_lengths={','.join(packed)}: expected INPUTS,TARGETS"
+      )
+    li, lt = int(packed[0]), int(packed[1])
+    per_row = args.get("examples_per_row")
+    if not per_row or per_row <= 0:
+      raise run_plan.PlanError(
+        "--packed_lengths needs --examples_per_row (examples per packed "
+        "row, e.g. 28 for 3072,448 on the shared data: BENCHMARKS.md)"
+      )
+  else:
+    li, lt, per_row = args["inputs_length"], args["targets_length"], 1.0
+  if li < 1 or lt < 1:
+    raise run_plan.PlanError("lengths must be positive")
+  if not 0 < args["mfu"] <= 1:
+    raise run_plan.PlanError(f"--mfu={args['mfu']}: must be in (0, 1]")
+  model_axis = args.get("num_partitions")
+  if model_axis is not None and (
+    model_axis < 1 or topology.devices % model_axis
+  ):
+    raise run_plan.PlanError(
+      f"--num_partitions={model_axis}: must divide the {topology.devices} "
+      f"devices of {topology.name}"
+    )
+  run = run_plan.RunShape(
+    batch, li, lt, args["optimizer"], args["remat"], args["dropout"]
+  )
+  params = run_plan.parameters(dims)
+  n = run_plan.count(params)
+  n_enc = run_plan.count([p for p in params if p.name.startswith("encoder/")])
+  n_dec = run_plan.count([p for p in params if p.name.startswith("decoder/")])
+  acc = topology.accelerator
+  out = [
+    f"model      {dims.name} ({os.path.relpath(gin_file, REPO_ROOT)}): "
+    f"d_model {dims.emb_dim}, {dims.num_heads} heads x {dims.head_dim}, "
+    f"d_ff {dims.mlp_dim} (x{dims.num_mlp_activations} gated), "
+    f"{dims.num_encoder_layers}+{dims.num_decoder_layers} layers, vocab "
+    f"{dims.vocab_size}",
+    f"parameters {n:,} ({n / 1e9:.3f} B): encoder {n_enc:,}, decoder "
+    f"{n_dec:,} (with output projection), embedding "
+    f"{n - n_enc - n_dec:,}",
+    f"topology   {topology.name}: {topology.devices} x {acc.name} devices on "
+    f"{topology.hosts} host(s), {_gib(acc.hbm_bytes)} each, "
+    f"{acc.peak_bf16_flops / 1e12:.0f} TFLOP/s bf16 peak each ({acc.note})",
+    f"batch      {batch} rows of {li} + {lt} tokens"
+    + (f" (packed, {per_row:g} examples/row)" if packed else ""),
+    f"optimizer  {run.optimizer}; remat {'on' if run.remat else 'off'}",
+    "",
+  ]
+  models = (
+    [model_axis]
+    if model_axis
+    else [m for m in (1, 2, 4, 8, 16, 32, 64) if topology.devices % m == 0]
+  )
+  out.append(
+    "mesh (data x model)  params   grads    opt      act(no remat) "
+    "act(remat)  total     fits"
+  )
+  requested_fits = False
+  for m in models:
+    data = topology.devices // m
+    problems = run_plan.divisibility_problems(dims, run, data, m)
+    if problems:
+      out.append(f"{data:>4} x {m:<3}  does not divide: {'; '.join(problems)}")
+      continue
+    mem = run_plan.memory(dims, run, data, m)
+    other = run_plan.activation_bytes(
+      dims, dataclasses.replace(run, remat=not run.remat), data, m
+    )
+    no_remat, remat = (
+      (other, mem.activations) if run.remat else (mem.activations, other)
+    )
+    fits = mem.total <= acc.hbm_bytes
+    requested_fits = requested_fits or fits
+    out.append(
+      f"{data:>4} x {m:<3}           {mem.params / run_plan.GIB:7.2f}  "
+      f"{mem.gradients / run_plan.GIB:7.2f}  {mem.optimizer / run_plan.GIB:7.2f}"
+      f"  {no_remat / run_plan.GIB:12.2f}  {remat / run_plan.GIB:10.2f}  "
+      f"{mem.total / run_plan.GIB:7.2f}   {'yes' if fits else 'NO'}"
+    )
+  out.append(
+    "(GiB per device; total uses remat "
+    f"{'on' if run.remat else 'off'}; capacity {_gib(acc.hbm_bytes)})"
+  )
+  out.append("")
+  examples = args.get("num_examples")
+  missing: list[str] = []
+  source = "--num_examples"
+  if examples is None and args.get("mixture"):
+    examples, missing = mixture_examples(args["mixture"], args.get("data_dir"))
+    source = f"mixture {args['mixture']} rates"
+  if examples is not None:
+    if examples < 1:
+      raise run_plan.PlanError(f"--num_examples={examples}: must be positive")
+    per_step = batch * per_row
+    total_steps = run_plan.steps(examples, args["epochs"], per_step)
+    flops = run_plan.step_flops(dims, run)
+    seconds = run_plan.step_seconds(dims, run, topology, args["mfu"])
+    out += [
+      f"examples   {examples:,} per epoch ({source})"
+      + (f"; {len(missing)} tasks without data left out" if missing else ""),
+      f"steps      ceil({args['epochs']:g} x {examples:,} / {per_step:g}) = "
+      f"{total_steps:,}",
+      f"FLOPs/step 6 x ({n_enc:,} x {batch * li:,} + "
+      f"{n_dec:,} x {batch * lt:,}) = {flops:.3e}",
+      f"time/step  {flops:.3e} / ({topology.devices} x "
+      f"{acc.peak_bf16_flops:.3e} x MFU {args['mfu']:g}) = {seconds:.3f} s",
+      f"total      {total_steps * seconds / 3600:.2f} h "
+      f"({total_steps * seconds * topology.devices / 3600:.1f} device-hours)",
+      "",
+    ]
+  else:
+    total_steps = None
+  best = run_plan.smallest_fit(dims, run, topology)
+  out.append(_fit_line("smallest fit", best, acc))
+  if not run.remat:
+    with_remat = run_plan.smallest_fit(
+      dims, dataclasses.replace(run, remat=True), topology
+    )
+    out.append(_fit_line("with remat", with_remat, acc))
+    out.append(
+      "  (t5x.examples.t5.network, which gin/models/t5_1_1.gin builds, has "
+      "no remat option: the remat figures are what a rematerializing "
+      "network, e.g. flaxformer with remat_policy, would keep)"
+    )
+  choices = run_plan.mesh_choices(dims, run, topology)
+  fitting = [c for c in choices if c.fits]
+  note = None
+  if model_axis:
+    choice_model = model_axis
+  elif fitting:
+    choice_model = fitting[0].model
+  elif choices:
+    choice_model = min(choices, key=lambda c: c.memory.total).model
+    note = (
+      f"# does not fit on {topology.name} (see above); shown for the mesh "
+      "that needs the least memory"
+    )
+  else:
+    choice_model = models[-1]
+    note = f"# no data x model split of {topology.name} divides"
+  out += ["", "launch:"]
+  if note:
+    out.append(note)
+  if run.remat:
+    out.append(
+      "# remat: gin/models/t5_1_1.gin's network cannot rematerialize; use a "
+      "network that can (see above)"
+    )
+  train_steps = (
+    str(dims.pretrained_steps + total_steps)
+    if total_steps is not None
+    else f"$(({dims.pretrained_steps} + STEPS))"
+  )
+  out += launch_command(
+    dims,
+    gin_file,
+    run,
+    topology,
+    choice_model,
+    train_steps,
+    args.get("mixture"),
+    bool(packed),
+    args["model_dir"],
+  )
+  return "\n".join(out) + "\n", requested_fits
+
+
+def main(argv: Sequence[str]) -> int:
+  if len(argv) > 1:
+    raise cli.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+  if not FLAGS.model or not FLAGS.topology:
+    raise cli.UsageError("--model and --topology are required")
+  if FLAGS.num_examples is not None and FLAGS.mixture:
+    raise cli.UsageError("give --num_examples or --mixture, not both")
+  args = {
+    name: FLAGS[name].value
+    for name in (
+      "model",
+      "topology",
+      "batch_size",
+      "num_partitions",
+      "inputs_length",
+      "targets_length",
+      "packed_lengths",
+      "examples_per_row",
+      "optimizer",
+      "remat",
+      "dropout",
+      "epochs",
+      "num_examples",
+      "mixture",
+      "data_dir",
+      "mfu",
+      "model_dir",
+    )
+  }
+  logging.set_verbosity(logging.ERROR)  # seqio's per-task cache notes.
+  try:
+    text, _ = plan(args)
+  except run_plan.PlanError as e:  # A flag value the plan cannot use.
+    raise cli.UsageError(str(e)) from None
+  print(text, end="")
+  return 0
+
+
+if __name__ == "__main__":
+  define_flags()
+  cli.run(main)

@@ -16,7 +16,8 @@ r"""Training speed: T5X (this project) against Hugging Face + PyTorch.
 
 Usage:
   python benchmarks/train_step_vs_hf.py [--work_dir=/tmp/train_vs_hf] \
-    [--sizes=tiny,small] [--paths=t5x_unpacked,t5x_packed,hf_collator,hf_tensors]
+    [--sizes=tiny,small] [--paths=t5x_unpacked,t5x_packed,hf_collator,hf_tensors] \
+    [--threads=1,2] [--packed_lengths=384,80] [--steps=N] [--json=PATH]
 
 Both sides train the same T5 v1.1 architecture (gated-GELU, untied output
 layer, relative attention bias; the dimensions of `SIZES`) from scratch in
@@ -112,6 +113,11 @@ def define_flags() -> None:
   flags.DEFINE_list("paths", list(PATHS), "Training paths to time.")
   flags.DEFINE_integer("batch_size", 32, "Examples per batch.")
   flags.DEFINE_integer("packed_rows", 8, "Packed rows per batch (t5x_packed).")
+  flags.DEFINE_list(
+    "packed_lengths",
+    [str(PACKED_LENGTHS["inputs"]), str(PACKED_LENGTHS["targets"])],
+    "Inputs,targets length of a packed row (t5x_packed).",
+  )
   flags.DEFINE_integer(
     "steps", None, "Timed steps per path (default: the size's own)."
   )
@@ -161,7 +167,9 @@ def _t5x_bindings(
   if packed:
     bindings += [
       "include 'gin/runs/packed_train.gin'",
-      f"PACKED_FEATURE_LENGTHS={PACKED_LENGTHS}",
+      "PACKED_FEATURE_LENGTHS="
+      f"{{'inputs': {FLAGS.packed_lengths[0]}, "
+      f"'targets': {FLAGS.packed_lengths[1]}}}",
       f"PACKED_BATCH_SIZE={FLAGS.packed_rows}",
       "INDEXED_BLOCK_SIZE=1024",
     ]
@@ -264,12 +272,8 @@ def window_rates(
 def _texts(n: int) -> list[tuple[str, str]]:
   """The first `n` (inputs, targets) texts of ie_tiny_train's stream."""
   from benchmarks import pipeline_throughput
-  from tasks import (
-    mixtures,  # noqa: F401  (registers the mixtures)
-    sources,
-  )
+  from tasks import mixtures  # noqa: F401  (registers the mixtures)
 
-  sources.set_data_dir("tiny", os.path.join(FLAGS.work_dir, "data"))
   return pipeline_throughput.text_examples("ie_tiny_train", n, FLAGS.seed)
 
 
@@ -296,7 +300,15 @@ def hf_model(size: Size, seed: int = 0):
     pad_token_id=0,
     eos_token_id=1,
   )
-  return transformers.T5ForConditionalGeneration(config)
+  # As T5X's network: one token embedding shared by encoder and decoder and
+  # a separate output layer. transformers 5 ignores tie_word_embeddings=False
+  # in the constructor, and set afterwards it unties all three.
+  config.tie_word_embeddings = False
+  model = transformers.T5ForConditionalGeneration(config)
+  model.encoder.embed_tokens = model.decoder.embed_tokens = model.shared
+  if model.lm_head.weight is model.shared.weight:
+    raise RuntimeError("the Hugging Face output layer is tied; T5X's is not")
+  return model
 
 
 def _collate(sp, batch):
@@ -390,13 +402,25 @@ def main(argv: Sequence[str]) -> None:
   unknown += [p for p in FLAGS.paths if p not in PATHS]
   if unknown:
     raise app.UsageError(f"Unknown size or path: {', '.join(unknown)}")
+  if len(FLAGS.packed_lengths) != 2 or not all(
+    v.isdigit() and int(v) > 0 for v in FLAGS.packed_lengths
+  ):
+    raise app.UsageError(
+      f"--packed_lengths must be two positive integers, got "
+      f"{','.join(FLAGS.packed_lengths)}"
+    )
   if run_local_tiny.t5x_root() is None:
     print(run_local_tiny.INSTALL_HELP, file=sys.stderr)
     sys.exit(2)
   import sentencepiece
 
+  from tasks import settings
+
   work_dir = FLAGS.work_dir
-  os.environ["IE_INSTRUCTIONS_VOCAB"] = os.path.join(work_dir, "vocab.model")
+  settings.configure(
+    vocab=os.path.join(work_dir, "vocab.model"),
+    tiny_dir=os.path.join(work_dir, "data"),
+  )
   run_local_tiny.prepare_data(work_dir, FLAGS.seed)
   sp = sentencepiece.SentencePieceProcessor(
     model_file=os.path.join(work_dir, "vocab.model")

@@ -24,7 +24,9 @@ per-device parameter shapes against T5X's partitioner on simulated meshes.
   network of gin/models/t5_1_1.gin): `parameters(dims)`.
 * Mesh: devices = `data x model` with `model = num_partitions`; T5X's
   standard logical axis rules shard `vocab`, `mlp`, `heads` and `joined_kv`
-  over `model` and replicate `embed`; batch goes over `data`.
+  over `model` and replicate `embed`; batch goes over `data`. Whether T5X
+  can lay that mesh out (`mesh_problem`): from `num_partitions` on TPU v4
+  and GPUs, from a `model_parallel_submesh` tile on v5e (`v5e_submesh`).
 * Memory per device: float32 parameters, float32 gradients, optimizer state
   (AdamW: two float32 moments; Adafactor: factored second moments), and
   activations (bfloat16; see `activation_bytes`). The activation numbers

@@ -31,11 +31,15 @@ macros are read from the file (includes followed). `--topology`: a TPU slice
 Prints the model's sizes, the mesh (data x model) and what does not divide,
 per-device memory (parameters, gradients, optimizer state, activations with
 and without rematerialization), steps and time, the smallest mesh that fits
-and the launch command with its gin files. The arithmetic is
-`instructuie_jax/run_plan.py`. Examples per epoch: `--num_examples`, or the
-mixture's rates (examples-proportional, capped; tasks without data are left
-out and listed). A mistake is one line on stderr (`tools.cli`): exit status 2
-for a flag value the plan cannot use, 1 for missing data.
+and the launch command in the README's gin layout: run file, model file,
+gin/runs/packed_train.gin when packed, the model axis as a `num_partitions`
+binding (or gin/partitioning/tpu_v5e.gin and its submesh on v5e), the
+mixture by name, `TRAIN_STEPS_RELATIVE` = the fine-tuning steps. The
+arithmetic is `instructuie_jax/run_plan.py`. Examples per epoch:
+`--num_examples`, or the mixture's rates (examples-proportional, capped;
+tasks without data are left out and counted, and the command trains
+`NAME_available`). A mistake is one line on stderr (`tools.cli`): exit
+status 2 for a flag value the plan cannot use, 1 for missing data.
 """
 
 from __future__ import annotations
@@ -73,7 +77,9 @@ def define_flags() -> None:
   flags.DEFINE_float("epochs", 5.0, "Epochs over the examples.")
   flags.DEFINE_integer("num_examples", None, "Training examples per epoch.")
   flags.DEFINE_string("mixture", None, "Mixture whose rates give examples.")
-  flags.DEFINE_string("data_dir", None, "IE INSTRUCTIONS root (--mixture).")
+  flags.DEFINE_string(
+    "data_dir", None, "Data root (--mixture; bound in the launch command)."
+  )
   flags.DEFINE_float("mfu", 0.4, "Assumed model FLOPs utilization.")
   flags.DEFINE_string(
     "model_dir", "gs://BUCKET/model", "MODEL_DIR of the launch command."

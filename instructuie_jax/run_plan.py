@@ -501,10 +501,17 @@ V5E_GRIDS: dict[int, tuple[int, int]] = {
 # divides or is a multiple of the GPUs per host). Other TPUs (v5e, v5p)
 # have no default mesh: `model_parallel_submesh` must be given.
 T5X_DEFAULT_MESH: dict[str, tuple[int, ...]] = {
-  "v4": (1, 2, 4, 8, 16),
+  "v4": (1, 2, 4, 16),
   "v5e": (),
   "v5p": (),
 }
+
+
+# 8-way on TPU v4: T5X's default tile for num_partitions=8 ((4, 2, 1, 1)
+# unless the slice's z extent is 8 or more) does not divide v4-32 or v4-64,
+# so gin/partitioning/tpu_v4.gin binds a 2 x 2 x 2 tile, which divides every
+# slice of 8 chips or more.
+V4_TILE_CHIPS = 8
 
 
 def v5e_submesh(chips: int, model: int) -> tuple[int, int, int, int] | None:
@@ -543,6 +550,10 @@ def mesh_problem(topology: Topology, model: int) -> str | None:
   if acc.name == "v5e":
     if v5e_submesh(topology.devices, model) is None:
       return f"no {model}-chip tile of the v5e torus of {topology.name}"
+    return None
+  if acc.name == "v4" and model == V4_TILE_CHIPS:
+    if topology.devices % V4_TILE_CHIPS:
+      return f"no 2 x 2 x 2 tile of chips in {topology.name}"
     return None
   sizes = T5X_DEFAULT_MESH.get(acc.name, ())
   if model not in sizes:

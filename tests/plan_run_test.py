@@ -155,9 +155,9 @@ def test_cli_plan_and_errors():
   assert "parameters 11,135,332,352" in out
   assert "steps      ceil(5 x 100,000 / 256) = 1,954" in out
   launch = out.split("\nlaunch:\n", 1)[1]
-  # T5X builds the v4 mesh from num_partitions: no partitioning file.
-  assert "--gin.partitioning.PjitPartitioner.num_partitions=8 \\" in launch
-  assert "gin/partitioning" not in launch
+  # T5X's default 8-way v4 tile does not divide v4-64: tpu_v4.gin's does.
+  assert "--gin_file=gin/partitioning/tpu_v4.gin \\" in launch
+  assert "num_partitions" not in launch
   assert "--gin.TRAIN_STEPS_RELATIVE=1954\n" in launch  # fine-tuning steps
   assert (
     "# restartable job: --gin.TRAIN_STEPS=1115954 "
@@ -381,7 +381,7 @@ _LAUNCHES = [
       "--num_partitions=8",
       "--num_examples=100000",
     ),
-    {"num_partitions": 8, "submesh": None, "relative_steps": 1954},
+    {"num_partitions": None, "submesh": [2, 2, 2, 1], "relative_steps": 1954},
   ),
   (
     (

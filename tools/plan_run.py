@@ -170,8 +170,9 @@ def launch_command(
   """The t5x.train command lines for this plan (README: Gin files).
 
   Run file, model file, packed_train.gin, partitioning (a
-  `num_partitions` binding, or gin/partitioning/tpu_v5e.gin and its
-  submesh on TPU v5e), then the bindings; `TRAIN_STEPS_RELATIVE` is the
+  `num_partitions` binding, gin/partitioning/tpu_v5e.gin and its
+  submesh on TPU v5e, or gin/partitioning/tpu_v4.gin for 8-way on TPU v4),
+  then the bindings; `TRAIN_STEPS_RELATIVE` is the
   fine-tuning steps (`STEPS` when the plan has no examples).
   """
   zeroshot = (mixture or "").removesuffix("_available") == (
@@ -210,6 +211,8 @@ def launch_command(
         f"  --gin.{PARTITIONER}.model_parallel_submesh="
         f'"({",".join(map(str, submesh))})" \\'
       )
+  elif topology.accelerator.name == "v4" and model == run_plan.V4_TILE_CHIPS:
+    lines.append("  --gin_file=gin/partitioning/tpu_v4.gin \\")
   elif model > 1:
     lines.append(f"  --gin.{PARTITIONER}.num_partitions={model} \\")
   if mixture:

@@ -76,8 +76,9 @@ def learning_curve(work_dir: str) -> list[tuple[int, float, dict[str, float]]]:
       _EVAL_PERIOD.value,
       _SEED.value,
       _GIN_BINDINGS.value,
+      work_dir=work_dir,
     ),
-    run_local_tiny.subprocess_env(work_dir),
+    run_local_tiny.subprocess_env(),
     os.path.join(work_dir, "curve_train.log"),
     echo=record,
   )

@@ -36,17 +36,12 @@ Directory names are those of the IE INSTRUCTIONS release without the
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 
 from instructuie_jax import task_types
 
-# Data roots: an environment variable per benchmark (read at call time).
-ENV_VARS: dict[str, str] = {
-  "ie_instructions": "IE_INSTRUCTIONS_DIR",
-  "tiny": "IE_TINY_DIR",
-}
-BENCHMARKS: tuple[str, ...] = tuple(ENV_VARS)
+# Each benchmark has a data root of its own (`tasks.settings` resolves it).
+BENCHMARKS: tuple[str, ...] = ("ie_instructions", "tiny")
 ROLES: tuple[str, ...] = ("supervised", "zeroshot")
 # Split files of a dataset folder, by seqio split name.
 SPLIT_FILES: dict[str, str] = {
@@ -265,27 +260,6 @@ def parse_task_name(name: str) -> tuple[str, DatasetSpec]:
 
 
 _TASK_NAMES: dict[str, tuple[str, DatasetSpec]] = {}
-
-
-def data_root(benchmark: str, override: str | None = None) -> str:
-  """The data root of `benchmark`: `override`, else its environment variable.
-
-  Args:
-    benchmark: "ie_instructions" or "tiny".
-    override: An explicit root (local path or `gs://...`); wins when given.
-
-  Raises:
-    ValueError: no root is given and the environment variable is unset.
-  """
-  if benchmark not in ENV_VARS:
-    raise ValueError(f"Unknown benchmark {benchmark!r}; known: {BENCHMARKS}")
-  root = override or os.environ.get(ENV_VARS[benchmark])
-  if not root:
-    raise ValueError(
-      f"No data root for the {benchmark!r} datasets: set "
-      f"{ENV_VARS[benchmark]} (or pass --data_dir / bind the gin data dir)."
-    )
-  return root
 
 
 def dataset_dir(spec: DatasetSpec, root: str) -> str:

@@ -24,7 +24,9 @@ per-device parameter shapes against T5X's partitioner on simulated meshes.
   network of gin/models/t5_1_1.gin): `parameters(dims)`.
 * Mesh: devices = `data x model` with `model = num_partitions`; T5X's
   standard logical axis rules shard `vocab`, `mlp`, `heads` and `joined_kv`
-  over `model` and replicate `embed`; batch goes over `data`.
+  over `model` and replicate `embed`; batch goes over `data`. Whether T5X
+  can lay that mesh out (`mesh_problem`): from `num_partitions` on TPU v4
+  and GPUs, from a `model_parallel_submesh` tile on v5e (`v5e_submesh`).
 * Memory per device: float32 parameters, float32 gradients, optimizer state
   (AdamW: two float32 moments; Adafactor: factored second moments), and
   activations (bfloat16; see `activation_bytes`). The activation numbers
@@ -157,7 +159,7 @@ class ModelDims:
   num_mlp_activations: int = 2
   logits_via_embedding: bool = False
   relpos_buckets: int = 32
-  pretrained_steps: int = 0
+  checkpoint_step: int | None = None
 
 
 _DIM_MACROS = {
@@ -171,8 +173,14 @@ _DIM_MACROS = {
 }
 
 
+_CHECKPOINT_STEP = re.compile(r"checkpoint_(\d+)/?$")
+
+
 def model_dims(path: str, search_paths: Sequence[str] = (".",)) -> ModelDims:
   """The `ModelDims` of a model gin file (see `read_gin_macros`).
+
+  `checkpoint_step` is the step in `INITIAL_CHECKPOINT_PATH`
+  (`.../checkpoint_1114000`), None when the file names no such checkpoint.
 
   Raises:
     PlanError: A size macro is missing, still `%gin.REQUIRED`, or not a
@@ -189,14 +197,16 @@ def model_dims(path: str, search_paths: Sequence[str] = (".",)) -> ModelDims:
     values[field] = value
   activations = macros.get("T5Config.mlp_activations", ("gelu", "linear"))
   logits = macros.get("T5Config.logits_via_embedding", False)
-  pretrained = macros.get("PRETRAINED_STEPS", 0)
+  checkpoint = _CHECKPOINT_STEP.search(
+    str(macros.get("INITIAL_CHECKPOINT_PATH", ""))
+  )
   return ModelDims(
     name=os.path.splitext(os.path.basename(path))[0],
     num_mlp_activations=len(activations)
     if isinstance(activations, tuple | list)
     else 1,
     logits_via_embedding=bool(logits),
-    pretrained_steps=pretrained if isinstance(pretrained, int) else 0,
+    checkpoint_step=int(checkpoint[1]) if checkpoint else None,
     **values,
   )
 
@@ -473,6 +483,86 @@ def candidate_topologies(topology: Topology) -> list[Topology]:
     f"{acc.name}:{h}x{per}" for h in (1, 2, 4, 8, 16, 32, 64)
   ]
   return [parse_topology(s) for s in sizes]
+
+
+# Chips of a TPU v5e slice as its 2-D torus (x, y).
+V5E_GRIDS: dict[int, tuple[int, int]] = {
+  1: (1, 1),
+  4: (2, 2),
+  8: (2, 4),
+  16: (4, 4),
+  32: (4, 8),
+  64: (8, 8),
+  128: (8, 16),
+  256: (16, 16),
+}
+# Model-axis sizes for which T5X's `partitioning.default_mesh` derives a
+# submesh from `num_partitions` (TPU v4 with megacore; GPUs: any size that
+# divides or is a multiple of the GPUs per host). Other TPUs (v5e, v5p)
+# have no default mesh: `model_parallel_submesh` must be given.
+T5X_DEFAULT_MESH: dict[str, tuple[int, ...]] = {
+  "v4": (1, 2, 4, 16),
+  "v5e": (),
+  "v5p": (),
+}
+
+
+# 8-way on TPU v4: T5X's default tile for num_partitions=8 ((4, 2, 1, 1)
+# unless the slice's z extent is 8 or more) does not divide v4-32 or v4-64,
+# so gin/partitioning/tpu_v4.gin binds a 2 x 2 x 2 tile, which divides every
+# slice of 8 chips or more.
+V4_TILE_CHIPS = 8
+
+
+def v5e_submesh(chips: int, model: int) -> tuple[int, int, int, int] | None:
+  """The `model_parallel_submesh` (x, y, 1, 1) of a v5e slice for `model`.
+
+  The tile is as square as the slice allows (x <= y, each a factor of the
+  slice's torus side, as T5X's `get_mesh` requires): 1 -> (1, 1, 1, 1),
+  4 -> (2, 2, 1, 1), 8 -> (2, 4, 1, 1), the table of
+  gin/partitioning/tpu_v5e.gin. None when no tile of `model` chips fits.
+  """
+  grid = V5E_GRIDS.get(chips)
+  if grid is None or model < 1:
+    return None
+  best = None
+  for x in range(1, model + 1):
+    if model % x:
+      continue
+    y = model // x
+    if x <= y and grid[0] % x == 0 and grid[1] % y == 0:
+      best = (x, y, 1, 1)  # The largest x <= y: the squarest tile.
+  return best
+
+
+def mesh_problem(topology: Topology, model: int) -> str | None:
+  """Why T5X cannot build a `model`-way mesh on `topology` from
+  `num_partitions` or (v5e) a submesh of `v5e_submesh`; None if it can."""
+  acc = topology.accelerator
+  if acc.kind == "gpu":
+    per_host = topology.devices // topology.hosts
+    if model % per_host and per_host % model:
+      return (
+        f"T5X needs the model axis {model} to divide or be a multiple of "
+        f"the {per_host} GPUs per host"
+      )
+    return None
+  if acc.name == "v5e":
+    if v5e_submesh(topology.devices, model) is None:
+      return f"no {model}-chip tile of the v5e torus of {topology.name}"
+    return None
+  if acc.name == "v4" and model == V4_TILE_CHIPS:
+    if topology.devices % V4_TILE_CHIPS:
+      return f"no 2 x 2 x 2 tile of chips in {topology.name}"
+    return None
+  sizes = T5X_DEFAULT_MESH.get(acc.name, ())
+  if model not in sizes:
+    return (
+      f"T5X has no default {acc.name} mesh for num_partitions={model}: bind "
+      "partitioning.PjitPartitioner.model_parallel_submesh (x, y, z, core) "
+      "for the slice and num_partitions=None"
+    )
+  return None
 
 
 # ------------------------------------------------------------------ memory

@@ -29,7 +29,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from instructuie_t5x import hf_checkpoints as hc
@@ -85,17 +85,27 @@ def _binding_ending(bindings: Mapping[str, str], suffix: str) -> Any:
   return None
 
 
+def _first_binding(bindings: Mapping[str, str], suffixes: Sequence[str]):
+  """The value of the first of `suffixes` bound in `bindings`, or None."""
+  for suffix in suffixes:
+    value = _binding_ending(bindings, suffix)
+    if value is not None:
+      return value
+  return None
+
+
 def read_model_info(
   model_dir: str, vocab: str | None = None, extra_ids: int | None = None
 ) -> ModelInfo:
   """What MODEL_DIR records about its model, for `--to_hf`.
 
   Looked for, in order: hf_conversion.json (written by `--from_hf`), then the
-  config.gin a T5X run writes (the vocabulary bound to `get_vocabulary.path`
-  or `SentencePieceVocabulary.sentencepiece_model_file`; when the gin file
-  leaves `vocab.get_vocabulary()` unbound, the file `tasks.vocab` resolves
-  now, i.e. $IE_INSTRUCTIONS_VOCAB, as `t5x.infer` would). `vocab` and
-  `extra_ids` override what is found.
+  config.gin a T5X run writes (the vocabulary bound to
+  `data_settings.vocab`, `get_vocabulary.path` or
+  `SentencePieceVocabulary.sentencepiece_model_file`; when the gin file names
+  none, the one `tasks.settings` resolves now, i.e. $IE_INSTRUCTIONS_VOCAB or
+  the default, as `t5x.infer` would). `vocab` and `extra_ids` override what
+  is found.
 
   Raises:
     ConversionError: nothing names the vocabulary, or a layout that is not
@@ -133,12 +143,22 @@ def read_model_info(
       f"{gin_path}: logits_via_embedding is True (tied output layer), not T5 v1.1"
     )
   source = os.fspath(gin_path)
-  found = _binding_ending(bindings, "get_vocabulary.path") or _binding_ending(
-    bindings, "SentencePieceVocabulary.sentencepiece_model_file"
+  found = _first_binding(
+    bindings,
+    (
+      "data_settings.vocab",
+      "get_vocabulary.path",
+      "SentencePieceVocabulary.sentencepiece_model_file",
+    ),
   )
-  found_extra = _binding_ending(bindings, "get_vocabulary.extra_ids")
-  if found_extra is None:
-    found_extra = _binding_ending(bindings, "SentencePieceVocabulary.extra_ids")
+  found_extra = _first_binding(
+    bindings,
+    (
+      "data_settings.vocab_extra_ids",
+      "get_vocabulary.extra_ids",
+      "SentencePieceVocabulary.extra_ids",
+    ),
+  )
   if not found and vocab is None:
     if "get_vocabulary()" not in str(bindings.get("VOCABULARY", "")):
       raise hc.ConversionError(
@@ -239,9 +259,9 @@ def model_gin(
 # - INITIAL_CHECKPOINT_PATH: {ckpt}
 #   (parameters only: t5x.train restores it with the assignment map of
 #   gin/runs/finetune_common.gin, which starts the optimizer from zero).
-# - VOCABULARY: {hc.SPIECE} beside this file with {extra_ids} extra ids. The seqio
-#   tasks must use the same vocabulary: IE_INSTRUCTIONS_VOCAB={spiece}
-#   IE_INSTRUCTIONS_VOCAB_EXTRA_IDS={extra_ids}.
+# - The vocabulary: {hc.SPIECE} beside this file with {extra_ids} extra ids,
+#   bound in tasks.settings.data_settings, which the seqio tasks read too.
+# - The checkpoint's step: {step} (TRAIN_STEPS_RELATIVE counts from it).
 #
 # Required to be set:
 # - DROPOUT_RATE (run files set it)
@@ -252,7 +272,7 @@ def model_gin(
 
 from __gin__ import dynamic_registration
 
-from tasks import vocab
+from tasks import settings
 
 include 'gin/models/t5_1_1.gin'
 
@@ -265,10 +285,9 @@ NUM_DECODER_LAYERS = {dims.num_decoder_layers}
 VOCAB_SIZE = {dims.vocab_size}
 
 INITIAL_CHECKPOINT_PATH = {ckpt!r}
-PRETRAINED_STEPS = {step}
 
-vocab.get_vocabulary.path = {spiece!r}
-vocab.get_vocabulary.extra_ids = {extra_ids}
+settings.data_settings.vocab = {spiece!r}
+settings.data_settings.vocab_extra_ids = {extra_ids}
 """
 
 

@@ -388,7 +388,7 @@ class Extractor:
         overriding the model settings; required when there is neither.
       gin_bindings: Gin bindings parsed last.
       vocabulary: A SentencePiece model path or "byte" to use instead of
-        the one the configuration names (`tasks.vocab.get_vocabulary`).
+        the one the configuration names (`tasks.settings`).
       input_length: Prompt tokens (EOS included) per text; default: the
         configuration's TASK_FEATURE_LENGTHS["inputs"], else 512.
       target_length: Decoded tokens per text; default:
@@ -410,8 +410,8 @@ class Extractor:
     bindings = list(gin_bindings)
     if vocabulary:
       bindings = [
-        "from tasks import vocab",
-        f"vocab.get_vocabulary.path = {vocabulary!r}",
+        "from tasks import settings",
+        f"settings.data_settings.vocab = {vocabulary!r}",
         *bindings,
       ]
     model, lengths = load_model(config, gin_file or (), bindings)

@@ -66,8 +66,8 @@ SOURCE_KINDS: tuple[str, ...] = ("json", "tfds")
 
 # Fields with an environment default, and their variables.
 ENV_VARS: Mapping[str, str] = {
-  "ie_instructions_dir": catalog.ENV_VARS["ie_instructions"],
-  "tiny_dir": catalog.ENV_VARS["tiny"],
+  "ie_instructions_dir": "IE_INSTRUCTIONS_DIR",
+  "tiny_dir": "IE_TINY_DIR",
   "source": "IE_INSTRUCTIONS_SOURCE",
   "tfds_dir": "IE_INSTRUCTIONS_TFDS_DIR",
   "vocab": "IE_INSTRUCTIONS_VOCAB",

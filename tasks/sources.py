@@ -198,7 +198,7 @@ def check_exists(spec: catalog.DatasetSpec, root: str, split: str) -> str:
         f"Dataset {spec.name!r} ({spec.family}, split {split!r}): expected "
         f"{expected}, which does not exist. The data root {root!r} comes from "
         f"--data_dir, gin (data_settings) or "
-        f"${catalog.ENV_VARS[spec.benchmark]}."
+        f"${settings.ENV_VARS[settings.DATA_DIR_FIELDS[spec.benchmark]]}."
       )
   return path
 

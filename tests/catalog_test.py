@@ -109,17 +109,11 @@ def test_bad_rows_are_rejected():
     catalog.get("no_such_set")
 
 
-def test_data_root_and_paths(monkeypatch):
-  monkeypatch.delenv("IE_INSTRUCTIONS_DIR", raising=False)
-  with pytest.raises(ValueError, match="IE_INSTRUCTIONS_DIR"):
-    catalog.data_root("ie_instructions")
-  monkeypatch.setenv("IE_INSTRUCTIONS_DIR", "gs://bucket/ie/")
-  root = catalog.data_root("ie_instructions")
+def test_split_paths():
   spec = catalog.get("ACE 2005")
-  assert catalog.split_path(spec, root, "validation") == (
+  assert catalog.split_path(spec, "gs://bucket/ie/", "validation") == (
     "gs://bucket/ie/NER/ACE 2005/dev.json"
   )
-  assert catalog.data_root("ie_instructions", "/data") == "/data"
 
 
 def test_shared_data_folders_are_in_the_catalog(shared_data_dir):

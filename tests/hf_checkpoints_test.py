@@ -554,6 +554,20 @@ def test_to_hf_reads_a_training_runs_config_gin(converted, tmp_path, spiece):
     conversion.read_model_info(str(run))
 
 
+def test_vocabulary_bound_in_the_data_settings_is_read(tmp_path, spiece):
+  # What a run of tools.run_local_tiny (or any run given
+  # --gin.data_settings.vocab) records in its config.gin.
+  (tmp_path / "config.gin").write_text(
+    "from __gin__ import dynamic_registration\n"
+    "from tasks import settings\n"
+    f"settings.data_settings.vocab = '{spiece}'\n"
+    "settings.data_settings.vocab_extra_ids = 3\n"
+    "VOCABULARY = @vocab.get_vocabulary()\n"
+  )
+  info = conversion.read_model_info(str(tmp_path))
+  assert (info.vocab, info.extra_ids) == (str(spiece), 3)
+
+
 def test_unbound_vocabulary_follows_the_environment(
   tmp_path, spiece, monkeypatch
 ):

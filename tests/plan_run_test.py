@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 
@@ -49,7 +50,7 @@ def test_model_dims_from_gin_macros():
   assert (xxl.num_encoder_layers, xxl.num_decoder_layers) == (24, 24)
   assert xxl.vocab_size == 32128  # from the included t5_1_1.gin
   assert xxl.num_mlp_activations == 2
-  assert xxl.pretrained_steps == 1114000
+  assert xxl.checkpoint_step == 1114000  # INITIAL_CHECKPOINT_PATH's step
   tiny = run_plan.model_dims(TINY, ROOTS)
   assert (tiny.emb_dim, tiny.vocab_size, tiny.num_heads) == (64, 1024, 4)
 
@@ -153,8 +154,15 @@ def test_cli_plan_and_errors():
   out = result.stdout
   assert "parameters 11,135,332,352" in out
   assert "steps      ceil(5 x 100,000 / 256) = 1,954" in out
-  assert "--gin_file=gin/partitioning/tpu_v4_mp8.gin" in out
-  assert "--gin.TRAIN_STEPS=1115954" in out
+  launch = out.split("\nlaunch:\n", 1)[1]
+  # T5X's default 8-way v4 tile does not divide v4-64: tpu_v4.gin's does.
+  assert "--gin_file=gin/partitioning/tpu_v4.gin \\" in launch
+  assert "num_partitions" not in launch
+  assert "--gin.TRAIN_STEPS_RELATIVE=1954\n" in launch  # fine-tuning steps
+  assert (
+    "# restartable job: --gin.TRAIN_STEPS=1115954 "
+    "--gin.TRAIN_STEPS_RELATIVE=None" in launch
+  )  # the checkpoint's step 1114000 + 1954
   bad = _cli("--model=flan_t5_xxl", "--topology=v4-64", "--num_partitions=3")
   assert bad.returncode == 2
   assert bad.stderr.strip() == (
@@ -343,3 +351,181 @@ def test_launch_command_is_valid_shell():
     ["bash", "-n"], input=launch, capture_output=True, text=True, check=False
   )
   assert check.returncode == 0, check.stderr
+
+
+def test_v5e_submeshes_follow_the_gin_table():
+  """`v5e_submesh` agrees with the table in gin/partitioning/tpu_v5e.gin."""
+  header = (REPO_ROOT / "gin" / "partitioning" / "tpu_v5e.gin").read_text()
+  table = {
+    1 if way == "" else int(way): tuple(int(x) for x in tile.split(", "))
+    for tile, way in re.findall(
+      r"#\s+\((\d, \d, \d, \d)\)\s+(?:data parallel|(\d+)-way)", header
+    )
+  }
+  assert set(table) == {1, 4, 8}, table
+  for model, tile in table.items():
+    assert run_plan.v5e_submesh(16, model) == tile
+  assert run_plan.v5e_submesh(8, 8) == (2, 4, 1, 1)
+  assert run_plan.v5e_submesh(4, 8) is None
+  v4 = run_plan.parse_topology("v4-64")
+  assert run_plan.mesh_problem(v4, 8) is None
+  assert "no default v4 mesh" in run_plan.mesh_problem(v4, 32)
+
+
+# Plans whose launch commands are checked: (flags, expected in the launch).
+_LAUNCHES = [
+  (
+    (
+      "--model=flan_t5_xxl",
+      "--topology=v4-64",
+      "--num_partitions=8",
+      "--num_examples=100000",
+    ),
+    {"num_partitions": None, "submesh": [2, 2, 2, 1], "relative_steps": 1954},
+  ),
+  (
+    (
+      "--model=flan_t5_xl",
+      "--topology=v5e-16",
+      "--batch_size=8",
+      "--num_partitions=4",
+      "--packed_lengths=3072,448",
+      "--examples_per_row=28",
+      "--num_examples=64124",
+      "--optimizer=adafactor",
+    ),
+    {"num_partitions": None, "submesh": [2, 2, 1, 1], "pack": True},
+  ),
+  (
+    ("--model=flan_t5_large", "--topology=h100:1x8", "--num_examples=5000"),
+    {"num_partitions": 1, "submesh": None, "relative_steps": 98},
+  ),
+]
+
+
+def _launch(flags: tuple[str, ...]) -> str:
+  result = _cli(*flags)
+  assert result.returncode == 0, result.stderr
+  return result.stdout.split("\nlaunch:\n", 1)[1]
+
+
+@pytest.mark.parametrize("flags", [f for f, _ in _LAUNCHES])
+def test_launch_gin_files_exist(flags):
+  """Every `--gin_file=` the planner prints is a file of this repository."""
+  launch = _launch(flags)
+  files = re.findall(r"--gin_file=(\S+)", launch)
+  assert files[0].startswith("gin/runs/finetune_")
+  for path in files:
+    assert (REPO_ROOT / path).is_file(), path
+  assert "$(python -m tools.gin_search_paths)" in launch
+
+
+# Stands in for `python -m t5x.train` in the printed command: reads the same
+# flags and parses the gin files and bindings as t5x.train does (strictly,
+# finalized), then reports what the run would get instead of training.
+_PARSE_ONLY = r"""
+import json
+import __main__
+import gin
+from absl import flags
+from t5x import gin_utils
+from t5x import train as t5x_train
+
+__main__.train = t5x_train.train  # What the run files bind (train_script).
+flags.DEFINE_multi_string("gin_file", None, "")
+flags.DEFINE_multi_string("gin_bindings", [], "")
+flags.DEFINE_list("gin_search_paths", ["."], "")
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+  assert len(argv) == 1, argv
+  gin_utils.parse_gin_flags(
+    FLAGS.gin_search_paths + t5x_train._DEFAULT_GIN_SEARCH_PATHS,
+    FLAGS.gin_file,
+    FLAGS.gin_bindings,
+  )
+  import seqio
+
+  bindings = gin.get_bindings(t5x_train.train)
+  partitioner = bindings["partitioner"]
+  dataset = bindings["train_dataset_cfg"]
+  seqio.get_mixture_or_task(dataset.mixture_or_task_name)  # registered
+  submesh = partitioner._model_parallel_submesh
+  print("PARSED " + json.dumps({
+    "num_partitions": partitioner._num_partitions,
+    "submesh": list(submesh) if submesh else None,
+    "relative_steps": bindings["relative_steps"],
+    "mixture": dataset.mixture_or_task_name,
+    "pack": dataset.pack,
+    "batch_size": dataset.batch_size,
+  }))
+
+
+gin_utils.run(main)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("flags,expected", _LAUNCHES)
+def test_launch_command_parses_with_t5x(flags, expected):
+  """The printed command, run by bash as printed, parses with T5X's gin.
+
+  `python -m t5x.train` is replaced (a bash function) by `_PARSE_ONLY`,
+  which parses the flags as t5x.train does; `$(python -m
+  tools.gin_search_paths)` runs for real.
+  """
+  pytest.importorskip("t5x", reason="T5X not installed (README: Install T5X)")
+  launch = _launch(flags)
+  script = (
+    "python() { if [ \"$1 $2\" = '-m t5x.train' ]; then shift 2; "
+    '"$PY" -c "$PARSE_ONLY" "$@"; else "$PY" "$@"; fi; }\n' + launch
+  )
+  result = subprocess.run(
+    ["bash", "-c", script],
+    capture_output=True,
+    text=True,
+    cwd=REPO_ROOT,
+    env=dict(
+      os.environ,
+      PY=sys.executable,
+      PARSE_ONLY=_PARSE_ONLY,
+      PYTHONPATH=str(REPO_ROOT),
+      JAX_PLATFORMS="cpu",
+    ),
+    timeout=600,
+    check=False,
+  )
+  assert result.returncode == 0, result.stderr[-3000:]
+  line = next(x for x in result.stdout.splitlines() if x.startswith("PARSED "))
+  parsed = json.loads(line[len("PARSED ") :])
+  for key, value in expected.items():
+    assert parsed[key] == value, (key, parsed)
+  assert parsed["mixture"] == "ie_instructions_supervised"
+
+
+def test_mixture_steps_and_available_name(shared_data_dir):
+  """--mixture counts the tasks with data and launches NAME_available."""
+  result = _cli(
+    "--model=flan_t5_xl",
+    "--topology=h100:1x8",
+    "--mixture=ie_instructions_supervised",
+    f"--data_dir={shared_data_dir}",
+    "--epochs=5",
+  )
+  assert result.returncode == 0, result.stderr
+  out = result.stdout
+  assert "mixture ie_instructions_supervised rates" in out
+  launch = out.split("\nlaunch:\n", 1)[1]
+  assert (
+    "--gin.MIXTURE_OR_TASK_NAME=\"'ie_instructions_supervised_available'\""
+    in launch
+  )
+  assert (
+    f"--gin.data_settings.ie_instructions_dir=\"'{shared_data_dir}'\"" in launch
+  )
+  unknown = _cli("--model=flan_t5_xl", "--topology=v4-8", "--mixture=nope")
+  assert unknown.returncode == 2
+  # (TensorFlow's C++ logging may write before it, when seqio is imported.)
+  error = unknown.stderr.strip().splitlines()[-1]
+  assert error.startswith("error: --mixture=nope: unknown; known: ")

@@ -60,15 +60,25 @@ def test_latest_checkpoint(tmp_path):
     run_local_tiny.latest_checkpoint(str(tmp_path / "train"))
 
 
-def test_subprocess_env(tmp_path, monkeypatch):
+def test_subprocess_env(monkeypatch):
   monkeypatch.setenv("PYTHONPATH", "/elsewhere")
-  env = run_local_tiny.subprocess_env(str(tmp_path))
-  assert env["IE_TINY_DIR"] == str(tmp_path / "data")
-  assert env["IE_INSTRUCTIONS_VOCAB"] == str(tmp_path / "vocab.model")
+  monkeypatch.delenv("IE_TINY_DIR", raising=False)
+  monkeypatch.delenv("IE_INSTRUCTIONS_VOCAB", raising=False)
+  env = run_local_tiny.subprocess_env()
   assert env["PYTHONPATH"].split(":") == [
     run_local_tiny.REPO_ROOT,
     "/elsewhere",
   ]
+  # The data settings go to T5X as gin flags, never through the environment.
+  assert "IE_TINY_DIR" not in env and "IE_INSTRUCTIONS_VOCAB" not in env
+
+
+def test_t5x_commands_carry_the_data_settings(tmp_path):
+  command = run_local_tiny.train_command(
+    str(tmp_path / "model"), 10, 5, work_dir=str(tmp_path)
+  )
+  assert f"--gin.data_settings.tiny_dir='{tmp_path / 'data'}'" in command
+  assert f"--gin.data_settings.vocab='{tmp_path / 'vocab.model'}'" in command
 
 
 def _option(command, flag):

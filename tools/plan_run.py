@@ -31,11 +31,15 @@ macros are read from the file (includes followed). `--topology`: a TPU slice
 Prints the model's sizes, the mesh (data x model) and what does not divide,
 per-device memory (parameters, gradients, optimizer state, activations with
 and without rematerialization), steps and time, the smallest mesh that fits
-and the launch command with its gin files. The arithmetic is
-`instructuie_jax/run_plan.py`. Examples per epoch: `--num_examples`, or the
-mixture's rates (examples-proportional, capped; tasks without data are left
-out and listed). A mistake is one line on stderr (`tools.cli`): exit status 2
-for a flag value the plan cannot use, 1 for missing data.
+and the launch command in the README's gin layout: run file, model file,
+gin/runs/packed_train.gin when packed, the model axis as a `num_partitions`
+binding (or gin/partitioning/tpu_v5e.gin and its submesh on v5e), the
+mixture by name, `TRAIN_STEPS_RELATIVE` = the fine-tuning steps. The
+arithmetic is `instructuie_jax/run_plan.py`. Examples per epoch:
+`--num_examples`, or the mixture's rates (examples-proportional, capped;
+tasks without data are left out and counted, and the command trains
+`NAME_available`). A mistake is one line on stderr (`tools.cli`): exit
+status 2 for a flag value the plan cannot use, 1 for missing data.
 """
 
 from __future__ import annotations
@@ -73,7 +77,9 @@ def define_flags() -> None:
   flags.DEFINE_float("epochs", 5.0, "Epochs over the examples.")
   flags.DEFINE_integer("num_examples", None, "Training examples per epoch.")
   flags.DEFINE_string("mixture", None, "Mixture whose rates give examples.")
-  flags.DEFINE_string("data_dir", None, "IE INSTRUCTIONS root (--mixture).")
+  flags.DEFINE_string(
+    "data_dir", None, "Data root (--mixture; bound in the launch command)."
+  )
   flags.DEFINE_float("mfu", 0.4, "Assumed model FLOPs utilization.")
   flags.DEFINE_string(
     "model_dir", "gs://BUCKET/model", "MODEL_DIR of the launch command."
@@ -101,100 +107,150 @@ def model_file(model: str) -> str:
   return path
 
 
-def mixture_examples(name: str, data_dir: str | None) -> tuple[int, list[str]]:
-  """(examples per epoch from the mixture's rates, tasks without data)."""
-  if data_dir:
-    os.environ["IE_INSTRUCTIONS_DIR"] = data_dir
-  import seqio
+def mixture_examples(
+  name: str, data_dir: str | None
+) -> tuple[int, dict[str, str], set[str]]:
+  """Examples per epoch from the rates of mixture `name`.
 
-  from tasks import mixtures
+  `name` is a mixture of `tasks.mixtures.MIXTURES` or its `NAME_available`
+  part. Tasks whose datasets are not on disk are left out of the count.
 
-  if name not in mixtures.MIXTURES:
+  Returns:
+    (examples, {task left out: reason}, the benchmarks the mixture reads).
+  """
+  import seqio  # noqa: PLC0415 (only with --mixture)
+
+  from tasks import mixtures, settings  # noqa: PLC0415
+
+  base = name.removesuffix(mixtures.AVAILABLE_SUFFIX)
+  if base not in mixtures.MIXTURES:
     raise run_plan.PlanError(
-      f"--mixture={name}: unknown; known: {', '.join(mixtures.MIXTURES)}"
+      f"--mixture={name}: unknown; known: {', '.join(mixtures.MIXTURES)} "
+      f"(each also as NAME{mixtures.AVAILABLE_SUFFIX})"
     )
-  try:
-    missing = mixtures.missing_tasks(name)
-  except ValueError as e:
-    raise run_plan.PlanError(f"--mixture={name}: {e}") from None
-  mixture = seqio.get_mixture_or_task(name)
+  benchmarks = mixtures.benchmarks_of(base)
+  settings.configure(**settings.data_dir_overrides(benchmarks, data_dir))
+  left_out = mixtures.left_out_tasks(base)
   total = 0.0
-  for task in mixture.tasks:
-    if task.name not in missing and "train" in task.splits:
+  for task in seqio.get_mixture_or_task(base).tasks:
+    if task.name not in left_out and "train" in task.splits:
       total += mixtures.examples_rate(task)
   if not total:
+    first = next(iter(left_out.values()), "no training split")
     raise cli.UserError(
-      f"--mixture={name}: no task has training data (set --data_dir)"
+      f"--mixture={name}: no task has training data (set --data_dir): {first}"
     )
-  return int(round(total)), sorted(missing)
+  return int(round(total)), left_out, benchmarks
+
+
+TRAIN = "python -m t5x.train"
+SEARCH_PATHS = "--gin_search_paths=$(python -m tools.gin_search_paths)"
+PARTITIONER = "partitioning.PjitPartitioner"
+
+
+def _gin_string(flag: str, value: str) -> str:
+  """`--gin.NAME="'value'"`, for values shell and gin read as they are."""
+  if any(c in value for c in "'\"$`\\\n"):
+    raise run_plan.PlanError(f"--{flag}={value}: quotes, $, ` or \\ in it")
+  return f"\"'{value}'\""
 
 
 def launch_command(
-  dims: run_plan.ModelDims,
   gin_file: str,
   run: run_plan.RunShape,
   topology: run_plan.Topology,
   model: int,
-  train_steps: str,
+  steps: int | None,
+  checkpoint_step: int | None,
   mixture: str | None,
+  data_dirs: dict[str, str],
   packed: bool,
   model_dir: str,
 ) -> list[str]:
-  """The t5x.train command lines for this plan."""
-  part_dir = os.path.join(REPO_ROOT, "gin", "partitioning")
-  acc = topology.accelerator.name
-  candidates = []
-  if model == 1:
-    candidates.append(f"tpu_{acc}_data_parallel.gin")
-    candidates.append("data_parallel.gin")
-  candidates += [f"tpu_{acc}_mp{model}.gin", f"model_parallel_{model}.gin"]
-  partitioning = next(
-    (c for c in candidates if os.path.isfile(os.path.join(part_dir, c))),
-    "data_parallel.gin",
+  """The t5x.train command lines for this plan (README: Gin files).
+
+  Run file, model file, packed_train.gin, partitioning (a
+  `num_partitions` binding, gin/partitioning/tpu_v5e.gin and its
+  submesh on TPU v5e, or gin/partitioning/tpu_v4.gin for 8-way on TPU v4),
+  then the bindings; `TRAIN_STEPS_RELATIVE` is the
+  fine-tuning steps (`STEPS` when the plan has no examples).
+  """
+  zeroshot = (mixture or "").removesuffix("_available") == (
+    "ie_instructions_zeroshot_train"
   )
   run_file = (
     "gin/runs/finetune_zeroshot.gin"
-    if mixture == "ie_instructions_zeroshot_train"
+    if zeroshot
     else "gin/runs/finetune_supervised.gin"
   )
-  rel_model = os.path.relpath(gin_file, REPO_ROOT)
-  lines = [
-    "python -m t5x.train --gin_search_paths=$GIN_ROOT,. \\",
+  model_path = os.path.abspath(gin_file)
+  rel = os.path.relpath(model_path, REPO_ROOT)
+  if not rel.startswith(".."):
+    model_path = rel
+  lines = []
+  problem = run_plan.mesh_problem(topology, model)
+  if problem:
+    lines.append(f"# cannot run as printed: {problem}")
+  if steps is None:
+    lines.append(
+      "# STEPS = ceil(epochs x examples / batch): give --num_examples or "
+      "--mixture to compute it"
+    )
+  lines += [
+    f"{TRAIN} {SEARCH_PATHS} \\",
     f"  --gin_file={run_file} \\",
-    f"  --gin_file={rel_model} \\",
+    f"  --gin_file={model_path} \\",
   ]
   if packed:
     lines.append("  --gin_file=gin/runs/packed_train.gin \\")
-  lines.append(f"  --gin_file=gin/partitioning/{partitioning} \\")
-  encodes_model = f"mp{model}." in partitioning or (
-    f"parallel_{model}." in partitioning
+  if topology.accelerator.name == "v5e":
+    lines.append("  --gin_file=gin/partitioning/tpu_v5e.gin \\")
+    submesh = run_plan.v5e_submesh(topology.devices, model)
+    if model > 1 and submesh:
+      lines.append(
+        f"  --gin.{PARTITIONER}.model_parallel_submesh="
+        f'"({",".join(map(str, submesh))})" \\'
+      )
+  elif topology.accelerator.name == "v4" and model == run_plan.V4_TILE_CHIPS:
+    lines.append("  --gin_file=gin/partitioning/tpu_v4.gin \\")
+  elif model > 1:
+    lines.append(f"  --gin.{PARTITIONER}.num_partitions={model} \\")
+  if mixture:
+    lines.append(
+      f"  --gin.MIXTURE_OR_TASK_NAME={_gin_string('mixture', mixture)} \\"
+    )
+  for field, root in sorted(data_dirs.items()):
+    lines.append(
+      f"  --gin.data_settings.{field}={_gin_string('data_dir', root)} \\"
+    )
+  lengths = (
+    f"{{'inputs': {run.inputs_length}, 'targets': {run.targets_length}}}"
   )
-  if model > 1 and not encodes_model:
-    lines.append(
-      f"  --gin.partitioning.PjitPartitioner.num_partitions={model} \\"
-    )
-  if packed:
-    lines.append(
-      "  --gin.PACKED_FEATURE_LENGTHS=\"{'inputs': "
-      f"{run.inputs_length}, 'targets': {run.targets_length}}}\" \\"
-    )
-    lines.append(f"  --gin.PACKED_BATCH_SIZE={run.batch_size} \\")
-  else:
-    lines.append(
-      "  --gin.TASK_FEATURE_LENGTHS=\"{'inputs': "
-      f"{run.inputs_length}, 'targets': {run.targets_length}}}\" \\"
-    )
-    lines.append(f"  --gin.BATCH_SIZE={run.batch_size} \\")
+  prefix = "PACKED_" if packed else ""
+  prefix_task = "PACKED_" if packed else "TASK_"
+  lines.append(f'  --gin.{prefix_task}FEATURE_LENGTHS="{lengths}" \\')
+  lines.append(f"  --gin.{prefix}BATCH_SIZE={run.batch_size} \\")
   if run.optimizer == "adafactor":
     lines.append('  --gin.OPTIMIZER="@adafactor.Adafactor()" \\')
     lines.append(
       "  --gin.utils.create_learning_rate_scheduler.base_learning_rate=1e-3 \\"
     )
-  lines.append(f"  --gin.MODEL_DIR=\"'{model_dir}'\" \\")
+  lines.append(f"  --gin.MODEL_DIR={_gin_string('model_dir', model_dir)} \\")
   lines.append(
-    f"  --gin.TRAIN_STEPS={train_steps}  "
-    f"# PRETRAINED_STEPS {dims.pretrained_steps} + fine-tuning steps"
+    f"  --gin.TRAIN_STEPS_RELATIVE={'STEPS' if steps is None else steps}"
   )
+  if checkpoint_step is not None:
+    total = (
+      f"$(({checkpoint_step} + STEPS))"
+      if steps is None
+      else str(checkpoint_step + steps)
+    )
+    lines.append(
+      f"# restartable job: --gin.TRAIN_STEPS={total} "
+      "--gin.TRAIN_STEPS_RELATIVE=None (the checkpoint's step "
+      f"{checkpoint_step} + {'STEPS' if steps is None else steps}; "
+      "README: Steps)"
+    )
   if topology.hosts > 1:
     where = (
       "every TPU VM host: gcloud compute tpus tpu-vm ssh NAME --worker=all "
@@ -315,11 +371,16 @@ def plan(args: dict) -> tuple[str, bool]:
   )
   out.append("")
   examples = args.get("num_examples")
-  missing: list[str] = []
+  missing: dict[str, str] = {}
   source = "--num_examples"
-  if examples is None and args.get("mixture"):
-    examples, missing = mixture_examples(args["mixture"], args.get("data_dir"))
-    source = f"mixture {args['mixture']} rates"
+  mixture = args.get("mixture")
+  data_dir = args.get("data_dir")
+  benchmarks = {"ie_instructions"}
+  if examples is None and mixture:
+    examples, missing, benchmarks = mixture_examples(mixture, data_dir)
+    source = f"mixture {mixture} rates"
+    if missing and not mixture.endswith("_available"):
+      mixture += "_available"  # The part that was counted.
   if examples is not None:
     if examples < 1:
       raise run_plan.PlanError(f"--num_examples={examples}: must be positive")
@@ -378,19 +439,26 @@ def plan(args: dict) -> tuple[str, bool]:
       "# remat: gin/models/t5_1_1.gin's network cannot rematerialize; use a "
       "network that can (see above)"
     )
-  train_steps = (
-    str(dims.pretrained_steps + total_steps)
-    if total_steps is not None
-    else f"$(({dims.pretrained_steps} + STEPS))"
-  )
+  if mixture != args.get("mixture"):
+    out.append(
+      f"# {mixture}: the tasks of {args['mixture']} with data (the steps "
+      "count them); the run lists the others in MODEL_DIR/left_out_tasks.json"
+    )
+  data_dirs = {}
+  if data_dir:
+    root = data_dir if "://" in data_dir else os.path.abspath(data_dir)
+    from tasks import settings  # noqa: PLC0415
+
+    data_dirs = {settings.DATA_DIR_FIELDS[b]: root for b in benchmarks}
   out += launch_command(
-    dims,
     gin_file,
     run,
     topology,
     choice_model,
-    train_steps,
-    args.get("mixture"),
+    total_steps,
+    dims.checkpoint_step,
+    mixture,
+    data_dirs,
     bool(packed),
     args["model_dir"],
   )

@@ -232,13 +232,32 @@ def t5x_root() -> str | None:
   return os.path.dirname(list(spec.submodule_search_locations)[0])
 
 
-def subprocess_env(work_dir: str) -> dict[str, str]:
-  """Environment of the T5X runs: data root, vocabulary, repo on the path."""
+def data_paths(work_dir: str) -> tuple[str, str]:
+  """The tiny data root and vocabulary file of WORK_DIR."""
+  return os.path.join(work_dir, "data"), os.path.join(work_dir, "vocab.model")
+
+
+def data_bindings(work_dir: str) -> list[str]:
+  """The `tasks.settings` gin flags of the T5X runs on WORK_DIR's data.
+
+  Given as flags, so every run's config.gin records its data root and
+  vocabulary (`tools.convert_checkpoint --to_hf` reads the latter there).
+  """
+  data_dir, vocab = data_paths(work_dir)
+  return [
+    f"--gin.data_settings.tiny_dir='{data_dir}'",
+    f"--gin.data_settings.vocab='{vocab}'",
+  ]
+
+
+def subprocess_env() -> dict[str, str]:
+  """Environment of the subprocesses: this checkout on the path.
+
+  The data settings travel as gin flags (`data_bindings`), not here.
+  """
   env = dict(os.environ)
   path = [REPO_ROOT] + [p for p in [env.get("PYTHONPATH")] if p]
   env.update(
-    IE_TINY_DIR=os.path.join(work_dir, "data"),
-    IE_INSTRUCTIONS_VOCAB=os.path.join(work_dir, "vocab.model"),
     PYTHONPATH=os.pathsep.join(path),
     TF_CPP_MIN_LOG_LEVEL=env.get("TF_CPP_MIN_LOG_LEVEL", "3"),
   )
@@ -317,8 +336,8 @@ def prepare_data(
     OSError: the data cannot be written (see `make_tiny_data`).
     RuntimeError: training the vocabulary failed.
   """
-  env = subprocess_env(work_dir)
-  data_dir, vocab = env["IE_TINY_DIR"], env["IE_INSTRUCTIONS_VOCAB"]
+  env = subprocess_env()
+  data_dir, vocab = data_paths(work_dir)
   os.makedirs(work_dir, exist_ok=True)
   outputs = outputs or Outputs(work_dir)
   if not os.path.exists(os.path.join(data_dir, "NER", "synth_news")):
@@ -358,14 +377,18 @@ def train_command(
   eval_period: int,
   seed: int = 0,
   gin_bindings: Sequence[str] = (),
+  *,
+  work_dir: str,
 ) -> list[str]:
-  """The `python -m t5x.train` argv of gin/runs/local_tiny.gin."""
+  """The `python -m t5x.train` argv of gin/runs/local_tiny.gin on the data
+  and vocabulary of WORK_DIR."""
   return [
     sys.executable,
     "-m",
     "t5x.train",
     f"--gin_search_paths={t5x_root()},{REPO_ROOT}",
     "--gin_file=gin/runs/local_tiny.gin",
+    *data_bindings(work_dir),
     f"--gin.MODEL_DIR='{model_dir}'",
     f"--gin.TRAIN_STEPS={train_steps}",
     f"--gin.EVAL_PERIOD={eval_period}",
@@ -408,7 +431,7 @@ def run(
   outputs = Outputs(work_dir)
   outputs.check_removable(EVERY_RUN + (ON_OVERWRITE if overwrite else ()))
   gin_paths = f"--gin_search_paths={t5x_root()},{REPO_ROOT}"
-  env = subprocess_env(work_dir)
+  env = subprocess_env()
   model_dir = outputs.path(MODEL)
   predictions = outputs.path(PREDICTIONS)
   if overwrite:
@@ -423,7 +446,14 @@ def run(
   )
   outputs.claim(MODEL)
   run_logged(
-    train_command(model_dir, train_steps, eval_period, seed, gin_bindings),
+    train_command(
+      model_dir,
+      train_steps,
+      eval_period,
+      seed,
+      gin_bindings,
+      work_dir=work_dir,
+    ),
     env,
     outputs.claim("train.log"),
     echo=_echo_f1(start),
@@ -446,6 +476,7 @@ def run(
         "--gin_file=gin/runs/infer.gin",
         "--gin_file=gin/models/tiny.gin",
         "--gin_file=gin/mixtures/ie_tiny.gin",
+        *data_bindings(work_dir),
         f"--gin.MIXTURE_OR_TASK_NAME='{mixture}'",
         f"--gin.CHECKPOINT_PATH='{checkpoint}'",
         f"--gin.INFER_OUTPUT_DIR='{predictions}'",

@@ -26,17 +26,15 @@ Both pipelines consume the same examples: the mixture's train stream
 (seeded), read from the raw JSON files.
 
 * packed (ours): `seqio.get_dataset(mixture, converter)` from raw instances
-  to packed rows of --packed_{inputs,targets}_length, with two converters
-  side by side: `tasks.packing.BatchPackingEncDecFeatureConverter` (numpy
-  packing per block) and `seqio.EncDecFeatureConverter(pack=True)` (seqio's
-  tf-ops packer), each timed
+  to packed rows of --packed_{inputs,targets}_length with
+  `seqio.EncDecFeatureConverter(pack=True)` (seqio's tf-ops packer), timed
   - "first epoch": prompts built, tokenized and packed in tf.data, timed
     after --first_epoch_warmup examples (shuffle buffers full) and within
     the first epoch;
   - "cached epochs": with `tasks.preprocessors.memory_cache.enabled` (the
     in-process stand-in for seqio's offline cache), timed after
     --warmup_epochs epochs.
-* indexed (ours): `tasks.indexed_mixture.IndexedMixture` over the same
+* indexed (ours): `instructuie_t5x.indexed_mixture.IndexedMixture` over the same
   mixture and seed: every task loaded once (prompts built and tokenized;
   its time is reported as `load_s`), then mixed and packed a block at a
   time; timed after the first-epoch warm-up. A second rate spreads the
@@ -169,10 +167,10 @@ def indexed_run(
   warmup: int = 0,
   use_cached: bool = False,
 ) -> dict[str, float]:
-  """Times `tasks.indexed_mixture` (see `time_rows`); `load_s` is the time
+  """Times `instructuie_t5x.indexed_mixture` (see `time_rows`); `load_s` is the time
   its tasks took to load (prompts built and tokenized in one pass, or read
   from seqio's cache)."""
-  from tasks import indexed_mixture
+  from instructuie_t5x import indexed_mixture
 
   start = time.perf_counter()
   mixture = indexed_mixture.IndexedMixture.load(
@@ -369,7 +367,6 @@ def main(argv):
   import sentencepiece as spm
   import seqio
 
-  from tasks import packing
   from tasks import vocab as vocab_lib
 
   path, _ = vocab_lib.vocabulary_spec()
@@ -415,9 +412,6 @@ def main(argv):
       )
     print(f"indexed mixture from the cache: {indexed_cached}", flush=True)
   converters = {
-    "fast packer": lambda: packing.BatchPackingEncDecFeatureConverter(
-      pack=True
-    ),
     "seqio packer": lambda: seqio.EncDecFeatureConverter(pack=True),
   }
   runs = {}
@@ -453,7 +447,7 @@ def main(argv):
     print(_row(f"packed, {label}, {phase}", run, rate, run["non_pad_fraction"]))
   print(
     _row(
-      "packed, indexed mixture (tasks.indexed_mixture)",
+      "packed, indexed mixture (instructuie_t5x.indexed_mixture)",
       indexed,
       rate,
       indexed["non_pad_fraction"],

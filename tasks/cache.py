@@ -13,14 +13,101 @@
 # limitations under the License.
 
 
-"""Reading seqio's offline cache (written by `tools/cache_tasks.sh`)."""
+"""seqio's offline cache (written by `tools/cache_tasks.sh`) and its settings.
+
+seqio's cache records neither the vocabulary nor the prompt options it was
+made with. `tools/cache_tasks.sh` therefore writes `SETTINGS_FILE` (the
+`Settings.fingerprint()` of the process that cached it) into every task's
+cache folder, and a task reading its cache (`use_cached=True`) checks it
+against the settings in force (`check_settings`): a cache made with other
+settings, or one without the file, is refused with a one-line message
+instead of feeding other examples. `tools/check_cache.py` stays the deeper
+check (every cached example against the examples made now).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 from collections.abc import Sequence
 
 import seqio
+import tensorflow as tf
+
+from tasks import settings
+
+SETTINGS_FILE = "instructuie_settings.json"
+
+
+class CacheSettingsError(ValueError):
+  """A task's seqio cache was made with other settings (or unknown ones)."""
+
+
+def settings_path(task_cache_dir: str) -> str:
+  """The fingerprint file of a task's cache folder."""
+  return os.path.join(task_cache_dir, SETTINGS_FILE)
+
+
+def write_settings(task_cache_dir: str) -> str:
+  """Records the settings in force in a task's cache folder (atomically)."""
+  path = settings_path(task_cache_dir)
+  tmp = f"{path}.tmp"
+  with tf.io.gfile.GFile(tmp, "w") as f:
+    json.dump(settings.get().fingerprint(), f, indent=2, sort_keys=True)
+    f.write("\n")
+  tf.io.gfile.rename(tmp, path, overwrite=True)
+  return path
+
+
+def recorded_settings(task_cache_dir: str) -> dict | None:
+  """The fingerprint recorded in a task's cache folder (None: no file)."""
+  path = settings_path(task_cache_dir)
+  if not tf.io.gfile.exists(path):
+    return None
+  with tf.io.gfile.GFile(path) as f:
+    return json.load(f)
+
+
+def settings_difference(recorded: dict, now: dict) -> str:
+  """`key: recorded -> now` for the fields that differ ("" if none)."""
+
+  def flat(d, prefix=""):
+    out = {}
+    for k, v in d.items():
+      if isinstance(v, dict):
+        out.update(flat(v, f"{prefix}{k}."))
+      else:
+        out[prefix + k] = v
+    return out
+
+  a, b = flat(recorded), flat(now)
+  return ", ".join(
+    f"{k}: {a.get(k)!r} -> {b.get(k)!r}"
+    for k in sorted(set(a) | set(b))
+    if a.get(k) != b.get(k)
+  )
+
+
+def check_settings(task_name: str, task_cache_dir: str) -> None:
+  """Raises unless the cache was made with the settings in force.
+
+  Raises:
+    CacheSettingsError: naming the folder and what differs.
+  """
+  recorded = recorded_settings(task_cache_dir)
+  if recorded is None:
+    raise CacheSettingsError(
+      f"{task_name}: the seqio cache {task_cache_dir} has no {SETTINGS_FILE}"
+      ", so the settings it was made with are unknown; re-cache it with "
+      "tools/cache_tasks.sh (--overwrite)."
+    )
+  diff = settings_difference(recorded, settings.get().fingerprint())
+  if diff:
+    raise CacheSettingsError(
+      f"{task_name}: the seqio cache {task_cache_dir} was made with other "
+      f"settings ({diff}); re-cache it or use the settings it was made with."
+    )
 
 
 @contextlib.contextmanager

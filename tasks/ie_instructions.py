@@ -24,7 +24,8 @@ features `task`, `dataset` and `id` for per-dataset scores.
 
 Importing this module registers the tasks and does no I/O. The vocabulary is
 resolved when a task's `output_features` are read (`tasks.vocab`), and the
-data root when its data are read (`tasks.sources`).
+data root when its data are read (`tasks.sources`), both from
+`tasks.settings`.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from collections.abc import Iterable, Mapping
 import seqio
 
 from instructuie_jax import catalog, metrics, task_types
-from tasks import preprocessors, sources
+from tasks import cache, preprocessors, sources
 from tasks import vocab as vocab_lib
 
 METRIC_FNS = (metrics.metric_fn, metrics.original_metric_fn)
@@ -55,12 +56,51 @@ def output_features() -> Mapping[str, seqio.Feature]:
   return _output_features(vocab_lib.vocabulary_spec())
 
 
+class _OutputFeatures(Mapping):
+  """`output_features()`, resolved only when a feature is looked up.
+
+  seqio reads the feature names of every task when a mixture is registered
+  (at import); the names are fixed, so the settings (and the vocabulary)
+  are not resolved until a feature itself is used.
+  """
+
+  KEYS = ("inputs", "targets")
+
+  def __getitem__(self, key: str) -> seqio.Feature:
+    return output_features()[key]
+
+  def __iter__(self):
+    return iter(self.KEYS)
+
+  def __len__(self) -> int:
+    return len(self.KEYS)
+
+
 class IeTask(seqio.Task):
-  """A seqio Task whose output features follow `tasks.vocab` at use time."""
+  """A seqio Task whose output features follow `tasks.vocab` at use time.
+
+  Reading its seqio cache (`use_cached=True`) first checks that the cache
+  was made with the settings in force (`tasks.cache.check_settings`).
+  """
+
+  def __init__(self, *args, task_type: str, **kwargs):
+    self._task_type = task_type
+    super().__init__(*args, **kwargs)
+
+  @property
+  def task_type(self) -> str:
+    """The IE task type ("NER", "ES", ...): no parsing of the name."""
+    return self._task_type
 
   @property
   def output_features(self) -> Mapping[str, seqio.Feature]:
-    return output_features()
+    return _OutputFeatures()
+
+  def get_dataset(self, sequence_length=None, split="train", *args, **kwargs):
+    use_cached = args[0] if args else kwargs.get("use_cached", False)
+    if use_cached and self.cache_dir:
+      cache.check_settings(self.name, self.cache_dir)
+    return super().get_dataset(sequence_length, split, *args, **kwargs)
 
 
 def splits_of(task: str) -> tuple[str, ...]:
@@ -92,6 +132,7 @@ def register_dataset(spec: catalog.DatasetSpec) -> list[str]:
       postprocess_fn=metrics.postprocess,
       metric_fns=list(METRIC_FNS),
       task_cls=IeTask,
+      task_type=task,
     )
   return names
 

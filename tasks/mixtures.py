@@ -29,7 +29,8 @@
 Rates are examples-proportional: the number of training examples of a task
 (instances of the train split; times the auxiliary probability for auxiliary
 tasks), capped at `cap` (the original's 10,000 instances per task), then
-raised to `1 / temperature`. They are computed when a mixture is used, not at
+raised to `1 / temperature` (`cap`, `temperature` and the auxiliary
+probability are fields of `tasks.settings`). They are computed when a mixture is used, not at
 import (counting reads the files; counts are cached per process).
 Evaluate with `seqio.Evaluator` (task by task, complete splits): sampling a
 mixture stops when its first task runs out.
@@ -37,44 +38,32 @@ mixture stops when its first task runs out.
 
 from __future__ import annotations
 
-import gin
+import json
+
 import seqio
+import tensorflow as tf
+from absl import logging
 
 from instructuie_jax import catalog, task_types
-from tasks import ie_instructions, preprocessors, sources
+from tasks import ie_instructions, settings, sources
 
 # Importing `ie_instructions` registers the tasks: {dataset slug: task names}.
 TASKS: dict[str, list[str]] = ie_instructions.TASKS
 
 
-@gin.configurable(module="tasks.mixtures")
-def mixing_options(
-  cap: int | None = catalog.MAX_INSTANCES_PER_TASK, temperature: float = 1.0
-) -> tuple[int | None, float]:
-  """Mixing-rate options in force (gin-bindable; read at mixture use time).
-
-  Args:
-    cap: Maximum examples counted per task (None: no cap).
-    temperature: Rates are raised to `1 / temperature` after capping.
-  """
-  if temperature <= 0:
-    raise ValueError(f"temperature must be > 0, got {temperature}")
-  return cap, temperature
-
-
 def task_type_of(task: seqio.Task) -> str:
   """The IE task type of a registered instructuie task ("NER", "ES", ...)."""
-  return task.name.split("_")[1].upper()
+  return task.task_type
 
 
 def examples_rate(task: seqio.Task) -> float:
   """Examples-proportional rate of a task (see the module docstring)."""
-  cap, temperature = mixing_options()
+  current = settings.get()
   scale = 1.0
   if task_types.get(task_type_of(task)).auxiliary:
-    scale = preprocessors.prompt_options().aux_prob
+    scale = current.prompt.aux_prob
   return seqio.mixing_rate_num_examples(
-    task, maximum=cap, scale=scale, temperature=temperature
+    task, maximum=current.cap, scale=scale, temperature=current.temperature
   )
 
 
@@ -118,13 +107,156 @@ MIXTURES: dict[str, tuple[tuple[catalog.DatasetSpec, ...], bool]] = {
 }
 
 
+AVAILABLE_SUFFIX = "_available"
+
+
+def missing_datasets(
+  specs: tuple[catalog.DatasetSpec, ...],
+) -> dict[catalog.DatasetSpec, str]:
+  """Datasets of `specs` not on disk (reads the disk), with the reason.
+
+  A dataset is on disk when its `labels.json` and the files of all three
+  splits exist under the data root of the settings in force.
+
+  Returns:
+    `{spec: message naming the first file missing}`.
+  """
+  missing = {}
+  for spec in specs:
+    try:
+      root = sources.data_dir(spec.benchmark)
+      for split in sources.ALL_SPLITS:
+        sources.check_exists(spec, root, split)
+    except (FileNotFoundError, ValueError) as e:
+      missing[spec] = str(e)
+  return missing
+
+
+def left_out_tasks(name: str) -> dict[str, str]:
+  """Tasks of mixture `name` whose dataset is not on disk (reads the disk).
+
+  Returns:
+    `{task name: message naming the file expected}`.
+  """
+  specs, auxiliary = MIXTURES[name]
+  out = {}
+  for spec, message in missing_datasets(specs).items():
+    for task in task_names((spec,), auxiliary=auxiliary):
+      out[task] = message
+  return out
+
+
+def record_left_out(mixture: str, kept: list[str], left_out: dict) -> None:
+  """Logs the tasks left out of `mixture`, and writes them to the run dir.
+
+  With `Settings.run_dir` set (T5X runs bind it to the model or output
+  directory), `{run_dir}/left_out_tasks.json` gets an entry for `mixture`:
+  `{"kept": [...], "left_out": {task: reason}}`, merged with the entries
+  of other mixtures of the run.
+  """
+  for task, message in sorted(left_out.items()):
+    logging.warning("%s: left out %s: %s", mixture, task, message)
+  logging.warning(
+    "%s: %d tasks kept, %d left out (no data).",
+    mixture,
+    len(kept),
+    len(left_out),
+  )
+  run_dir = settings.get().run_dir
+  if not run_dir:
+    return
+  path = f"{run_dir.rstrip('/')}/{LEFT_OUT_FILE}"
+  tf.io.gfile.makedirs(run_dir)
+  record = {}
+  if tf.io.gfile.exists(path):
+    with tf.io.gfile.GFile(path) as f:
+      record = json.load(f)
+  record[mixture] = {
+    "kept": sorted(kept),
+    "left_out": dict(sorted(left_out.items())),
+  }
+  with tf.io.gfile.GFile(f"{path}.tmp", "w") as f:
+    json.dump(record, f, indent=2, ensure_ascii=False)
+    f.write("\n")
+  tf.io.gfile.rename(f"{path}.tmp", path, overwrite=True)
+
+
+LEFT_OUT_FILE = "left_out_tasks.json"
+
+
+class AvailableMixture(seqio.Mixture):
+  """`{base}_available`: the tasks of mixture `base` whose data are on disk.
+
+  Registered beside every mixture, without I/O. At first use (its `tasks`
+  read, e.g. by `seqio.get_dataset` or `seqio.Evaluator`) it checks which
+  datasets are on disk, once per process (per `Settings`), keeps their tasks (main and
+  auxiliary alike) and records the ones left out (`record_left_out`). The
+  same tasks serve every split. No task with data: ValueError.
+  """
+
+  def __init__(
+    self, name: str, tasks=(), default_rate=None, *, base: str, **kwargs
+  ):
+    del tasks, default_rate  # Those of `base`.
+    self._base = base
+    self._left_out: dict[str, str] | None = None
+    self._settings: settings.Settings | None = None
+    self._ready = False
+    specs, auxiliary = MIXTURES[base]
+    super().__init__(
+      name,
+      task_names(specs, auxiliary=auxiliary),
+      default_rate=examples_rate,
+      **kwargs,
+    )
+    self._ready = True
+
+  @property
+  def base(self) -> str:
+    """The mixture this one is part of."""
+    return self._base
+
+  @property
+  def left_out(self) -> dict[str, str]:
+    """`{task: reason}` of the tasks without data (reads the disk once)."""
+    current = settings.get()
+    if self._left_out is None or self._settings is not current:
+      left_out = left_out_tasks(self._base)
+      kept = [t.name for t in super().tasks if t.name not in left_out]
+      if not kept:
+        first = next(iter(left_out.values()), "")
+        raise ValueError(
+          f"No task of mixture {self._base!r} has data on disk, e.g. {first}"
+        )
+      record_left_out(self.name, kept, left_out)
+      self._left_out, self._settings = left_out, current
+    return self._left_out
+
+  @property
+  def tasks(self) -> list[seqio.Task]:
+    if not self._ready:  # seqio's own checks while registering: no I/O.
+      return super().tasks
+    left_out = self.left_out
+    return [t for t in super().tasks if t.name not in left_out]
+
+  @property
+  def total_rate(self) -> float:
+    return sum(self.get_rate(t) for t in self.tasks)
+
+
 def register_mixtures() -> list[str]:
-  """Registers every mixture of `MIXTURES` (idempotent); returns the names."""
+  """Registers every mixture of `MIXTURES` and its `{name}_available` part
+  (idempotent); returns the names of `MIXTURES`."""
   registered = set(seqio.MixtureRegistry.names())
   for name, (specs, auxiliary) in MIXTURES.items():
     if name not in registered:
       seqio.MixtureRegistry.add(
         name, task_names(specs, auxiliary=auxiliary), default_rate=examples_rate
+      )
+    available = name + AVAILABLE_SUFFIX
+    if available not in registered:
+      seqio.MixtureRegistry.add(
+        available, (), mixture_cls=AvailableMixture, base=name
       )
   return list(MIXTURES)
 
@@ -132,47 +264,19 @@ def register_mixtures() -> list[str]:
 NAMES: list[str] = register_mixtures()
 
 
-def missing_tasks(name: str, split: str = "train") -> dict[str, str]:
-  """Tasks of mixture `name` whose data files are missing (reads the disk).
+def available_mixture(name: str) -> tuple[str, dict[str, str]]:
+  """The mixture to use for the part of mixture `name` that has data.
 
   Returns:
-    `{task name: message naming the file expected}`.
-  """
-  missing = {}
-  for task in seqio.get_mixture_or_task(name).tasks:
-    if split not in task.splits:
-      continue
-    source = task.source
-    try:
-      sources.check_exists(
-        source.spec, sources.data_dir(source.spec.benchmark), split
-      )
-    except (FileNotFoundError, ValueError) as e:
-      missing[task.name] = str(e)
-  return missing
-
-
-def available_mixture(name: str, split: str = "train") -> tuple[str, dict]:
-  """A mixture of the tasks of `name` whose data exist (reads the disk).
-
-  Registers `{name}_available` (once per process) when some tasks of `name`
-  have no data; use it to run on a partial copy of the benchmark.
-
-  Returns:
-    `(mixture name to use, missing_tasks(name, split))`.
+    `(name, {})` when every task of `name` has data, else
+    `(f"{name}_available", {task: reason left out})` (see
+    `AvailableMixture`).
 
   Raises:
     ValueError: no task of `name` has data.
   """
-  missing = missing_tasks(name, split)
-  if not missing:
-    return name, missing
-  mixture = seqio.get_mixture_or_task(name)
-  kept = [t.name for t in mixture.tasks if t.name not in missing]
-  if not kept:
-    raise ValueError(f"No task of mixture {name!r} has data: {missing}")
-  new_name = f"{name}_available"
-  if new_name in seqio.MixtureRegistry.names():
-    seqio.MixtureRegistry.remove(new_name)
-  seqio.MixtureRegistry.add(new_name, kept, default_rate=examples_rate)
-  return new_name, missing
+  available = seqio.get_mixture_or_task(name + AVAILABLE_SUFFIX)
+  left_out = available.left_out
+  if not left_out:
+    return name, {}
+  return available.name, dict(left_out)

@@ -26,38 +26,36 @@ does not depend on reading order, sharding or the source backend.
 
 `IE_TOKENIZE` is the shared tail (FLAN's FLAN_TOKENIZE): tokenize (one
 Python call per batch, `tokenize_batched`), an optional in-memory cache
-(`memory_cache`, off by default), seqio's offline cache point, EOS after
-trimming.
+(`Settings.memory_cache`, off by default), seqio's offline cache point, EOS
+after trimming. The prompt options and the memory cache are fields of
+`tasks.settings`, read when a dataset is built.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 
-import gin
 import numpy as np
 import seqio
 import tensorflow as tf
 from absl import logging
 
 from instructuie_jax import instructions, task_types
-from tasks import sources
+from tasks import settings, sources
 
 BATCH_SIZE = 256
 _NO_TYPE = ("", "NA")
 
 
-@gin.configurable(module="tasks.preprocessors")
-def memory_cache(enabled: bool = False) -> bool:
+def memory_cache() -> bool:
   """Whether tokenized examples are kept in memory after their first epoch.
 
-  Off by default. On, every epoch after the first reads the built, tokenized
-  examples from memory instead of building and tokenizing them again (the
-  in-process counterpart of seqio's offline cache, for data that fits in
-  RAM). Gin-bindable; read when a dataset is built.
+  `Settings.memory_cache` (off by default). On, every epoch after the first
+  reads the built, tokenized examples from memory instead of building and
+  tokenizing them again (the in-process counterpart of seqio's offline
+  cache, for data that fits in RAM).
   """
-  return enabled
+  return settings.get().memory_cache
 
 
 def cache_in_memory(ds: tf.data.Dataset) -> tf.data.Dataset:
@@ -160,37 +158,12 @@ IE_TOKENIZE = (
 )
 
 
-@dataclasses.dataclass(frozen=True)
-class PromptOptions:
-  """How prompts are built (see `instructions.build_example`)."""
-
-  seed: int = 0
-  aux_prob: float = instructions.AUX_PROB
-  option_policy: str = "as_given"
-  target_format: str = "instructuie"
-  instruction_file: str | None = None
+PromptOptions = settings.PromptOptions
 
 
-@gin.configurable(module="tasks.preprocessors")
-def prompt_options(
-  seed: int = 0,
-  aux_prob: float = instructions.AUX_PROB,
-  option_policy: str = "as_given",
-  target_format: str = "instructuie",
-  instruction_file: str | None = None,
-) -> PromptOptions:
-  """The prompt options in force (gin-bindable; read when a dataset is built).
-
-  Args:
-    seed: Seed of every instruction, option and auxiliary-sampling draw.
-    aux_prob: Probability of building an auxiliary example for an instance.
-    option_policy: A `label_options` policy name.
-    target_format: A registered target format name.
-    instruction_file: An instruction config JSON; None for the shipped pool.
-  """
-  return PromptOptions(
-    seed, aux_prob, option_policy, target_format, instruction_file
-  )
+def prompt_options() -> PromptOptions:
+  """The prompt options in force (`tasks.settings`; read per dataset)."""
+  return settings.get().prompt
 
 
 @functools.lru_cache(maxsize=16)

@@ -33,10 +33,10 @@ interchangeable backends:
   `tfds build` from the same files (`manual_dir` = the data root), read with
   `seqio.TfdsDataSource`; sharded files for many hosts.
 
-The data root, backend and TFDS directory are resolved when a dataset is
-read, never at import: `set_data_dir` (CLI flags), gin bindings of
-`data_dir`/`source_options`, then the environment (`IE_INSTRUCTIONS_DIR`,
-`IE_TINY_DIR`, `IE_INSTRUCTIONS_SOURCE`, `IE_INSTRUCTIONS_TFDS_DIR`).
+The data root, backend and TFDS directory are fields of `tasks.settings`
+(CLI flags, gin, then `IE_INSTRUCTIONS_DIR`, `IE_TINY_DIR`,
+`IE_INSTRUCTIONS_SOURCE`, `IE_INSTRUCTIONS_TFDS_DIR`), read when a dataset
+is read, never at import.
 """
 
 from __future__ import annotations
@@ -49,7 +49,6 @@ import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 
-import gin
 import seqio
 import tensorflow as tf
 import tensorflow_datasets as tfds
@@ -57,72 +56,31 @@ from absl import logging
 from etils import epath
 
 from instructuie_jax import catalog, schema
+from tasks import settings
 
 FEATURES: tuple[str, ...] = ("id", "sentence", "gold", "labels", "split")
 ALL_SPLITS: tuple[str, ...] = tuple(catalog.SPLIT_FILES)
 TFDS_NAME = "ie_instructions"
 TFDS_VERSION = "1.0.0"
-SOURCE_KINDS: tuple[str, ...] = ("json", "tfds")
-
-_OVERRIDES: dict[str, str] = {}
+SOURCE_KINDS: tuple[str, ...] = settings.SOURCE_KINDS
 
 
 # ------------------------------------------------------------- configuration
 
 
-def set_data_dir(benchmark: str, path: str | None) -> None:
-  """Sets (or with None clears) the data root of `benchmark` for this process.
-
-  CLIs call this for their `--data_dir` flag; it wins over gin and the
-  environment.
-  """
-  if path:
-    _OVERRIDES[benchmark] = path
-  else:
-    _OVERRIDES.pop(benchmark, None)
-
-
-@gin.configurable(module="tasks.sources")
-def data_dir(
-  benchmark: str,
-  ie_instructions_dir: str | None = None,
-  tiny_dir: str | None = None,
-) -> str:
-  """The data root of `benchmark` ("ie_instructions" or "tiny").
-
-  Args:
-    benchmark: Which root.
-    ie_instructions_dir: Gin-bindable root of the IE INSTRUCTIONS datasets.
-    tiny_dir: Gin-bindable root of the tiny synthetic datasets.
-
-  Returns:
-    `set_data_dir`'s value, else the gin binding, else `$IE_INSTRUCTIONS_DIR`
-    / `$IE_TINY_DIR`.
+def data_dir(benchmark: str) -> str:
+  """The data root of `benchmark` in the settings in force (`tasks.settings`).
 
   Raises:
-    ValueError: none of them is set.
+    ValueError: it is not set (the message says how to set it).
   """
-  bound = {"ie_instructions": ie_instructions_dir, "tiny": tiny_dir}
-  return catalog.data_root(
-    benchmark, _OVERRIDES.get(benchmark) or bound.get(benchmark)
-  )
+  return settings.get().data_dir(benchmark)
 
 
-@gin.configurable(module="tasks.sources")
-def source_options(
-  kind: str | None = None, tfds_dir: str | None = None
-) -> tuple[str, str | None]:
-  """The source backend and TFDS data directory.
-
-  Args:
-    kind: "json" or "tfds"; default `$IE_INSTRUCTIONS_SOURCE`, else "json".
-    tfds_dir: Where `tfds build` wrote the `ie_instructions` datasets;
-      default `$IE_INSTRUCTIONS_TFDS_DIR` (None: TFDS's default data dir).
-  """
-  kind = kind or os.environ.get("IE_INSTRUCTIONS_SOURCE") or "json"
-  if kind not in SOURCE_KINDS:
-    raise ValueError(f"Unknown source kind {kind!r}; known: {SOURCE_KINDS}")
-  return kind, tfds_dir or os.environ.get("IE_INSTRUCTIONS_TFDS_DIR")
+def source_options() -> tuple[str, str | None]:
+  """The source backend ("json" or "tfds") and TFDS data directory."""
+  current = settings.get()
+  return current.source, current.tfds_dir
 
 
 # ------------------------------------------------------------------- reading
@@ -225,7 +183,8 @@ def check_exists(spec: catalog.DatasetSpec, root: str, split: str) -> str:
       raise FileNotFoundError(
         f"Dataset {spec.name!r} ({spec.family}, split {split!r}): expected "
         f"{expected}, which does not exist. The data root {root!r} comes from "
-        f"--data_dir, gin or ${catalog.ENV_VARS[spec.benchmark]}."
+        f"--data_dir, gin (data_settings) or "
+        f"${catalog.ENV_VARS[spec.benchmark]}."
       )
   return path
 

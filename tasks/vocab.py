@@ -16,24 +16,23 @@
 """The one vocabulary factory shared by the seqio tasks and the gin models.
 
 T5X requires the task vocabulary to equal the model vocabulary, so both call
-`get_vocabulary()`: Flan-T5's SentencePiece model by default, or a local
-`.model` file (e.g. one made by `tools/train_vocab.py`) named by the
-environment variable `IE_INSTRUCTIONS_VOCAB`, read at call time. The value
-`byte` selects `seqio.ByteVocabulary()` (lossless, no file; for tests).
+`get_vocabulary()`: the vocabulary of `tasks.settings` (`Settings.vocab`):
+Flan-T5's SentencePiece model by default, or a local `.model` file (e.g. one
+made by `tools/train_vocab.py`). The value `byte` selects
+`seqio.ByteVocabulary()` (lossless, no file; for tests).
 """
 
 from __future__ import annotations
 
 import functools
-import os
 
 import seqio
 
-ENV_VAR = "IE_INSTRUCTIONS_VOCAB"
-ENV_VAR_EXTRA_IDS = "IE_INSTRUCTIONS_VOCAB_EXTRA_IDS"
-FLAN_T5_VOCAB = "gs://t5-data/vocabs/cc_all.32000.100extra/sentencepiece.model"
-FLAN_T5_EXTRA_IDS = 100
-BYTE = "byte"
+from tasks import settings
+
+FLAN_T5_VOCAB = settings.FLAN_T5_VOCAB
+FLAN_T5_EXTRA_IDS = settings.FLAN_T5_EXTRA_IDS
+BYTE = settings.BYTE
 
 
 def vocabulary_spec(
@@ -42,19 +41,15 @@ def vocabulary_spec(
   """The `(model path, extra_ids)` that `get_vocabulary` would use.
 
   Args:
-    path: SentencePiece model file or "byte"; default: `$IE_INSTRUCTIONS_VOCAB`,
-      else Flan-T5's model.
-    extra_ids: Sentinel ids appended to the vocabulary; default:
-      `$IE_INSTRUCTIONS_VOCAB_EXTRA_IDS`, else 100 for Flan-T5's model and 0
-      for any other.
+    path: SentencePiece model file or "byte"; default: the settings' vocab.
+    extra_ids: Sentinel ids appended to the vocabulary; default: the
+      settings' for their vocab, else 100 for Flan-T5's model and 0 for any
+      other.
   """
-  path = path or os.environ.get(ENV_VAR) or FLAN_T5_VOCAB
+  if path is None:
+    return settings.get().vocabulary_spec
   if extra_ids is None:
-    env = os.environ.get(ENV_VAR_EXTRA_IDS)
-    if env:
-      extra_ids = int(env)
-    else:
-      extra_ids = FLAN_T5_EXTRA_IDS if path == FLAN_T5_VOCAB else 0
+    extra_ids = FLAN_T5_EXTRA_IDS if path == FLAN_T5_VOCAB else 0
   return path, extra_ids
 
 

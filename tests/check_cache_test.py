@@ -22,8 +22,8 @@ import os
 import pytest
 import seqio
 
-from tasks import cache, mixtures
-from tasks.indexed_mixture import IndexedMixture
+from instructuie_t5x.indexed_mixture import IndexedMixture
+from tasks import cache, mixtures, settings
 from tests import ie_seqio_testing as testing
 from tests.indexed_mixture_test import as_lists
 from tools import check_cache
@@ -85,7 +85,7 @@ def test_seqio_reads_the_cache_back(caches):
   task = seqio.get_mixture_or_task(NER)
   folder = os.path.join(caches["good"], NER)
   assert sorted(os.listdir(folder)) == sorted(
-    ["COMPLETED"]
+    ["COMPLETED", cache.SETTINGS_FILE]
     + [f"{kind}.{s}.json" for kind in ("info", "stats") for s in SPLITS]
     + [f"{s}.tfrecord-0000{i}-of-00002" for s in SPLITS for i in (0, 1)]
   )
@@ -106,6 +106,24 @@ def test_seqio_reads_the_cache_back(caches):
   assert task.cache_dir is None
 
 
+def test_a_cache_made_with_other_settings_is_refused(caches, tmp_path):
+  task = seqio.get_mixture_or_task(NER)
+  with cache.only_cache_dir(caches["good"], [task]):
+    with settings.scoped(vocab="byte"):
+      with pytest.raises(cache.CacheSettingsError, match="vocab: '/"):
+        testing.examples(NER, "test", use_cached=True)
+    with settings.scoped(seed=1):
+      with pytest.raises(cache.CacheSettingsError, match="prompt.seed: 0 -> 1"):
+        testing.examples(NER, "test", use_cached=True)
+    assert testing.examples(NER, "test", use_cached=True)  # Same settings.
+  # A cache without the record (not made by tools/cache_tasks.sh).
+  folder = testing.write_seqio_cache(NER, "test", str(tmp_path))
+  os.remove(os.path.join(folder, cache.SETTINGS_FILE))
+  with cache.only_cache_dir(str(tmp_path), [task]):
+    with pytest.raises(cache.CacheSettingsError, match="has no instructuie"):
+      testing.examples(NER, "test", use_cached=True)
+
+
 def test_cli_reports_equal_caches(caches, capsys):
   assert check_cache.run(caches["good"], [NER, RE]) == 0
   out = capsys.readouterr().out
@@ -122,7 +140,7 @@ def test_cli_catches_a_stale_cache(caches, capsys):
   assert cells[5] == "NO" and "feature 'inputs' differs" in out, out
   assert out.splitlines()[-1].startswith("MISMATCH")
   # A cache made with another vocabulary holds other token ids.
-  with testing.env(IE_INSTRUCTIONS_VOCAB="byte"):
+  with settings.scoped(vocab="byte"):
     assert check_cache.run(caches["good"], [NER], splits=["test"]) == 1
   assert "feature 'inputs' differs from token 0" in capsys.readouterr().out
 

@@ -259,7 +259,7 @@ def test_builds_model_and_partitioner(
     partitioning.standard_logical_axis_rules()
   )
   if "gin/runs/packed_train.gin" in files:
-    from tasks import indexed_mixture  # noqa: PLC0415
+    from instructuie_t5x import indexed_mixture  # noqa: PLC0415
 
     get_dataset_fn = bindings["get_dataset_fn"]
     assert get_dataset_fn.__wrapped__ is indexed_mixture.get_dataset.__wrapped__

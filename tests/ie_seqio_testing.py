@@ -13,7 +13,7 @@
 # limitations under the License.
 
 
-"""Shared set-up of the seqio tests: fixture datasets, vocabulary, env."""
+"""Shared set-up of the seqio tests: fixture datasets, vocabulary, settings."""
 
 import contextlib
 import json
@@ -25,7 +25,7 @@ import seqio
 import tensorflow as tf
 
 from instructuie_jax import catalog
-from tasks import ie_instructions, sources
+from tasks import cache, ie_instructions, settings
 from tools import train_vocab
 
 TINY_DATA_DIR = pathlib.Path(__file__).resolve().parent / "testdata" / "ie_tiny"
@@ -42,12 +42,7 @@ FIXTURE_SPECS = (
     "tiny_ee", "tiny_ee", "EE", "synthetic", "supervised", "tiny"
   ),
 )
-ENV_VARS = (
-  "IE_INSTRUCTIONS_VOCAB",
-  "IE_INSTRUCTIONS_VOCAB_EXTRA_IDS",
-  "IE_INSTRUCTIONS_SOURCE",
-  "IE_INSTRUCTIONS_TFDS_DIR",
-)
+ENV_VARS = tuple(settings.ENV_VARS.values())
 
 
 @contextlib.contextmanager
@@ -73,7 +68,7 @@ def env(**values):
 def fixture_tasks(tmp_dir: pathlib.Path):
   """Registers the fixture tasks with a vocabulary trained on the fixtures.
 
-  Yields `{slug: task names}`; removes the tasks and restores the data root
+  Yields `{slug: task names}`; removes the tasks and restores the settings
   and environment afterwards.
   """
   model = train_vocab.train_vocab(
@@ -82,8 +77,10 @@ def fixture_tasks(tmp_dir: pathlib.Path):
     vocab_size=400,
     splits=("train", "dev", "test"),
   )
-  with env(**{**{k: None for k in ENV_VARS}, "IE_INSTRUCTIONS_VOCAB": model}):
-    sources.set_data_dir("tiny", str(TINY_DATA_DIR))
+  with (
+    env(**{k: None for k in ENV_VARS}),
+    settings.scoped(vocab=model, tiny_dir=str(TINY_DATA_DIR)),
+  ):
     names = ie_instructions.register_all(FIXTURE_SPECS)
     try:
       yield names
@@ -91,7 +88,6 @@ def fixture_tasks(tmp_dir: pathlib.Path):
       for task_names in names.values():
         for name in task_names:
           seqio.TaskRegistry.remove(name)
-      sources.set_data_dir("tiny", None)
 
 
 def examples(task_name: str, split: str, **kwargs) -> list[dict]:
@@ -121,7 +117,8 @@ def write_seqio_cache(
   output): `{split}.tfrecord-SSSSS-of-NNNNN` shards of `tf.train.Example`
   (`seqio.dict_to_tfexample`), `info.{split}.json`, `stats.{split}.json`
   (examples and non-EOS, non-pad token counts of the output features) and
-  `COMPLETED` (holding "tfrecord", as that script writes it). The examples
+  `COMPLETED` (holding "tfrecord", as that script writes it), and the
+  settings fingerprint that `tools/cache_tasks.sh` adds. The examples
   are those of the source and the pre-cache preprocessors (no seed: the
   tasks here are deterministic), in an order shuffled by `seed`, dealt
   round-robin to the shards. Read it back after
@@ -182,4 +179,5 @@ def write_seqio_cache(
       f.write(json.dumps(obj, sort_keys=True, indent=2) + "\n")
   with tf.io.gfile.GFile(os.path.join(out, "COMPLETED"), "w") as f:
     f.write("tfrecord")
+  cache.write_settings(out)
   return out

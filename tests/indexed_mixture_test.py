@@ -26,8 +26,10 @@ import tensorflow as tf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks import indexed_mixture, mixtures, packing, sources
-from tasks.indexed_mixture import IndexedMixture, Ragged, TaskExamples
+from instructuie_t5x import indexed_mixture, packing
+from instructuie_t5x.indexed_mixture import IndexedMixture, Ragged, TaskExamples
+from tasks import mixtures
+from tasks import settings as settings_lib
 from tests import ie_seqio_testing as testing
 
 LENGTHS = {"inputs": 64, "targets": 16}
@@ -280,7 +282,7 @@ def test_t5x_get_dataset_fn(fixture_mixture):
     pack=True,
     module=None,
   )
-  converter = packing.BatchPackingEncDecFeatureConverter
+  converter = seqio.EncDecFeatureConverter
   ds = indexed_mixture.get_dataset(cfg, 1, 2, converter, block_size=16)
   batch = next(ds.as_numpy_iterator())
   assert batch["encoder_input_tokens"].shape == (2, 256)
@@ -303,8 +305,7 @@ def test_t5x_get_dataset_fn(fixture_mixture):
 
 
 def test_shared_data_re_mixture(shared_data_dir):
-  sources.set_data_dir("ie_instructions", str(shared_data_dir))
-  try:
+  with settings_lib.scoped(ie_instructions_dir=str(shared_data_dir)):
     name, _ = mixtures.available_mixture("ie_instructions_re")
     mixture = seqio.get_mixture_or_task(name)
     m = IndexedMixture.load(name, {"inputs": 4096, "targets": 512}, seed=0)
@@ -324,5 +325,3 @@ def test_shared_data_re_mixture(shared_data_dir):
     rows = rows_of(m.pack(0))
     assert [seg for row in rows for seg in unpack(row)] == expected
     assert len(ids) == pytest.approx(m.block_size, abs=len(m.tasks))
-  finally:
-    sources.set_data_dir("ie_instructions", None)

@@ -15,13 +15,15 @@
 
 """Tests for the seqio mixtures: contents, rates, determinism, packing."""
 
+import json
+
 import gin
 import numpy as np
 import pytest
 import seqio
 
 from instructuie_jax import catalog
-from tasks import mixtures, sources
+from tasks import mixtures, settings
 from tests import ie_seqio_testing as testing
 
 FIXTURE_MIXTURE = "ie_fixture_test_mixture"
@@ -109,10 +111,11 @@ def test_rates_as_configured(fixture_mixture):
   assert rates["instructuie_epr_tiny_re"] == pytest.approx(0.6)
   assert rates["instructuie_eea_tiny_ee"] == 2
   with gin.unlock_config():
-    gin.bind_parameter("tasks.mixtures.mixing_options.cap", 2)
-    gin.bind_parameter("tasks.mixtures.mixing_options.temperature", 2.0)
+    gin.bind_parameter("tasks.settings.data_settings.cap", 2)
+    gin.bind_parameter("tasks.settings.data_settings.temperature", 2.0)
   try:
-    rates = _rates(fixture_mixture)
+    with settings.scoped():  # Resolved anew, with the gin bindings.
+      rates = _rates(fixture_mixture)
   finally:
     gin.clear_config()
   assert rates["instructuie_ner_tiny_ner"] == pytest.approx(2**0.5)
@@ -159,8 +162,7 @@ def test_packing(fixture_mixture):
 
 
 def test_shared_data_rates_and_available_mixture(shared_data_dir):
-  sources.set_data_dir("ie_instructions", str(shared_data_dir))
-  try:
+  with settings.scoped(ie_instructions_dir=str(shared_data_dir)):
     name, missing = mixtures.available_mixture("ie_instructions_supervised")
     assert name == "ie_instructions_supervised_available"
     assert "instructuie_ner_ace_2005" in missing
@@ -172,5 +174,47 @@ def test_shared_data_rates_and_available_mixture(shared_data_dir):
     assert rates["instructuie_ner_mit_movie"] == 8797
     assert rates["instructuie_re_conll04"] == 922
     assert rates["instructuie_eet_casie"] == 5254
-  finally:
-    sources.set_data_dir("ie_instructions", None)
+
+
+def test_available_mixture_keeps_the_datasets_on_disk(
+  shared_data_dir, tmp_path
+):
+  root = tmp_path / "data"
+  (root / "NER").mkdir(parents=True)
+  (root / "NER" / "bc5cdr").symlink_to(shared_data_dir / "NER" / "bc5cdr")
+  partial = root / "NER" / "mit-movie"  # No dev.json: left out as a whole.
+  partial.mkdir()
+  for f in ("train.json", "test.json", "labels.json"):
+    (partial / f).symlink_to(shared_data_dir / "NER" / "mit-movie" / f)
+  registered = seqio.get_mixture_or_task("ie_instructions_ner_available")
+  with settings.scoped(
+    ie_instructions_dir=str(root), vocab="byte", run_dir=str(tmp_path / "run")
+  ):
+    name, left_out = mixtures.available_mixture("ie_instructions_ner")
+    assert name == "ie_instructions_ner_available"
+    mixture = seqio.get_mixture_or_task(name)
+    assert mixture is registered  # One name for every split, never re-added.
+    kept = [t.name for t in mixture.tasks]
+    assert kept == [
+      "instructuie_es_bc5cdr",
+      "instructuie_et_bc5cdr",
+      "instructuie_ner_bc5cdr",
+    ]
+    # Auxiliary tasks of absent datasets are left out as well.
+    assert "instructuie_es_mit_movie" in left_out
+    assert "NER/mit-movie/dev.json" in left_out["instructuie_ner_mit_movie"]
+    assert mixture.total_rate == pytest.approx(4560 * 1.6)
+    ds = seqio.get_dataset(
+      name,
+      {"inputs": 512, "targets": 64},
+      seqio.EncDecFeatureConverter(pack=False),
+      dataset_split="validation",
+      shuffle=False,
+    )
+    assert next(ds.as_numpy_iterator())["encoder_input_tokens"].shape == (512,)
+    record = json.loads((tmp_path / "run" / "left_out_tasks.json").read_text())
+    assert record[name]["kept"] == kept
+    assert set(record[name]["left_out"]) == set(left_out)
+  with settings.scoped(ie_instructions_dir=str(tmp_path / "empty")):
+    with pytest.raises(ValueError, match="No task of mixture"):
+      mixtures.available_mixture("ie_instructions_ner")

@@ -17,13 +17,13 @@
 
 import collections
 
-import gin
 import numpy as np
 import pytest
 import seqio
 import tensorflow as tf
 
-from tasks import ie_instructions, packing, preprocessors
+from instructuie_t5x import packing
+from tasks import ie_instructions, preprocessors
 from tests import ie_seqio_testing as testing
 
 LENGTHS = {"inputs": 64, "targets": 16}
@@ -58,6 +58,34 @@ def _rows(converter, examples, lengths=None):
   return list(ds.as_numpy_iterator())
 
 
+def _ragged(seqs):
+  splits = np.zeros(len(seqs) + 1, np.int64)
+  np.cumsum([len(s) for s in seqs], out=splits[1:])
+  values = np.concatenate([np.asarray(s, np.int32) for s in seqs] or [[]])
+  return values.astype(np.int32), splits
+
+
+def _block_rows(examples, lengths=None, block_size=None, bos_id=0):
+  """Rows of `pack_block` over blocks of `block_size` examples."""
+  lengths = lengths or LENGTHS
+  block_size = block_size or max(lengths.values())
+  rows = []
+  for start in range(0, len(examples), block_size):
+    block = examples[start : start + block_size]
+    arrays = packing.pack_block(
+      *_ragged([x["inputs"] for x in block]),
+      *_ragged([x["targets"] for x in block]),
+      lengths["inputs"],
+      lengths["targets"],
+      bos_id,
+    )
+    for i in range(len(arrays[0])):
+      rows.append(
+        {k: a[i] for k, a in zip(packing.PACKED_KEYS, arrays, strict=True)}
+      )
+  return rows
+
+
 def _unpack(rows):
   """Per packed segment: (inputs, targets) tuples, as a multiset."""
   out = collections.Counter()
@@ -78,8 +106,7 @@ def test_seqio_docstring_example():
   examples = [
     {k: np.array(v, np.int32) for k, v in x.items()} for x in examples
   ]
-  converter = packing.BatchPackingEncDecFeatureConverter(pack=True)
-  (row,) = _rows(converter, examples, {"inputs": 10, "targets": 7})
+  (row,) = _block_rows(examples, {"inputs": 10, "targets": 7})
   expected = {
     "encoder_input_tokens": [7, 8, 5, 1, 8, 4, 9, 3, 1, 0],
     "encoder_segment_ids": [1, 1, 1, 1, 2, 2, 2, 2, 2, 0],
@@ -99,10 +126,7 @@ def test_seqio_docstring_example():
 @pytest.mark.parametrize("bos_id", [0, 3])
 def test_same_rows_as_seqio(bos_id):
   examples = _random_examples(300)
-  ours = _rows(
-    packing.BatchPackingEncDecFeatureConverter(pack=True, bos_id=bos_id),
-    examples,
-  )
+  ours = _block_rows(examples, bos_id=bos_id)
   theirs = _rows(
     seqio.EncDecFeatureConverter(pack=True, bos_id=bos_id), examples
   )
@@ -114,21 +138,9 @@ def test_same_rows_as_seqio(bos_id):
       np.testing.assert_array_equal(a[key], b[key], err_msg=key)
 
 
-def test_element_spec_matches_seqio():
-  examples = _random_examples(5)
-  ours = packing.BatchPackingEncDecFeatureConverter(pack=True)(
-    _dataset(examples), LENGTHS
-  )
-  theirs = seqio.EncDecFeatureConverter(pack=True)(_dataset(examples), LENGTHS)
-  assert ours.element_spec == theirs.element_spec
-
-
 def test_small_blocks_keep_every_example_and_valid_rows():
   examples = _random_examples(200, seed=1)
-  converter = packing.BatchPackingEncDecFeatureConverter(
-    pack=True, block_size=7
-  )
-  rows = _rows(converter, examples)
+  rows = _block_rows(examples, block_size=7)
   seqio_rows = _rows(seqio.EncDecFeatureConverter(pack=True), examples)
   assert _unpack(rows) == _unpack(seqio_rows)
   assert sum(_unpack(rows).values()) == 200
@@ -162,10 +174,7 @@ def test_trims_to_the_packed_lengths():
     "inputs": np.arange(1, 101, dtype=np.int32),
     "targets": np.arange(1, 31, dtype=np.int32),
   }
-  converter = packing.BatchPackingEncDecFeatureConverter(
-    pack=True, apply_length_check=False
-  )
-  (row,) = _rows(converter, [long])
+  (row,) = _block_rows([long])
   assert row["encoder_input_tokens"].tolist() == list(range(1, 65))
   assert row["decoder_target_tokens"].tolist() == list(range(1, 17))
 
@@ -179,8 +188,7 @@ def test_empty_targets_keep_segments_aligned():
       "targets": np.array([7, 1], np.int32),
     },
   ]
-  converter = packing.BatchPackingEncDecFeatureConverter(pack=True)
-  (row,) = _rows(converter, examples, {"inputs": 6, "targets": 4})
+  (row,) = _block_rows(examples, {"inputs": 6, "targets": 4})
   assert row["encoder_segment_ids"].tolist() == [1, 1, 2, 2, 0, 0]
   assert row["decoder_segment_ids"].tolist() == [2, 2, 0, 0]
 
@@ -206,36 +214,6 @@ def test_pack_block_trims():
   ]
   assert by_key["decoder_input_tokens"].tolist() == [[0, 0, 0, 0], [0, 1, 2, 3]]
   assert by_key["decoder_positions"].tolist() == [[0, 0, 0, 0], [0, 1, 2, 3]]
-
-
-def test_unpacked_is_seqio_converter():
-  examples = _random_examples(20, seed=2)
-  ours = _rows(packing.BatchPackingEncDecFeatureConverter(pack=False), examples)
-  theirs = _rows(seqio.EncDecFeatureConverter(pack=False), examples)
-  assert len(ours) == len(theirs) == 20
-  for a, b in zip(ours, theirs, strict=True):
-    assert {k: v.tolist() for k, v in a.items()} == {
-      k: v.tolist() for k, v in b.items()
-    }
-
-
-def test_gin_reference_as_t5x_uses_it():
-  @gin.configurable("packing_test_model")
-  def model(feature_converter_cls=None):
-    return feature_converter_cls
-
-  gin.parse_config(
-    "packing_test_model.feature_converter_cls = "
-    "@tasks.packing.BatchPackingEncDecFeatureConverter"
-  )
-  try:
-    cls = model()
-    # T5X: feature_converter_cls(pack=..., use_custom_packing_ops=...).
-    converter = cls(pack=True, use_custom_packing_ops=False)
-    assert isinstance(converter, seqio.EncDecFeatureConverter)
-    assert converter.pack
-  finally:
-    gin.clear_config()
 
 
 @pytest.fixture(scope="module")

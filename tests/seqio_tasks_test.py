@@ -26,7 +26,7 @@ import seqio
 import tensorflow_datasets as tfds
 
 from instructuie_jax import catalog, instructions, schema
-from tasks import ie_instructions, sources
+from tasks import ie_instructions, settings, sources
 from tasks import vocab as vocab_lib
 from tests import ie_seqio_testing as testing
 
@@ -88,25 +88,26 @@ def test_every_catalog_task_is_registered():
 
 
 def test_missing_dataset_names_the_expected_path(tmp_path):
-  sources.set_data_dir("ie_instructions", str(tmp_path))
-  try:
+  with settings.scoped(ie_instructions_dir=str(tmp_path)):
     task = seqio.get_mixture_or_task("instructuie_ner_mit_movie")
     with pytest.raises(FileNotFoundError, match="NER/mit-movie/test.json"):
       task.get_dataset(sequence_length=None, split="test", shuffle=False)
-  finally:
-    sources.set_data_dir("ie_instructions", None)
 
 
 def test_vocabulary_factory(tmp_path):
   with testing.env(**{k: None for k in testing.ENV_VARS}):
-    assert vocab_lib.vocabulary_spec() == (vocab_lib.FLAN_T5_VOCAB, 100)
-    with testing.env(IE_INSTRUCTIONS_VOCAB="byte"):
+    with settings.scoped():
+      assert vocab_lib.vocabulary_spec() == (vocab_lib.FLAN_T5_VOCAB, 100)
+    with settings.scoped(vocab="byte"):
       assert vocab_lib.get_vocabulary() == seqio.ByteVocabulary()
       assert vocab_lib.get_vocabulary() is vocab_lib.get_vocabulary()
       feature = ie_instructions.output_features()["targets"]
       assert feature.vocabulary == seqio.ByteVocabulary()
-    with testing.env(IE_INSTRUCTIONS_VOCAB="/x/v.model"):
+    with settings.scoped(vocab="/x/v.model"):
       assert vocab_lib.vocabulary_spec() == ("/x/v.model", 0)
+    # The documented environment defaults (set by the user).
+    with testing.env(IE_INSTRUCTIONS_VOCAB="/y/v.model"), settings.scoped():
+      assert vocab_lib.vocabulary_spec() == ("/y/v.model", 0)
 
 
 def test_fixture_tasks_keep_every_eval_example(fixture_tasks):
@@ -165,7 +166,7 @@ def test_pipeline_equals_examples_for_split(fixture_tasks, spec):
 
 def test_byte_vocabulary_round_trip(fixture_tasks):
   vocab = seqio.ByteVocabulary()
-  with testing.env(IE_INSTRUCTIONS_VOCAB="byte"):
+  with settings.scoped(vocab="byte"):
     for ex in testing.examples("instructuie_re_tiny_re", "test"):
       assert vocab.decode(ex["targets"][:-1].tolist()) == (
         ex["targets_pretokenized"].decode()
@@ -199,9 +200,7 @@ def test_json_and_tfds_sources_agree(fixture_tasks, tmp_path):
   # The registered tasks give the same examples from either backend.
   name = "instructuie_eea_tiny_ee"
   from_json = testing.examples(name, "test")
-  with testing.env(
-    IE_INSTRUCTIONS_SOURCE="tfds", IE_INSTRUCTIONS_TFDS_DIR=str(tmp_path)
-  ):
+  with settings.scoped(source="tfds", tfds_dir=str(tmp_path)):
     source = seqio.get_mixture_or_task(name).source.impl()
     assert isinstance(source, seqio.TfdsDataSource)
     from_tfds = testing.examples(name, "test")
@@ -229,7 +228,7 @@ def test_postprocess_and_metrics(fixture_tasks):
     "labels": json.dumps({"types": ["location", "person"], "roles": None}),
     "split": "dev",
   }
-  with testing.env(IE_INSTRUCTIONS_VOCAB="byte"):
+  with settings.scoped(vocab="byte"):
     result = seqio.test_utils.test_postprocessing(
       "instructuie_ner_tiny_ner",
       {"validation": raw},
@@ -242,29 +241,25 @@ def test_postprocess_and_metrics(fixture_tasks):
 
 
 def test_shared_data_tasks_yield_examples(shared_data_dir):
-  sources.set_data_dir("ie_instructions", str(shared_data_dir))
-  try:
-    with testing.env(IE_INSTRUCTIONS_VOCAB="byte"):
-      seen = 0
-      for spec in catalog.select(benchmark="ie_instructions"):
-        if not (shared_data_dir / spec.family / spec.name).is_dir():
-          continue
-        for task in spec.tasks:
-          name = catalog.task_name(task, spec)
-          split = "train" if task in spec.auxiliary_tasks else "test"
-          ds = seqio.get_mixture_or_task(name).get_dataset(
-            sequence_length=None, split=split, shuffle=False
-          )
-          ex = next(ds.take(1).as_numpy_iterator())
-          assert ex["inputs_pretokenized"] and ex["targets_pretokenized"]
-          assert ex["dataset"].decode() == spec.name
-          seen += 1
-      assert seen >= 30
-      # Eval splits are complete: count in == count out.
-      for name in ("instructuie_re_conll04", "instructuie_eea_phee"):
-        task = seqio.get_mixture_or_task(name)
-        n = len(testing.examples(name, "validation"))
-        assert n == task.num_input_examples("validation")
-      assert n == 1003  # PHEE dev events (SOURCES.md).
-  finally:
-    sources.set_data_dir("ie_instructions", None)
+  with settings.scoped(ie_instructions_dir=str(shared_data_dir), vocab="byte"):
+    seen = 0
+    for spec in catalog.select(benchmark="ie_instructions"):
+      if not (shared_data_dir / spec.family / spec.name).is_dir():
+        continue
+      for task in spec.tasks:
+        name = catalog.task_name(task, spec)
+        split = "train" if task in spec.auxiliary_tasks else "test"
+        ds = seqio.get_mixture_or_task(name).get_dataset(
+          sequence_length=None, split=split, shuffle=False
+        )
+        ex = next(ds.take(1).as_numpy_iterator())
+        assert ex["inputs_pretokenized"] and ex["targets_pretokenized"]
+        assert ex["dataset"].decode() == spec.name
+        seen += 1
+    assert seen >= 30
+    # Eval splits are complete: count in == count out.
+    for name in ("instructuie_re_conll04", "instructuie_eea_phee"):
+      task = seqio.get_mixture_or_task(name)
+      n = len(testing.examples(name, "validation"))
+      assert n == task.num_input_examples("validation")
+    assert n == 1003  # PHEE dev events (SOURCES.md).

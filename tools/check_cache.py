@@ -69,8 +69,14 @@ def example_key(ex: dict, features: Sequence[str]) -> tuple:
 
 
 def _read(task: seqio.Task, split: str, use_cached: bool) -> list[dict]:
-  ds = task.get_dataset(
-    sequence_length=None, split=split, use_cached=use_cached, shuffle=False
+  # seqio's own reader: the cache is compared even when its settings record
+  # differs from the settings in force (`check_split` reports that apart).
+  ds = seqio.Task.get_dataset(
+    task,
+    sequence_length=None,
+    split=split,
+    use_cached=use_cached,
+    shuffle=False,
   )
   return list(ds.as_numpy_iterator())
 
@@ -132,6 +138,10 @@ def check_split(task: seqio.Task, split: str) -> Result:
   c = [example_key(ex, features) for ex in cached]
   u = [example_key(ex, features) for ex in uncached]
   notes = []
+  try:
+    cache.check_settings(task.name, task.cache_dir)
+  except cache.CacheSettingsError as e:
+    notes.append(str(e).split(": ", 1)[1])
   if fc and fu and fc != fu:
     notes.append(f"features differ: {sorted(fc ^ fu)}")
   if stats != len(c):

@@ -15,16 +15,20 @@
 
 """Packing for encoder-decoder models, greedy over blocks of examples in numpy.
 
-`BatchPackingEncDecFeatureConverter` is a `seqio.EncDecFeatureConverter`
-whose packing (`pack=True`) groups the examples into blocks (`ragged_batch`)
-and trims and packs each block with one `tf.numpy_function` call, instead
-of seqio's per-example trimming map and `tf.while_loop` over the examples of
-a block. It uses the rule of seqio's tf-ops packer: examples are taken in
-order and appended to the current row while every feature fits; otherwise
-the row is emitted and a new one starts; the last row of a block is emitted
-when the block ends.
-With the default block size (the largest feature length, as seqio's
-`trim_and_pack_dataset` batches) the rows are the ones seqio produces.
+`pack_block` trims a block of examples and packs it into rows of T5X's
+encoder-decoder features in one numpy call; `indexed_mixture` packs every
+training block with it. It uses the rule of seqio's tf-ops packer: examples
+are taken in order and appended to the current row while every feature fits;
+otherwise the row is emitted and a new one starts; the last row of a block
+is emitted when the block ends. On a block of the largest feature length's
+size (the blocks seqio's `trim_and_pack_dataset` batches) the rows are the
+ones `seqio.EncDecFeatureConverter(pack=True)` produces.
+
+This is the only packer of the project besides seqio's own: the unpacked
+SeqIO pipeline (evaluation, `pack = False` runs) uses
+`seqio.EncDecFeatureConverter`, and packed training reads
+`indexed_mixture` (13.6x the original collator's examples/s against 1.2-2.5x
+for per-example seqio packing; BENCHMARKS.md, "Data pipeline").
 
 One difference: a segment id is the example's slot in its row for every
 feature, so an example with an empty feature keeps its encoder and decoder
@@ -35,12 +39,7 @@ the tasks in this project always end with EOS, so the rows are identical.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-import gin
 import numpy as np
-import seqio
-import tensorflow as tf
 
 PACKED_KEYS = (
   "encoder_input_tokens",
@@ -221,59 +220,3 @@ def pack_block(
     dec_segments,
     dec_positions,
   )
-
-
-@gin.configurable(module="tasks.packing")
-class BatchPackingEncDecFeatureConverter(seqio.EncDecFeatureConverter):
-  """`seqio.EncDecFeatureConverter` with block-wise numpy packing.
-
-  Same features, dtypes and shapes as `EncDecFeatureConverter`; with
-  `pack=False` or `use_custom_packing_ops=True` it is seqio's converter.
-  T5X: `models.EncoderDecoderModel.feature_converter_cls =
-  @tasks.packing.BatchPackingEncDecFeatureConverter`.
-  """
-
-  def __init__(self, *args, block_size: int | None = None, **kwargs):
-    """Initializes the converter.
-
-    Args:
-      *args: `seqio.EncDecFeatureConverter` arguments.
-      block_size: Examples packed per block (one numpy call); default: the
-        largest task feature length, which gives seqio's rows.
-      **kwargs: `seqio.EncDecFeatureConverter` keyword arguments.
-    """
-    super().__init__(*args, **kwargs)
-    self._block_size = block_size
-
-  def _convert_features(
-    self, ds: tf.data.Dataset, task_feature_lengths: Mapping[str, int]
-  ) -> tf.data.Dataset:
-    if not self.pack or self._use_custom_packing_ops:
-      return super()._convert_features(ds, task_feature_lengths)
-    inputs_length = int(task_feature_lengths["inputs"])
-    targets_length = int(task_feature_lengths["targets"])
-    block = self._block_size or max(task_feature_lengths.values())
-    autotune = tf.data.AUTOTUNE
-
-    def pack(x):
-      out = tf.numpy_function(
-        lambda *a: pack_block(*a, inputs_length, targets_length, self.bos_id),
-        [
-          tf.cast(x["inputs"].values, tf.int32),
-          x["inputs"].row_splits,
-          tf.cast(x["targets"].values, tf.int32),
-          x["targets"].row_splits,
-        ],
-        [tf.int32] * len(PACKED_KEYS),
-        stateful=False,
-      )
-      features = {}
-      for key, value in zip(PACKED_KEYS, out, strict=True):
-        length = inputs_length if key.startswith("encoder") else targets_length
-        value.set_shape([None, length])
-        features[key] = value
-      return features
-
-    # Trimming happens in `pack_block`, once per block.
-    ds = ds.ragged_batch(block)
-    return ds.map(pack, num_parallel_calls=autotune).unbatch()

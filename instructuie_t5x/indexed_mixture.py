@@ -33,7 +33,7 @@ makes block `b` a pure function of `(seed, b)`:
    `perm(t, n // N_t)[n % N_t]` of the task's `N_t`: each epoch of a task is
    a fresh seeded permutation, so no example repeats within one.
 3. Pack. The block's examples are shuffled (seeded by `b`) and packed into
-   rows with `tasks.packing.pack_block` (seqio's greedy rule; a block's last
+   rows with `instructuie_t5x.packing.pack_block` (seqio's greedy rule; a block's last
    row is emitted as it is).
 
 Host `h` of `H` reads blocks `h, h + H, ...`: the hosts' streams together are
@@ -42,7 +42,7 @@ the one-host stream. Every host holds all the tokenized examples in memory
 checkpoints cheaply. Post-cache preprocessors run once, at loading: they
 must be deterministic (the tasks here append EOS only).
 
-T5X: `train.get_dataset_fn = @tasks.indexed_mixture.get_dataset` (see
+T5X: `train.get_dataset_fn = @instructuie_t5x.indexed_mixture.get_dataset` (see
 `gin/runs/packed_train.gin`).
 """
 
@@ -61,7 +61,7 @@ import tensorflow as tf
 from absl import logging
 
 from instructuie_jax import rng as rng_lib
-from tasks import packing
+from instructuie_t5x import packing
 
 DEFAULT_BLOCK_SIZE = 4096
 _LOAD_BATCH = 1024
@@ -417,7 +417,7 @@ class IndexedMixture:
     return ds.unbatch()
 
 
-@gin.configurable(module="tasks.indexed_mixture")
+@gin.configurable(module="instructuie_t5x.indexed_mixture")
 def get_dataset(
   cfg,
   shard_id: int,

@@ -130,3 +130,38 @@ def only_cache_dir(cache_dir: str, tasks: Sequence[seqio.Task]):
   finally:
     seqio.set_global_cache_dirs(old)
     forget()
+
+
+def stale_caches(output_dir: str, task_names: Sequence[str]) -> dict[str, str]:
+  """Caches under `output_dir` of `task_names` made with other settings.
+
+  `tools/cache_tasks.sh` checks this before caching (seqio's script skips a
+  task that is already cached, so its old record would stay).
+
+  Returns:
+    `{task name: what differs}`.
+  """
+  out = {}
+  for name in task_names:
+    folder = os.path.join(output_dir, seqio.get_task_dir_from_name(name))
+    if not tf.io.gfile.exists(os.path.join(folder, "COMPLETED")):
+      continue
+    try:
+      check_settings(name, folder)
+    except CacheSettingsError as e:
+      out[name] = str(e)
+  return out
+
+
+def record_caches(output_dir: str, task_names: Sequence[str]) -> list[str]:
+  """Writes the settings record into each completed cache of `task_names`.
+
+  Returns:
+    The records written.
+  """
+  written = []
+  for name in task_names:
+    folder = os.path.join(output_dir, seqio.get_task_dir_from_name(name))
+    if tf.io.gfile.exists(os.path.join(folder, "COMPLETED")):
+      written.append(write_settings(folder))
+  return written

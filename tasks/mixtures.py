@@ -264,6 +264,30 @@ def register_mixtures() -> list[str]:
 NAMES: list[str] = register_mixtures()
 
 
+def name_problem(name: str) -> str | None:
+  """Why `name` is not a registered mixture or task (None if it is one)."""
+  if name in seqio.MixtureRegistry.names() or name in (
+    seqio.TaskRegistry.names()
+  ):
+    return None
+  return (
+    f"unknown mixture or task {name!r}; mixtures: {', '.join(NAMES)} (each "
+    f"also as NAME{AVAILABLE_SUFFIX}), tasks: instructuie_{{task}}_{{dataset}}"
+  )
+
+
+def benchmarks_of(name: str) -> set[str]:
+  """The benchmarks ("ie_instructions", "tiny") whose data `name` reads.
+
+  Reads no data (an `{name}_available` mixture is not resolved).
+  """
+  provider = seqio.get_mixture_or_task(name)
+  if isinstance(provider, AvailableMixture):
+    provider = seqio.get_mixture_or_task(provider.base)
+  tasks = provider.tasks if isinstance(provider, seqio.Mixture) else [provider]
+  return {t.source.spec.benchmark for t in tasks}
+
+
 def available_mixture(name: str) -> tuple[str, dict[str, str]]:
   """The mixture to use for the part of mixture `name` that has data.
 

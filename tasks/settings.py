@@ -306,19 +306,45 @@ def data_dir_overrides(benchmarks, path: str | None) -> dict[str, str]:
 def scoped(**overrides: Any) -> Iterator[Settings]:
   """Settings in force inside a `with` block only (tests, benchmarks).
 
-  Resolved on entry from `overrides` over the overrides already in force
-  (nested blocks add up), gin, the environment and the defaults; the
-  previous settings are back on exit.
+  `overrides` add to the overrides already in force (nested blocks add
+  up); the settings are resolved at first use inside the block (so a CLI's
+  `configure` may still run there) and the previous ones are back on exit.
+  Yields the settings as resolved on entry.
   """
   global _current, _overrides
   saved = (_current, dict(_overrides))
   given = {k: v for k, v in overrides.items() if v is not None}
   _overrides = {**_overrides, **given}
-  _current = resolve(**_overrides)
+  _current = None  # Resolved at first use; `configure` may still add to it.
   try:
-    yield _current
+    yield resolve(**_overrides)
   finally:
     _current, _overrides = saved[0], saved[1]
+
+
+def vocabulary_problem(current: Settings | None = None) -> str | None:
+  """Why the vocabulary of `current` (default: in force) cannot be read.
+
+  Returns:
+    None when it is "byte" or its file exists; else a one-line message that
+    says how to pass a local model.
+  """
+  current = current or get()
+  if current.vocab == BYTE:
+    return None
+  import tensorflow as tf  # noqa: PLC0415
+
+  try:
+    if tf.io.gfile.exists(current.vocab):
+      return None
+    reason = "no such file"
+  except (tf.errors.OpError, OSError) as e:
+    reason = str(e).strip().splitlines()[0]
+  return (
+    f"cannot read the vocabulary {current.vocab} ({reason}); pass a local "
+    "SentencePiece model with --vocab=PATH.model (e.g. one made by "
+    "python -m tools.train_vocab) or set IE_INSTRUCTIONS_VOCAB"
+  )
 
 
 def reset() -> None:

@@ -83,6 +83,18 @@ def source_options() -> tuple[str, str | None]:
   return current.source, current.tfds_dir
 
 
+def split_problem(split: str) -> str | None:
+  """Why `split` is not a seqio split of the tasks (None if it is one)."""
+  if split in ALL_SPLITS:
+    return None
+  if split in ("dev", "valid", "eval"):
+    return (
+      f"no split {split!r}: seqio calls the dev.json split 'validation' "
+      "(splits: train, validation, test)"
+    )
+  return f"unknown split {split!r} (splits: {', '.join(ALL_SPLITS)})"
+
+
 # ------------------------------------------------------------------- reading
 
 

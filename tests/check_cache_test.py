@@ -21,6 +21,7 @@ import os
 
 import pytest
 import seqio
+from absl import flags
 
 from instructuie_t5x.indexed_mixture import IndexedMixture
 from tasks import cache, mixtures, settings
@@ -190,3 +191,65 @@ def test_indexed_mixture_leaves_out_an_empty_cached_split(caches):
     seqio.MixtureRegistry.remove(name)
   assert [t.name for t in m.tasks] == [RE]
   assert m.empty_tasks == (EP,)
+
+
+@pytest.fixture
+def cli(capsys):
+  """Runs `check_cache.main` on flags; returns (status, stdout, stderr)."""
+
+  def run_main(*argv):
+    flags.FLAGS.unparse_flags()
+    flags.FLAGS(["check_cache", *argv])
+    try:
+      with settings.scoped():  # Whatever main configures ends here.
+        status = check_cache.main(["check_cache"])
+    finally:
+      flags.FLAGS.unparse_flags()
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+  return run_main
+
+
+def test_cli_bad_input_is_one_line(caches, cli, tmp_path):
+  for argv, status, message in [
+    ([f"--cache_dir={tmp_path}/nowhere", f"--names={NER}"], 2, "no such dir"),
+    ([f"--cache_dir={tmp_path}", "--names=nope"], 2, "unknown mixture"),
+    (
+      [f"--cache_dir={tmp_path}", f"--names={NER}", "--splits=dev"],
+      2,
+      "seqio calls the dev.json split 'validation'",
+    ),
+    (
+      [f"--cache_dir={tmp_path}", f"--names={NER}", "--vocab=/no/v.model"],
+      1,
+      "--vocab=PATH.model",
+    ),
+  ]:
+    got, out, err = cli(*argv)
+    assert got == status, (argv, out, err)
+    assert len(err.splitlines()) == 1 and message in err, err
+    assert not out  # Nothing was done.
+
+
+def test_cli_fails_when_nothing_is_cached_there(caches, cli, tmp_path):
+  # A real folder, but not a cache of the named tasks: not a success.
+  status, out, _ = cli(f"--cache_dir={tmp_path}", f"--names={NER},{RE}")
+  assert status == 1
+  assert f"nothing of {NER}, {RE} is cached under {tmp_path}" in out
+  status, out, _ = cli(f"--cache_dir={caches['good']}", f"--names={NER}")
+  assert status == 0, out
+
+
+def test_cache_tasks_records_and_refuses_other_settings(caches, tmp_path):
+  # What tools/cache_tasks.sh does around seqio's caching script.
+  out = str(tmp_path / "cache")
+  folder = testing.write_seqio_cache(NER, "train", out)
+  os.remove(os.path.join(folder, cache.SETTINGS_FILE))
+  assert cache.record_caches(out, [NER, RE]) == [
+    os.path.join(folder, cache.SETTINGS_FILE)
+  ]
+  assert cache.stale_caches(out, [NER, RE]) == {}
+  with settings.scoped(seed=2):
+    stale = cache.stale_caches(out, [NER, RE])
+  assert list(stale) == [NER] and "prompt.seed: 0 -> 2" in stale[NER]

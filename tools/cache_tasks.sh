@@ -20,7 +20,8 @@
 #   tools/cache_tasks.sh OUTPUT_CACHE_DIR NAME [NAME ...] [--FLAG ...]
 #
 #   NAME    a task name (or a regex, as `--tasks` takes them), or a mixture
-#           name, which stands for those of its tasks whose train data exist.
+#           name, which stands for those of its tasks whose data are on disk
+#           (the NAME_available mixture; the others are listed).
 #   --FLAG  passed on to cache_tasks_main, e.g. --overwrite, --min_shards=16.
 #
 # Example:
@@ -29,8 +30,11 @@
 #
 # Read the caches with `seqio.add_global_cache_dirs([OUTPUT_CACHE_DIR])` and
 # `use_cached=True` (T5X train.py: --seqio_additional_cache_dirs=DIR and
-# `--gin.USE_CACHED_TASKS=True`). Caches are made with the
-# default gin bindings and the vocabulary in force: re-cache when they change.
+# `--gin.USE_CACHED_TASKS=True`). The data settings (tasks/settings.py) come
+# from the environment: IE_INSTRUCTIONS_DIR, IE_INSTRUCTIONS_VOCAB, ... Each
+# task's cache gets their record (instructuie_settings.json); a task refuses
+# a cache recorded with other settings, and this script refuses to add to
+# such caches without --overwrite.
 # Apache Beam needs protobuf<7 and the main venv pins protobuf 7, so this
 # runs in its own venv ($BEAM_VENV, default ./.venv-beam): the pinned
 # requirements.txt with protobuf, pillow, pyarrow and sentencepiece (whose
@@ -64,29 +68,58 @@ fi
     "$ROOT/requirements.txt") \
   protobuf==6.33.6 pillow==12.3.0 pyarrow==25.0.1 sentencepiece==0.2.2 \
   apache-beam==2.77.0 google-crc32c==1.9.0
-export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+"$VENV/bin/python" -m pip install -q --no-deps -e "$ROOT"
 
-TASKS="$("$VENV/bin/python" - "${NAMES[@]}" <<'EOF'
+OVERWRITE=0
+for flag in "${FLAGS[@]}"; do
+  [[ "$flag" == "--overwrite" || "$flag" == "--overwrite=true" ]] && OVERWRITE=1
+done
+
+# Task names (a mixture: its tasks with data); refuses to add to caches made
+# with other settings unless --overwrite.
+TASKS="$("$VENV/bin/python" - "$OUTPUT_DIR" "$OVERWRITE" "${NAMES[@]}" <<'EOF'
 import sys
 
 import seqio
 
-from tasks import mixtures
+from tasks import cache, mixtures
 
-names = []
-for name in sys.argv[1:]:
-  if name in seqio.MixtureRegistry.names():
-    name, _ = mixtures.available_mixture(name)
-    names += [t.name for t in seqio.get_mixture_or_task(name).tasks]
+output_dir, overwrite, names = sys.argv[1], sys.argv[2] == "1", sys.argv[3:]
+tasks = []
+for name in names:
+  if name in mixtures.MIXTURES:
+    name, left_out = mixtures.available_mixture(name)
+    for task, reason in sorted(left_out.items()):
+      print(f"left out {task}: {reason}", file=sys.stderr)
+    tasks += [t.name for t in seqio.get_mixture_or_task(name).tasks]
   else:
-    names.append(name)
-print(",".join(names))
+    tasks.append(name)
+stale = {} if overwrite else cache.stale_caches(output_dir, tasks)
+if stale:
+  task, reason = next(iter(stale.items()))
+  print(
+    f"cache_tasks.sh: {len(stale)} cache(s) under {output_dir} were made "
+    f"with other settings, e.g. {reason} Pass --overwrite to re-cache.",
+    file=sys.stderr,
+  )
+  sys.exit(1)
+print(",".join(tasks))
 EOF
 )"
 
-exec "$VENV/bin/python" -m seqio.scripts.cache_tasks_main \
+"$VENV/bin/python" -m seqio.scripts.cache_tasks_main \
   --module_import=tasks.ie_instructions \
   --tasks="$TASKS" \
   --output_cache_dir="$OUTPUT_DIR" \
   --alsologtostderr \
   "${FLAGS[@]}"
+
+# Record the settings the caches were made with (checked when read).
+"$VENV/bin/python" - "$OUTPUT_DIR" "$TASKS" <<'EOF'
+import sys
+
+from tasks import cache
+
+written = cache.record_caches(sys.argv[1], sys.argv[2].split(","))
+print(f"recorded the settings of {len(written)} cache(s) under {sys.argv[1]}")
+EOF

@@ -24,15 +24,19 @@ NAME is a task or a mixture (its tasks whose train data exist; the others
 are listed). For every task split cached under DIR (`tools/cache_tasks.sh`),
 the cached examples (`use_cached=True`) and the examples made now
 (`use_cached=False`) are compared as multisets over all their features
-(token ids and strings), in full. The cache records neither the vocabulary
-nor the prompt options it was made with: a cache made with others differs.
+(token ids and strings), in full. The settings record that
+`tools/cache_tasks.sh` writes beside each cache (vocabulary and prompt
+options, `tasks.cache`) is compared too; a task refuses to read a cache
+whose record differs, and this tool shows both differences.
 
 Prints one row per task split: cached, uncached and `stats.{split}.json`
 example counts, equal or not, and for a mismatch what differs (decoded with
 the vocabulary in force). Splits not in the cache are "not cached".
-Exit status: 1 on a mismatch (or, with --require_all, a split not cached),
-else 0. The data root comes from --data_dir or IE_INSTRUCTIONS_DIR, the
-vocabulary from --vocab or IE_INSTRUCTIONS_VOCAB.
+Exit status: 1 on a mismatch, when nothing of NAME is cached under DIR
+(or, with --require_all, a split is not cached), else 0; bad flags (unknown
+name or split, a --cache_dir that does not exist) print one line and exit 2,
+an unreadable vocabulary 1. --data_dir and --vocab set the data settings
+(`tasks.settings`; default IE_INSTRUCTIONS_DIR and IE_INSTRUCTIONS_VOCAB).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import os
+import sys
 import time
 from collections.abc import Sequence
 
@@ -48,7 +53,7 @@ import seqio
 import tensorflow as tf
 from absl import app, flags
 
-from tasks import cache, mixtures, sources
+from tasks import cache, mixtures, settings, sources
 
 _CACHE_DIR = flags.DEFINE_string("cache_dir", None, "The seqio cache root.")
 _NAMES = flags.DEFINE_list("names", None, "Tasks or mixtures to check.")
@@ -155,10 +160,12 @@ def task_names(names: Sequence[str]) -> list[str]:
   """Tasks of `names` (a mixture's with data; the others printed)."""
   out = []
   for name in names:
-    if isinstance(seqio.get_mixture_or_task(name), seqio.Mixture):
+    if name in mixtures.MIXTURES:
       name, missing = mixtures.available_mixture(name)
       if missing:
         print(f"left out (no data): {', '.join(sorted(missing))}")
+      out += [t.name for t in seqio.get_mixture_or_task(name).tasks]
+    elif isinstance(seqio.get_mixture_or_task(name), seqio.Mixture):
       out += [t.name for t in seqio.get_mixture_or_task(name).tasks]
     else:
       out.append(name)
@@ -197,25 +204,53 @@ def run(
         row += f"{'yes' if r.equal else 'NO':5s} "
         row += f"{time.perf_counter() - t0:5.1f}s {r.note}"
         print(row.rstrip(), flush=True)
+  if not counts["equal"] + counts["mismatch"]:
+    failed = True
+    print(f"nothing of {', '.join(names)} is cached under {cache_dir}")
   summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
   elapsed = time.perf_counter() - start
   print(f"{'MISMATCH' if failed else 'OK'}: {summary} ({elapsed:.0f} s)")
   return int(failed)
 
 
+def fail(message: str, status: int) -> int:
+  """Prints `message` as one line on stderr; returns `status`."""
+  print(f"check_cache: {message}", file=sys.stderr)
+  return status
+
+
 def main(argv: Sequence[str]) -> int:
   if len(argv) > 1:
-    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    return fail(f"unexpected arguments: {argv[1:]}", 2)
   if not _CACHE_DIR.value or not _NAMES.value:
-    raise app.UsageError("--cache_dir and --names are required.")
-  if _VOCAB.value:
-    os.environ["IE_INSTRUCTIONS_VOCAB"] = _VOCAB.value
-  if _DATA_DIR.value:
-    for name in _NAMES.value:
-      provider = seqio.get_mixture_or_task(name)
-      for task in getattr(provider, "tasks", [provider]):
-        sources.set_data_dir(task.source.spec.benchmark, _DATA_DIR.value)
-  return run(_CACHE_DIR.value, _NAMES.value, _SPLITS.value, _REQUIRE_ALL.value)
+    return fail("--cache_dir and --names are required", 2)
+  for name in _NAMES.value:
+    problem = mixtures.name_problem(name)
+    if problem:
+      return fail(problem, 2)
+  for split in _SPLITS.value or ():
+    problem = sources.split_problem(split)
+    if problem:
+      return fail(problem, 2)
+  if not tf.io.gfile.isdir(_CACHE_DIR.value):
+    return fail(f"--cache_dir={_CACHE_DIR.value}: no such directory", 2)
+  benchmarks = set().union(*map(mixtures.benchmarks_of, _NAMES.value))
+  try:
+    settings.configure(
+      vocab=_VOCAB.value,
+      **settings.data_dir_overrides(benchmarks, _DATA_DIR.value),
+    )
+  except ValueError as e:
+    return fail(str(e), 2)
+  problem = settings.vocabulary_problem()
+  if problem:
+    return fail(problem, 1)
+  try:
+    return run(
+      _CACHE_DIR.value, _NAMES.value, _SPLITS.value, _REQUIRE_ALL.value
+    )
+  except (FileNotFoundError, ValueError, tf.errors.OpError) as e:
+    return fail(str(e).strip().splitlines()[0], 1)
 
 
 if __name__ == "__main__":

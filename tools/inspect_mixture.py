@@ -16,7 +16,7 @@
 r"""Shows what a seqio mixture or task of instructuie-jax feeds the model.
 
 Usage:
-  python tools/inspect_mixture.py --mixture=NAME [--split=train] \
+  python -m tools.inspect_mixture --mixture=NAME [--split=train] \
     [--num_examples=3] [--data_dir=DIR] [--vocab=PATH.model] \
     [--inputs_length=512] [--targets_length=50] [--max_examples_per_task=N]
 
@@ -24,15 +24,18 @@ Prints rendered examples (inputs and targets as text), then per task: the
 input examples of the split, the mixing rate (train), the examples produced,
 token-length percentiles (p50/p90/p99/max, EOS included) and how many
 examples are longer than --inputs_length / --targets_length (seqio would
-truncate those). The data root comes from --data_dir or IE_INSTRUCTIONS_DIR
-(IE_TINY_DIR for the tiny mixtures); the vocabulary from --vocab or
-IE_INSTRUCTIONS_VOCAB. Tasks whose files are missing are listed with the path
-expected and left out (--noskip_missing fails instead).
+truncate those). --data_dir and --vocab set the data settings
+(`tasks.settings`; default IE_INSTRUCTIONS_DIR or IE_TINY_DIR, and
+IE_INSTRUCTIONS_VOCAB). The tasks of a mixture whose datasets are missing
+are listed with the path expected and left out (the `NAME_available`
+mixture); --noskip_missing fails instead. Bad input (unknown name, a split
+seqio does not have, an unreadable vocabulary, no data) is one line on
+stderr and exit status 2 (flags) or 1.
 """
 
 from __future__ import annotations
 
-import os
+import sys
 
 from absl import app, flags
 
@@ -53,14 +56,6 @@ def define_flags() -> None:
   )
   flags.DEFINE_bool("skip_missing", True, "Leave out tasks without data.")
   flags.DEFINE_integer("seed", 0, "Mixture sampling seed (train split).")
-
-
-def _benchmarks(name: str) -> set[str]:
-  import seqio
-
-  provider = seqio.get_mixture_or_task(name)
-  tasks = provider.tasks if isinstance(provider, seqio.Mixture) else [provider]
-  return {t.source.spec.benchmark for t in tasks}
 
 
 def rendered_examples(name: str, split: str, n: int, seed: int) -> list[dict]:
@@ -158,36 +153,66 @@ def format_rows(rows: list[dict]) -> str:
   return "\n".join(lines)
 
 
-def main(argv):
+def fail(message: str, status: int) -> int:
+  """Prints `message` as one line on stderr; returns `status`."""
+  print(f"inspect_mixture: {message}", file=sys.stderr)
+  return status
+
+
+def main(argv) -> int:
   if len(argv) > 1:
-    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-  if FLAGS.vocab:
-    os.environ["IE_INSTRUCTIONS_VOCAB"] = FLAGS.vocab
-  from tasks import mixtures, sources
+    return fail(f"unexpected arguments: {argv[1:]}", 2)
+  import seqio
+  import tensorflow as tf
+
+  from instructuie_jax import schema
+  from tasks import mixtures, settings, sources
 
   name = FLAGS.mixture
-  if FLAGS.data_dir:
-    for benchmark in _benchmarks(name):
-      sources.set_data_dir(benchmark, FLAGS.data_dir)
-  if FLAGS.skip_missing:
-    import seqio
-
-    if isinstance(seqio.get_mixture_or_task(name), seqio.Mixture):
-      name, missing = mixtures.available_mixture(name, FLAGS.split)
+  problem = mixtures.name_problem(name) or sources.split_problem(FLAGS.split)
+  if problem:
+    return fail(problem, 2)
+  try:
+    settings.configure(
+      vocab=FLAGS.vocab,
+      **settings.data_dir_overrides(
+        mixtures.benchmarks_of(name), FLAGS.data_dir
+      ),
+    )
+  except ValueError as e:
+    return fail(str(e), 2)
+  problem = settings.vocabulary_problem()
+  if problem:
+    return fail(problem, 1)
+  try:
+    provider = seqio.get_mixture_or_task(name)
+    if isinstance(provider, seqio.Mixture) and FLAGS.skip_missing:
+      name, missing = mixtures.available_mixture(name)
       for task, message in sorted(missing.items()):
         print(f"left out {task}: {message}")
-  for ex in rendered_examples(
-    name, FLAGS.split, FLAGS.num_examples, FLAGS.seed
-  ):
-    print(
-      f"=== {ex['id']}  ({ex['inputs_tokens']} / {ex['targets_tokens']} tokens)"
-    )
-    print(f"--- inputs\n{ex['inputs_pretokenized']}")
-    print(f"--- targets\n{ex['targets_pretokenized']!r}")
-  lengths = {"inputs": FLAGS.inputs_length, "targets": FLAGS.targets_length}
-  rows = task_rows(name, FLAGS.split, lengths, FLAGS.max_examples_per_task)
+    for ex in rendered_examples(
+      name, FLAGS.split, FLAGS.num_examples, FLAGS.seed
+    ):
+      print(
+        f"=== {ex['id']}  ({ex['inputs_tokens']} / {ex['targets_tokens']} "
+        "tokens)"
+      )
+      print(f"--- inputs\n{ex['inputs_pretokenized']}")
+      print(f"--- targets\n{ex['targets_pretokenized']!r}")
+    lengths = {"inputs": FLAGS.inputs_length, "targets": FLAGS.targets_length}
+    rows = task_rows(name, FLAGS.split, lengths, FLAGS.max_examples_per_task)
+  except (
+    FileNotFoundError,
+    ValueError,
+    schema.DataError,
+    tf.errors.OpError,
+  ) as e:
+    return fail(str(e).strip().splitlines()[0], 1)
+  if not rows:
+    return fail(f"{name} has no task with a {FLAGS.split!r} split", 1)
   print(f"\n{name} [{FLAGS.split}], feature lengths {lengths}")
   print(format_rows(rows))
+  return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,96 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""Tests for `tools/inspect_mixture.py`: bad input is one line, good input runs."""
+
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from tasks import settings
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def inspect(*argv, cwd=REPO_ROOT):
+  env = {
+    k: v for k, v in os.environ.items() if k not in settings.ENV_VARS.values()
+  }
+  env["PYTHONPATH"] = str(REPO_ROOT)
+  return subprocess.run(
+    [sys.executable, "-m", "tools.inspect_mixture", *argv],
+    env=env,
+    cwd=cwd,
+    capture_output=True,
+    text=True,
+    timeout=300,
+  )
+
+
+def _last_line(err: str) -> str:
+  # TensorFlow logs to stderr at import; ours is the last line.
+  return err.strip().splitlines()[-1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+  "argv,status,message",
+  [
+    (["--mixture=nope"], 2, "unknown mixture or task 'nope'"),
+    (
+      ["--mixture=ie_tiny_eval", "--split=dev"],
+      2,
+      "seqio calls the dev.json split 'validation'",
+    ),
+    (
+      ["--mixture=ie_tiny_eval", "--vocab=/nonexistent/v.model"],
+      1,
+      "pass a local SentencePiece model with --vocab=PATH.model",
+    ),
+    (
+      ["--mixture=ie_tiny_eval", "--vocab=byte", "--data_dir=/nonexistent"],
+      1,
+      "No task of mixture 'ie_tiny_eval' has data on disk",
+    ),
+  ],
+  ids=["unknown", "dev", "vocab", "no_data"],
+)
+def test_bad_input_is_one_line(argv, status, message):
+  out = inspect(*argv)
+  assert out.returncode == status, out.stderr
+  line = _last_line(out.stderr)
+  assert line.startswith("inspect_mixture: ") and message in line, line
+  assert "Traceback" not in out.stderr
+  assert not out.stdout
+
+
+@pytest.mark.slow
+def test_lists_the_tasks_left_out(shared_data_dir, tmp_path):
+  out = inspect(
+    "--mixture=ie_instructions_ner",
+    "--split=validation",
+    "--vocab=byte",
+    f"--data_dir={shared_data_dir}",
+    "--num_examples=1",
+    "--max_examples_per_task=5",
+    cwd=tmp_path,
+  )
+  assert out.returncode == 0, out.stderr
+  assert "left out instructuie_ner_ace_2005: " in out.stdout
+  assert "ie_instructions_ner_available [validation]" in out.stdout
+  assert "instructuie_ner_bc5cdr" in out.stdout

@@ -1,0 +1,116 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""Tests for `tasks.settings`: one place, one time, CLI flags through one API."""
+
+import pathlib
+import re
+import subprocess
+import sys
+
+import gin
+import pytest
+
+from tasks import settings
+from tests import ie_seqio_testing as testing
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def test_resolution_order():
+  with testing.env(**{k: None for k in testing.ENV_VARS}):
+    assert settings.resolve() == settings.Settings()
+    with testing.env(IE_INSTRUCTIONS_VOCAB="/env/v.model"):
+      assert settings.resolve().vocabulary_spec == ("/env/v.model", 0)
+      gin.parse_config("tasks.settings.data_settings.vocab = '/gin/v.model'")
+      try:
+        assert settings.resolve().vocab == "/gin/v.model"
+        assert settings.resolve(vocab="/flag/v.model").vocab == "/flag/v.model"
+        assert settings.resolve(vocab=None).vocab == "/gin/v.model"
+      finally:
+        gin.clear_config()
+
+
+def test_resolved_once_then_fixed():
+  with settings.scoped(vocab="byte", seed=3) as first:
+    assert settings.get() == first
+    with testing.env(IE_INSTRUCTIONS_VOCAB="/later/v.model"):
+      assert settings.get() is settings.get()
+      assert settings.get().vocab == "byte"
+    # A CLI configuring after data were read with other settings is a bug.
+    with pytest.raises(RuntimeError, match="already in use"):
+      settings.configure(seed=4)
+    assert settings.configure(seed=3) == first  # The same: fine.
+
+
+def test_configure_before_use():
+  with settings.scoped():
+    current = settings.configure(vocab="byte", tiny_dir="/t")
+    assert settings.get() is current
+    assert current.data_dir("tiny") == "/t"
+    with pytest.raises(ValueError, match="IE_INSTRUCTIONS_DIR"):
+      current.data_dir("ie_instructions")
+
+
+def test_invalid_settings():
+  with pytest.raises(ValueError, match="Unknown settings"):
+    settings.resolve(vocabulary="byte")
+  with pytest.raises(ValueError, match="Unknown source"):
+    settings.resolve(source="csv")
+  with pytest.raises(ValueError, match="temperature"):
+    settings.resolve(temperature=0)
+
+
+def test_fingerprint_holds_what_changes_examples(tmp_path):
+  model = tmp_path / "v.model"
+  model.write_bytes(b"one")
+  a = settings.resolve(vocab=str(model)).fingerprint()
+  assert a["vocab_extra_ids"] == 0 and a["prompt"]["seed"] == 0
+  model.write_bytes(b"two")  # Rewritten in place.
+  b = settings.resolve(vocab=str(model)).fingerprint()
+  assert a["vocab_sha256"] != b["vocab_sha256"]
+  # Data roots and mixing do not change a task's examples.
+  assert (
+    settings.resolve(
+      vocab="byte", ie_instructions_dir="/a", cap=5
+    ).fingerprint()
+    == settings.resolve(vocab="byte").fingerprint()
+  )
+
+
+def test_import_resolves_nothing_and_gin_after_import_counts():
+  code = (
+    "import gin, tasks.mixtures\n"
+    "from tasks import settings, vocab\n"
+    "assert settings._current is None\n"
+    "gin.parse_config('tasks.settings.data_settings.vocab = \"byte\"')\n"
+    "print(vocab.vocabulary_spec())\n"
+  )
+  out = subprocess.run(
+    [sys.executable, "-c", code],
+    cwd=REPO_ROOT,
+    capture_output=True,
+    text=True,
+    check=True,
+  )
+  assert out.stdout.strip().splitlines()[-1] == "('byte', 0)"
+
+
+def test_no_tool_writes_a_setting_into_the_environment():
+  pattern = re.compile(r"os\.environ\[[^\]]+\]\s*=|os\.environ\.update|putenv")
+  for folder in ("tasks", "tools", "instructuie_t5x"):
+    for path in (REPO_ROOT / folder).glob("*.py"):
+      for i, line in enumerate(path.read_text().splitlines(), 1):
+        assert not pattern.search(line), f"{path}:{i}: {line.strip()}"

@@ -27,8 +27,10 @@ the budget:
 so the run ends within the budget with an evaluated checkpoint at its last
 step, unless a period grows longer than the one before it. The clock starts
 when the action is made (gin builds it when `train` is called), so the budget
-counts loading the data, compiling and every evaluation. TRAIN_STEPS remains
-an upper bound.
+counts loading the data, compiling and every evaluation. The first period
+holds the loading and compiling, so it is no estimate of the next one: after
+the first evaluation training goes on unless the budget is already spent.
+TRAIN_STEPS remains an upper bound.
 
     from instructuie_t5x import time_budget
     train_script.train.actions = {'INFER_EVAL': [@time_budget.StopBefore()]}
@@ -79,9 +81,11 @@ class StopBefore:
     self._clock = clock
     self._start = clock()
     self._last = self._start
+    self._first = True
 
   def run(self, train_state: Any, metrics_by_task: Mapping[str, Any]) -> bool:
-    """True (stop) when one more period like the last would pass the budget.
+    """True (stop) when one more period like the last would pass the budget
+    (after the first period: when the budget is spent).
 
     Args:
       train_state: T5X's train state (its `step` is logged).
@@ -91,7 +95,8 @@ class StopBefore:
     now = self._clock()
     period, elapsed = now - self._last, now - self._start
     self._last = now
-    stop = elapsed + period > self.seconds
+    stop = elapsed + (0.0 if self._first else period) > self.seconds
+    self._first = False
     step = getattr(train_state, "step", None)
     logging.info(
       "%s step %s, %.1f s of %.0f s used, last period %.1f s: %s",

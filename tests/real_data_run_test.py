@@ -24,6 +24,7 @@ and the test table has a row per dataset.
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -149,11 +150,12 @@ def test_smoke_run_accounts_for_every_example(shared_data_dir, tmp_path):
       "--vocab_size=400",
       "--gin_bindings=PACKED_FEATURE_LENGTHS = {'inputs': 512, 'targets': 96}",
       "--gin_bindings=PACKED_BATCH_SIZE = 2",
+      "--gin_bindings=EVAL_BATCH_SIZE = 4",
     ],
     cwd=REPO_ROOT,
     capture_output=True,
     text=True,
-    env={**__import__("os").environ, "PYTHONPATH": str(REPO_ROOT)},
+    env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
     check=False,
     timeout=900,
   )

@@ -38,13 +38,15 @@ def _state(step: int):
 def test_stops_before_the_next_period_would_pass_the_budget():
   clock = FakeClock()
   action = time_budget.StopBefore(seconds=100, clock=clock)
-  clock.now += 30  # First period (loading and compiling included): 30 s.
-  assert not action.run(_state(10), {})  # 30 + 30 <= 100
+  clock.now += 60  # First period (loading and compiling included): 60 s.
+  assert not action.run(_state(10), {})  # Not an estimate: 60 <= 100.
+  clock.now += 10
+  assert not action.run(_state(20), {})  # 70 + 10 <= 100
+  clock.now += 6
+  assert not action.run(_state(30), {})  # 76 + 6 <= 100
   clock.now += 20
-  assert not action.run(_state(20), {})  # 50 + 20 <= 100
-  clock.now += 26
-  assert action.run(_state(30), {})  # 76 + 26 > 100
-  # A period as long as the budget stops at once.
+  assert action.run(_state(40), {})  # 96 + 20 > 100
+  # A first period past the budget stops at once.
   clock = FakeClock()
   action = time_budget.StopBefore(seconds=10, clock=clock)
   clock.now += 11
@@ -54,8 +56,10 @@ def test_stops_before_the_next_period_would_pass_the_budget():
 def test_exactly_at_the_budget_goes_on():
   clock = FakeClock()
   action = time_budget.StopBefore(seconds=100, clock=clock)
-  clock.now += 50
-  assert not action.run(_state(1), {})  # 50 + 50 == 100: still within
+  clock.now += 30
+  assert not action.run(_state(1), {})
+  clock.now += 35
+  assert not action.run(_state(2), {})  # 65 + 35 == 100: still within
 
 
 def test_logs_each_decision(caplog):
@@ -63,9 +67,15 @@ def test_logs_each_decision(caplog):
   action = time_budget.StopBefore(seconds=60, clock=clock)
   clock.now += 40
   with caplog.at_level("INFO"):
-    assert action.run(_state(7), {})
+    assert not action.run(_state(7), {})
+    clock.now += 15
+    assert action.run(_state(9), {})
   assert (
-    "time budget: step 7, 40.0 s of 60 s used, last period 40.0 s: stopping"
+    "time budget: step 7, 40.0 s of 60 s used, last period 40.0 s: going on"
+    in caplog.text
+  )
+  assert (
+    "time budget: step 9, 55.0 s of 60 s used, last period 15.0 s: stopping"
     in caplog.text
   )
 

@@ -12,17 +12,23 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-r"""Fuzzes the "instructuie" parser with random and mutated target texts.
+r"""Fuzzes the "instructuie" parser with random, mutated and respaced texts.
 
 Usage:
-  python benchmarks/fuzz_parser.py [--num=100000] [--seed=0]
+  python benchmarks/fuzz_parser.py [--num=100000] [--spacing_num=100000] \
+    [--seed=0]
 
 Half of the strings are random text (separators, letters, spaces, unicode,
 "None", "#$%#"); half are targets of random answers with 1-3 mutations
 (truncation, deleted, duplicated or inserted text). Every string is parsed
 for every task type, without and with a labels hint. Prints the problem
-counts per task type and kind, and parse throughput. Exits non-zero if
-`parse` raises or returns something other than a `ParseResult`.
+counts per task type and kind, and parse throughput.
+
+Then `--spacing_num` answers with plain names are written with random
+whitespace around every separator (`respace`) and parsed with and without
+their labels as a hint; each parse gives the records back, reports a problem,
+or is a wrong reading. Exits non-zero if `parse` raises, returns something
+other than a `ParseResult`, or reads a respaced answer wrongly.
 """
 
 from __future__ import annotations
@@ -31,18 +37,26 @@ import collections
 import random
 import time
 import traceback
+from collections.abc import Callable
 
-from absl import app, flags
+from absl import flags
 
 from instructuie_jax import formats, records, rng, task_types
 from instructuie_jax.formats import instructuie
+from tools import cli
 
 FLAGS = flags.FLAGS
 
 
 def define_flags() -> None:
   """Defines this CLI's flags (only when run as a script)."""
-  flags.DEFINE_integer("num", 100_000, "Strings to generate.")
+  flags.DEFINE_integer("num", 100_000, "Strings to generate.", lower_bound=0)
+  flags.DEFINE_integer(
+    "spacing_num",
+    100_000,
+    "Respaced answers to parse (see `respace`).",
+    lower_bound=0,
+  )
   flags.DEFINE_integer("seed", 0, "Seed of the strings.")
 
 
@@ -80,9 +94,19 @@ def random_text(r: random.Random) -> str:
   return "".join(r.choice(_ALPHABET) for _ in range(r.randrange(31)))
 
 
-def random_records(task: str, r: random.Random) -> records.Records:
-  """A random answer of task type `task` built from tricky words."""
-  w = lambda: r.choice(_WORDS)  # noqa: E731
+def random_records(
+  task: str,
+  r: random.Random,
+  name: Callable[[random.Random], str] | None = None,
+) -> records.Records:
+  """A random answer of task type `task` built from tricky words.
+
+  Args:
+    task: Task type.
+    r: Random source.
+    name: Draws each field; default: one of `_WORDS`.
+  """
+  w = lambda: name(r) if name else r.choice(_WORDS)  # noqa: E731
   out = []
   for _ in range(r.randrange(4)):
     if task in ("NER", "ET"):
@@ -134,6 +158,125 @@ def fuzz_strings(num: int, seed: int) -> list[tuple[str, str]]:
   return out
 
 
+# Whitespace put around separators by `respace`.
+SPACES = ("", " ", "  ", "\n", " \t", "\xa0")
+SPACE_PAIRS = tuple((a, b) for a in SPACES for b in SPACES)
+# How names write a "," ("4,5,6", "Washington , D.C."): an ES answer with a
+# "," spaced so is one name; `respace` does not space ES commas so.
+NAME_COMMAS = (("", ""), (" ", " "))
+
+
+def respace(
+  task: str,
+  answer: records.Records,
+  space: Callable[[str], tuple[str, str]],
+) -> str:
+  """The target text of `answer`, spaced by `space(kind) -> (left, right)`.
+
+  Args:
+    task: Task type.
+    answer: Records whose fields hold no separator character.
+    space: Whitespace to put left and right of a separator of `kind`: ";",
+      ":", ",", ")" (between EE events: ")" left "," right "(") or "" (the
+      edges of the answer and the inside of an event's parentheses).
+  """
+
+  def join(char: str, items: list[str]) -> str:
+    out = items[0]
+    for item in items[1:]:
+      left, right = space(char)
+      out += left + char + right + item
+    return out
+
+  def pair(a: str, char: str, b: str) -> str:
+    left, right = space(char)
+    return a + left + char + right + b
+
+  left, right = space("")
+  if not answer:
+    return left + instructuie.NONE + right
+  if task in ("NER", "ET"):
+    body = join(";", [pair(r.type, ":", r.text) for r in answer])
+  elif task == "EET":
+    body = join(";", [pair(r.type, ":", r.trigger) for r in answer])
+  elif task == "ES":
+    body = join(",", [r.text for r in answer])
+  elif task in ("RE", "EPR"):
+    body = join(
+      ";", [pair(r.relation, ":", pair(r.head, ",", r.tail)) for r in answer]
+    )
+  elif task == "EP":
+    body = join(";", [pair(r.head, ",", r.tail) for r in answer])
+  elif task == "EEA":
+    body = join(";", [pair(r.text, ":", r.role) for r in answer])
+  else:
+    events = []
+    for r in answer:
+      args = [pair(a.text, ":", a.role) for a in r.arguments]
+      args_text = join(",", args) if args else instructuie.NONE
+      inner = pair(pair(r.type, ":", r.trigger), ",", args_text)
+      a, b = space("")
+      events.append("(" + a + inner + b + ")")
+    body = events[0]
+    for event in events[1:]:
+      a, b = space(")")
+      body += a + "," + b + event
+  return left + body + right
+
+
+def answer_hint(answer: records.Records) -> instructuie.LabelHint:
+  """The labels of `answer` as a hint."""
+  types, roles = set(), set()
+  for r in answer:
+    if isinstance(r, records.Argument):
+      roles.add(r.role)
+    elif isinstance(r, records.Relation):
+      types.add(r.relation)
+    else:
+      types.add(r.type)
+      roles.update(a.role for a in getattr(r, "arguments", ()))
+  return instructuie.LabelHint(frozenset(types), frozenset(roles))
+
+
+def _plain_name(r: random.Random) -> str:
+  return " ".join(
+    "".join(r.choice("abcxyz") for _ in range(r.randint(1, 4)))
+    for _ in range(r.randint(1, 3))
+  )
+
+
+def spacing_fuzz(num: int, seed: int) -> tuple[dict, list[str]]:
+  """Parses `num` respaced answers of plain names per task type.
+
+  Returns:
+    (counts per (task, "exact" | "reported" | "wrong"), wrong readings).
+  """
+  counts: dict[tuple[str, str], int] = collections.Counter()
+  wrong = []
+  for index in range(num):
+    r = rng.example_rng(seed, "fuzz_parser_spacing", index)
+    task = r.choice(list(task_types.TASK_TYPES))
+    answer = random_records(task, r, _plain_name)
+
+    def space(kind: str, r=r, task=task) -> tuple[str, str]:
+      while True:
+        left_right = r.choice(SPACE_PAIRS)
+        if task != "ES" or kind != "," or left_right not in NAME_COMMAS:
+          return left_right
+
+    text = respace(task, answer, space)
+    for hint in (None, answer_hint(answer)):
+      result = instructuie.parse(task, text, hint)
+      if result.ok and result.records == answer:
+        counts[(task, "exact")] += 1
+      elif result.problems:
+        counts[(task, "reported")] += 1
+      else:
+        counts[(task, "wrong")] += 1
+        wrong.append(f"{task} {text!r} -> {result.records}")
+  return counts, wrong
+
+
 def fuzz(pairs: list[tuple[str, str]]) -> tuple[dict, float, list[str]]:
   """Parses every pair for every task type, with and without the hint.
 
@@ -169,7 +312,9 @@ def fuzz(pairs: list[tuple[str, str]]) -> tuple[dict, float, list[str]]:
 
 def main(argv: list[str]) -> None:
   if len(argv) > 1:
-    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    raise cli.UsageError(f"Unexpected arguments: {argv[1:]}")
+  if not FLAGS.num and not FLAGS.spacing_num:
+    raise cli.UsageError("--num and --spacing_num are both 0: nothing to do")
   pairs = fuzz_strings(FLAGS.num, FLAGS.seed)
   counts, seconds, failures = fuzz(pairs)
   parses = sum(v for (_, k), v in counts.items() if k == "strings")
@@ -186,13 +331,26 @@ def main(argv: list[str]) -> None:
     for kind, n in sorted(row.items(), key=lambda kv: -kv[1]):
       if kind.startswith("problem: "):
         print(f"       {n:>8}  {kind[len('problem: ') :]}")
-  print(f"parse throughput: {parses / seconds:,.0f} strings/s")
+  if seconds:
+    print(f"parse throughput: {parses / seconds:,.0f} strings/s")
   for failure in failures[:5]:
     print(failure)
-  if failures:
+  spacing, wrong = spacing_fuzz(FLAGS.spacing_num, FLAGS.seed)
+  print(
+    f"\n{FLAGS.spacing_num} respaced answers x (no hint, hint): "
+    f"{len(wrong)} read wrongly"
+  )
+  for task in task_types.TASK_TYPES:
+    print(
+      f"{task:<4} exact {spacing[(task, 'exact')]:>7}  reported "
+      f"{spacing[(task, 'reported')]:>7}  wrong {spacing[(task, 'wrong')]:>3}"
+    )
+  for line in wrong[:5]:
+    print(line)
+  if failures or wrong:
     raise SystemExit(1)
 
 
 if __name__ == "__main__":
   define_flags()
-  app.run(main)
+  cli.run(main)

@@ -26,10 +26,11 @@ dataset whose numbers differ. Exits non-zero on a difference.
 
 from __future__ import annotations
 
-from absl import app, flags
+from absl import flags
 
 from benchmarks import original_evaluator
 from instructuie_jax import original_metrics, rng
+from tools import cli
 
 _GIT_DIR = flags.DEFINE_string(
   "original_git_dir",
@@ -37,7 +38,9 @@ _GIT_DIR = flags.DEFINE_string(
   "Bare git directory of BeyonderXX/InstructUIE "
   f"(default: ${original_evaluator.ENV_VAR}).",
 )
-_CASES = flags.DEFINE_integer("cases", 3000, "Random datasets per task type.")
+_CASES = flags.DEFINE_integer(
+  "cases", 3000, "Random datasets per task type.", lower_bound=1
+)
 _SEED = flags.DEFINE_integer("seed", 0, "Seed of the random texts.")
 
 _WORDS = (
@@ -140,13 +143,16 @@ def crosscheck(module, task: str, cases: int, seed: int) -> list[str]:
 
 def main(argv):
   if len(argv) > 1:
-    raise app.UsageError("Too many command-line arguments.")
+    raise cli.UsageError(f"Unexpected arguments: {argv[1:]}")
   git_dir = original_evaluator.git_dir_from(_GIT_DIR.value)
   if not git_dir:
-    raise app.UsageError(
+    raise cli.UsageError(
       f"Pass --original_git_dir or set ${original_evaluator.ENV_VAR}."
     )
-  module = original_evaluator.load(git_dir)
+  try:
+    module = original_evaluator.load(git_dir)
+  except original_evaluator.Unavailable as e:
+    raise cli.UserError(str(e)) from None
   failed = 0
   for task in original_metrics.ORIGINAL_TASKS:
     differences = crosscheck(module, task, _CASES.value, _SEED.value)
@@ -158,4 +164,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(main)
+  cli.run(main)

@@ -42,6 +42,10 @@ EVALUATOR_CLASSES = {
 }
 
 
+class Unavailable(RuntimeError):
+  """The original evaluator cannot be loaded; the message says why."""
+
+
 def git_dir_from(flag_value: str | None) -> str | None:
   """The flag's value, else the environment variable, else None."""
   return flag_value or os.environ.get(ENV_VAR) or None
@@ -51,16 +55,22 @@ def load(git_dir: str) -> types.ModuleType:
   """Imports the original `evaluator.py` of the bare repository `git_dir`.
 
   Raises:
-    FileNotFoundError: `git_dir` is not a directory.
-    subprocess.CalledProcessError: `git show` failed.
+    Unavailable: `git_dir` is not a directory or `git show` failed.
   """
   if not os.path.isdir(git_dir):
-    raise FileNotFoundError(f"No git directory at {git_dir}")
-  source = subprocess.run(
-    ["git", f"--git-dir={git_dir}", "show", f"HEAD:{_EVALUATOR_PATH}"],
-    check=True,
-    capture_output=True,
-  ).stdout
+    raise Unavailable(f"{git_dir}: no such git directory")
+  try:
+    source = subprocess.run(
+      ["git", f"--git-dir={git_dir}", "show", f"HEAD:{_EVALUATOR_PATH}"],
+      check=True,
+      capture_output=True,
+    ).stdout
+  except (OSError, subprocess.CalledProcessError) as e:
+    stderr = getattr(e, "stderr", b"") or b""
+    detail = stderr.decode("utf-8", "replace").strip().splitlines()
+    raise Unavailable(
+      f"{git_dir}: cannot read {_EVALUATOR_PATH}: {detail[0] if detail else e}"
+    ) from None
   tmp = tempfile.mkdtemp(prefix="original_evaluator_")
   path = os.path.join(tmp, "original_evaluator.py")
   with open(path, "wb") as f:

@@ -31,7 +31,7 @@ Both pipelines consume the same examples: the mixture's train stream
   - "first epoch": prompts built, tokenized and packed in tf.data, timed
     after --first_epoch_warmup examples (shuffle buffers full) and within
     the first epoch;
-  - "cached epochs": with `tasks.preprocessors.memory_cache.enabled` (the
+  - "cached epochs": with the `memory_cache` data setting (the
     in-process stand-in for seqio's offline cache), timed after
     --warmup_epochs epochs.
 * indexed (ours): `instructuie_t5x.indexed_mixture.IndexedMixture` over the same
@@ -99,12 +99,9 @@ def define_flags() -> None:
   )
 
 
-def _mixture(name: str, data_dir: str | None) -> str:
-  from tasks import mixtures, sources
+def _mixture(name: str) -> str:
+  from tasks import mixtures
 
-  if data_dir:
-    sources.set_data_dir("ie_instructions", data_dir)
-    sources.set_data_dir("tiny", data_dir)
   name, missing = mixtures.available_mixture(name)
   if missing:
     print(f"{len(missing)} tasks without data left out (e.g. {min(missing)})")
@@ -361,17 +358,21 @@ def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
   logging.set_verbosity(logging.WARNING)
-  if FLAGS.vocab:
-    os.environ["IE_INSTRUCTIONS_VOCAB"] = FLAGS.vocab
-  import gin
   import sentencepiece as spm
   import seqio
 
+  from tasks import settings
   from tasks import vocab as vocab_lib
+
+  settings.configure(
+    vocab=FLAGS.vocab,
+    ie_instructions_dir=FLAGS.data_dir,
+    tiny_dir=FLAGS.data_dir,
+  )
 
   path, _ = vocab_lib.vocabulary_spec()
   sp = spm.SentencePieceProcessor(model_file=path)
-  name = _mixture(FLAGS.mixture, FLAGS.data_dir)
+  name = _mixture(FLAGS.mixture)
   n, seed = FLAGS.num_examples, FLAGS.seed
   packed_lengths = {
     "inputs": FLAGS.packed_inputs_length,
@@ -416,12 +417,11 @@ def main(argv):
   }
   runs = {}
   for cached in (False, True):
-    with gin.unlock_config():
-      gin.bind_parameter("tasks.preprocessors.memory_cache.enabled", cached)
     warmup = cached_warmup if cached else first_warmup
     phase = "cached epochs" if cached else "first epoch"
     for label, make in converters.items():
-      run = packed_run(name, n, seed, packed_lengths, make(), warmup=warmup)
+      with settings.scoped(memory_cache=cached):
+        run = packed_run(name, n, seed, packed_lengths, make(), warmup=warmup)
       runs[(label, phase)] = run
       print(f"{label}, {phase} {packed_lengths}: {run}", flush=True)
   # The first epoch of the indexed mixture, its loading included.

@@ -18,9 +18,10 @@ Usage:
   python benchmarks/roundtrip.py --data_dir=/path/to/ie_instructions \
     [--datasets=conll04,PHEE] [--examples=3]
 
-For every instance of every split and every task type of its family, writes
-the gold records as target text and parses it back, without and with the
-dataset's labels as a hint. Prints per dataset: answers (instance x task),
+For every instance of every split and every task type of its family (EEA:
+every event of the instance), writes the gold records as target text and
+parses it back, without and with the dataset's labels as a hint. Prints per
+dataset: answers (instance x task, EEA: per event),
 representable % (`instructuie.ambiguity` is None), exact round trip % over
 all answers, over the representable ones (must be 100) and over the rest,
 and the number of answers not read back exactly ("miss"); then the count of
@@ -35,10 +36,11 @@ import dataclasses
 import time
 from collections.abc import Iterable
 
-from absl import app, flags
+from absl import flags
 
-from instructuie_jax import gold, records, schema, task_types
+from instructuie_jax import records, schema, task_types
 from instructuie_jax.formats import instructuie
+from tools import cli
 
 FLAGS = flags.FLAGS
 
@@ -91,6 +93,15 @@ def _untyped(rs: records.Records) -> records.Records:
   )
 
 
+def _subjects(
+  task_type: task_types.TaskType, instance: schema.Instance
+) -> list[schema.Instance]:
+  """What one answer is read from: the instance, or (EEA) each event."""
+  if not task_type.per_event:
+    return [instance]
+  return [dataclasses.replace(instance, events=(e,)) for e in instance.events]
+
+
 def roundtrip(
   instances: Iterable[schema.Instance],
   family: str,
@@ -101,11 +112,13 @@ def roundtrip(
   hint = instructuie.label_hint(labels)
   hints = {"plain": None, "labels": hint}
   for task in task_types.tasks_of_family(family):
+    task_type = task_types.get(task)
     golds, texts = [], []
     for instance in instances:
-      answer = _untyped(gold.gold_records(instance, task))
-      golds.append(answer)
-      texts.append(instructuie.linearize(task, answer))
+      for subject in _subjects(task_type, instance):
+        answer = _untyped(task_type.gold(subject))
+        golds.append(answer)
+        texts.append(instructuie.linearize(task, answer))
     reasons = [instructuie.ambiguity(task, g) for g in golds]
     stats.answers += len(golds)
     for reason in reasons:
@@ -188,8 +201,18 @@ def run(data_dir: str, datasets: list[str]) -> dict[str, Stats]:
 
 def main(argv: list[str]) -> None:
   if len(argv) > 1:
-    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-  all_stats = run(FLAGS.data_dir, FLAGS.datasets)
+    raise cli.UsageError(f"Unexpected arguments: {argv[1:]}")
+  try:
+    all_stats = run(FLAGS.data_dir, FLAGS.datasets)
+  except (FileNotFoundError, schema.DataError) as e:
+    raise cli.UserError(str(e)) from None
+  missing = sorted(
+    set(FLAGS.datasets) - {k.split("/", 1)[1] for k in all_stats}
+  )
+  if missing:
+    raise cli.UserError(f"{FLAGS.data_dir}: no dataset {', '.join(missing)}")
+  if not all_stats:
+    raise cli.UserError(f"{FLAGS.data_dir}: no dataset folders to read")
   print(table(all_stats))
   failures = [f for s in all_stats.values() for f in s.failures]
   load_problems = sum(s.load_problems for s in all_stats.values())
@@ -204,4 +227,4 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
   define_flags()
-  app.run(main)
+  cli.run(main)

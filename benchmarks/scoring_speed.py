@@ -17,6 +17,8 @@ r"""Times strict scoring (parse target and prediction + count) on one core.
 Usage:
   PYTHONPATH=$PWD python benchmarks/scoring_speed.py [--num=1000000] \
     [--original_num=20000] [--original_git_dir=DIR]
+  PYTHONPATH=$PWD python benchmarks/scoring_speed.py --num=300000 \
+    --baseline_format=OLD_instructuie.py [--repeats=3]
 
 Generates `--num` synthetic NER/RE/EE examples (50/30/20 %) deterministically:
 gold records written with the "instructuie" format, and a prediction that
@@ -25,25 +27,44 @@ records dropped, retyped, added, duplicated, or " None". Prints a table of
 predictions per second for our strict scoring, our `original` mode, and, when
 the original repository is given (flag or $INSTRUCTUIE_ORIGINAL_GIT_DIR), the
 original evaluator on the first `--original_num` examples of each task.
+
+With `--baseline_format` (a copy of `instructuie_jax/formats/instructuie.py`
+from another commit, e.g. `git show REV:instructuie_jax/formats/instructuie.py
+> /tmp/old.py`), it instead times strict scoring with that parser and with
+the current one, alternating, `--repeats` times each, and prints the least
+CPU time of each: a comparison that a busy machine disturbs less than two
+separate runs.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
+import os
 import time
 
-from absl import app, flags
+from absl import flags
 
 from benchmarks import original_evaluator
 from instructuie_jax import formats, metrics, original_metrics, rng
 from instructuie_jax.records import Argument, Entity, Event, Relation
+from tools import cli
 
-_NUM = flags.DEFINE_integer("num", 1_000_000, "Synthetic predictions.")
+_NUM = flags.DEFINE_integer(
+  "num", 1_000_000, "Synthetic predictions.", lower_bound=1
+)
 _SAME_PROB = flags.DEFINE_float(
-  "same_prob", 0.5, "Probability that a prediction equals its target."
+  "same_prob",
+  0.5,
+  "Probability that a prediction equals its target.",
+  lower_bound=0.0,
+  upper_bound=1.0,
 )
 _ORIGINAL_NUM = flags.DEFINE_integer(
-  "original_num", 20_000, "Examples per task for the original evaluator."
+  "original_num",
+  20_000,
+  "Examples per task for the original evaluator.",
+  lower_bound=1,
 )
 _GIT_DIR = flags.DEFINE_string(
   "original_git_dir",
@@ -52,6 +73,15 @@ _GIT_DIR = flags.DEFINE_string(
   f"(default: ${original_evaluator.ENV_VAR}); empty: skip the original.",
 )
 _SEED = flags.DEFINE_integer("seed", 0, "Seed of the synthetic data.")
+_BASELINE = flags.DEFINE_string(
+  "baseline_format",
+  None,
+  "A format module file to compare with the current parser (see above).",
+)
+_REPEATS = flags.DEFINE_integer(
+  "repeats", 3, "Alternating runs of each parser to compare.", lower_bound=1
+)
+BASELINE = "baseline"
 
 _SHARES = (("NER", 0.5), ("RE", 0.3), ("EE", 0.2))
 _TYPES = tuple(f"type{i}" for i in range(12))
@@ -160,8 +190,11 @@ def _row(name: str, n: int, seconds: tuple[float, float]) -> str:
   return f"| {name} | {n:,} | {cpu:.2f} | {wall:.2f} | {rate:,.0f} |"
 
 
-def run(num: int, seed: int, same_prob: float, original_num: int, git_dir):
-  """Runs the benchmark; returns the table lines."""
+def run(num: int, seed: int, same_prob: float, original_num: int, original):
+  """Runs the benchmark; returns the table lines.
+
+  `original` is the module of `original_evaluator.load`, or None.
+  """
   rows = [
     "| scorer | predictions | CPU s | wall s | predictions/s (CPU) |",
     "|---|---:|---:|---:|---:|",
@@ -185,22 +218,95 @@ def run(num: int, seed: int, same_prob: float, original_num: int, git_dir):
   n = sum(len(t) for t, _ in subset.values())
   seconds = _time_tasks(original_metrics.original_tally, subset)
   rows.append(_row("original mode (this repo)", n, seconds))
-  if git_dir:
-    module = original_evaluator.load(git_dir)
-    seconds = _time_tasks(original_evaluator.score, subset, module)
+  if original is not None:
+    seconds = _time_tasks(original_evaluator.score, subset, original)
     rows.append(_row("original InstructUIE evaluator", n, seconds))
+  return rows
+
+
+def load_baseline(path: str) -> None:
+  """Imports the format module file `path`; registers it as `BASELINE`.
+
+  Raises:
+    FileNotFoundError: No file at `path`.
+  """
+  if not os.path.isfile(path):
+    raise FileNotFoundError(f"{path}: no such file")
+  register = formats.register
+  formats.register = lambda name, factory: register(BASELINE, factory)
+  try:
+    spec = importlib.util.spec_from_file_location("baseline_format", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+  finally:
+    formats.register = register
+
+
+def compare(num: int, seed: int, same_prob: float, repeats: int) -> list[str]:
+  """Strict scoring with `BASELINE` and the current parser; table lines.
+
+  Each parser scores the data `repeats` times, alternating; a row gives the
+  least CPU time of each. Raises AssertionError if their counts differ.
+  """
+  data = {
+    f"same_prob={same_prob}": synthetic(num, seed, same_prob),
+    "no prediction equals its target": synthetic(num, seed + 1, 0.0),
+  }
+  fmts = (BASELINE, "instructuie")
+  best: dict[tuple[str, str, str], float] = {}
+  for _ in range(repeats):
+    for fmt in fmts:
+      for name, by_task in data.items():
+        for task, (t, p) in by_task.items():
+          cpu, _ = _time(metrics.tally_texts, task, t, p, fmt)
+          key = (fmt, name, task)
+          best[key] = min(best.get(key, cpu), cpu)
+  for by_task in data.values():
+    for task, (t, p) in by_task.items():
+      old, new = (metrics.tally_texts(task, t, p, fmt) for fmt in fmts)
+      assert old.counts == new.counts, task
+      assert old.bad_predictions == new.bad_predictions, task
+  rows = [
+    "| data | task | baseline /s | current /s | current / baseline |",
+    "|---|---|---:|---:|---:|",
+  ]
+  for name, by_task in data.items():
+    tasks = list(by_task) + ["all"]
+    for task in tasks:
+      keys = list(by_task) if task == "all" else [task]
+      n = sum(len(by_task[k][0]) for k in keys)
+      old = n / sum(best[(BASELINE, name, k)] for k in keys)
+      new = n / sum(best[("instructuie", name, k)] for k in keys)
+      rows.append(
+        f"| {name} | {task} | {old:,.0f} | {new:,.0f} | {new / old:.2f} |"
+      )
+  rows.append(f"(least CPU time of {repeats} alternating runs; same counts)")
   return rows
 
 
 def main(argv):
   if len(argv) > 1:
-    raise app.UsageError("Too many command-line arguments.")
+    raise cli.UsageError(f"Unexpected arguments: {argv[1:]}")
+  if _BASELINE.value:
+    try:
+      load_baseline(_BASELINE.value)
+    except FileNotFoundError as e:
+      raise cli.UserError(str(e)) from None
+    rows = compare(_NUM.value, _SEED.value, _SAME_PROB.value, _REPEATS.value)
+    print("\n".join(rows))
+    return
   git_dir = original_evaluator.git_dir_from(_GIT_DIR.value)
+  original = None
+  if git_dir:
+    try:
+      original = original_evaluator.load(git_dir)
+    except original_evaluator.Unavailable as e:
+      raise cli.UserError(str(e)) from None
   rows = run(
-    _NUM.value, _SEED.value, _SAME_PROB.value, _ORIGINAL_NUM.value, git_dir
+    _NUM.value, _SEED.value, _SAME_PROB.value, _ORIGINAL_NUM.value, original
   )
   print("\n".join(rows))
 
 
 if __name__ == "__main__":
-  app.run(main)
+  cli.run(main)

@@ -242,6 +242,31 @@ def task_name(task: str, spec: DatasetSpec) -> str:
   return f"instructuie_{task.lower()}_{spec.slug}"
 
 
+def parse_task_name(name: str) -> tuple[str, DatasetSpec]:
+  """The (task type, catalog row) whose `task_name` is `name`.
+
+  Every task type of the row counts (`task_types.TASK_TYPES` of its family),
+  not only those registered for it.
+
+  Raises:
+    ValueError: `task_name` builds `name` for no task type and row.
+  """
+  if not _TASK_NAMES:
+    for spec in CATALOG:
+      for task in task_types.tasks_of_family(spec.family):
+        _TASK_NAMES[task_name(task, spec)] = (task, spec)
+  try:
+    return _TASK_NAMES[name]
+  except KeyError:
+    raise ValueError(
+      f"{name!r} is no task name of the catalog "
+      "('instructuie_{task}_{slug}', see catalog.CATALOG)"
+    ) from None
+
+
+_TASK_NAMES: dict[str, tuple[str, DatasetSpec]] = {}
+
+
 def data_root(benchmark: str, override: str | None = None) -> str:
   """The data root of `benchmark`: `override`, else its environment variable.
 

@@ -12,49 +12,55 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Gold records of one instance for each task type, as the original reads them.
+"""Gold records of one instance, as the original loaders read them.
 
-| task    | records                                                       |
-|---------|---------------------------------------------------------------|
-| NER, ET | `Entity(type, name)`, entities of type "" or "NA" skipped     |
-| ES      | `Entity("", name)` for every entity (none skipped)            |
-| RE, EPR | `Relation(head, type, tail, head type, tail type)`,           |
-|         | relations of type "" or "NA" skipped                          |
-| EP      | `Relation(head, "", tail, head type, tail type)`, same skip   |
-| EE      | `Event(type, trigger, (Argument(role, name), ...))`,          |
-|         | events of type "" or "NA" skipped                             |
-| EET     | `Event(type, trigger, ())`, same skip                         |
-| EEA     | `Argument(role, name)` of the instance's single event (its    |
-|         | type is not checked)                                          |
+One extractor per kind of answer; each task type's record
+(`task_types.TaskType.gold`) names its extractor:
+
+| extractor   | records (task types)                                     |
+|-------------|----------------------------------------------------------|
+| `entities`  | `Entity(type, name)`, entities of type "" or "NA"        |
+|             | skipped (NER, ET)                                        |
+| `spans`     | `Entity("", name)` for every entity, none skipped (ES)   |
+| `relations` | `Relation(head, type, tail, head type, tail type)`,      |
+|             | relations of type "" or "NA" skipped (RE, EPR)           |
+| `pairs`     | `Relation(head, "", tail, head type, tail type)`, same   |
+|             | skip (EP)                                                |
+| `events`    | `Event(type, trigger, (Argument(role, name), ...))` of   |
+|             | every event, events of type "" or "NA" skipped (EE)      |
+| `triggers`  | `Event(type, trigger, ())`, same skip (EET)              |
+| `arguments` | `Argument(role, name)` of the instance's one event (its  |
+|             | type is not checked) (EEA: examples ask about one event  |
+|             | at a time, see `instructions.examples_for_split`)        |
 
 Order follows the instance, so `formats.linearize` of these records is the
-original target text.
+original target text. The extractors read any object with the fields of a
+`schema.Instance`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from instructuie_jax import records as records_lib
-from instructuie_jax import task_types
 from instructuie_jax.records import Argument, Entity, Event, Relation
 
-# Types the original loaders treat as "no type" (NER, RE and EE alike).
+# Types the original loaders treat as "no type" (NER, RE and EE alike): such
+# items are no answer and are left out of option lists and EEA examples.
 NO_TYPE = frozenset(("", "NA"))
 
 
-def _entities(instance: Any) -> records_lib.Records:
+def entities(instance: Any) -> records_lib.Records:
   return tuple(
     Entity(e.type, e.name) for e in instance.entities if e.type not in NO_TYPE
   )
 
 
-def _spans(instance: Any) -> records_lib.Records:
+def spans(instance: Any) -> records_lib.Records:
   return tuple(Entity("", e.name) for e in instance.entities)
 
 
-def _relations(instance: Any) -> records_lib.Records:
+def relations(instance: Any) -> records_lib.Records:
   return tuple(
     Relation(r.head.name, r.type, r.tail.name, r.head.type, r.tail.type)
     for r in instance.relations
@@ -62,7 +68,7 @@ def _relations(instance: Any) -> records_lib.Records:
   )
 
 
-def _pairs(instance: Any) -> records_lib.Records:
+def pairs(instance: Any) -> records_lib.Records:
   return tuple(
     Relation(r.head.name, "", r.tail.name, r.head.type, r.tail.type)
     for r in instance.relations
@@ -70,7 +76,7 @@ def _pairs(instance: Any) -> records_lib.Records:
   )
 
 
-def _events(instance: Any) -> records_lib.Records:
+def events(instance: Any) -> records_lib.Records:
   return tuple(
     Event(
       e.type, e.trigger, tuple(Argument(a.role, a.name) for a in e.arguments)
@@ -80,7 +86,7 @@ def _events(instance: Any) -> records_lib.Records:
   )
 
 
-def _triggers(instance: Any) -> records_lib.Records:
+def triggers(instance: Any) -> records_lib.Records:
   return tuple(
     Event(e.type, e.trigger, ())
     for e in instance.events
@@ -88,7 +94,13 @@ def _triggers(instance: Any) -> records_lib.Records:
   )
 
 
-def _arguments(instance: Any) -> records_lib.Records:
+def arguments(instance: Any) -> records_lib.Records:
+  """The arguments of the instance's one event; () without an event.
+
+  Raises:
+    ValueError: The instance has several events (the message names its id);
+      EEA examples pass an instance narrowed to the event they ask about.
+  """
   if not instance.events:
     return ()
   if len(instance.events) > 1:
@@ -97,35 +109,3 @@ def _arguments(instance: Any) -> records_lib.Records:
       f"{len(instance.events)}"
     )
   return tuple(Argument(a.role, a.name) for a in instance.events[0].arguments)
-
-
-_GOLD: dict[str, Callable[[Any], records_lib.Records]] = {
-  "NER": _entities,
-  "ET": _entities,
-  "ES": _spans,
-  "RE": _relations,
-  "EPR": _relations,
-  "EP": _pairs,
-  "EE": _events,
-  "EET": _triggers,
-  "EEA": _arguments,
-}
-
-
-def gold_records(instance: Any, task: str) -> records_lib.Records:
-  """The gold answer of `instance` for task type `task`.
-
-  Args:
-    instance: A `schema.Instance` (anything with its fields).
-    task: Task type ("NER", "ES", "ET", "RE", "EP", "EPR", "EE", "EET",
-      "EEA").
-
-  Returns:
-    The records in instance order (see the module docstring).
-
-  Raises:
-    ValueError: For an unknown task type, or an EEA instance with more than
-      one event (the message names the instance id).
-  """
-  task_types.get(task)
-  return _GOLD[task](instance)

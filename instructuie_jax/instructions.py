@@ -14,25 +14,18 @@
 
 """Instruction prompts: instance + task + labels -> (inputs, targets) example.
 
-The prompt layout is the original InstructUIE one, character for character
-(`instruction` is used verbatim; pool instructions end with " \\n"):
+The prompt is the task type's layout (`task_types.TaskType.layout`, the
+original InstructUIE one, character for character; see `prompts`) filled
+with an instruction from a pool, the option labels and the task's extra
+parts (`TaskType.prompt_parts`). Targets are
+`formats.get(target_format).linearize(task, TaskType.gold(instance))`.
+Every random choice (instruction, option order, auxiliary sampling) comes
+from `rng.example_rng`, keyed by the run seed and the example's identity.
 
-| task | prompt after the instruction                                        |
-|------|---------------------------------------------------------------------|
-| NER, ES, RE, EP | `Option: L \\nText: S \\nAnswer:`                        |
-| ET   | `Option: L \\nText: S \\n Entities: e1, e2 \\nAnswer:`             |
-| EPR  | `Option: L \\nText: S \\n Entity Pairs:  h, t; h, t \\nAnswer:`    |
-| EE   | ` Option: Event type: [...], Arguments type: [...]. \\nText: S \\nAnswer:` |
-| EET  | ` Option: L \\nText: S \\nAnswer:`                                 |
-| EEA  | `Event type: T \\n  Option: R \\nText: S \\nAnswer:`               |
-
-L is `", ".join(options)`; EE lists the event types and the roles as Python
-list literals (`str(list)`), as the original does. The sentence S is inserted
-literally: braces in any part never change the prompt (see `render_prompt`).
-
-Targets are `formats.get(target_format).linearize(task, gold_records(...))`.
-Every random choice (instruction, option order, auxiliary sampling) comes from
-`rng.example_rng`, keyed by the run seed and the example's identity.
+EE instances may hold several events (or none): EE and EET targets list
+every typed event; EEA makes one example per typed event
+(`examples_for_split(eea_events="each")`), or, as the original loader,
+accepts only instances with exactly one event (`eea_events="original"`).
 """
 
 from __future__ import annotations
@@ -44,126 +37,23 @@ import json
 import logging
 import os
 import random
-import string
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from instructuie_jax import formats, gold, label_options, task_types
+from instructuie_jax import formats, label_options, prompts, task_types
 from instructuie_jax import rng as rng_lib
+from instructuie_jax.gold import NO_TYPE
 
 _LOG = logging.getLogger(__name__)
 
 STRATEGIES = ("single", "multiple")
 AUX_PROB = 0.3
 INSTRUCTION_TYPES = ("zero-shot", "few-shot")
-# Types the original loaders treat as "no type": such items are left out.
-_NO_TYPE = ("", "NA")
+# How EEA examples are made from an instance's events (`examples_for_split`).
+EEA_EVENTS = ("each", "original")
 
 # --------------------------------------------------------------------------
 # Prompt layout.
-
-
-@dataclasses.dataclass(frozen=True)
-class _Layout:
-  """How one task's prompt is laid out.
-
-  Attributes:
-    template: `string.Template` text; `$instruction`, `$sentence` and the
-      fields returned by `fields` are substituted literally.
-    extras: Keys `render_prompt` requires in `extra`.
-    fields: `(options, extra) -> {field: text}` for the template.
-  """
-
-  template: string.Template
-  extras: tuple[str, ...]
-  fields: Callable[[Sequence[str], Mapping[str, Any]], dict[str, str]]
-
-
-def _joined_options(
-  options: Sequence[str], extra: Mapping[str, Any]
-) -> dict[str, str]:
-  return {"options": ", ".join(options)}
-
-
-def _et_fields(
-  options: Sequence[str], extra: Mapping[str, Any]
-) -> dict[str, str]:
-  return {
-    "options": ", ".join(options),
-    "entities": ", ".join(extra["entities"]),
-  }
-
-
-def _epr_fields(
-  options: Sequence[str], extra: Mapping[str, Any]
-) -> dict[str, str]:
-  return {
-    "options": ", ".join(options),
-    "pairs": "; ".join(f"{h}, {t}" for h, t in extra["pairs"]),
-  }
-
-
-def _ee_fields(
-  options: Sequence[str], extra: Mapping[str, Any]
-) -> dict[str, str]:
-  # The original formats its labels.json `[event types, roles]` with an
-  # f-string, so the prompt shows the Python reprs of both lists.
-  return {"types": str(list(options)), "roles": str(list(extra["roles"]))}
-
-
-def _eea_fields(
-  options: Sequence[str], extra: Mapping[str, Any]
-) -> dict[str, str]:
-  return {"options": ", ".join(options), "event_type": extra["event_type"]}
-
-
-_T = string.Template
-_PLAIN = _T("${instruction}Option: ${options} \nText: ${sentence} \nAnswer:")
-
-_LAYOUTS: dict[str, _Layout] = {
-  "NER": _Layout(_PLAIN, (), _joined_options),
-  "ES": _Layout(_PLAIN, (), _joined_options),
-  "RE": _Layout(_PLAIN, (), _joined_options),
-  "EP": _Layout(_PLAIN, (), _joined_options),
-  "ET": _Layout(
-    _T(
-      "${instruction}Option: ${options} \nText: ${sentence} \n"
-      " Entities: ${entities} \nAnswer:"
-    ),
-    ("entities",),
-    _et_fields,
-  ),
-  # Two spaces after "Pairs:": the original prefixes the pair list with " ".
-  "EPR": _Layout(
-    _T(
-      "${instruction}Option: ${options} \nText: ${sentence} \n"
-      " Entity Pairs:  ${pairs} \nAnswer:"
-    ),
-    ("pairs",),
-    _epr_fields,
-  ),
-  "EE": _Layout(
-    _T(
-      "${instruction} Option: Event type: ${types}, Arguments type: ${roles}."
-      " \nText: ${sentence} \nAnswer:"
-    ),
-    ("roles",),
-    _ee_fields,
-  ),
-  "EET": _Layout(
-    _T("${instruction} Option: ${options} \nText: ${sentence} \nAnswer:"),
-    (),
-    _joined_options,
-  ),
-  "EEA": _Layout(
-    _T(
-      "${instruction}Event type: ${event_type} \n  Option: ${options} \n"
-      "Text: ${sentence} \nAnswer:"
-    ),
-    ("event_type",),
-    _eea_fields,
-  ),
-}
 
 
 def render_prompt(
@@ -197,21 +87,14 @@ def render_prompt(
   Raises:
     ValueError: For an unknown task or missing/unexpected `extra` keys.
   """
-  try:
-    layout = _LAYOUTS[task]
-  except KeyError:
+  task_type = task_types.TASK_TYPES.get(task)
+  if task_type is None:
     raise ValueError(
-      f"No prompt layout for task {task!r}; known: {', '.join(_LAYOUTS)}"
-    ) from None
-  extra = dict(extra or {})
-  if set(extra) != set(layout.extras):
-    raise ValueError(
-      f"Task {task} prompt needs extra keys {sorted(layout.extras)}, "
-      f"got {sorted(extra)}."
+      f"No prompt layout for task {task!r}; known: "
+      f"{', '.join(task_types.TASK_TYPES)}"
     )
-  fields = layout.fields(options, extra)
-  return layout.template.substitute(
-    fields, instruction=instruction, sentence=sentence
+  return prompts.render(
+    task_type.layout, task, instruction, options, sentence, extra
   )
 
 
@@ -364,56 +247,7 @@ def _as_pool(
 
 
 # --------------------------------------------------------------------------
-# Labels.
-
-
-@dataclasses.dataclass(frozen=True)
-class _LabelSet:
-  types: tuple[str, ...]
-  roles: Mapping[str, tuple[str, ...]] | None
-
-
-def _label_set(labels: Any) -> _LabelSet:
-  """Accepts `schema.Labels`, a `labels.json` list, or an EE dict / pair."""
-  if hasattr(labels, "types"):
-    roles = labels.roles
-    return _LabelSet(
-      tuple(labels.types),
-      None if roles is None else {k: tuple(v) for k, v in roles.items()},
-    )
-  if isinstance(labels, Mapping):
-    return _LabelSet(tuple(labels), {k: tuple(v) for k, v in labels.items()})
-  labels = list(labels)
-  if (
-    len(labels) == 2
-    and all(not isinstance(x, str) for x in labels)
-    and all(isinstance(x, Sequence) for x in labels)
-  ):
-    types, roles = tuple(labels[0]), tuple(labels[1])
-    return _LabelSet(types, {t: roles for t in types})
-  if not all(isinstance(x, str) for x in labels):
-    raise ValueError(
-      "labels must be a list of label names, an EE {type: [roles]} dict, an "
-      f"EE [types, roles] pair or a schema.Labels; got {labels!r:.200}"
-    )
-  return _LabelSet(tuple(labels), None)
-
-
-def _role_union(label_set: _LabelSet) -> list[str]:
-  """All roles, first occurrence order over the event types."""
-  seen: dict[str, None] = {}
-  for event_type in label_set.types:
-    for role in (label_set.roles or {}).get(event_type, ()):
-      seen.setdefault(role, None)
-  return list(seen)
-
-
-# --------------------------------------------------------------------------
 # Examples.
-
-
-def _typed(items: Iterable[Any]) -> list[Any]:
-  return [x for x in items if x.type not in _NO_TYPE]
 
 
 def _event_of(instance: Any, event_index: int | None) -> tuple[Any, int | None]:
@@ -479,7 +313,7 @@ def build_example(
   return _build(
     instance,
     task,
-    _label_set(labels),
+    prompts.label_set(labels),
     seed=seed,
     dataset=dataset,
     split=split,
@@ -494,7 +328,7 @@ def build_example(
 def _build(
   instance: Any,
   task: str,
-  label_set: _LabelSet,
+  label_set: prompts.LabelSet,
   *,
   seed: int,
   dataset: str,
@@ -505,65 +339,33 @@ def _build(
   fmt: formats.TargetFormat,
   event_index: int | None,
 ) -> dict[str, str]:
-  task_types.get(task)
+  task_type = task_types.get(task)
   example_id = f"{instance.id}:{task}"
-  gold_instance = instance
-  extra: dict[str, Any] = {}
+  # What the prompt parts and the gold answer read: EEA examples read the
+  # instance narrowed to the event they ask about.
+  subject = instance
   suffix = None
-  if task == "EEA":
+  if task_type.per_event:
     event, suffix = _event_of(instance, event_index)
     if suffix is not None:
       example_id += f":{suffix}"
-    gold_instance = dataclasses.replace(instance, events=(event,))
+    subject = dataclasses.replace(instance, events=(event,))
   elif event_index is not None:
     raise ValueError(f"event_index is for EEA only, not {task}.")
   # `suffix` (not `event_index`) so a one-event instance draws the same with
   # or without an explicit event_index.
   keys = (dataset, split, instance.id, task, suffix)
   option_rng = rng_lib.example_rng(seed, "options", *keys)
-
-  family = task_types.get(task).family
-  if family == "NER":
-    gold_types = {e.type for e in _typed(instance.entities)}
-    if task == "ET":
-      extra["entities"] = [e.name for e in _typed(instance.entities)]
-    options = policy(label_set.types, option_rng, gold_types)
-  elif family == "RE":
-    gold_types = {r.type for r in _typed(instance.relations)}
-    if task == "EPR":
-      extra["pairs"] = [
-        (r.head.name, r.tail.name) for r in _typed(instance.relations)
-      ]
-    options = policy(label_set.types, option_rng, gold_types)
-  elif task == "EEA":
-    roles = (label_set.roles or {}).get(event.type)
-    if roles is None:
-      raise ValueError(
-        f"{instance.id}: EEA event type {event.type!r} has no roles in the "
-        "labels (EE labels must map each event type to its roles)."
-      )
-    gold_roles = {a.role for a in event.arguments}
-    extra["event_type"] = event.type
-    options = policy(roles, option_rng, gold_roles)
-  else:  # EE, EET
-    events = _typed(instance.events)
-    options = policy(label_set.types, option_rng, {e.type for e in events})
-    if task == "EE":
-      if label_set.roles is None:
-        raise ValueError(
-          f"{instance.id}: EE prompts need argument roles; the labels have "
-          "event types only."
-        )
-      gold_roles = {a.role for e in events for a in e.arguments}
-      extra["roles"] = policy(_role_union(label_set), option_rng, gold_roles)
-
+  options, extra = task_type.prompt_parts(
+    subject, label_set, policy, option_rng
+  )
   instruction_rng = rng_lib.example_rng(seed, "instruction", *keys)
   instruction = choose_instruction(pool, task, strategy, instruction_rng)
   return {
-    "inputs": render_prompt(
-      task, instruction, options, instance.sentence, extra
+    "inputs": prompts.render(
+      task_type.layout, task, instruction, options, instance.sentence, extra
     ),
-    "targets": fmt.linearize(task, gold.gold_records(gold_instance, task)),
+    "targets": fmt.linearize(task, task_type.gold(subject)),
     "task": task,
     "dataset": dataset,
     "id": example_id,
@@ -602,13 +404,16 @@ def examples_for_split(
   strategy: str | None = None,
   option_policy: str = "as_given",
   target_format: str = "instructuie",
+  eea_events: str = "each",
 ) -> Iterator[dict[str, str]]:
   """Yields the examples of one dataset split, task by task.
 
-  Main tasks get one example per instance (EEA: one per typed event).
-  Auxiliary tasks (ES, ET, EP, EPR) get an example for an instance when
-  `keep_auxiliary(seed, instance.id, task, aux_prob)`, in any split, as the
-  original loaders sample them.
+  Main tasks get one example per instance; EEA (a task asking about one
+  event) one per typed event of the instance, in event order, so an instance
+  without events has none. Events of type "" or "NA" get no EEA example (a
+  warning counts them). Auxiliary tasks (ES, ET, EP, EPR) get an example for
+  an instance when `keep_auxiliary(seed, instance.id, task, aux_prob)`, in
+  any split, as the original loaders sample them.
 
   Args:
     instances: `schema.Instance`s of the split.
@@ -626,13 +431,24 @@ def examples_for_split(
     strategy: Overrides the strategy implied by `train`.
     option_policy: Name of a `label_options` policy.
     target_format: Name of a registered target format.
+    eea_events: "each": one EEA example per typed event; "original": as the
+      original loader, which fails on an instance with several events (and
+      on one without events): ValueError for any EEA instance that does not
+      hold exactly one event. Both give the same examples where every
+      instance holds one event.
 
   Yields:
     Dicts as `build_example` returns.
 
   Raises:
-    ValueError: For a task outside `family` or any `build_example` error.
+    ValueError: For a task outside `family`, an unknown `eea_events`, an
+      EEA instance without exactly one event under `eea_events="original"`,
+      or any `build_example` error.
   """
+  if eea_events not in EEA_EVENTS:
+    raise ValueError(
+      f"Unknown eea_events {eea_events!r}; known: {', '.join(EEA_EVENTS)}"
+    )
   if tasks is None:
     tasks = task_types.tasks_of_family(
       family, auxiliary=None if train else False
@@ -655,27 +471,36 @@ def examples_for_split(
     policy=label_options.get(option_policy),
     fmt=formats.get(target_format),
   )
-  label_set = _label_set(labels)
+  label_set = prompts.label_set(labels)
   instances = list(instances)
   for task in tasks:
-    auxiliary = task_types.get(task).auxiliary
+    task_type = task_types.get(task)
     untyped_events = 0
     for instance in instances:
-      if auxiliary and not keep_auxiliary(seed, instance.id, task, aux_prob):
+      if task_type.auxiliary and not keep_auxiliary(
+        seed, instance.id, task, aux_prob
+      ):
         continue
-      if task != "EEA":
+      if not task_type.per_event:
         yield _build(instance, task, label_set, event_index=None, **common)
         continue
+      if eea_events == "original" and len(instance.events) != 1:
+        raise ValueError(
+          f"{instance.id}: events: {task} reads exactly one event per "
+          f"instance with eea_events='original' (as the original loader), "
+          f"found {len(instance.events)}; eea_events='each' makes one "
+          "example per event."
+        )
       for k, event in enumerate(instance.events):
-        if event.type in _NO_TYPE:
+        if event.type in NO_TYPE:
           untyped_events += 1
           continue
         yield _build(instance, task, label_set, event_index=k, **common)
     if untyped_events:
       _LOG.warning(
-        "%s/%s: %d events without a type (type '' or 'NA') have no EEA "
-        "example.",
+        "%s/%s: %d events without a type (type '' or 'NA') have no %s example.",
         dataset,
         split,
         untyped_events,
+        task,
       )

@@ -25,29 +25,29 @@ mapped to *sets of keys*, one set per metric; then
 Set semantics: a record predicted twice counts once (a duplicate can neither
 add a true positive nor a false positive), and a duplicated gold record is
 one gold record. Keys compare strings exactly as the target format's parser
-returns them (no lower-casing; `original_metrics` has the original
+returns them (no lower-casing; `original_conventions` has the original
 evaluator's normalization). An example whose gold and prediction are both
 empty contributes nothing. Precision is tp / (tp + fp), recall tp / (tp + fn),
 F1 their harmonic mean; each is 0 when its denominator is 0.
 
-| task | metric           | key of a record                                  |
-|------|------------------|--------------------------------------------------|
-| NER  | `ner`            | (type, text)                                     |
-| ES   | `es`             | text                                             |
-| ET   | `et`             | (type, text)                                     |
-| RE   | `re_strict`      | (head, relation, tail) [+ head/tail types, opt.] |
-| RE   | `re_boundary`    | (head, tail): both arguments right, relation     |
-|      |                  | ignored (the entity-pair score of RE outputs)    |
-| EP   | `ep`             | (head, tail)                                     |
-| EPR  | `epr`            | (head, relation, tail)                           |
-| EE   | `ee_trigger_id`  | trigger                                          |
-| EE   | `ee_trigger`     | (event type, trigger): trigger classification    |
-| EE   | `ee_argument_id` | (event type, argument text), one per argument    |
-| EE   | `ee_argument`    | (event type, role, argument text)                |
-| EET  | `eet`            | (event type, trigger)                            |
-| EET  | `eet_trigger_id` | trigger                                          |
-| EEA  | `eea`            | (role, argument text)                            |
-| EEA  | `eea_id`         | argument text                                    |
+Each task type's record (`task_types.TaskType`) names its metrics and their
+key function (`metric_keys`):
+
+| task | metrics                                                          |
+|------|------------------------------------------------------------------|
+| NER  | `ner` (type, text)                                               |
+| ES   | `es` text                                                        |
+| ET   | `et` (type, text)                                                |
+| RE   | `re_strict` (head, relation, tail) [+ head/tail types, opt.];   |
+|      | `re_boundary` (head, tail): both arguments right, relation       |
+|      | ignored (the entity-pair score of RE outputs)                    |
+| EP   | `ep` (head, tail)                                                |
+| EPR  | `epr` (head, relation, tail)                                     |
+| EE   | `ee_trigger_id` trigger; `ee_trigger` (event type, trigger);     |
+|      | `ee_argument_id` (event type, argument text); `ee_argument`      |
+|      | (event type, role, argument text); over all events of the example |
+| EET  | `eet` (event type, trigger); `eet_trigger_id` trigger            |
+| EEA  | `eea` (role, argument text); `eea_id` argument text              |
 
 `re_boundary` is not the "boundaries" mode of Taillé et al. (2020), which
 keeps the relation type and drops entity types: with untyped targets that
@@ -61,19 +61,20 @@ the summed counts.
 The seqio side: `postprocess` turns a decoded output or target into a dict
 holding the parsed records, and `metric_fn(targets, predictions)` returns
 `{"{dataset}/{metric}_f1": ...}` on a 0-100 scale plus the counts.
+`score_example`, `tally_texts` and `metric_fn` share one counting loop.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import gc
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
-from instructuie_jax import formats, task_types
+from instructuie_jax import formats, original_metrics, task_types
 from instructuie_jax import records as records_lib
-
-KeySet = frozenset
+from instructuie_jax.counts import Counts, tp_fp_fn
+from instructuie_jax.metric_keys import KeySet, KeysFn
 
 # How many distinct parsed texts one scoring call keeps (then starts over).
 _CACHE_LIMIT = 1 << 14
@@ -81,166 +82,11 @@ _CACHE_LIMIT = 1 << 14
 _PROBLEM_SAMPLES = 10
 
 
-@dataclasses.dataclass(frozen=True)
-class Counts:
-  """True positive, false positive and false negative counts of one metric.
-
-  Counts add up (`a + b`); precision, recall and F1 are 0..1 floats, each 0
-  when its denominator is 0.
-  """
-
-  tp: int = 0
-  fp: int = 0
-  fn: int = 0
-
-  def __add__(self, other: Counts) -> Counts:
-    if not isinstance(other, Counts):
-      return NotImplemented
-    return Counts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
-
-  @property
-  def precision(self) -> float:
-    denominator = self.tp + self.fp
-    return self.tp / denominator if denominator else 0.0
-
-  @property
-  def recall(self) -> float:
-    denominator = self.tp + self.fn
-    return self.tp / denominator if denominator else 0.0
-
-  @property
-  def f1(self) -> float:
-    p, r = self.precision, self.recall
-    return 2 * p * r / (p + r) if p + r else 0.0
-
-  def as_dict(self, scale: float = 1.0) -> dict[str, float | int]:
-    """precision, recall, f1 (times `scale`) and tp, fp, fn."""
-    return {
-      "precision": self.precision * scale,
-      "recall": self.recall * scale,
-      "f1": self.f1 * scale,
-      "tp": self.tp,
-      "fp": self.fp,
-      "fn": self.fn,
-    }
-
-
-def count(
-  gold: Iterable[records_lib.Record], pred: Iterable[records_lib.Record]
-) -> Counts:
-  """Counts of one example, comparing whole records as sets."""
-  gold_set, pred_set = set(gold), set(pred)
-  tp = len(gold_set & pred_set)
-  return Counts(tp, len(pred_set) - tp, len(gold_set) - tp)
-
-
-# Key functions: records of one example -> one set of keys per metric.
-
-_EMPTY: KeySet = frozenset()
-
-
-def _typed_keys(records: records_lib.Records) -> tuple[KeySet]:
-  return (frozenset(records),)
-
-
-def _span_keys(records: records_lib.Records) -> tuple[KeySet]:
-  return (frozenset([r[1] for r in records]),)
-
-
-def _relation_keys(records: records_lib.Records) -> tuple[KeySet, KeySet]:
-  return (
-    frozenset([r[:3] for r in records]),
-    frozenset([(r[0], r[2]) for r in records]),
-  )
-
-
-def _typed_relation_keys(
-  records: records_lib.Records,
-) -> tuple[KeySet, KeySet]:
-  return (
-    frozenset(records),
-    frozenset([(r[0], r[2]) for r in records]),
-  )
-
-
-def _pair_keys(records: records_lib.Records) -> tuple[KeySet]:
-  return (frozenset([(r[0], r[2]) for r in records]),)
-
-
-def _triple_keys(records: records_lib.Records) -> tuple[KeySet]:
-  return (frozenset([r[:3] for r in records]),)
-
-
-_NO_EVENT_KEYS = (_EMPTY, _EMPTY, _EMPTY, _EMPTY)
-
-
-def _event_keys(records: records_lib.Records) -> tuple[KeySet, ...]:
-  if len(records) == 1:  # The common case: one event per instance.
-    event_type, trigger, arguments = records[0]
-    triggers = frozenset((trigger,))
-    typed = frozenset(((event_type, trigger),))
-    if not arguments:
-      return triggers, typed, _EMPTY, _EMPTY
-    return (
-      triggers,
-      typed,
-      frozenset([(event_type, a[1]) for a in arguments]),
-      frozenset([(event_type, *a) for a in arguments]),
-    )
-  if not records:
-    return _NO_EVENT_KEYS
-  triggers = frozenset([e[1] for e in records])
-  typed = frozenset([e[:2] for e in records])
-  ids, full = [], []
-  for event_type, _, arguments in records:
-    for argument in arguments:
-      ids.append((event_type, argument[1]))
-      full.append((event_type, *argument))
-  if not ids:
-    return triggers, typed, _EMPTY, _EMPTY
-  return triggers, typed, frozenset(ids), frozenset(full)
-
-
-def _trigger_keys(records: records_lib.Records) -> tuple[KeySet, KeySet]:
-  return frozenset([r[:2] for r in records]), frozenset([r[1] for r in records])
-
-
-def _argument_keys(records: records_lib.Records) -> tuple[KeySet, KeySet]:
-  return frozenset(records), frozenset([r[1] for r in records])
-
-
-KeysFn = Callable[[records_lib.Records], tuple[KeySet, ...]]
-
-# Task type -> (metric names, key function).
-_METRICS: dict[str, tuple[tuple[str, ...], KeysFn]] = {
-  "NER": (("ner",), _typed_keys),
-  "ES": (("es",), _span_keys),
-  "ET": (("et",), _typed_keys),
-  "RE": (("re_strict", "re_boundary"), _relation_keys),
-  "EP": (("ep",), _pair_keys),
-  "EPR": (("epr",), _triple_keys),
-  "EE": (
-    ("ee_trigger_id", "ee_trigger", "ee_argument_id", "ee_argument"),
-    _event_keys,
-  ),
-  "EET": (("eet", "eet_trigger_id"), _trigger_keys),
-  "EEA": (("eea", "eea_id"), _argument_keys),
-}
-
-
 def _metrics_of(
   task: str, require_entity_types: bool
 ) -> tuple[tuple[str, ...], KeysFn]:
-  task_types.get(task)  # Raises for an unknown task type.
-  names, keys = _METRICS[task]
-  if task == "RE" and require_entity_types:
-    keys = _typed_relation_keys
-  return names, keys
-
-
-def metric_names(task: str) -> tuple[str, ...]:
-  """The strict metrics reported for task type `task`, in report order."""
-  return _metrics_of(task, False)[0]
+  task_type = task_types.get(task)  # Raises for an unknown task type.
+  return task_type.metric_names, task_type.keys_fn(require_entity_types)
 
 
 def score_example(
@@ -262,13 +108,12 @@ def score_example(
     Metric name -> `Counts`.
   """
   names, keys = _metrics_of(task, require_entity_types)
-  result = {}
-  for name, gold, pred in zip(
-    names, keys(tuple(gold_records)), keys(tuple(pred_records)), strict=True
-  ):
-    tp = len(gold & pred)
-    result[name] = Counts(tp, len(pred) - tp, len(gold) - tp)
-  return result
+  return _tally(
+    names,
+    [tuple(gold_records)],
+    [tuple(pred_records)],
+    lambda records: ((), keys(records)),
+  ).counts
 
 
 def add_counts(
@@ -314,60 +159,82 @@ class Tally:
     )
 
 
-def _count(
-  task: str,
-  targets: Sequence[str],
-  predictions: Sequence[str],
-  parse: Callable[[str, str], formats.ParseResult],
-  keys: KeysFn,
-  n: int,
-) -> tuple[list[int], list[int], list[int], int, int, list]:
-  """The counting loop of `tally_texts`."""
-  cache: dict[str, tuple[tuple[str, ...], tuple[KeySet, ...]]] = {}
+# An entry: (parse problems, one key set per metric) of one target or
+# prediction.
+_Entry = tuple[Sequence[str], tuple[KeySet, ...]]
+
+
+def _tally(
+  names: Sequence[str],
+  targets: Sequence[Hashable],
+  predictions: Sequence[Hashable],
+  entry: Callable[[Any], _Entry],
+) -> Tally:
+  """The counting loop of `score_example`, `tally_texts` and `metric_fn`.
+
+  `entry` maps a target or prediction to its parse problems and key sets;
+  it is called once per distinct item (up to `_CACHE_LIMIT` at a time), and
+  a prediction equal to its target is counted without being compared. The
+  cyclic garbage collector is paused while counting: parsing allocates many
+  small tuples, which sets it off over and over (about 40% of the time);
+  records hold no cycles.
+  """
+  if len(targets) != len(predictions):
+    raise ValueError(
+      f"{len(targets)} targets but {len(predictions)} predictions."
+    )
+  n = len(names)
+  cache: dict[Any, _Entry] = {}
   cached = cache.get
   metric_range = range(n)
   tp, fp, fn = [0] * n, [0] * n, [0] * n
   bad_targets = bad_predictions = 0
   problems: list[tuple[int, str, str]] = []
-  for index, target in enumerate(targets):
-    gold_entry = cached(target)
-    if gold_entry is None:
-      if len(cache) >= _CACHE_LIMIT:
-        cache.clear()
-      result = parse(task, target)
-      gold_entry = (result.problems, keys(result.records))
-      cache[target] = gold_entry
-    gold_problems, gold = gold_entry
-    prediction = predictions[index]
-    if prediction == target:
-      pred_problems = gold_problems
-      for j in metric_range:
-        tp[j] += len(gold[j])
-    else:
-      pred_entry = cached(prediction)
-      if pred_entry is None:
+  gc_was_enabled = gc.isenabled()
+  gc.disable()
+  try:
+    for index, target in enumerate(targets):
+      gold_entry = cached(target)
+      if gold_entry is None:
         if len(cache) >= _CACHE_LIMIT:
           cache.clear()
-        result = parse(task, prediction)
-        pred_entry = (result.problems, keys(result.records))
-        cache[prediction] = pred_entry
-      pred_problems, pred = pred_entry
-      for j in metric_range:
-        g = gold[j]
-        p = pred[j]
-        both = len(g & p)
-        tp[j] += both
-        fp[j] += len(p) - both
-        fn[j] += len(g) - both
-    if gold_problems:
-      bad_targets += 1
-      if len(problems) < _PROBLEM_SAMPLES:
-        problems.append((index, "target", "; ".join(gold_problems)))
-    if pred_problems:
-      bad_predictions += 1
-      if len(problems) < _PROBLEM_SAMPLES:
-        problems.append((index, "prediction", "; ".join(pred_problems)))
-  return tp, fp, fn, bad_targets, bad_predictions, problems
+        gold_entry = cache[target] = entry(target)
+      gold_problems, gold = gold_entry
+      prediction = predictions[index]
+      if prediction == target:
+        pred_problems = gold_problems
+        for j in metric_range:
+          tp[j] += len(gold[j])
+      else:
+        pred_entry = cached(prediction)
+        if pred_entry is None:
+          if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+          pred_entry = cache[prediction] = entry(prediction)
+        pred_problems, pred = pred_entry
+        for j in metric_range:
+          both, extra, missed = tp_fp_fn(gold[j], pred[j])
+          tp[j] += both
+          fp[j] += extra
+          fn[j] += missed
+      if gold_problems:
+        bad_targets += 1
+        if len(problems) < _PROBLEM_SAMPLES:
+          problems.append((index, "target", "; ".join(gold_problems)))
+      if pred_problems:
+        bad_predictions += 1
+        if len(problems) < _PROBLEM_SAMPLES:
+          problems.append((index, "prediction", "; ".join(pred_problems)))
+  finally:
+    if gc_was_enabled:
+      gc.enable()
+  return Tally(
+    counts={name: Counts(tp[j], fp[j], fn[j]) for j, name in enumerate(names)},
+    examples=len(targets),
+    bad_predictions=bad_predictions,
+    bad_targets=bad_targets,
+    problems=tuple(problems),
+  )
 
 
 def tally_texts(
@@ -382,7 +249,6 @@ def tally_texts(
 
   Identical texts are parsed once (up to 16384 distinct texts at a time),
   and a prediction equal to its target is counted without being compared.
-  The cyclic garbage collector is paused while counting.
 
   Args:
     task: Task type name.
@@ -397,60 +263,14 @@ def tally_texts(
   Raises:
     ValueError: The lists differ in length, or `task` is unknown.
   """
-  if len(targets) != len(predictions):
-    raise ValueError(
-      f"{len(targets)} targets but {len(predictions)} predictions."
-    )
   names, keys = _metrics_of(task, require_entity_types)
   parse = formats.get(fmt).parse
-  # Parsing allocates many small tuples, which sets off the cyclic collector
-  # over and over (about 40% of the time); records hold no cycles.
-  gc_was_enabled = gc.isenabled()
-  gc.disable()
-  try:
-    tp, fp, fn, bad_targets, bad_predictions, problems = _count(
-      task, targets, predictions, parse, keys, len(names)
-    )
-  finally:
-    if gc_was_enabled:
-      gc.enable()
-  return Tally(
-    counts={name: Counts(tp[j], fp[j], fn[j]) for j, name in enumerate(names)},
-    examples=len(targets),
-    bad_predictions=bad_predictions,
-    bad_targets=bad_targets,
-    problems=tuple(problems),
-  )
 
+  def entry(text: str) -> _Entry:
+    result = parse(task, text)
+    return result.problems, keys(result.records)
 
-def score_texts(
-  task: str,
-  targets: Sequence[str],
-  predictions: Sequence[str],
-  fmt: str = "instructuie",
-  *,
-  require_entity_types: bool = False,
-) -> dict[str, Counts]:
-  """Metric name -> `Counts` over texts (see `tally_texts`)."""
-  return tally_texts(
-    task,
-    targets,
-    predictions,
-    fmt,
-    require_entity_types=require_entity_types,
-  ).counts
-
-
-def original_score(
-  task: str, targets: Sequence[str], predictions: Sequence[str]
-) -> dict[str, float]:
-  """Scores texts the way the original InstructUIE evaluator does.
-
-  See `original_metrics.original_score`.
-  """
-  from instructuie_jax import original_metrics
-
-  return original_metrics.original_score(task, targets, predictions)
+  return _tally(names, targets, predictions, entry)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -590,31 +410,28 @@ def metric_fn(
     raise ValueError(
       f"{len(targets)} targets but {len(predictions)} predictions."
     )
-  groups: dict[tuple[str, str], list[Any]] = {}
+  # Each item as a hashable (records, problems) pair, grouped by the
+  # target's dataset and task type.
+  groups: dict[tuple[str, str], tuple[list[Any], list[Any]]] = {}
   for target, prediction in zip(targets, predictions, strict=True):
     gold = _as_parsed(target, task, dataset, fmt)
     pred = _as_parsed(prediction, task, dataset, fmt)
-    key = (gold["dataset"], gold["task"])
-    group = groups.setdefault(key, [{}, 0, 0, 0])
-    example = score_example(
-      gold["task"],
-      gold["records"],
-      pred["records"],
-      require_entity_types=require_entity_types,
-    )
-    group[0] = add_counts(group[0], example)
-    group[1] += 1
-    group[2] += 0 if pred["parse_ok"] else 1
-    group[3] += 0 if gold["parse_ok"] else 1
+    group = groups.setdefault((gold["dataset"], gold["task"]), ([], []))
+    group[0].append((tuple(gold["records"]), tuple(gold["problems"])))
+    group[1].append((tuple(pred["records"]), tuple(pred["problems"])))
   result: dict[str, float] = {}
-  for (ds, task_name), (counts, examples, bad_p, bad_t) in groups.items():
-    for name, c in counts.items():
+  for (ds, task_name), (gold_items, pred_items) in groups.items():
+    names, keys = _metrics_of(task_name, require_entity_types)
+    tally = _tally(
+      names, gold_items, pred_items, lambda item, k=keys: (item[1], k(item[0]))
+    )
+    for name, c in tally.counts.items():
       for stat, value in c.as_dict(scale=100.0).items():
         result[f"{ds}/{name}_{stat}"] = value
     prefix = f"{ds}/{task_name.lower()}"
-    result[f"{prefix}_examples"] = examples
-    result[f"{prefix}_unparseable_predictions"] = bad_p
-    result[f"{prefix}_unparseable_targets"] = bad_t
+    result[f"{prefix}_examples"] = tally.examples
+    result[f"{prefix}_unparseable_predictions"] = tally.bad_predictions
+    result[f"{prefix}_unparseable_targets"] = tally.bad_targets
   return result
 
 
@@ -632,8 +449,6 @@ def original_metric_fn(
   `{dataset}/original_{task}_{stat}` on a 0-100 scale; task types the
   original evaluator does not score (ES, ET, EP, EPR) are left out.
   """
-  from instructuie_jax import original_metrics
-
   if len(targets) != len(predictions):
     raise ValueError(
       f"{len(targets)} targets but {len(predictions)} predictions."

@@ -12,267 +12,49 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The original InstructUIE evaluator's scoring conventions, reimplemented.
+"""Original-mode scores per task type, as the original InstructUIE reports.
 
-The original (`src/evaluation/evaluator.py`, driven by `src/calculate_f1.py`)
-compares normalized *strings*, not parsed records. This module reproduces its
-numbers so that results can be set beside the paper's:
-
-* `normalize` (the original `_format`): whitespace runs become one space,
-  spaces around `, : ( ) . _ ; ' -` are removed, text is lower-cased, `{` and
-  `}` are dropped, runs of `,`, `.` and `;` collapse to one, `’` becomes `'`
-  and every `location` becomes `located`.
-* NER (`ner_f1`): micro F1 over the sets of `;`-separated normalized pieces.
-  Nothing is filtered, so an empty answer ` None` is the element `none`: gold
-  ` None` + prediction `None` is a true positive, and an empty prediction (the
-  element `""`) against ` None` is one false positive and one false negative.
-* RE (`re_f1`): pieces without `:` are dropped (so ` None` is the empty set);
-  micro F1 with the original NA rule: a gold piece containing `,na,` is a true
-  positive unless a prediction matches it with a non-`na` relation, and a
-  predicted `,na,` piece is a false positive only when a gold piece matches
-  it with a non-`na` relation (else it counts nothing). With the
-  `rel:head,tail` target format no piece contains `,na,`; gold `NA`
-  relations of the original `ground_truth` field (`na:head,tail`) are
-  ordinary pieces.
-* EE (`ee_accuracy`): per-example accuracy: 1 when the set of events equals
-  the gold set. Events are the top-level `( ... )` groups, normalized, with
-  `arguments:` removed, split at top-level commas and sorted.
-* EET (`eet_accuracy`): per-example accuracy of normalized string equality.
-* EEA (`eea_f1`): micro F1 over `;`-separated pieces containing `:`.
-
-The original scores no ES, ET, EP or EPR outputs (training-only tasks).
-Averages over datasets are the plain mean of per-dataset values.
+Each task type's record says whether and how the original evaluator scores
+it (`task_types.TaskType.original`: a metric name and a tally function of
+`original_conventions`, which documents the conventions). It scores NER, RE
+and EEA by micro F1 and EE and EET by per-example accuracy, and no ES, ET,
+EP or EPR outputs (training-only tasks). Averages over datasets are the
+plain mean of per-dataset values.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from instructuie_jax import metrics
+from instructuie_jax import task_types
+from instructuie_jax.counts import Counts
+from instructuie_jax.original_conventions import Accuracy
 
-_SPACE_AROUND_PUNCTUATION = re.compile(r"\s*([,:()._;'\-])\s*")
-_COMMAS = re.compile(",+")
-_DOTS = re.compile(r"\.+")
-_SEMICOLONS = re.compile(";+")
-
-
-def remove_redundant_space(text: str) -> str:
-  """Collapses whitespace and drops it around `, : ( ) . _ ; ' -`."""
-  text = " ".join(text.split())
-  return _SPACE_AROUND_PUNCTUATION.sub(r"\1", text)
+# Task types the original evaluator scores, in registry order.
+ORIGINAL_TASKS: tuple[str, ...] = tuple(
+  t.name for t in task_types.TASK_TYPES.values() if t.original is not None
+)
 
 
-def normalize(text: str) -> str:
-  """The original `_format` normalization (see the module docstring)."""
-  text = remove_redundant_space(text).lower()
-  text = text.replace("{", "").replace("}", "")
-  text = _COMMAS.sub(",", text)
-  text = _DOTS.sub(".", text)
-  text = _SEMICOLONS.sub(";", text)
-  return text.replace("’", "'").replace("location", "located")
-
-
-def top_level_groups(text: str) -> list[str]:
-  """Contents of the outermost `( ... )` groups; text outside is dropped.
-
-  As the original, a missing `(` before the first `)` (the text up to it is
-  taken) or a missing final `)` (the rest is taken) is tolerated. Empty
-  groups are skipped.
-  """
-  groups: list[str] = []
-  depth = 0
-  opened: int | None = None
-  for i, char in enumerate(text):
-    if char == "(":
-      if depth == 0:
-        opened = i
-      depth += 1
-    elif char == ")":
-      if opened is None and not groups and i:
-        groups.append(text[:i])
-      if depth == 1 and opened + 1 != i:
-        groups.append(text[opened + 1 : i])
-      depth = max(depth - 1, 0)
-  if depth == 1 and opened + 1 != len(text):
-    groups.append(text[opened + 1 :])
-  return groups
-
-
-def split_top_level(text: str) -> list[str]:
-  """Splits at commas outside parentheses, as the original does.
-
-  A comma right after the previous split point does not split (the original
-  keeps it in the next piece: `"a,,b"` -> `["a", ",b"]`).
-  """
-  pieces: list[str] = []
-  depth = 0
-  last = -1
-  for i, char in enumerate(text):
-    if char == "(":
-      depth += 1
-    elif char == ")":
-      depth -= 1
-    elif char == "," and depth == 0 and last + 1 != i:
-      pieces.append(text[last + 1 : i])
-      last = i
-  if last + 1 != len(text):
-    pieces.append(text[last + 1 :])
-  return pieces
-
-
-def ner_sets(target: str, prediction: str) -> tuple[set[str], set[str]]:
-  """Gold and predicted piece sets of one NER example."""
-  return (
-    {normalize(p) for p in normalize(target).split(";")},
-    {normalize(p) for p in normalize(prediction).split(";")},
-  )
-
-
-def _pieces_with_colon(normalized: str) -> set[str]:
-  pieces = (normalize(p) for p in normalized.split(";"))
-  return {p for p in pieces if ":" in p}
-
-
-def re_sets(target: str, prediction: str) -> tuple[set[str], set[str]]:
-  """Gold and predicted piece sets of one RE example."""
-  return (
-    _pieces_with_colon(normalize(target)),
-    _pieces_with_colon(normalize(prediction)),
-  )
-
-
-def eea_sets(target: str, prediction: str) -> tuple[set[str], set[str]]:
-  """Gold and predicted piece sets of one EEA example.
-
-  As the original, gold is split before normalization, the prediction after.
-  """
-  gold = {normalize(p) for p in target.split(";") if ":" in p}
-  return gold, _pieces_with_colon(normalize(prediction))
-
-
-def _events(text: str) -> set[str]:
-  events = set()
-  for group in top_level_groups(text):
-    event = normalize(group).replace("arguments:", "")
-    events.add(",".join(sorted(split_top_level(event))))
-  return events
-
-
-def ee_sets(target: str, prediction: str) -> tuple[set[str], set[str]]:
-  """Gold and predicted event-string sets of one EE example."""
-  return _events(target), _events(prediction)
-
-
-def _na_pattern(piece: str) -> re.Pattern[str]:
-  return re.compile(",(.+),".join(re.escape(p) for p in piece.split(",na,")))
-
-
-def _refuted(piece: str, others: set[str]) -> bool:
-  """True if some string of `others` fills `piece`'s `na` with a non-`na`."""
-  pattern = _na_pattern(piece)
-  for other in others:
-    match = pattern.match(other)
-    if match is not None and match.group(1) != "na":
-      return True
-  return False
-
-
-def count_f1(gold: set[str], pred: set[str]) -> metrics.Counts:
-  """Counts of plain set comparison."""
-  tp = len(gold & pred)
-  return metrics.Counts(tp, len(pred) - tp, len(gold) - tp)
-
-
-def count_f1_na(gold: set[str], pred: set[str]) -> metrics.Counts:
-  """Counts with the original RE rule for `,na,` pieces (module docstring)."""
-  tp = fp = fn = 0
-  for piece in gold:
-    if ",na," in piece:
-      tp += not _refuted(piece, pred)
-    elif piece in pred:
-      tp += 1
-    else:
-      fn += 1
-  for piece in pred:
-    if ",na," in piece:
-      fp += _refuted(piece, gold)
-    elif piece not in gold:
-      fp += 1
-  return metrics.Counts(tp, fp, fn)
-
-
-@dataclasses.dataclass(frozen=True)
-class Accuracy:
-  """Correct and total example counts; `value` is 0 when `total` is 0."""
-
-  correct: int = 0
-  total: int = 0
-
-  def __add__(self, other: Accuracy) -> Accuracy:
-    if not isinstance(other, Accuracy):
-      return NotImplemented
-    return Accuracy(self.correct + other.correct, self.total + other.total)
-
-  @property
-  def value(self) -> float:
-    return self.correct / self.total if self.total else 0.0
-
-
-def _f1_tally(
-  sets: Callable[[str, str], tuple[set[str], set[str]]],
-  counter: Callable[[set[str], set[str]], metrics.Counts],
-) -> Callable[[Sequence[str], Sequence[str]], metrics.Counts]:
-  def tally(targets: Sequence[str], predictions: Sequence[str]):
-    tp = fp = fn = 0
-    for target, prediction in zip(targets, predictions, strict=True):
-      c = counter(*sets(target, prediction))
-      tp, fp, fn = tp + c.tp, fp + c.fp, fn + c.fn
-    return metrics.Counts(tp, fp, fn)
-
-  return tally
-
-
-def _ee_tally(targets: Sequence[str], predictions: Sequence[str]) -> Accuracy:
-  correct = sum(
-    _events(t) == _events(p) for t, p in zip(targets, predictions, strict=True)
-  )
-  return Accuracy(correct, len(targets))
-
-
-def _eet_tally(targets: Sequence[str], predictions: Sequence[str]) -> Accuracy:
-  correct = sum(
-    normalize(t) == normalize(p)
-    for t, p in zip(targets, predictions, strict=True)
-  )
-  return Accuracy(correct, len(targets))
-
-
-# Task type -> (metric name, tally function).
-_ORIGINAL: dict[str, tuple[str, Callable[..., metrics.Counts | Accuracy]]] = {
-  "NER": ("original_ner", _f1_tally(ner_sets, count_f1)),
-  "RE": ("original_re", _f1_tally(re_sets, count_f1_na)),
-  "EE": ("original_ee", _ee_tally),
-  "EET": ("original_eet", _eet_tally),
-  "EEA": ("original_eea", _f1_tally(eea_sets, count_f1)),
-}
-ORIGINAL_TASKS: tuple[str, ...] = tuple(_ORIGINAL)
-
-
-def metric_name(task: str) -> str:
-  """The original-mode metric of `task` ("original_ner", ...)."""
-  if task not in _ORIGINAL:
+def _original(task: str) -> task_types.OriginalMetric:
+  task_type = task_types.TASK_TYPES.get(task)
+  original = None if task_type is None else task_type.original
+  if original is None:
     raise ValueError(
       f"The original evaluator does not score task type {task!r}; it scores "
       f"{', '.join(ORIGINAL_TASKS)}."
     )
-  return _ORIGINAL[task][0]
+  return original
+
+
+def metric_name(task: str) -> str:
+  """The original-mode metric of `task` ("original_ner", ...)."""
+  return _original(task).name
 
 
 def original_tally(
   task: str, targets: Sequence[str], predictions: Sequence[str]
-) -> metrics.Counts | Accuracy:
+) -> Counts | Accuracy:
   """Counts (F1 tasks) or `Accuracy` (EE, EET) as the original computes them.
 
   Args:
@@ -284,17 +66,15 @@ def original_tally(
   Raises:
     ValueError: Unsupported task type or lists of different lengths.
   """
-  metric_name(task)
+  tally = _original(task).tally
   if len(targets) != len(predictions):
     raise ValueError(
       f"{len(targets)} targets but {len(predictions)} predictions."
     )
-  return _ORIGINAL[task][1](targets, predictions)
+  return tally(targets, predictions)
 
 
-def as_dict(
-  result: metrics.Counts | Accuracy, scale: float = 1.0
-) -> dict[str, float]:
+def as_dict(result: Counts | Accuracy, scale: float = 1.0) -> dict[str, float]:
   """precision/recall/f1 + tp/fp/fn, or accuracy + correct/total."""
   if isinstance(result, Accuracy):
     return {

@@ -25,12 +25,22 @@ Every problem is a `Problem` naming file, instance index and field path
 * errors: missing or mistyped field, empty sentence or name, label not in
   `labels.json` (RE: relation types only; EE: event types and the roles of
   each type), name not in the sentence, bad `pos`, an RE instance without
-  relations, an EE instance without exactly one event. An instance with any
-  error is unusable: strict mode raises `DataError` on the first error;
+  relations. An instance with any error is unusable: strict mode raises `DataError` on the first error;
   lenient mode leaves the instance out of the result and returns the error.
 * warnings (`kind == "duplicate"`): an exact duplicate instance in one split
   or a duplicate item in one instance. The instance is kept, the warning is
   returned, in both modes (the public data has a few of them).
+
+An EE instance may hold any number of events: several (a sentence with
+several triggers, as in ACE05, GENIA or CASIE as annotated) or none (a
+sentence without events: EE and EET targets are " None", EEA has no
+example; see `instructions.examples_for_split`).
+
+The data model names say what they are: `Span`, `AnnotatedRelation`,
+`AnnotatedEvent` and `AnnotatedArgument` are annotations as the data files
+hold them (names, types and character positions); `records` has the answer
+records (`Entity`, `Relation`, `Event`, `Argument`) that targets and metrics
+use.
 """
 
 from __future__ import annotations
@@ -56,13 +66,11 @@ PROBLEM_KINDS: tuple[str, ...] = (
   "label",  # type, relation or role not in labels.json
   "span",  # name not found in the sentence (no pos)
   "pos",  # pos malformed, out of range or not matching the name
-  "count",  # RE: no relation; EE: not exactly one event
+  "count",  # RE: no relation
   "duplicate",  # duplicate instance or item (warning)
   "invalid",  # any other error
 )
 WARNING_KINDS = frozenset({"duplicate"})
-
-_ITEMS_KEY = {"NER": "entities", "RE": "relations", "EE": "events"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,8 +120,8 @@ class Span:
 
 
 @dataclasses.dataclass(frozen=True)
-class Argument:
-  """An event argument."""
+class AnnotatedArgument:
+  """An event argument as annotated: name, role and its `pos`."""
 
   name: str
   role: str
@@ -121,8 +129,8 @@ class Argument:
 
 
 @dataclasses.dataclass(frozen=True)
-class Relation:
-  """A relation from `head` to `tail`."""
+class AnnotatedRelation:
+  """A relation from `head` to `tail`, as annotated."""
 
   head: Span
   type: str
@@ -130,13 +138,14 @@ class Relation:
 
 
 @dataclasses.dataclass(frozen=True)
-class Event:
-  """An event: trigger text, event type, trigger `pos` and arguments."""
+class AnnotatedEvent:
+  """An event as annotated: trigger text, event type, trigger `pos` and
+  arguments."""
 
   trigger: str
   type: str
   pos: tuple[int, int] | None
-  arguments: tuple[Argument, ...] = ()
+  arguments: tuple[AnnotatedArgument, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,8 +155,8 @@ class Instance:
   id: str
   sentence: str
   entities: tuple[Span, ...] = ()
-  relations: tuple[Relation, ...] = ()
-  events: tuple[Event, ...] = ()
+  relations: tuple[AnnotatedRelation, ...] = ()
+  events: tuple[AnnotatedEvent, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,13 +192,6 @@ class SplitStats:
   arguments: int = 0
   errors: int = 0
   warnings: int = 0
-
-
-def _check_family(family: str) -> None:
-  if family not in _ITEMS_KEY:
-    raise ValueError(
-      f"Unknown dataset family {family!r}; known: {', '.join(_ITEMS_KEY)}"
-    )
 
 
 def _describe(value: Any) -> str:
@@ -288,7 +290,7 @@ def load_labels(path: str | os.PathLike, family: str) -> Labels:
       strings, empty or repeated labels).
     ValueError: Unknown family.
   """
-  _check_family(family)
+  task_types.check_family(family)
   file = os.fspath(path)
   data, problem = _read_json(file)
   if problem is not None:
@@ -465,7 +467,7 @@ class _SplitReader:
       return None
     return Span(name, span_type, pos)
 
-  def relation(self, raw, field, sentence) -> Relation | None:
+  def relation(self, raw, field, sentence) -> AnnotatedRelation | None:
     if not self.obj(raw, field):
       return None
     head = tail = None
@@ -486,9 +488,9 @@ class _SplitReader:
         )
     if head is None or tail is None or rel_type is None:
       return None
-    return Relation(head, rel_type, tail)
+    return AnnotatedRelation(head, rel_type, tail)
 
-  def event(self, raw, field, sentence) -> Event | None:
+  def event(self, raw, field, sentence) -> AnnotatedEvent | None:
     if not self.obj(raw, field):
       return None
     trigger = self.string(raw, "trigger", f"{field}.trigger")
@@ -518,11 +520,13 @@ class _SplitReader:
         )
       arg_pos = self.pos(arg, arg_field, name, "name", sentence)
       ok = name is not None and role is not None
-      arguments.append(Argument(name, role, arg_pos) if ok else None)
+      arguments.append(AnnotatedArgument(name, role, arg_pos) if ok else None)
     self.duplicates(arguments, f"{field}.arguments")
     if trigger is None or event_type is None:
       return None
-    return Event(trigger, event_type, pos, tuple(a for a in arguments if a))
+    return AnnotatedEvent(
+      trigger, event_type, pos, tuple(a for a in arguments if a)
+    )
 
   def duplicates(self, items: list, field: str) -> None:
     first: dict[Any, int] = {}
@@ -541,7 +545,7 @@ class _SplitReader:
     if not self.obj(raw, "instance"):
       return None
     sentence = self.string(raw, "sentence", "sentence")
-    key = _ITEMS_KEY[self.family]
+    key = task_types.ITEMS_KEY[self.family]
     read_item = self.read_item
     items = [
       read_item(item, f"{key}[{j}]", sentence)
@@ -551,12 +555,6 @@ class _SplitReader:
     if key in raw and isinstance(raw[key], list):
       if self.family == "RE" and not items:
         self.report(key, "no relations (an RE instance needs one)", "count")
-      if self.family == "EE" and len(items) != 1:
-        self.report(
-          key,
-          f"{len(items)} events (an EE instance holds exactly one)",
-          "count",
-        )
     if self.bad:
       return None
     content = (sentence, tuple(items))
@@ -600,7 +598,7 @@ def load_split(
     DataError: strict mode, at the first error.
     ValueError: Unknown family.
   """
-  _check_family(family)
+  task_types.check_family(family)
   file = os.fspath(path)
   data, problem = _read_json(file)
   if problem is None and not isinstance(data, list):
@@ -650,7 +648,7 @@ def load_dataset_split(
     DataError: strict mode, at the first error.
     ValueError: Unknown family.
   """
-  _check_family(family)
+  task_types.check_family(family)
   folder = os.path.join(os.fspath(root), family, dataset)
   problems = []
   labels = None

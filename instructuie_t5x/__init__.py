@@ -16,7 +16,9 @@
 """The JAX/T5X side of instructuie-jax (everything but SeqIO registration).
 
 `packing` (the block packer), `indexed_mixture` (the packed training stream
-T5X reads with `gin/runs/packed_train.gin`) and `meshes` (a local
-data x model mesh). These modules import TensorFlow, seqio, JAX or T5X; the
-pure core is `instructuie_jax`.
+T5X reads with `gin/runs/packed_train.gin`), `meshes` (a local data x model
+mesh) and the Hugging Face <-> T5X checkpoint conversion
+(`hf_checkpoints`, `t5x_checkpoints`, `checkpoint_conversion`). These
+modules import TensorFlow, seqio, JAX or T5X; the pure core is
+`instructuie_jax`.
 """

@@ -16,5 +16,7 @@
 """SeqIO registrations of instructuie-jax: sources, tasks and mixtures.
 
 Import `tasks.mixtures` (or `tasks.ie_instructions` for tasks only) to
-register them; importing does no I/O.
+register them; importing does no I/O and resolves no setting. What the tasks
+read and build (data roots, vocabulary, prompt options, ...) is one
+`tasks.settings.Settings`, resolved once, at first use.
 """

@@ -30,10 +30,16 @@ Rates are examples-proportional: the number of training examples of a task
 (instances of the train split; times the auxiliary probability for auxiliary
 tasks), capped at `cap` (the original's 10,000 instances per task), then
 raised to `1 / temperature` (`cap`, `temperature` and the auxiliary
-probability are fields of `tasks.settings`). They are computed when a mixture is used, not at
-import (counting reads the files; counts are cached per process).
-Evaluate with `seqio.Evaluator` (task by task, complete splits): sampling a
-mixture stops when its first task runs out.
+probability are fields of `tasks.settings`). They are computed when a
+mixture is used, not at import (counting reads the files; counts are cached
+per process). Evaluate with `seqio.Evaluator` (task by task, complete
+splits): sampling a mixture stops when its first task runs out.
+
+Every mixture `NAME` is registered a second time as `NAME_available`
+(`AvailableMixture`): its tasks whose datasets are on disk, decided at
+first use, for a partial copy of the benchmark; the tasks left out are
+logged and written to the run directory (`record_left_out`). Use it by name,
+like any mixture (gin: `MIXTURE_OR_TASK_NAME = 'NAME_available'`).
 """
 
 from __future__ import annotations

@@ -17,12 +17,14 @@
 
 `build_prompts` turns the source features (`tasks/sources.py`) into
 `{"inputs", "targets", "task", "dataset", "id"}` with
-`instructions.build_example`, run in Python through `tf.numpy_function` on
-batches of examples (one Python call per batch, not per example). Train-split
-examples use the "multiple" instruction strategy and auxiliary tasks keep an
-instance with `instructions.keep_auxiliary`; other splits use "single". All
-draws are seeded by `prompt_options().seed` and the instance id, so a prompt
-does not depend on reading order, sharding or the source backend.
+`instructions.examples_for_split`, the one example builder, run in Python
+through `tf.numpy_function` on batches of examples (one Python call per
+batch, not per example). Train-split examples use the "multiple"
+instruction strategy and auxiliary tasks keep an instance with
+`instructions.keep_auxiliary`; other splits use "single"; EEA makes one
+example per typed event. All draws are seeded by `prompt_options().seed` and
+the instance id, so a prompt does not depend on reading order, sharding or
+the source backend.
 
 `IE_TOKENIZE` is the shared tail (FLAN's FLAN_TOKENIZE): tokenize (one
 Python call per batch, `tokenize_batched`), an optional in-memory cache
@@ -34,17 +36,16 @@ after trimming. The prompt options and the memory cache are fields of
 from __future__ import annotations
 
 import functools
+import itertools
 
 import numpy as np
 import seqio
 import tensorflow as tf
-from absl import logging
 
 from instructuie_jax import instructions, task_types
 from tasks import settings, sources
 
 BATCH_SIZE = 256
-_NO_TYPE = ("", "NA")
 
 
 def memory_cache() -> bool:
@@ -186,8 +187,11 @@ def build_batch(
   golds,
   labels,
   splits,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
   """Builds the prompts of a batch of source examples (plain Python).
+
+  Each run of consecutive examples of one split and one labels value goes
+  through `instructions.examples_for_split` with `tasks=(task,)`.
 
   Args:
     task: Task type ("NER", "ES", ...).
@@ -200,59 +204,43 @@ def build_batch(
     splits: Split file names ("train", "dev", "test").
 
   Returns:
-    `(inputs, targets, example ids, keep)`: object arrays of str and a bool
-    array; `keep` is False for an auxiliary example not sampled and for an
-    EEA example whose event has no type (such examples get empty strings).
+    `(inputs, targets, example ids)`: object arrays of str, in source order,
+    as many as the examples built: none for an auxiliary example not
+    sampled, one per typed event for EEA.
   """
-  auxiliary = task_types.get(task).auxiliary
+  family = task_types.get(task).family
   pool = _pool(options)
-  out_inputs, out_targets, out_ids, keep = [], [], [], []
-  untyped = 0
-  for example_id, sentence, gold, label_json, split in zip(
-    ids, sentences, golds, labels, splits, strict=True
+  out_inputs, out_targets, out_ids = [], [], []
+  rows = zip(ids, sentences, golds, labels, splits, strict=True)
+  for (label_json, split), run in itertools.groupby(
+    rows, key=lambda row: (row[3], row[4])
   ):
-    instance = sources.instance_from_features(
-      _text(example_id), _text(sentence), _text(gold)
-    )
     split = _text(split)
-    train = split == "train"
-    skip = auxiliary and not instructions.keep_auxiliary(
-      options.seed, instance.id, task, options.aux_prob
-    )
-    if task == "EEA" and not skip and instance.events[0].type in _NO_TYPE:
-      untyped += 1
-      skip = True
-    if skip:
-      out_inputs.append("")
-      out_targets.append("")
-      out_ids.append("")
-      keep.append(False)
-      continue
-    example = instructions.build_example(
-      instance,
-      task,
+    instances = [
+      sources.instance_from_features(_text(i), _text(s), _text(g))
+      for i, s, g, _, _ in run
+    ]
+    for example in instructions.examples_for_split(
+      instances,
+      family,
       sources.labels_from_json(_text(label_json)),
-      seed=options.seed,
       dataset=dataset_name,
       split=split,
+      seed=options.seed,
+      train=split == "train",
+      aux_prob=options.aux_prob,
+      tasks=(task,),
       pool=pool,
-      strategy="multiple" if train else "single",
       option_policy=options.option_policy,
       target_format=options.target_format,
-    )
-    out_inputs.append(example["inputs"])
-    out_targets.append(example["targets"])
-    out_ids.append(example["id"])
-    keep.append(True)
-  if untyped:
-    logging.warning(
-      "%s: %d EEA events without a type have no example.", dataset_name, untyped
-    )
+    ):
+      out_inputs.append(example["inputs"])
+      out_targets.append(example["targets"])
+      out_ids.append(example["id"])
   return (
     np.array(out_inputs, dtype=object),
     np.array(out_targets, dtype=object),
     np.array(out_ids, dtype=object),
-    np.array(keep, dtype=bool),
   )
 
 
@@ -276,23 +264,20 @@ def build_prompts(
 
   Returns:
     The prompt dataset, in source order; auxiliary examples not sampled are
-    left out.
+    left out, EEA has one example per typed event.
   """
   options = prompt_options()
   fn = functools.partial(build_batch, task, dataset_name, options)
 
   def build(batch):
-    inputs, targets, ids, keep = tf.numpy_function(
+    inputs, targets, ids = tf.numpy_function(
       fn,
       [batch[k] for k in ("id", "sentence", "gold", "labels", "split")],
-      [tf.string, tf.string, tf.string, tf.bool],
+      [tf.string, tf.string, tf.string],
       stateful=False,
     )
-    for t in (inputs, targets, ids, keep):
+    for t in (inputs, targets, ids):
       t.set_shape([None])
-    inputs, targets, ids = (
-      tf.boolean_mask(t, keep) for t in (inputs, targets, ids)
-    )
     n = tf.shape(inputs)
     return {
       "inputs": inputs,

@@ -348,7 +348,7 @@ def vocabulary_problem(current: Settings | None = None) -> str | None:
 
 
 def reset() -> None:
-  """Forgets the settings in force (tests); the next `get` resolves anew."""
+  """Forgets the resolved settings (tests): the next `get` resolves anew,
+  with the overrides in force (`configure`, `scoped`)."""
   global _current
   _current = None
-  _overrides.clear()

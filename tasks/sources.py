@@ -146,18 +146,20 @@ def instance_from_features(
     sentence=sentence,
     entities=tuple(_span(e) for e in obj["entities"]),
     relations=tuple(
-      schema.Relation(
+      schema.AnnotatedRelation(
         head=_span(r["head"]), type=r["type"], tail=_span(r["tail"])
       )
       for r in obj["relations"]
     ),
     events=tuple(
-      schema.Event(
+      schema.AnnotatedEvent(
         trigger=e["trigger"],
         type=e["type"],
         pos=_pos(e["pos"]),
         arguments=tuple(
-          schema.Argument(name=a["name"], role=a["role"], pos=_pos(a["pos"]))
+          schema.AnnotatedArgument(
+            name=a["name"], role=a["role"], pos=_pos(a["pos"])
+          )
           for a in e["arguments"]
         ),
       )

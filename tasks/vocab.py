@@ -30,6 +30,8 @@ import seqio
 
 from tasks import settings
 
+ENV_VAR = settings.ENV_VARS["vocab"]
+ENV_VAR_EXTRA_IDS = settings.ENV_VARS["vocab_extra_ids"]
 FLAN_T5_VOCAB = settings.FLAN_T5_VOCAB
 FLAN_T5_EXTRA_IDS = settings.FLAN_T5_EXTRA_IDS
 BYTE = settings.BYTE
@@ -47,7 +49,8 @@ def vocabulary_spec(
       other.
   """
   if path is None:
-    return settings.get().vocabulary_spec
+    path, default_extra_ids = settings.get().vocabulary_spec
+    return path, default_extra_ids if extra_ids is None else extra_ids
   if extra_ids is None:
     extra_ids = FLAN_T5_EXTRA_IDS if path == FLAN_T5_VOCAB else 0
   return path, extra_ids

@@ -16,6 +16,7 @@
 
 import os
 import pathlib
+import sys
 
 import pytest
 
@@ -48,3 +49,16 @@ def shared_data_dir() -> pathlib.Path:
   if not path.is_dir():
     pytest.skip(f"real IE INSTRUCTIONS data not found at {path}")
   return path
+
+
+@pytest.fixture(autouse=True)
+def _data_settings_resolved_per_test():
+  """Each test resolves the data settings (`tasks.settings`) anew.
+
+  A process resolves them once; without this, the first test to read data
+  would fix them (environment included) for every later test.
+  """
+  yield
+  settings = sys.modules.get("tasks.settings")
+  if settings is not None:
+    settings.reset()

@@ -240,7 +240,8 @@ def test_labels_hint_from_schema_labels():
   "task,text,num_records,num_problems",
   [
     ("NER", "person Ada; location: Rome", 1, 1),
-    ("NER", "person: ; location: Rome", 1, 0),
+    # An empty name, not "; location: Rome" as the name of a person.
+    ("NER", "person: ; location: Rome", 1, 1),
     ("RE", " work for: Ada", 0, 1),
     ("RE", " work for: Ada, Acme; Bob", 1, 0),
     ("EP", " Ada", 0, 1),
@@ -267,7 +268,11 @@ def test_unknown_task():
   "task,records,reason",
   [
     ("NER", (Entity("person", "a; b"),), "'; ' in text"),
-    ("NER", (Entity("a: b", "x"),), "': ' in type"),
+    # Labels end at the first ":", whatever its spacing.
+    ("NER", (Entity("a: b", "x"),), "':' in type"),
+    ("NER", (Entity("a:b", "x"),), "':' in type"),
+    ("NER", (Entity("person", "a ; b"),), None),
+    ("NER", (Entity("person", "a ; b: c"),), "';' before a label in text"),
     ("NER", (Entity("person", "a : b"),), None),
     ("NER", (Entity("person", " Ada"),), "whitespace at the edge of text"),
     ("NER", (Entity("person", ""),), "empty text"),
@@ -278,6 +283,22 @@ def test_unknown_task():
     ("RE", (Relation("a", "r", "b, c"),), None),
     ("EEA", (Argument("role", "a: b"),), None),
     ("EE", (Event("t", "a,  b", ()),), "',  ' in trigger"),
+    ("EE", (Event("t", "a , b", ()),), None),
+    ("EE", (Event("t", "a, b", (Argument("r", "x"),)),), None),
+    ("EE", (Event("t", "a, b: c", ()),), "',' with ':' in trigger"),
+    ("EE", (Event("t", "g", (Argument("r", "a)  ,(b"),)),), "') , (' in text"),
+    (
+      "EE",
+      (Event("t", "g)", (Argument("r", "(a"),)),),
+      "') , (' across fields",
+    ),
+    (
+      "EE",
+      (Event("t", "g", (Argument("r", "a: b,c"),)),),
+      "a label before ',' in text",
+    ),
+    ("ES", (Entity("", "a ,b"),), "odd ',' in text"),
+    ("ES", (Entity("", "a,b"),), None),
     ("EE", (Event("t", "g", (Argument("r", "a) , (b"),)),), "') , (' in text"),
     ("EET", (Event("t", "a#$%#b", ()),), "'#$%#' in trigger"),
   ],
@@ -439,3 +460,6 @@ def test_fuzz_benchmark_smoke():
   counts, _, failures = fuzz_parser.fuzz(pairs)
   assert failures == []
   assert counts[("NER", "strings")] == 400
+  spacing, wrong = fuzz_parser.spacing_fuzz(300, seed=0)
+  assert wrong == []
+  assert sum(spacing.values()) == 600

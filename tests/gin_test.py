@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import pathlib
 import re
@@ -40,6 +41,7 @@ FLAN_T5 = {
 }
 MIXTURE_FILES = [f for f in GIN_FILES if f.startswith("gin/mixtures/")]
 T5X_INCLUDE = re.compile(r"^include\s+'(t5x/[^']+)'", re.M)
+_MAINS = {"train": "t5x.train", "evaluate": "t5x.eval", "infer": "t5x.infer"}
 
 
 def _t5x_root() -> str | None:
@@ -81,6 +83,35 @@ def search_path(tmp_path):
     gin.config._LOCATION_PREFIXES.remove(prefix)  # no public remover
 
 
+@pytest.fixture
+def t5x_mains(monkeypatch):
+  """`__main__.{train,evaluate,infer}`, which the run files bind as T5X's
+  CLIs define them; None without T5X."""
+  if _t5x_root() is None:
+    return None
+  mains = {}
+  for name, module in _MAINS.items():
+    mains[name] = getattr(importlib.import_module(module), name)
+    monkeypatch.setattr(
+      sys.modules["__main__"], name, mains[name], raising=False
+    )
+  return mains
+
+
+def parse(files, bindings=(), finalize=False, t5x=True):
+  """Parses gin files as T5X's CLIs do: strictly where T5X is installed.
+
+  Without T5X, configurables of unknown modules are skipped (style.md 11);
+  a misspelt parameter of one of our configurables still fails.
+  """
+  gin.parse_config_files_and_bindings(
+    list(files),
+    list(bindings),
+    skip_unknown=not t5x,
+    finalize_config=finalize,
+  )
+
+
 def _header(text: str) -> str:
   lines = []
   for line in text.splitlines():
@@ -105,27 +136,62 @@ def test_layout(path):
 
 
 @pytest.mark.parametrize("path", GIN_FILES)
-def test_parses(path, clean_gin, search_path):
+def test_parses(path, clean_gin, search_path, t5x_mains):
+  """Every file parses on its own: strictly (every configurable and every
+  parameter known) where T5X is installed."""
   del search_path
-  gin.parse_config_files_and_bindings(
-    [path], [], skip_unknown=True, finalize_config=False
+  parse([path], t5x=t5x_mains is not None)
+  assert gin.config_str() is not None
+
+
+@pytest.mark.parametrize(
+  "misspelt",
+  [
+    "partitioning.PjitPartitionerr.num_partitions = 2",  # configurable
+    "utils.DatasetConfig.splitt = 'test'",  # parameter of T5X's
+  ],
+)
+def test_a_misspelt_binding_fails(
+  misspelt, clean_gin, search_path, t5x_mains, tmp_path
+):
+  del search_path
+  if t5x_mains is None:
+    pytest.skip("T5X not installed: T5X's configurables are skipped")
+  bad = tmp_path / "bad.gin"
+  bad.write_text(
+    "from __gin__ import dynamic_registration\n"
+    "from t5x import partitioning\n"
+    "from t5x import utils\n"
+    "include 'gin/runs/eval.gin'\n" + misspelt + "\n"
   )
+  with pytest.raises((ValueError, AttributeError)):
+    parse([str(bad)])
+  # The same file spelt right parses: the failure is the misspelling's.
+  gin.clear_config(clear_constants=False)
+  bad.write_text(
+    bad.read_text()
+    .replace("PjitPartitionerr", "PjitPartitioner")
+    .replace("splitt", "split")
+  )
+  parse([str(bad)])
+
+
+def test_a_misspelt_setting_fails_even_without_t5x(clean_gin, search_path):
+  del search_path
+  with pytest.raises(ValueError, match="vocabb"):
+    parse([], ["tasks.settings.data_settings.vocabb = 'byte'"], t5x=False)
 
 
 @pytest.mark.parametrize("size", sorted(FLAN_T5))
-def test_flan_t5_checkpoint_macros(size, clean_gin, search_path):
+def test_flan_t5_checkpoint_macros(size, clean_gin, search_path, t5x_mains):
   del search_path
-  gin.parse_config_files_and_bindings(
-    [f"gin/models/flan_t5_{size}.gin"],
-    [],
-    skip_unknown=True,
-    finalize_config=False,
-  )
+  parse([f"gin/models/flan_t5_{size}.gin"], t5x=t5x_mains is not None)
   emb, layers, step = FLAN_T5[size]
-  assert gin.query_parameter("%PRETRAINED_STEPS") == step
   assert gin.query_parameter("%INITIAL_CHECKPOINT_PATH") == (
     f"gs://t5-data/pretrained_models/t5x/flan_t5_{size}/checkpoint_{step}"
   )
+  text = (REPO_ROOT / f"gin/models/flan_t5_{size}.gin").read_text()
+  assert f"TRAIN_STEPS = {step} + N" in text  # The header's advice.
   assert gin.query_parameter("%EMBED_DIM") == emb
   assert gin.query_parameter("%NUM_ENCODER_LAYERS") == layers
   assert gin.query_parameter("%NUM_DECODER_LAYERS") == layers
@@ -133,28 +199,29 @@ def test_flan_t5_checkpoint_macros(size, clean_gin, search_path):
 
 
 @pytest.mark.parametrize("path", MIXTURE_FILES)
-def test_mixture_files(path, clean_gin, search_path):
+def test_mixture_files(path, clean_gin, search_path, t5x_mains):
   del search_path
-  gin.parse_config_files_and_bindings(
-    [path], [], skip_unknown=True, finalize_config=False
-  )
-  name = gin.query_parameter("%MIXTURE_OR_TASK_NAME")
-  assert name == pathlib.Path(path).stem
+  parse([path], t5x=t5x_mains is not None)
   lengths = gin.query_parameter("%TASK_FEATURE_LENGTHS")
   assert sorted(lengths) == ["inputs", "targets"]
   seqio = pytest.importorskip("seqio", reason="seqio not installed")
   mixtures = pytest.importorskip("tasks.mixtures", reason="tasks missing")
-  assert name in mixtures.NAMES
-  assert name in seqio.MixtureRegistry.names()
+  registered = set(seqio.MixtureRegistry.names())
+  for name in mixtures.NAMES:  # The names to give MIXTURE_OR_TASK_NAME.
+    assert {name, name + mixtures.AVAILABLE_SUFFIX} <= registered
+  # Every mixture name the gin files and README mention is registered.
+  readme = (REPO_ROOT / "README.md").read_text()
+  for text in [readme] + [(REPO_ROOT / f).read_text() for f in GIN_FILES]:
+    for name in re.findall(r"'((?:ie_instructions|ie_tiny)_[a-z_]+)'", text):
+      if "{" not in name:
+        assert name in registered, name
 
 
-def test_paper_defaults(clean_gin, search_path):
+def test_paper_defaults(clean_gin, search_path, t5x_mains):
   del search_path
-  gin.parse_config_files_and_bindings(
+  parse(
     ["gin/runs/finetune_supervised.gin", "gin/models/flan_t5_xl.gin"],
-    [],
-    skip_unknown=True,
-    finalize_config=False,
+    t5x=t5x_mains is not None,
   )
   assert gin.query_parameter("%MIXTURE_OR_TASK_NAME") == (
     "ie_instructions_supervised"
@@ -166,40 +233,53 @@ def test_paper_defaults(clean_gin, search_path):
   assert gin.query_parameter("%USE_CACHED_TASKS") is False
   assert gin.query_parameter("%DROPOUT_RATE") == 0.1
   assert gin.query_parameter("%LEARNING_RATE") == 5e-5
-  if _t5x_root() is not None:  # BATCH_SIZE comes with T5X's finetune.gin
+  if t5x_mains is not None:  # These come with T5X's finetune.gin.
     assert gin.query_parameter("%BATCH_SIZE") == 256
+    assert "REQUIRED" in repr(gin.query_parameter("%TRAIN_STEPS_RELATIVE"))
+
+
+def test_unused_macros_are_gone():
+  for path in GIN_FILES:
+    assert "PRETRAINED_STEPS" not in (REPO_ROOT / path).read_text(), path
 
 
 # ------------------------------------------- building the objects with T5X
 
-# Experiments as users compose them: run file, model file, extra files.
-_MAINS = {"train": "t5x.train", "evaluate": "t5x.eval", "infer": "t5x.infer"}
+# Experiments as users compose them: run file, model file, extra files, and
+# the command line's bindings.
 _EXPERIMENTS = [
-  ("train", ["gin/runs/local_tiny.gin"]),
-  ("train", ["gin/runs/local_tiny.gin", "gin/partitioning/local_mesh_mp2.gin"]),
-  ("train", ["gin/runs/local_tiny.gin", "gin/runs/packed_train.gin"]),
+  ("train", ["gin/runs/local_tiny.gin"], []),
+  ("train", ["gin/runs/local_tiny.gin", "gin/partitioning/local_mesh.gin"], []),
+  ("train", ["gin/runs/local_tiny.gin", "gin/runs/packed_train.gin"], []),
   *[
-    ("train", [f"gin/runs/finetune_{s}.gin", "gin/models/flan_t5_small.gin"])
+    (
+      "train",
+      [f"gin/runs/finetune_{s}.gin", "gin/models/flan_t5_small.gin"],
+      [],
+    )
     for s in ("supervised", "zeroshot")
   ],
+  (
+    "train",
+    ["gin/runs/finetune_supervised.gin", "gin/models/flan_t5_base.gin"],
+    ["MIXTURE_OR_TASK_NAME = 'ie_instructions_supervised_available'"],
+  ),
   *[
     (
       "evaluate",
       [
         "gin/runs/eval.gin",
         f"gin/models/{m}.gin",
-        f"gin/mixtures/ie_instructions_zeroshot_{f}_eval.gin",
+        "gin/mixtures/ie_instructions.gin",
       ],
+      [f"MIXTURE_OR_TASK_NAME = 'ie_instructions_zeroshot_{f}_eval'"],
     )
     for m, f in (("flan_t5_base", "ner"), ("tiny", "re"))
   ],
   (
     "infer",
-    [
-      "gin/runs/infer.gin",
-      "gin/models/tiny.gin",
-      "gin/mixtures/ie_tiny_zeroshot_eval.gin",
-    ],
+    ["gin/runs/infer.gin", "gin/models/tiny.gin", "gin/mixtures/ie_tiny.gin"],
+    ["MIXTURE_OR_TASK_NAME = 'ie_tiny_zeroshot_eval'"],
   ),
   *[
     (
@@ -207,62 +287,73 @@ _EXPERIMENTS = [
       [
         "gin/runs/finetune_supervised.gin",
         f"gin/models/flan_t5_{s}.gin",
-        f"gin/partitioning/{p}",
+        *([f"gin/partitioning/{p}"] if p else []),
       ],
+      bindings,
     )
-    for s, p in (
-      ("large", "data_parallel.gin"),
-      ("xl", "model_parallel_4.gin"),
-      ("xl", "tpu_v5e_mp4.gin"),
-      ("xxl", "tpu_v4_mp8.gin"),
+    for s, p, bindings in (
+      ("large", None, []),
+      ("xl", None, ["partitioning.PjitPartitioner.num_partitions = 4"]),
+      ("xl", "tpu_v5e.gin", []),
+      (
+        "xxl",
+        "tpu_v5e.gin",
+        ["partitioning.PjitPartitioner.model_parallel_submesh = (2, 4, 1, 1)"],
+      ),
     )
   ],
 ]
 _REQUIRED = [
   "MODEL_DIR='/tmp/unused'",
-  "TRAIN_STEPS=1",
+  "TRAIN_STEPS_RELATIVE=1",
   "CHECKPOINT_PATH='/tmp/unused'",
   "EVAL_OUTPUT_DIR='/tmp/unused'",
   "INFER_OUTPUT_DIR='/tmp/unused'",
+  "tasks.settings.data_settings.vocab = 'byte'",
 ]
 
 
 @pytest.mark.parametrize(
-  "main,files", _EXPERIMENTS, ids=["+".join(f) for _, f in _EXPERIMENTS]
+  "main,files,bindings",
+  _EXPERIMENTS,
+  ids=["+".join(f + b) for _, f, b in _EXPERIMENTS],
 )
 def test_builds_model_and_partitioner(
-  main, files, clean_gin, search_path, monkeypatch
+  main, files, bindings, clean_gin, search_path, t5x_mains
 ):
   """Parses strictly, finalizes, and builds MODEL and the partitioner."""
   del search_path
-  pytest.importorskip("t5x", reason="T5X not installed (README: Install T5X)")
-  import importlib  # noqa: PLC0415
-
-  function = getattr(importlib.import_module(_MAINS[main]), main)
-  # The run files bind `__main__.{train,evaluate,infer}` as T5X's CLIs do.
-  monkeypatch.setattr(sys.modules["__main__"], main, function, raising=False)
-  monkeypatch.setenv("IE_INSTRUCTIONS_VOCAB", "byte")
-  gin.parse_config_files_and_bindings(files, _REQUIRED, finalize_config=True)
-
-  model = gin.query_parameter("%MODEL").scoped_configurable_fn()
+  if t5x_mains is None:
+    pytest.skip("T5X not installed (README: Install T5X)")
+  function = t5x_mains[main]
+  parse(files, [*bindings, *_REQUIRED], finalize=True)
   from t5x import models, partitioning  # noqa: PLC0415
 
-  assert isinstance(model, models.EncoderDecoderModel)
-  from tasks import vocab  # noqa: PLC0415
+  from tasks import settings, vocab  # noqa: PLC0415
 
-  assert model.input_vocabulary == vocab.get_vocabulary()
-  assert model.output_vocabulary == vocab.get_vocabulary()
-  bindings = gin.get_bindings(function)
-  partitioner = bindings["partitioner"]  # get_bindings builds references
+  with settings.scoped():  # Resolved from these gin bindings.
+    assert settings.get().run_dir == "/tmp/unused"
+    model = gin.query_parameter("%MODEL").scoped_configurable_fn()
+    assert isinstance(model, models.EncoderDecoderModel)
+    assert model.input_vocabulary == vocab.get_vocabulary()
+    assert model.output_vocabulary == vocab.get_vocabulary()
+  fn_bindings = gin.get_bindings(function)
+  partitioner = fn_bindings["partitioner"]  # get_bindings builds references
   assert isinstance(partitioner, partitioning.PjitPartitioner)
   assert dict(partitioner.logical_axis_rules) == dict(
     partitioning.standard_logical_axis_rules()
   )
+  name = gin.query_parameter("%MIXTURE_OR_TASK_NAME")
+  for binding in bindings:
+    if binding.startswith("MIXTURE_OR_TASK_NAME"):
+      assert binding.endswith(f"'{name}'")
+  if main == "train":
+    assert fn_bindings["train_dataset_cfg"].mixture_or_task_name == name
   if "gin/runs/packed_train.gin" in files:
     from instructuie_t5x import indexed_mixture  # noqa: PLC0415
 
-    get_dataset_fn = bindings["get_dataset_fn"]
+    get_dataset_fn = fn_bindings["get_dataset_fn"]
     assert get_dataset_fn.__wrapped__ is indexed_mixture.get_dataset.__wrapped__
-    train_cfg = bindings["train_dataset_cfg"]
+    train_cfg = fn_bindings["train_dataset_cfg"]
     assert train_cfg.pack
     assert train_cfg.task_feature_lengths == {"inputs": 3072, "targets": 448}

@@ -12,11 +12,11 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Tests of `gold.gold_records` on the tiny fixtures and hand-built instances."""
+"""Tests of the gold extractors (`TaskType.gold`) on fixtures and instances."""
 
 import pytest
 
-from instructuie_jax import formats, gold, schema
+from instructuie_jax import formats, gold, schema, task_types
 from instructuie_jax.records import Argument, Entity, Event, Relation
 
 
@@ -35,9 +35,9 @@ def _span(name, type_):
 def test_ner_family(tiny_data_dir):
   first = _load(tiny_data_dir, "NER", "tiny_ner", "train")[0]
   ada, london = Entity("person", "Ada Lovelace"), Entity("location", "London")
-  assert gold.gold_records(first, "NER") == (ada, london)
-  assert gold.gold_records(first, "ET") == (ada, london)
-  assert gold.gold_records(first, "ES") == (
+  assert task_types.get("NER").gold(first) == (ada, london)
+  assert task_types.get("ET").gold(first) == (ada, london)
+  assert task_types.get("ES").gold(first) == (
     Entity("", "Ada Lovelace"),
     Entity("", "London"),
   )
@@ -46,7 +46,7 @@ def test_ner_family(tiny_data_dir):
 def test_no_entities(tiny_data_dir):
   empty = _load(tiny_data_dir, "NER", "tiny_ner", "train")[2]
   for task in ("NER", "ES", "ET"):
-    assert gold.gold_records(empty, task) == ()
+    assert task_types.get(task).gold(empty) == ()
     assert formats.get().linearize(task, ()) == " None"
 
 
@@ -56,9 +56,9 @@ def test_re_family(tiny_data_dir):
     "Acme Corp", "organization in", "Paris", "organization", "location"
   )
   bob = Relation("Bob Smith", "live in", "Paris", "people", "location")
-  assert gold.gold_records(second, "RE") == (acme, bob)
-  assert gold.gold_records(second, "EPR") == (acme, bob)
-  assert gold.gold_records(second, "EP") == (
+  assert task_types.get("RE").gold(second) == (acme, bob)
+  assert task_types.get("EPR").gold(second) == (acme, bob)
+  assert task_types.get("EP").gold(second) == (
     acme._replace(relation=""),
     bob._replace(relation=""),
   )
@@ -68,37 +68,37 @@ def test_ee_family(tiny_data_dir):
   first, second = _load(tiny_data_dir, "EE", "tiny_ee", "train")
   hackers = Argument("attacker", "Hackers")
   servers = Argument("compromised data", "Acme's servers")
-  assert gold.gold_records(first, "EE") == (
+  assert task_types.get("EE").gold(first) == (
     Event("databreach", "breached", (hackers, servers)),
   )
-  assert gold.gold_records(first, "EET") == (Event("databreach", "breached"),)
-  assert gold.gold_records(first, "EEA") == (hackers, servers)
-  assert gold.gold_records(second, "EEA") == (
+  assert task_types.get("EET").gold(first) == (Event("databreach", "breached"),)
+  assert task_types.get("EEA").gold(first) == (hackers, servers)
+  assert task_types.get("EEA").gold(second) == (
     Argument("victim", "Globex staff"),
   )
 
 
 def test_event_without_arguments(tiny_data_dir):
   phishing = _load(tiny_data_dir, "EE", "tiny_ee", "test")[1]
-  assert gold.gold_records(phishing, "EE") == (Event("phishing", "phishing"),)
-  assert gold.gold_records(phishing, "EEA") == ()
+  assert task_types.get("EE").gold(phishing) == (Event("phishing", "phishing"),)
+  assert task_types.get("EEA").gold(phishing) == ()
 
 
 def test_linearized_gold_matches_original_targets(tiny_data_dir):
   fmt = formats.get()
   ner = _load(tiny_data_dir, "NER", "tiny_ner", "test")[0]
-  assert fmt.linearize("NER", gold.gold_records(ner, "NER")) == (
+  assert fmt.linearize("NER", task_types.get("NER").gold(ner)) == (
     " organization: Smith, Jones; Partners: a firm; location: New York , NY"
   )
-  assert fmt.linearize("ES", gold.gold_records(ner, "ES")) == (
+  assert fmt.linearize("ES", task_types.get("ES").gold(ner)) == (
     " Smith, Jones; Partners: a firm, New York , NY"
   )
   ee = _load(tiny_data_dir, "EE", "tiny_ee", "dev")[0]
-  assert fmt.linearize("EE", gold.gold_records(ee, "EE")) == (
+  assert fmt.linearize("EE", task_types.get("EE").gold(ee)) == (
     " ( databreach: breached,  Attackers: attacker,"
     " the Initech database: compromised data) "
   )
-  assert fmt.linearize("EEA", gold.gold_records(ee, "EEA")) == (
+  assert fmt.linearize("EEA", task_types.get("EEA").gold(ee)) == (
     " Attackers: attacker; the Initech database: compromised data"
   )
 
@@ -110,9 +110,9 @@ def test_untyped_entities_skipped_except_es(no_type):
     "Ada met Bob .",
     entities=(_span("Ada", "person"), _span("Bob", no_type)),
   )
-  assert gold.gold_records(instance, "NER") == (Entity("person", "Ada"),)
-  assert gold.gold_records(instance, "ET") == (Entity("person", "Ada"),)
-  assert gold.gold_records(instance, "ES") == (
+  assert task_types.get("NER").gold(instance) == (Entity("person", "Ada"),)
+  assert task_types.get("ET").gold(instance) == (Entity("person", "Ada"),)
+  assert task_types.get("ES").gold(instance) == (
     Entity("", "Ada"),
     Entity("", "Bob"),
   )
@@ -124,37 +124,42 @@ def test_untyped_relations_skipped(no_type):
     "d/train/0",
     "Ada works for Acme in Rome .",
     relations=(
-      schema.Relation(_span("Ada", ""), "work for", _span("Acme", "")),
-      schema.Relation(_span("Acme", ""), no_type, _span("Rome", "")),
+      schema.AnnotatedRelation(_span("Ada", ""), "work for", _span("Acme", "")),
+      schema.AnnotatedRelation(_span("Acme", ""), no_type, _span("Rome", "")),
     ),
   )
   kept = Relation("Ada", "work for", "Acme")
   for task in ("RE", "EPR"):
-    assert gold.gold_records(instance, task) == (kept,)
-  assert gold.gold_records(instance, "EP") == (kept._replace(relation=""),)
+    assert task_types.get(task).gold(instance) == (kept,)
+  assert task_types.get("EP").gold(instance) == (kept._replace(relation=""),)
 
 
 @pytest.mark.parametrize("no_type", ["", "NA"])
 def test_untyped_events(no_type):
-  argument = schema.Argument("Ada", "agent", None)
+  argument = schema.AnnotatedArgument("Ada", "agent", None)
   instance = schema.Instance(
     "d/train/0",
     "Ada left .",
-    events=(schema.Event("left", no_type, None, (argument,)),),
+    events=(schema.AnnotatedEvent("left", no_type, None, (argument,)),),
   )
-  assert gold.gold_records(instance, "EE") == ()
-  assert gold.gold_records(instance, "EET") == ()
+  assert task_types.get("EE").gold(instance) == ()
+  assert task_types.get("EET").gold(instance) == ()
   # EEA reads the single event whatever its type, as the original.
-  assert gold.gold_records(instance, "EEA") == (Argument("agent", "Ada"),)
+  assert task_types.get("EEA").gold(instance) == (Argument("agent", "Ada"),)
 
 
 def test_eea_needs_a_single_event():
-  event = schema.Event("left", "movement", None, ())
+  event = schema.AnnotatedEvent("left", "movement", None, ())
   instance = schema.Instance("d/dev/7", "Ada left .", events=(event, event))
   with pytest.raises(ValueError, match="d/dev/7"):
-    gold.gold_records(instance, "EEA")
+    task_types.get("EEA").gold(instance)
 
 
 def test_unknown_task():
   with pytest.raises(ValueError, match="XX"):
-    gold.gold_records(schema.Instance("d/train/0", "x"), "XX")
+    task_types.get("XX")
+
+
+def test_gold_extractors_are_the_records():
+  assert task_types.get("ET").gold is gold.entities
+  assert task_types.get("EEA").gold is gold.arguments

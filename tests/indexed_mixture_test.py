@@ -246,6 +246,7 @@ def fixture_mixture(tmp_path_factory):
       seqio.MixtureRegistry.remove(name)
 
 
+@pytest.mark.slow
 def test_load_reads_every_task_as_seqio_gives_it(fixture_mixture):
   lengths = {"inputs": 40, "targets": 12}
   m = IndexedMixture.load(fixture_mixture, lengths, seed=1)
@@ -270,6 +271,7 @@ def test_load_reads_every_task_as_seqio_gives_it(fixture_mixture):
   assert sum(t.cut_inputs for t in m.tasks) > 0  # The lengths do cut.
 
 
+@pytest.mark.slow
 def test_t5x_get_dataset_fn(fixture_mixture):
   cfg = types.SimpleNamespace(
     mixture_or_task_name=fixture_mixture.name,
@@ -304,6 +306,7 @@ def test_t5x_get_dataset_fn(fixture_mixture):
     indexed_mixture.get_dataset(cfg, 0, 1, seqio.DecoderFeatureConverter)
 
 
+@pytest.mark.slow
 def test_shared_data_re_mixture(shared_data_dir):
   with settings_lib.scoped(ie_instructions_dir=str(shared_data_dir)):
     name, _ = mixtures.available_mixture("ie_instructions_re")

@@ -80,9 +80,12 @@ def test_bad_input_is_one_line(argv, status, message):
 
 
 @pytest.mark.slow
-def test_lists_the_tasks_left_out(shared_data_dir, tmp_path):
+@pytest.mark.parametrize(
+  "name", ["ie_instructions_ner", "ie_instructions_ner_available"]
+)
+def test_lists_the_tasks_left_out(name, shared_data_dir, tmp_path):
   out = inspect(
-    "--mixture=ie_instructions_ner",
+    f"--mixture={name}",
     "--split=validation",
     "--vocab=byte",
     f"--data_dir={shared_data_dir}",

@@ -76,12 +76,12 @@ RE_INSTANCE = schema.Instance(
   id="tiny_re/train/1",
   sentence=RE_SENTENCE,
   relations=(
-    schema.Relation(
+    schema.AnnotatedRelation(
       _span("Acme Corp", "organization", RE_SENTENCE),
       "organization in",
       _span("Paris", "location", RE_SENTENCE),
     ),
-    schema.Relation(
+    schema.AnnotatedRelation(
       _span("Bob Smith", "people", RE_SENTENCE),
       "live in",
       _span("Paris", "location", RE_SENTENCE),
@@ -93,12 +93,12 @@ EE_SENTENCE = "Hackers breached Acme's servers on Monday ."
 
 def _event(type_, trigger, args, sentence=EE_SENTENCE):
   start = sentence.index(trigger)
-  return schema.Event(
+  return schema.AnnotatedEvent(
     trigger,
     type_,
     (start, start + len(trigger)),
     tuple(
-      schema.Argument(name, role, _span(name, "", sentence).pos)
+      schema.AnnotatedArgument(name, role, _span(name, "", sentence).pos)
       for name, role in args
     ),
   )
@@ -370,10 +370,10 @@ def test_untyped_items_are_left_out_of_prompt_lists(pool):
   prompt = _build(instance, "ET", NER_LABELS, pool)["inputs"]
   assert " Entities: Ada \n" in prompt
   relations = (
-    schema.Relation(
+    schema.AnnotatedRelation(
       _span("Ada", "", sentence), "NA", _span("Bob", "", sentence)
     ),
-    schema.Relation(
+    schema.AnnotatedRelation(
       _span("Bob", "", sentence), "work for", _span("Ada", "", sentence)
     ),
   )

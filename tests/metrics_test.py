@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from instructuie_jax import formats, metrics
+from instructuie_jax import counts, formats, metrics
 from instructuie_jax.metrics import Counts
 from instructuie_jax.records import Argument, Entity, Event, Relation
 
@@ -60,9 +60,10 @@ def test_counts_as_dict_scaled():
 
 def test_count_uses_sets():
   # Predicted twice: one true positive, no false positive.
-  assert metrics.count([ADA], [ADA, ADA]) == Counts(1, 0, 0)
-  assert metrics.count([ADA, ADA], [ADA]) == Counts(1, 0, 0)
-  assert metrics.count([], []) == Counts()
+  assert counts.count([ADA], [ADA, ADA]) == Counts(1, 0, 0)
+  assert counts.count([ADA, ADA], [ADA]) == Counts(1, 0, 0)
+  assert counts.count([], []) == Counts()
+  assert counts.tp_fp_fn({1, 2}, {2, 3, 4}) == (1, 2, 1)
 
 
 @pytest.mark.parametrize(
@@ -170,12 +171,12 @@ def test_unknown_task():
     metrics.score_example("XX", (), ())
 
 
-def test_score_texts_none_duplicates_and_partial():
-  counts = metrics.score_texts(
+def test_tally_texts_none_duplicates_and_partial():
+  counts = metrics.tally_texts(
     "NER",
     [" person: Ada; location: Paris", " None", " person: Bob"],
     [" person: Ada; person: Ada; location: Rome", "None", " None"],
-  )
+  ).counts
   # Example 1: tp=1 (Ada, once), fp=1 (Rome), fn=1 (Paris); example 2: all
   # empty; example 3: fn=1.
   assert counts == {"ner": Counts(1, 1, 2)}
@@ -243,10 +244,10 @@ def test_counts_of_shards_add_up(example):
   fmt = formats.get("instructuie")
   targets = [fmt.linearize(task, tuple(g)) for g, _ in pairs]
   predictions = [fmt.linearize(task, tuple(p)) for _, p in pairs]
-  whole = metrics.score_texts(task, targets, predictions)
+  whole = metrics.tally_texts(task, targets, predictions).counts
   shards = metrics.add_counts(
-    metrics.score_texts(task, targets[:cut], predictions[:cut]),
-    metrics.score_texts(task, targets[cut:], predictions[cut:]),
+    metrics.tally_texts(task, targets[:cut], predictions[:cut]).counts,
+    metrics.tally_texts(task, targets[cut:], predictions[cut:]).counts,
   )
   assert shards == whole
   tally = metrics.tally_texts(

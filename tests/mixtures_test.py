@@ -134,12 +134,14 @@ def _stream(mixture, seed, n=12):
   return [ex["id"].decode() for ex in ds.take(n).as_numpy_iterator()]
 
 
+@pytest.mark.slow
 def test_same_seed_same_stream(fixture_mixture):
   first = _stream(fixture_mixture, 7)
   assert first == _stream(fixture_mixture, 7)
   assert len(set(first)) > 1
 
 
+@pytest.mark.slow
 def test_packing(fixture_mixture):
   ds = seqio.get_dataset(
     FIXTURE_MIXTURE,
@@ -161,6 +163,7 @@ def test_packing(fixture_mixture):
     )
 
 
+@pytest.mark.slow
 def test_shared_data_rates_and_available_mixture(shared_data_dir):
   with settings.scoped(ie_instructions_dir=str(shared_data_dir)):
     name, missing = mixtures.available_mixture("ie_instructions_supervised")
@@ -176,6 +179,7 @@ def test_shared_data_rates_and_available_mixture(shared_data_dir):
     assert rates["instructuie_eet_casie"] == 5254
 
 
+@pytest.mark.slow
 def test_available_mixture_keeps_the_datasets_on_disk(
   shared_data_dir, tmp_path
 ):

@@ -21,15 +21,14 @@ Every expected number was computed by hand and agrees with the original
 
 import pytest
 
-from instructuie_jax import metrics, original_metrics
-from instructuie_jax.original_metrics import (
+from instructuie_jax import metrics, original_metrics, task_types
+from instructuie_jax.original_conventions import (
   Accuracy,
   normalize,
-  original_score,
-  original_tally,
   split_top_level,
   top_level_groups,
 )
+from instructuie_jax.original_metrics import original_score, original_tally
 
 # (task, targets, predictions, expected value of the task's metric).
 CASES = [
@@ -189,7 +188,10 @@ def test_unsupported_task_and_length_mismatch():
     original_score("NER", [" a"], [" a", " b"])
 
 
-def test_metrics_wrapper_is_the_same():
-  assert metrics.original_score("NER", [" None"], ["None"]) == original_score(
-    "NER", [" None"], ["None"]
-  )
+def test_original_tasks_are_the_records_with_an_original_metric():
+  assert original_metrics.ORIGINAL_TASKS == ("NER", "RE", "EE", "EET", "EEA")
+  for task in original_metrics.ORIGINAL_TASKS:
+    original = task_types.get(task).original
+    assert original_metrics.metric_name(task) == original.name
+  for task in ("ES", "ET", "EP", "EPR"):
+    assert task_types.get(task).original is None

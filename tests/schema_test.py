@@ -111,7 +111,7 @@ def test_reads_tiny_re(tiny_data_dir):
   )
   assert problems == []
   assert labels.roles is None
-  assert instances[1].relations[1] == schema.Relation(
+  assert instances[1].relations[1] == schema.AnnotatedRelation(
     schema.Span("Bob Smith", "people", (32, 41)),
     "live in",
     schema.Span("Paris", "location", (22, 27)),
@@ -133,16 +133,27 @@ def test_reads_tiny_ee_dict_labels(tiny_data_dir):
     "vulnerability",
   )
   assert instances[0].id == "tiny_ee/test/0"
-  assert instances[0].events[0] == schema.Event(
+  assert instances[0].events[0] == schema.AnnotatedEvent(
     "patched",
     "patch vulnerability",
     (7, 14),
     (
-      schema.Argument("Globex", "releaser", (0, 6)),
-      schema.Argument("the flaw", "vulnerability", (15, 23)),
+      schema.AnnotatedArgument("Globex", "releaser", (0, 6)),
+      schema.AnnotatedArgument("the flaw", "vulnerability", (15, 23)),
     ),
   )
   assert instances[1].events[0].arguments == ()
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_ee_instances_with_several_events_or_none(tmp_path, strict):
+  second = dict(EE_OK["events"][0], trigger="Hackers", pos=[0, 7])
+  several = dict(EE_OK, events=[EE_OK["events"][0], second])
+  none = dict(EE_OK, events=[])
+  instances, problems = _load(tmp_path, "EE", [several, none], strict=strict)
+  assert problems == []
+  assert [len(i.events) for i in instances] == [2, 0]
+  assert [e.trigger for e in instances[0].events] == ["breached", "Hackers"]
 
 
 def test_ee_list_labels_give_every_type_all_roles(tmp_path):
@@ -349,14 +360,6 @@ CASES = [
     "events[0].arguments[0].pos",
     "pos",
     "out of range for a sentence of 33 characters",
-  ),
-  ("EE", _set("events", []), "events", "count", "0 events"),
-  (
-    "EE",
-    lambda i: i["events"].append(dict(i["events"][0], pos=[])),
-    "events",
-    "count",
-    "2 events (an EE instance holds exactly one)",
   ),
   ("NER", lambda i: i.clear(), "sentence", "missing", "missing"),
 ]

@@ -188,19 +188,224 @@ def test_cli_reports_bad_input(tmp_path):
   assert f"{path}:1: field 'task': missing" in proc.stderr
 
 
+def _one_line_error(proc, returncode, *parts):
+  assert proc.returncode == returncode, proc.stderr
+  assert "Traceback" not in proc.stderr
+  assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+  for part in parts:
+    assert part in proc.stderr
+
+
 def test_cli_rejects_extra_arguments(tmp_path):
   proc = _run_cli("--predictions=x", f"--out_dir={tmp_path}", "extra")
-  assert proc.returncode != 0
-  assert "Unexpected arguments: extra" in proc.stderr
+  _one_line_error(proc, 2, "Unexpected arguments: extra")
+
+
+@pytest.mark.parametrize(
+  "args,message",
+  [
+    (["--mode=bogus"], "--mode"),
+    (["--no_such_flag=1"], "no_such_flag"),
+    (["--step=x"], "--step"),
+    ([], "--predictions and --out_dir are required"),
+  ],
+)
+def test_cli_usage_errors_are_one_line(tmp_path, args, message):
+  _write_jsonl(tmp_path / "p.jsonl", ROWS)
+  base = [f"--predictions={tmp_path / 'p.jsonl'}", f"--out_dir={tmp_path}/o"]
+  proc = _run_cli(*(args if not args else base + args))
+  _one_line_error(proc, 2, message)
+  assert not (tmp_path / "o").exists()
+
+
+def test_cli_missing_predictions(tmp_path):
+  missing = tmp_path / "nope.jsonl"
+  (tmp_path / "kept").mkdir()
+  out = tmp_path / "kept" / "a" / "b"
+  proc = _run_cli(f"--predictions={missing}", f"--out_dir={out}")
+  _one_line_error(proc, 1, f"{missing}: no such file or directory")
+  assert not (tmp_path / "kept" / "a").exists()
+  assert (tmp_path / "kept").is_dir()
+
+
+@pytest.mark.parametrize("content", ["", "\n  \n"])
+def test_cli_empty_predictions_fail(tmp_path, content):
+  path = tmp_path / "empty.jsonl"
+  path.write_text(content)
+  proc = _run_cli(f"--predictions={path}", f"--out_dir={tmp_path / 'o'}")
+  _one_line_error(proc, 1, f"{path}: no examples to score")
+  # The output directory it made for the run is removed again.
+  assert not (tmp_path / "o").exists()
+
+
+def test_empty_inference_directory_fails(tmp_path):
+  _write_jsonl(tmp_path / "instructuie_ner_ace_2005-000100.jsonl", [])
+  with pytest.raises(score.InputError, match="no examples to score"):
+    score.read_predictions(str(tmp_path))
+
+
+def test_cli_non_utf8_predictions(tmp_path):
+  path = tmp_path / "latin1.jsonl"
+  path.write_bytes(
+    (json.dumps(ROWS[0]) + "\n").encode()
+    + b'{"dataset": "caf\xe9", "task": "NER"}\n'
+  )
+  proc = _run_cli(f"--predictions={path}", f"--out_dir={tmp_path / 'o'}")
+  _one_line_error(proc, 1, f"{path}:2: not UTF-8 (byte 0xe9 at column 17)")
+
+
+def test_cli_out_dir_is_a_file(tmp_path):
+  _write_jsonl(tmp_path / "p.jsonl", ROWS)
+  out = tmp_path / "out"
+  out.write_text("mine")
+  proc = _run_cli(f"--predictions={tmp_path / 'p.jsonl'}", f"--out_dir={out}")
+  _one_line_error(proc, 1, f"{out}: exists and is not a directory")
+  assert out.read_text() == "mine"
+
+
+def test_cli_out_dir_cannot_be_made(tmp_path):
+  (tmp_path / "file").write_text("")
+  out = tmp_path / "file" / "out"
+  # The output directory is checked first, before the (bad) input is read.
+  proc = _run_cli(f"--predictions={tmp_path / 'nope'}", f"--out_dir={out}")
+  _one_line_error(proc, 1, f"{out}: cannot make the directory")
+
+
+def _scored_twice(tmp_path):
+  """Writes a report, then returns (out_dir, second report, old files)."""
+  out = tmp_path / "out"
+  _write_jsonl(tmp_path / "p.jsonl", ROWS)
+  report = score.score(score.read_predictions(str(tmp_path / "p.jsonl")))
+  score.write_report(report, str(out))
+  old = {p.name: p.read_text() for p in out.iterdir()}
+  second = score.score(score.read_predictions(str(tmp_path / "p.jsonl"))[:2])
+  return out, second, old
+
+
+def test_failed_markdown_leaves_previous_files(tmp_path, monkeypatch):
+  out, second, old = _scored_twice(tmp_path)
+
+  def fail(report):
+    raise OSError("markdown failed")
+
+  monkeypatch.setattr(score, "markdown", fail)
+  with pytest.raises(OSError):
+    score.write_report(second, str(out))
+  assert {p.name: p.read_text() for p in out.iterdir()} == old
+
+
+def test_failed_write_leaves_previous_files(tmp_path, monkeypatch):
+  out, second, old = _scored_twice(tmp_path)
+  real = score.epath.Path.write_text
+
+  def write_text(self, text, *args, **kwargs):
+    if "metrics.md" in self.name:
+      real(self, text[:10], *args, **kwargs)  # Half written, then full.
+      raise OSError(28, "No space left on device")
+    return real(self, text, *args, **kwargs)
+
+  monkeypatch.setattr(score.epath.Path, "write_text", write_text)
+  with pytest.raises(score.OutputError, match="No space left on device"):
+    score.write_report(second, str(out))
+  assert {p.name: p.read_text() for p in out.iterdir()} == old
+
+
+def test_all_none_dataset_has_nothing_to_score(tmp_path):
+  rows = (
+    ROWS[:2]
+    + [
+      {
+        "dataset": "quiet",
+        "task": "RE",
+        "target": " None",
+        "prediction": "None",
+      }
+    ]
+    * 3
+  )
+  _write_jsonl(tmp_path / "p.jsonl", rows)
+  proc = _run_cli(
+    f"--predictions={tmp_path / 'p.jsonl'}",
+    f"--out_dir={tmp_path / 'o'}",
+    "--mode=both",
+  )
+  assert proc.returncode == 0, proc.stderr
+  report = json.loads((tmp_path / "o" / "metrics.json").read_text())
+  quiet = report["datasets"]["quiet"]["RE"]
+  assert quiet["re_strict"]["nothing_to_score"] is True
+  assert quiet["re_strict"]["f1"] is None
+  # Original mode scores as the original evaluator does, unchanged.
+  assert "nothing_to_score" not in quiet["original_re"]
+  assert report["nothing_to_score"] == {
+    "RE": {"re_strict": ["quiet"], "re_boundary": ["quiet"]}
+  }
+  # The average is that of conll04 (0.5) and ade (1.0) only.
+  assert report["averages"]["RE"]["re_strict"]["macro_f1"] == 0.75
+  assert report["averages"]["RE"]["re_strict"]["datasets"] == 2
+  assert "| quiet | n/a | n/a |" in proc.stdout
+  assert "nothing to score" in proc.stdout
+  assert "quiet (RE re_strict)" in proc.stdout
+  table = (tmp_path / "o" / "metrics.md").read_text()
+  assert "left out of the averages: quiet (RE re_strict)" in table
+
+
+def _local_gcs(root):
+  """mock_epath functions that serve gs://bucket/... from `root`."""
+
+  def local(path):
+    path = os.fspath(path)
+    assert path.startswith("gs://bucket"), path
+    return str(root) + path[len("gs://bucket") :]
+
+  def one(name):
+    return lambda _, path, *a, **k: getattr(os, name)(local(path), *a, **k)
+
+  def two(name):
+    return lambda _, a, b, **k: getattr(os, name)(local(a), local(b))
+
+  return dict(
+    open=lambda _, path, *a, **k: open(local(path), *a, **k),
+    exists=lambda _, path: os.path.exists(local(path)),
+    isdir=lambda _, path: os.path.isdir(local(path)),
+    listdir=lambda _, path: os.listdir(local(path)),
+    makedirs=lambda _, path, exist_ok=False, **k: os.makedirs(
+      local(path), exist_ok=exist_ok
+    ),
+    mkdir=lambda _, path, *a, **k: os.mkdir(local(path)),
+    remove=one("remove"),
+    rename=two("rename"),
+    replace=two("replace"),
+    stat=one("stat"),
+  )
+
+
+def test_remote_paths_are_read_and_written_alike(tmp_path, monkeypatch):
+  etils_testing = pytest.importorskip("etils.epath.testing")
+  from etils.epath import gpath
+
+  # With TensorFlow installed, epath sends gs:// paths to tf.io.gfile and
+  # past mock_epath's backend; use the mocked one.
+  monkeypatch.setattr(gpath, "_is_tf_installed", lambda: False)
+  root = tmp_path / "bucket"
+  _fake_inference_dir(root)
+  with etils_testing.mock_epath(**_local_gcs(root)):
+    examples = score.read_predictions("gs://bucket")
+    assert {e.dataset for e in examples} == {"synth_news", "CoNLL 2004"}
+    assert examples[0].source.startswith("gs://bucket/")
+    score.prepare_out_dir("gs://bucket/out/step_1")
+    score.write_report(score.score(examples), "gs://bucket/out/step_1")
+  written = sorted(p.name for p in (root / "out" / "step_1").iterdir())
+  assert written == ["metrics.json", "metrics.md"]
 
 
 def test_task_from_name():
-  assert score.task_from_name("instructuie_ner_some_slug") == (
+  assert score.task_from_name("instructuie_ner_ace_2005") == (
     "NER",
-    "some_slug",
+    "ACE 2005",
   )
-  assert score.task_from_name("instructuie_eea_x") == ("EEA", "x")
-  assert score.task_from_name("instructuie_xx_y") is None
+  assert score.task_from_name("instructuie_eea_casie") == ("EEA", "CASIE")
+  assert score.task_from_name("instructuie_ner_some_slug") is None
+  assert score.task_from_name("instructuie_xx_casie") is None
   assert score.task_from_name("other_task") is None
 
 
@@ -208,7 +413,7 @@ def _fake_inference_dir(root):
   """t5x.infer output for one task and seqio JSON-logger output for another."""
   root.mkdir()
   # t5x.infer: only *_pretokenized inputs; task and dataset from the name.
-  infer = root / "instructuie_ner_tiny_set-predict.jsonl-00000-of-00001"
+  infer = root / "instructuie_ner_synth_news-predict.jsonl-00000-of-00001"
   _write_jsonl(
     infer,
     [
@@ -253,11 +458,11 @@ def test_inference_directory(tmp_path):
   root = tmp_path / "infer"
   _fake_inference_dir(root)
   assert [os.path.basename(f) for f in score.inference_files(str(root))] == [
-    "instructuie_ner_tiny_set-predict.jsonl-00000-of-00001",
+    "instructuie_ner_synth_news-predict.jsonl-00000-of-00001",
     "instructuie_re_conll04-000200.jsonl",
   ]
   report = score.score(score.read_predictions(str(root)), "strict")
-  assert report["datasets"]["tiny_set"]["NER"]["ner"] == {
+  assert report["datasets"]["synth_news"]["NER"]["ner"] == {
     "precision": 0.5,
     "recall": 0.5,
     "f1": 0.5,
@@ -279,7 +484,7 @@ def test_inference_directory_cli(tmp_path):
   proc = _run_cli(f"--predictions={root}", f"--out_dir={out_dir}")
   assert proc.returncode == 0, proc.stderr
   report = json.loads((out_dir / "metrics.json").read_text())
-  assert sorted(report["datasets"]) == ["CoNLL 2004", "tiny_set"]
+  assert sorted(report["datasets"]) == ["CoNLL 2004", "synth_news"]
 
 
 def test_inference_directory_errors(tmp_path):

@@ -47,6 +47,7 @@ def _main_task_names(names):
   ]
 
 
+@pytest.mark.slow
 def test_import_needs_no_data_and_no_vocabulary_file():
   code = (
     "import seqio, tasks.mixtures;"

@@ -90,6 +90,7 @@ def test_fingerprint_holds_what_changes_examples(tmp_path):
   )
 
 
+@pytest.mark.slow
 def test_import_resolves_nothing_and_gin_after_import_counts():
   code = (
     "import gin, tasks.mixtures\n"

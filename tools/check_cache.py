@@ -160,13 +160,17 @@ def task_names(names: Sequence[str]) -> list[str]:
   """Tasks of `names` (a mixture's with data; the others printed)."""
   out = []
   for name in names:
+    provider = seqio.get_mixture_or_task(name)
+    missing = {}
     if name in mixtures.MIXTURES:
       name, missing = mixtures.available_mixture(name)
-      if missing:
-        print(f"left out (no data): {', '.join(sorted(missing))}")
-      out += [t.name for t in seqio.get_mixture_or_task(name).tasks]
-    elif isinstance(seqio.get_mixture_or_task(name), seqio.Mixture):
-      out += [t.name for t in seqio.get_mixture_or_task(name).tasks]
+      provider = seqio.get_mixture_or_task(name)
+    elif isinstance(provider, mixtures.AvailableMixture):
+      missing = provider.left_out
+    if missing:
+      print(f"left out (no data): {', '.join(sorted(missing))}")
+    if isinstance(provider, seqio.Mixture):
+      out += [t.name for t in provider.tasks]
     else:
       out.append(name)
   return list(dict.fromkeys(out))

@@ -186,10 +186,13 @@ def main(argv) -> int:
     return fail(problem, 1)
   try:
     provider = seqio.get_mixture_or_task(name)
-    if isinstance(provider, seqio.Mixture) and FLAGS.skip_missing:
+    missing = {}
+    if isinstance(provider, mixtures.AvailableMixture):
+      missing = provider.left_out
+    elif name in mixtures.MIXTURES and FLAGS.skip_missing:
       name, missing = mixtures.available_mixture(name)
-      for task, message in sorted(missing.items()):
-        print(f"left out {task}: {message}")
+    for task, message in sorted(missing.items()):
+      print(f"left out {task}: {message}")
     for ex in rendered_examples(
       name, FLAGS.split, FLAGS.num_examples, FLAGS.seed
     ):

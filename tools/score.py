@@ -15,7 +15,7 @@
 r"""Scores IE predictions per dataset and task type; writes metrics files.
 
 Usage:
-  python tools/score.py --predictions=FILE_OR_DIR --out_dir=DIR \
+  python -m tools.score --predictions=FILE_OR_DIR --out_dir=DIR \
     [--mode=strict|original|both] [--step=N] [--require_entity_types]
 
 `--predictions` is either
@@ -31,12 +31,26 @@ Usage:
   and `task` features when the file has them, else from the task name
   `instructuie_{task}_{slug}`.
 
+Both paths may be local or remote (`gs://...`): they are read and written
+through `etils.epath`.
+
 Writes `metrics.json` and `metrics.md` to `--out_dir` and prints the tables.
 `metrics.json` nests `datasets -> dataset -> task type -> metric -> numbers`
 (a dataset scored under several task types, e.g. EE datasets under EET and
 EEA, has one entry per task type); `averages -> task type -> metric` holds
 the macro average of per-dataset F1 and the pooled (micro) counts.
 Original-mode metrics are named `original_*` beside the strict ones.
+
+A strict metric with nothing to score in a dataset (no gold and no predicted
+item, e.g. every target and prediction " None") has no precision, recall or
+F1 (`null`, with `"nothing_to_score": true`); it is left out of the averages
+and listed under `nothing_to_score` and below the tables.
+
+Each file is written to a temporary file beside it and then moved into place,
+so a failed run leaves the previous files whole. The output directory is
+checked before the predictions are read. Mistakes in the flags or the input
+end the run with one line on stderr (naming file and line where there is
+one): exit status 2 for usage, 1 for input, output or an empty input.
 """
 
 from __future__ import annotations
@@ -46,12 +60,15 @@ import json
 import os
 import re
 import sys
+import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from absl import app, flags
+from absl import flags
+from etils import epath
 
 from instructuie_jax import catalog, metrics, original_metrics, task_types
+from tools import cli
 
 _PREDICTIONS = flags.DEFINE_string(
   "predictions", None, "JSON-lines file or T5X inference directory."
@@ -80,12 +97,28 @@ _OUTPUT_FILE_RE = re.compile(
   r"(?:(?P<step>\d+)|(?P<mode>predict|predict_with_aux))"
   r"\.jsonl(?:-\d{5}-of-\d{5})?$"
 )
-_TASK_NAME_RE = re.compile(r"^instructuie_(?P<task>[a-z]+)_(?P<slug>.+)$")
 _SAMPLES = 5
 
 
 class InputError(ValueError):
   """Unreadable prediction input; the message names file, line and field."""
+
+
+class OutputError(ValueError):
+  """The output directory cannot be made or written; the message names it."""
+
+
+def _io_errors() -> tuple[type[BaseException], ...]:
+  """Exceptions that file operations raise, local or remote."""
+  errors: tuple[type[BaseException], ...] = (OSError,)
+  tf = sys.modules.get("tensorflow")
+  if tf is not None:  # tf.io.gfile, behind epath for gs:// paths.
+    errors += (tf.errors.OpError,)
+  return errors
+
+
+def _reason(error: BaseException) -> str:
+  return getattr(error, "strerror", None) or str(error) or type(error).__name__
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,12 +158,28 @@ def _task_type(value: Any, where: str, field: str = "task") -> str:
 
 
 def _json_lines(path: str) -> Iterator[tuple[str, Any]]:
-  """Yields ("file:line", object) for every non-blank line of `path`."""
-  with open(path, encoding="utf-8") as f:
-    for number, line in enumerate(f, start=1):
+  """Yields ("file:line", object) for every non-blank line of `path`.
+
+  Raises:
+    InputError: `path` cannot be read, or a line is not UTF-8, not JSON or
+      not an object.
+  """
+  try:
+    f = epath.Path(path).open("rb")
+  except _io_errors() as e:
+    raise InputError(f"{path}: cannot read: {_reason(e)}") from None
+  with f:
+    for number, raw in enumerate(f, start=1):
+      where = f"{path}:{number}"
+      try:
+        line = raw.decode("utf-8")
+      except UnicodeDecodeError as e:
+        raise InputError(
+          f"{where}: not UTF-8 (byte {raw[e.start]:#04x} at column "
+          f"{e.start + 1})"
+        ) from None
       if not line.strip():
         continue
-      where = f"{path}:{number}"
       try:
         obj = json.loads(line)
       except json.JSONDecodeError as e:
@@ -176,20 +225,15 @@ def read_jsonl(path: str) -> list[Example]:
 
 
 def task_from_name(name: str) -> tuple[str, str] | None:
-  """(task type, dataset) of a seqio task name `instructuie_{task}_{slug}`.
+  """(task type, dataset directory name) of a seqio task of the catalog.
 
-  The dataset is the catalog's directory name for the slug, else the slug.
-  Returns None when `name` does not follow the scheme.
+  Returns None when `name` is not a name `catalog.task_name` builds.
   """
-  match = _TASK_NAME_RE.match(name)
-  if not match or match["task"].upper() not in task_types.TASK_TYPES:
-    return None
-  slug = match["slug"]
   try:
-    dataset = catalog.get(slug).name
+    task, spec = catalog.parse_task_name(name)
   except ValueError:
-    dataset = slug
-  return match["task"].upper(), dataset
+    return None
+  return task, spec.name
 
 
 def inference_files(directory: str, step: int | None = None) -> list[str]:
@@ -201,7 +245,11 @@ def inference_files(directory: str, step: int | None = None) -> list[str]:
     InputError: No inference output file is in `directory`.
   """
   chosen: dict[str, list[tuple[int, str]]] = {}
-  for name in sorted(os.listdir(directory)):
+  try:
+    names = sorted(p.name for p in epath.Path(directory).iterdir())
+  except _io_errors() as e:
+    raise InputError(f"{directory}: cannot list: {_reason(e)}") from None
+  for name in names:
     match = _OUTPUT_FILE_RE.match(name)
     if not match:
       continue
@@ -218,7 +266,7 @@ def inference_files(directory: str, step: int | None = None) -> list[str]:
           f"{', '.join(map(str, steps))}"
         )
       entries = [(s, n) for s, n in entries if s in (wanted, -1)]
-    files.extend(os.path.join(directory, n) for _, n in entries)
+    files.extend(os.fspath(epath.Path(directory) / n) for _, n in entries)
   if not files:
     raise InputError(
       f"{directory}: no inference outputs (expected files named "
@@ -294,7 +342,7 @@ def read_inference_dir(
   """
   examples = []
   for path in inference_files(directory, step):
-    match = _OUTPUT_FILE_RE.match(os.path.basename(path))
+    match = _OUTPUT_FILE_RE.match(epath.Path(path).name)
     default = task_from_name(match["task"])
     for where, obj in _json_lines(path):
       examples.append(_read_output_line(where, obj, default))
@@ -302,12 +350,24 @@ def read_inference_dir(
 
 
 def read_predictions(path: str, step: int | None = None) -> list[Example]:
-  """Reads a JSON-lines file or a T5X inference directory."""
-  if os.path.isdir(path):
-    return read_inference_dir(path, step)
-  if not os.path.isfile(path):
+  """Reads a JSON-lines file or a T5X inference directory (local or remote).
+
+  Raises:
+    InputError: `path` is missing or unreadable, a line is bad (the message
+      names file, line and field), or there is no example at all.
+  """
+  try:
+    is_dir = epath.Path(path).is_dir()
+    exists = is_dir or epath.Path(path).exists()
+  except _io_errors() as e:
+    raise InputError(f"{path}: cannot read: {_reason(e)}") from None
+  if not exists:
     raise InputError(f"{path}: no such file or directory")
-  return read_jsonl(path)
+  examples = read_inference_dir(path, step) if is_dir else read_jsonl(path)
+  if not examples:
+    what = "the inference outputs hold" if is_dir else "the file holds"
+    raise InputError(f"{path}: no examples to score ({what} none)")
+  return examples
 
 
 def _group(examples: Sequence[Example]) -> dict[tuple[str, str], list[Example]]:
@@ -332,8 +392,10 @@ def score(
 
   Returns:
     The `metrics.json` object: `mode`, `num_examples`, `datasets`,
-    `averages`, `parse_problems` and `not_scored` (task types the original
-    evaluator has no metric for, original mode only).
+    `averages`, `nothing_to_score` (task type -> strict metric -> datasets
+    with no gold and no predicted item: no F1, left out of the averages),
+    `parse_problems` and `not_scored` (task types the original evaluator has
+    no metric for, original mode only).
   """
   if mode not in MODES:
     raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
@@ -342,6 +404,7 @@ def score(
   strict_counts: dict[str, dict[str, dict[str, metrics.Counts]]] = {}
   original_results: dict[str, dict[str, dict[str, Any]]] = {}
   not_scored: dict[str, list[str]] = {}
+  empty: dict[str, dict[str, list[str]]] = {}
   for (dataset, task), group in _group(examples).items():
     targets = [e.target for e in group]
     predictions = [e.prediction for e in group]
@@ -351,10 +414,13 @@ def score(
         task, targets, predictions, require_entity_types=require_entity_types
       )
       for name, counts in tally.counts.items():
-        entry[name] = counts.as_dict()
-        strict_counts.setdefault(task, {}).setdefault(name, {})[dataset] = (
-          counts
-        )
+        if counts.tp or counts.fp or counts.fn:
+          entry[name] = counts.as_dict()
+          by_dataset = strict_counts.setdefault(task, {}).setdefault(name, {})
+          by_dataset[dataset] = counts
+        else:
+          entry[name] = _nothing_to_score()
+          empty.setdefault(task, {}).setdefault(name, []).append(dataset)
       problems.setdefault(dataset, {})[task] = {
         "examples": tally.examples,
         "unparseable_predictions": tally.bad_predictions,
@@ -384,11 +450,25 @@ def score(
     "num_examples": len(examples),
     "datasets": datasets,
     "averages": _averages(strict_counts, original_results),
+    "nothing_to_score": empty,
     "parse_problems": problems,
   }
   if mode != "strict":
     report["not_scored"] = not_scored
   return report
+
+
+def _nothing_to_score() -> dict[str, Any]:
+  """A metric entry with no gold and no predicted item."""
+  return {
+    "precision": None,
+    "recall": None,
+    "f1": None,
+    "tp": 0,
+    "fp": 0,
+    "fn": 0,
+    "nothing_to_score": True,
+  }
 
 
 def _f1_average(per_dataset: dict[str, Any]) -> dict[str, Any]:
@@ -435,6 +515,33 @@ def _headline(numbers: dict[str, Any]) -> float:
   return numbers["accuracy"] if "accuracy" in numbers else numbers["f1"]
 
 
+_NOTHING_CELL = "n/a"
+
+
+def _cell(numbers: dict[str, Any] | None) -> str:
+  if numbers is None:
+    return ""
+  if numbers.get("nothing_to_score"):
+    return _NOTHING_CELL
+  return f"{100 * _headline(numbers):.2f}"
+
+
+def nothing_to_score_line(report: dict[str, Any]) -> str | None:
+  """One sentence listing the metrics with nothing to score, or None."""
+  items = [
+    f"{dataset} ({task} {name})"
+    for task, by_metric in report.get("nothing_to_score", {}).items()
+    for name, datasets in by_metric.items()
+    for dataset in datasets
+  ]
+  if not items:
+    return None
+  return (
+    f"{_NOTHING_CELL}: nothing to score (no gold and no predicted item), "
+    "left out of the averages: " + ", ".join(items)
+  )
+
+
 def markdown(report: dict[str, Any]) -> str:
   """Markdown tables of `report`: one per task type, values x 100."""
   lines = [
@@ -455,10 +562,7 @@ def markdown(report: dict[str, Any]) -> str:
     lines.append("| dataset | " + " | ".join(names) + " |")
     lines.append("|---|" + "---:|" * len(names))
     for dataset, by_metric in rows.items():
-      cells = [
-        f"{100 * _headline(by_metric[n]):.2f}" if n in by_metric else ""
-        for n in names
-      ]
+      cells = [_cell(by_metric.get(n)) for n in names]
       lines.append(f"| {dataset} | " + " | ".join(cells) + " |")
     averages = report["averages"].get(task, {})
     for label, key in (
@@ -489,6 +593,9 @@ def markdown(report: dict[str, Any]) -> str:
         f"| {dataset} | {task} | {p['examples']} | "
         f"{p['unparseable_predictions']} | {p['unparseable_targets']} |"
       )
+  nothing = nothing_to_score_line(report)
+  if nothing:
+    lines += ["", nothing]
   not_scored = report.get("not_scored")
   if not_scored:
     lines += [
@@ -499,34 +606,121 @@ def markdown(report: dict[str, Any]) -> str:
   return "\n".join(lines) + "\n"
 
 
+def prepare_out_dir(out_dir: str) -> list[epath.Path]:
+  """Makes `out_dir` if needed and checks that files can be written there.
+
+  Returns:
+    The directories it made, deepest first (`remove_dirs` undoes them).
+
+  Raises:
+    OutputError: `out_dir` is a file, cannot be made or is not writable.
+  """
+  path = epath.Path(out_dir)
+  made: list[epath.Path] = []
+  try:
+    if path.exists() and not path.is_dir():
+      raise OutputError(f"{out_dir}: exists and is not a directory")
+    missing = path
+    while not missing.exists() and missing.parent != missing:
+      made.append(missing)
+      missing = missing.parent
+    path.mkdir(parents=True, exist_ok=True)
+  except _io_errors() as e:
+    raise OutputError(
+      f"{out_dir}: cannot make the directory: {_reason(e)}"
+    ) from None
+  probe = path / f".score-probe-{uuid.uuid4().hex}"
+  try:
+    probe.write_text("")
+    probe.unlink()
+  except _io_errors() as e:
+    remove_dirs(made)
+    raise OutputError(f"{out_dir}: cannot write there: {_reason(e)}") from None
+  return made
+
+
+def remove_dirs(made: Sequence[epath.Path]) -> None:
+  """Removes the directories `prepare_out_dir` made, if they are empty."""
+  for directory in made:
+    try:
+      directory.rmdir()
+    except _io_errors():
+      return
+
+
+def write_files(out_dir: str, files: dict[str, str]) -> None:
+  """Writes `files` (name -> text) to `out_dir` (made if needed) atomically.
+
+  Every text goes to a temporary file beside its target first; only when all
+  are written are they moved into place (`os.replace` locally; a rename on
+  remote file systems). On failure the previous files are left as they
+  were and the temporary files are removed.
+
+  Raises:
+    OutputError: A file could not be written; the message names it.
+  """
+  directory = epath.Path(out_dir)
+  tag = uuid.uuid4().hex[:8]
+  written: list[tuple[epath.Path, epath.Path]] = []
+  current = directory
+  try:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+      current = directory / name
+      temporary = directory / f".{name}.tmp-{tag}"
+      written.append((temporary, current))
+      temporary.write_text(text, encoding="utf-8")
+    for temporary, current in written:
+      temporary.replace(current)
+  except _io_errors() as e:
+    raise OutputError(f"{current}: cannot write: {_reason(e)}") from None
+  finally:
+    for temporary, _ in written:
+      try:
+        if temporary.exists():
+          temporary.unlink()
+      except _io_errors():
+        pass
+
+
 def write_report(report: dict[str, Any], out_dir: str) -> str:
-  """Writes metrics.json and metrics.md to `out_dir`; returns the markdown."""
-  os.makedirs(out_dir, exist_ok=True)
-  with open(os.path.join(out_dir, "metrics.json"), "w", encoding="utf-8") as f:
-    json.dump(report, f, indent=2, ensure_ascii=False)
-    f.write("\n")
+  """Writes metrics.json and metrics.md to `out_dir`; returns the markdown.
+
+  Raises:
+    OutputError: A file could not be written (the previous ones are kept).
+  """
   text = markdown(report)
-  with open(os.path.join(out_dir, "metrics.md"), "w", encoding="utf-8") as f:
-    f.write(text)
+  write_files(
+    out_dir,
+    {
+      "metrics.json": json.dumps(report, indent=2, ensure_ascii=False) + "\n",
+      "metrics.md": text,
+    },
+  )
   return text
 
 
 def main(argv: Sequence[str]) -> int:
   if len(argv) > 1:
-    raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
+    raise cli.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
   if not _PREDICTIONS.value or not _OUT_DIR.value:
-    raise app.UsageError("--predictions and --out_dir are required.")
+    raise cli.UsageError("--predictions and --out_dir are required.")
+  try:
+    made = prepare_out_dir(_OUT_DIR.value)
+  except OutputError as e:
+    raise cli.UserError(str(e)) from None
   try:
     examples = read_predictions(_PREDICTIONS.value, _STEP.value)
-  except InputError as e:
-    print(f"error: {e}", file=sys.stderr)
-    return 1
-  report = score(
-    examples, _MODE.value, require_entity_types=_REQUIRE_ENTITY_TYPES.value
-  )
-  print(write_report(report, _OUT_DIR.value), end="")
+    report = score(
+      examples, _MODE.value, require_entity_types=_REQUIRE_ENTITY_TYPES.value
+    )
+    text = write_report(report, _OUT_DIR.value)
+  except (InputError, OutputError) as e:
+    remove_dirs(made)  # Only the directories this run made, when empty.
+    raise cli.UserError(str(e)) from None
+  print(text, end="")
   return 0
 
 
 if __name__ == "__main__":
-  app.run(main)
+  cli.run(main)

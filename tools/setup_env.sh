@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Sourced by tools/quickstart.sh and .ci/run: creates and activates a virtual
 # environment (default ./.venv, or $INSTRUCTUIE_VENV), installs the pinned
-# PyPI requirements, and installs T5X from local git snapshots when T5X is
-# missing and snapshots are found ($T5X_SNAPSHOT_MIRROR, default /work/.mirror).
-# Sets PYTHONPATH to the repository root.
+# PyPI requirements, installs T5X from local git snapshots when T5X is
+# missing and snapshots are found ($T5X_SNAPSHOT_MIRROR, default
+# /work/.mirror), then the project itself (`pip install --no-deps -e .`), so
+# `python -m tools.X` and the gin files' imports work from any directory.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${INSTRUCTUIE_VENV:-$ROOT/.venv}"
@@ -24,4 +25,4 @@ if ! python -c "import t5x.train" >/dev/null 2>&1; then
       || echo "T5X install from snapshots failed; T5X parts will say so."
   fi
 fi
-export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+python -m pip install -q --no-deps -e "$ROOT"

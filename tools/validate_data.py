@@ -69,9 +69,6 @@ def define_flags() -> None:
   )
 
 
-_ITEMS = {"NER": "entities", "RE": "relations", "EE": "events"}
-
-
 @dataclasses.dataclass
 class DatasetReport:
   """What the check found in one dataset folder."""
@@ -171,7 +168,7 @@ def format_table(reports: Sequence[DatasetReport]) -> str:
   rows = [header]
   for r in reports:
     stats = r.splits.values()
-    items = sum(getattr(s, _ITEMS[r.family]) for s in stats)
+    items = sum(getattr(s, task_types.ITEMS_KEY[r.family]) for s in stats)
     labels = str(len(r.labels.types))
     args = "-"
     if r.family == "EE":
@@ -183,7 +180,7 @@ def format_table(reports: Sequence[DatasetReport]) -> str:
         r.dataset,
         *(str(r.splits[s].instances) for s in schema.SPLITS),
         labels,
-        f"{items} {_ITEMS[r.family][:3]}.",
+        f"{items} {task_types.ITEMS_KEY[r.family][:3]}.",
         args,
         str(len(r.errors)),
         str(len(r.warnings)),

@@ -28,18 +28,26 @@ Target strings, exactly as the original `src/uie_dataset.py` writes them
 | EE      | " ( type: trigger,  name: role, name: role) , ( type: trigger, |
 |         | None) "  (events joined by ","; "None" for no arguments)      |
 
-Names may contain the separators ("; ", ", ", ": "), so the format is
-ambiguous for some answers. The parser resolves what it can:
+Names may contain the separators (token-level corpora write " ; ", " , ",
+" : " inside names), and model outputs vary in spacing. One parser per task
+type reads both:
 
-* A field never starts or ends with a space, so a separator that has a
-  space right before or right after it is part of a name (token-level
-  corpora write commas inside names as " , ").
-* A piece between item separators that lacks its inner separator is joined to
-  its neighbour (NER "person: Smith; Jones" is one entity).
+* Labels (entity types, relations, event types, roles) contain no ":". A
+  label ends at the first ":" of its item (EEA and EE arguments: starts after
+  the last one), whatever the spacing around it.
+* Items are split at every ";" (EE arguments: ","; events: ")", "," and "("
+  with any whitespace between). A piece that carries no label (no ":" with
+  text before it; for arguments, with text after it) belongs to its
+  neighbour's name: "person: Smith; Jones" is one entity.
+* Head and tail are split at the first ", " with no space right before or
+  after it (a "cut": " , " is inside a name); without such a cut, at the
+  item's only ",". An EE trigger ends at the "," before a final "None" or
+  at the first ",  " cut, where no argument (":") comes before them; else
+  at the first ",".
+* ES spans are split at ", " cuts. A span with a "," spaced otherwise than
+  "a,b" or "a , b" (the ways names write it) is reported, not read.
 * With a `labels` hint, a split whose type, relation or role is a known label
   is preferred (`parse(task, text, labels=...)`).
-* EE also reads "type: trigger, name: role" with one space after the trigger
-  (SentencePiece detokenization collapses the double space).
 
 `ambiguity(task, records)` says when records cannot be written unambiguously;
 for every other answer `parse(linearize(records))` gives the records back
@@ -52,7 +60,8 @@ so output of a released checkpoint scores correctly.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from instructuie_jax import formats
@@ -119,15 +128,16 @@ def _build_hint(labels: object, task: str) -> LabelHint:
 
 
 # ---------------------------------------------------------------------------
-# Splitting. A separator with a space right before or after it cannot end a
-# field (fields are trimmed), so it is part of a name. Only the ASCII space
-# counts: a name may end in another whitespace character (CASIE has "last
-# week\xa0") and the model may write it. Bodies without such separators, the
-# usual case, are split with plain str methods.
+# Splitting.
 
 
 def _is_cut(text: str, i: int, n: int) -> bool:
-  """Whether the separator of length `n` at `text[i]` can end a field."""
+  """Whether the separator of length `n` at `text[i]` can end a field.
+
+  A separator with an ASCII space right before or after it is part of a
+  name (fields are trimmed). Only the ASCII space counts: a name may end in
+  another whitespace character (CASIE has "last week\xa0").
+  """
   return (i == 0 or text[i - 1] != " ") and (
     i + n >= len(text) or text[i + n] != " "
   )
@@ -139,15 +149,6 @@ def _find(text: str, sep: str, start: int = 0) -> int:
   i = text.find(sep, start)
   while i != -1 and not _is_cut(text, i, n):
     i = text.find(sep, i + 1)
-  return i
-
-
-def _rfind(text: str, sep: str) -> int:
-  """Index of the last `sep` that can end a field, or -1."""
-  n = len(sep)
-  i = text.rfind(sep)
-  while i != -1 and not _is_cut(text, i, n):
-    i = text.rfind(sep, 0, i + n - 1)
   return i
 
 
@@ -168,189 +169,115 @@ def _split(text: str, sep: str) -> list[str]:
   return out
 
 
-class _Ops(NamedTuple):
-  split: Callable[[str, str], list[str]]
-  find: Callable[..., int]
-  rfind: Callable[[str, str], int]
+def _label_end(piece: str, known: frozenset[str] | None) -> int:
+  """The ":" that ends a label at the start of `piece`, or -1.
 
-
-_PLAIN = _Ops(str.split, str.find, str.rfind)
-_CUT_AWARE = _Ops(_split, _find, _rfind)
-
-
-def _ops(body: str, touching: tuple[str, ...]) -> _Ops:
-  """Plain str methods when no separator in `body` touches a space.
-
-  Args:
-    body: The stripped answer.
-    touching: Separator characters with a space around them, as they would
-      appear (" ;", ";  ", ...).
+  Without `known`, the first ":" with text before it; with it, the ":"
+  after the longest known label.
   """
-  for t in touching:
-    if t in body:
-      return _CUT_AWARE
-  return _PLAIN
-
-
-def _touching(chars: str) -> tuple[str, ...]:
-  return tuple(t for c in chars for t in (" " + c, c + "  "))
-
-
-_TOUCH_TYPED = _touching(";:")
-_TOUCH_SPANS = _touching(",")
-_TOUCH_RELATIONS = _touching(";:,")
-
-
-def _cuts(text: str, sep: str, find: Callable[..., int]) -> list[int]:
-  """Indices of every `sep` cut in `text`, left to right."""
-  out = []
-  i = find(text, sep)
-  while i != -1:
-    out.append(i)
-    i = find(text, sep, i + 1)
-  return out
-
-
-def _split_first(
-  item: str, sep: str, known: frozenset[str] | None, find: Callable[..., int]
-) -> int:
-  """Where `item` splits into a label and the rest; -1 when it does not.
-
-  Prefers the longest prefix that is a known label; else the first cut.
-  """
-  first = find(item, sep)
-  if first == -1 or not known:
-    return first
+  i = piece.find(":")
+  if not known:
+    return i if i > 0 and not piece[:i].isspace() else -1
   best = -1
-  i = first
   while i != -1:
-    if item[:i] in known:
+    if piece[:i].strip() in known:
       best = i
-    i = find(item, sep, i + 1)
-  return first if best == -1 else best
+    i = piece.find(":", i + 1)
+  return best
 
 
-def _split_last(
-  item: str, sep: str, known: frozenset[str] | None, ops: _Ops
-) -> int:
-  """Where `item` splits into the rest and a label (the role); -1 if none.
+def _label_start(piece: str, known: frozenset[str] | None) -> int:
+  """The ":" that starts a label at the end of `piece`, or -1.
 
-  Prefers the longest suffix that is a known label; else the last cut.
+  Without `known`, the last ":" with text after it; with it, the first ":"
+  after which the rest is a known label (the longest one).
   """
   if not known:
-    return ops.rfind(item, sep)
-  cuts = _cuts(item, sep, ops.find)
-  n = len(sep)
-  for i in cuts:
-    if item[i + n :] in known:
-      return i
-  return cuts[-1] if cuts else -1
-
-
-def _starts_item(
-  piece: str, inner: str, known: frozenset[str] | None, find: Callable[..., int]
-) -> bool:
-  """Whether `piece` starts a "label<inner>..." item."""
-  i = find(piece, inner)
-  if i == -1 or not known:
-    return i != -1
+    i = piece.rfind(":")
+    return i if i != -1 and piece[i + 1 :].strip() else -1
+  i = piece.find(":")
   while i != -1:
-    if piece[:i] in known:
-      return True
-    i = find(piece, inner, i + 1)
-  return False
+    if piece[i + 1 :].strip() in known:
+      return i
+    i = piece.find(":", i + 1)
+  return -1
 
 
-def _group_label_first(
-  body: str, sep: str, inner: str, known: frozenset[str] | None, ops: _Ops
-) -> list[str]:
-  """Splits `body` into "label<inner>..." items.
+def _label_first_items(
+  body: str, known: frozenset[str] | None
+) -> list[tuple[str, int]]:
+  """Splits `body` at ";" into (item, index of its label's ":") pairs.
 
-  A piece that does not start an item is joined to the previous one. Without
-  `known`, a piece starts an item when it has an `inner` cut; with it, when
-  the text before one of its `inner` cuts is a known label.
+  A piece that does not start with a label (see `_label_end`) is joined to
+  the previous item. The first item's ":" is -1 when it has no label.
   """
-  find = ops.find
-  items: list[str] = []
-  for piece in ops.split(body, sep):
-    if not items:
-      items.append(piece)
-    elif known:
-      if _starts_item(piece, inner, known, find):
-        items.append(piece)
-      else:
-        items[-1] = items[-1] + sep + piece
-    elif find(piece, inner) != -1:
-      items.append(piece)
+  items: list[tuple[str, int]] = []
+  for piece in body.split(";"):
+    i = _label_end(piece, known)
+    if i != -1 or not items:
+      items.append((piece, i))
     else:
-      items[-1] = items[-1] + sep + piece
+      item, j = items[-1]
+      items[-1] = (item + ";" + piece, j)
   return items
 
 
-def _group_label_last(
-  pieces: list[str],
-  sep: str,
-  inner: str,
-  known: frozenset[str] | None,
-  ops: _Ops,
-) -> list[str]:
-  """Groups pieces into "...<inner>label" items, joining pieces forward.
+def _label_last_items(
+  pieces: list[str], sep: str, known: frozenset[str] | None
+) -> list[tuple[str, int]]:
+  """Groups pieces into (item, index of its label's ":") pairs.
 
-  Without `known`, a piece ends an item when it has an `inner` cut; with it,
-  when the text after one of its `inner` cuts is a known label. Pieces left
-  over at the end are grouped again without `known`.
+  Pieces are joined forward until one ends with a label (see
+  `_label_start`). With `known`, pieces left over at the end are grouped
+  again without it; without, they form one item with index -1.
   """
-  find = ops.find
-  n = len(inner)
-  items: list[str] = []
+  items: list[tuple[str, int]] = []
   pending: list[str] = []
   for piece in pieces:
-    if known:
-      ends = any(piece[i + n :] in known for i in _cuts(piece, inner, find))
-    else:
-      ends = find(piece, inner) != -1
-    if ends:
-      if pending:
-        pending.append(piece)
-        piece = sep.join(pending)
-        pending = []
-      items.append(piece)
-    else:
+    i = _label_start(piece, known)
+    if i == -1:
       pending.append(piece)
+    elif pending:
+      head = sep.join(pending) + sep
+      items.append((head + piece, len(head) + i))
+      pending = []
+    else:
+      items.append((piece, i))
   if pending:
     if known:
-      items.extend(_group_label_last(pending, sep, inner, None, ops))
+      items.extend(_label_last_items(pending, sep, None))
     else:
-      items.append(sep.join(pending))
+      items.append((sep.join(pending), -1))
   return items
 
 
-def _group_pairs(body: str, ops: _Ops) -> list[str]:
-  """Splits `body` into "head, tail" items.
-
-  A piece without ", " joins the previous item; a leading one joins the next
-  piece.
-  """
-  find = ops.find
-  items: list[str] = []
-  for piece in ops.split(body, "; "):
-    if items and (find(piece, ", ") == -1 or find(items[-1], ", ") == -1):
-      items[-1] = items[-1] + "; " + piece
-    else:
-      items.append(piece)
-  return items
-
-
-def _pair(item: str, find: Callable[..., int]) -> tuple[str, str] | None:
-  """Splits "head, tail" at its first ", " cut."""
-  i = find(item, ", ")
+def _pair(text: str) -> tuple[str, str] | None:
+  """Splits "head, tail" at its first ", " cut, else at its only ","."""
+  i = text.find(", ")
+  if i != -1 and not _is_cut(text, i, 2):
+    i = _find(text, ", ", i + 1)
+  n = 2
   if i == -1:
-    return None
-  head = item[:i].strip()
-  tail = item[i + 2 :].strip()
+    i = text.find(",")
+    if i == -1 or text.find(",", i + 1) != -1:
+      return None
+    n = 1
+  head = text[:i].strip()
+  tail = text[i + n :].strip()
   if not head or not tail:
     return None
   return head, tail
+
+
+# A "," with the whitespace around it.
+_ODD_COMMA = re.compile(r"\s*,\s*")
+
+
+def _odd_comma(span: str) -> bool:
+  """Whether `span` has a "," spaced otherwise than in "a,b" or "a , b"."""
+  if "," not in span:
+    return False
+  return any(m.group() not in (",", " , ") for m in _ODD_COMMA.finditer(span))
 
 
 def _snippet(text: str) -> str:
@@ -361,6 +288,11 @@ def _snippet(text: str) -> str:
 
 def _problem(problems: list[str], where: str, message: str, piece: str) -> None:
   problems.append(f"{where}: {message}; text {_snippet(piece)}")
+
+
+# Builds a record from a tuple of all its fields, as its NamedTuple
+# constructor does, without the Python-level call (parsing makes many).
+_new = tuple.__new__
 
 
 def _unquote(text: str) -> str:
@@ -418,99 +350,20 @@ def _linearize_arguments(records: records_lib.Records) -> str:
   return ";".join(f" {r.text}: {r.role}" for r in records)
 
 
+def _event_inner(event: Event) -> str:
+  """An event's text between its parentheses, without the outer spaces."""
+  args = ",".join(f" {a.text}: {a.role}" for a in event.arguments) or NONE
+  return f"{event.type}: {event.trigger}, {args}"
+
+
 def _linearize_events(records: records_lib.Records) -> str:
   if not records:
     return " " + NONE
-  events = []
-  for r in records:
-    args = ",".join(f" {a.text}: {a.role}" for a in r.arguments) or NONE
-    events.append(f" ( {r.type}: {r.trigger}, {args}) ")
-  return ",".join(events)
-
-
-def _group_plain(body: str, sep: str, inner: str) -> list[str]:
-  """`_group_label_first` without labels for bodies that take `_PLAIN`."""
-  items: list[str] = []
-  for piece in body.split(sep):
-    if inner in piece or not items:
-      items.append(piece)
-    else:
-      items[-1] = items[-1] + sep + piece
-  return items
-
-
-# Fast paths. For a body whose separators are all cuts (`_PLAIN`) and no
-# labels hint, each reads the answers that parse without problems, with
-# plain str methods and no grouping, and returns None for any other text,
-# which the general code then reads. tests/parse_fast_path_test.py checks
-# them against the careful path (`careful=True`).
-
-# Builds a record from a tuple of all its fields, as its NamedTuple
-# constructor does, without the Python-level call.
-_new = tuple.__new__
-
-
-def _clean_typed(body: str, quoted: bool) -> formats.ParseResult | None:
-  """`_parse_typed` of a `_PLAIN` body without labels; None if not clean."""
-  records = []
-  for item in body.split("; "):
-    i = item.find(": ")
-    if i == -1:
-      return None
-    label = item[:i].strip()
-    value = item[i + 2 :].strip()
-    if not label or not value:
-      return None
-    if quoted:
-      records.append(_new(Event, (_unquote(label), _unquote(value), ())))
-    else:
-      records.append(_new(Entity, (label, value)))
-  return formats.ParseResult(tuple(records), ())
-
-
-def _clean_relations(body: str) -> formats.ParseResult | None:
-  """`_parse_relations` of a `_PLAIN` body without labels; None if not clean."""
-  records = []
-  for item in body.split("; "):
-    i = item.find(": ")
-    if i == -1:
-      return None
-    relation = item[:i].strip()
-    j = item.find(", ", i + 2)
-    if j == -1:
-      return None
-    head = item[i + 2 : j].strip()
-    tail = item[j + 2 :].strip()
-    if not relation or not head or not tail:
-      return None
-    records.append(_new(Relation, (head, relation, tail, "", "")))
-  return formats.ParseResult(tuple(records), ())
-
-
-def _label_first_items(
-  body: str, known: frozenset[str] | None, ops: _Ops, plain: bool
-) -> list[str]:
-  """The "label: rest" items of a "; "-separated, label-first target."""
-  if plain:
-    return _group_plain(body, "; ", ": ")
-  return _group_label_first(body, "; ", ": ", known, ops)
-
-
-def _label_end(
-  item: str, known: frozenset[str] | None, ops: _Ops, plain: bool
-) -> int:
-  """Where an item's label ends (its ": "), or -1."""
-  if plain:
-    return item.find(": ")
-  return _split_first(item, ": ", known, ops.find)
+  return ",".join(f" ( {_event_inner(r)}) " for r in records)
 
 
 def _parse_typed(
-  text: str,
-  hint: LabelHint | None,
-  *,
-  quoted: bool = False,
-  careful: bool = False,
+  text: str, hint: LabelHint | None, *, quoted: bool = False
 ) -> formats.ParseResult:
   """NER/ET ("type: name; ...") and, with `quoted`, EET."""
   body = text.strip()
@@ -519,40 +372,30 @@ def _parse_typed(
   if not body:
     return _EMPTY
   known = hint.types if hint else None
-  ops = _CUT_AWARE if careful else _ops(body, _TOUCH_TYPED)
-  plain = ops is _PLAIN and not known
-  if plain:
-    clean = _clean_typed(body, quoted)
-    if clean is not None:
-      return clean
-  items = _label_first_items(body, known, ops, plain)
   records: list[records_lib.Record] = []
   problems: list[str] = []
-  for index, item in enumerate(items):
-    i = _label_end(item, known, ops, plain)
+  for index, (item, i) in enumerate(_label_first_items(body, known)):
     if i == -1:
-      _problem(problems, f"item {index}", "no 'type: ' prefix", item)
-      continue
+      i = item.find(":")
+      if i == -1:
+        _problem(problems, f"item {index}", "no 'type: ' prefix", item)
+        continue
     label = item[:i].strip()
-    value = item[i + 2 :].strip()
+    value = item[i + 1 :].strip()
     if not label or not value:
       _problem(problems, f"item {index}", "empty type or text", item)
     elif quoted:
-      records.append(Event(_unquote(label), _unquote(value), ()))
+      records.append(_new(Event, (_unquote(label), _unquote(value), ())))
     else:
-      records.append(Entity(label, value))
+      records.append(_new(Entity, (label, value)))
   return _result(records, problems)
 
 
-def _parse_triggers(
-  text: str, hint: LabelHint | None, *, careful: bool = False
-) -> formats.ParseResult:
-  return _parse_typed(text, hint, quoted=True, careful=careful)
+def _parse_triggers(text: str, hint: LabelHint | None) -> formats.ParseResult:
+  return _parse_typed(text, hint, quoted=True)
 
 
-def _parse_spans(
-  text: str, hint: LabelHint | None, *, careful: bool = False
-) -> formats.ParseResult:
+def _parse_spans(text: str, hint: LabelHint | None) -> formats.ParseResult:
   del hint  # Spans carry no labels.
   body = text.strip()
   if body == NONE:
@@ -561,68 +404,66 @@ def _parse_spans(
     return _EMPTY
   records: list[records_lib.Record] = []
   problems: list[str] = []
-  ops = _CUT_AWARE if careful else _ops(body, _TOUCH_SPANS)
-  for index, piece in enumerate(ops.split(body, ", ")):
+  for index, piece in enumerate(_split(body, ", ")):
     name = piece.strip()
-    if name:
-      records.append(Entity("", name))
-    else:
+    if not name:
       _problem(problems, f"item {index}", "empty span", piece)
+    elif _odd_comma(name):
+      _problem(problems, f"item {index}", "',' spaced as a separator", piece)
+    else:
+      records.append(Entity("", name))
   return _result(records, problems)
 
 
-def _parse_relations(
-  text: str, hint: LabelHint | None, *, careful: bool = False
-) -> formats.ParseResult:
+def _parse_relations(text: str, hint: LabelHint | None) -> formats.ParseResult:
   body = text.strip()
   if body == NONE:
     return _NOTHING
   if not body:
     return _EMPTY
   known = hint.types if hint else None
-  ops = _CUT_AWARE if careful else _ops(body, _TOUCH_RELATIONS)
-  plain = ops is _PLAIN and not known
-  if plain:
-    clean = _clean_relations(body)
-    if clean is not None:
-      return clean
-  items = _label_first_items(body, known, ops, plain)
   records: list[records_lib.Record] = []
   problems: list[str] = []
-  for index, item in enumerate(items):
-    i = _label_end(item, known, ops, plain)
+  for index, (item, i) in enumerate(_label_first_items(body, known)):
     if i == -1:
-      _problem(problems, f"item {index}", "no 'relation: ' prefix", item)
-      continue
+      i = item.find(":")
+      if i == -1:
+        _problem(problems, f"item {index}", "no 'relation: ' prefix", item)
+        continue
     relation = item[:i].strip()
-    pair = _pair(item[i + 2 :], ops.find)
+    pair = _pair(item[i + 1 :])
     if not relation or pair is None:
       _problem(
         problems, f"item {index}", "expected 'relation: head, tail'", item
       )
       continue
-    records.append(Relation(pair[0], relation, pair[1]))
+    records.append(_new(Relation, (pair[0], relation, pair[1], "", "")))
   return _result(records, problems)
 
 
-def _parse_pairs(
-  text: str, hint: LabelHint | None, *, careful: bool = False
-) -> formats.ParseResult:
+def _parse_pairs(text: str, hint: LabelHint | None) -> formats.ParseResult:
   del hint  # Pairs carry no labels.
   body = text.strip()
   if body == NONE:
     return _NOTHING
   if not body:
     return _EMPTY
-  ops = _CUT_AWARE if careful else _ops(body, _TOUCH_RELATIONS)
+  # A piece without "," joins the previous item, and so does any piece after
+  # a leading item without one.
+  items: list[str] = []
+  for piece in body.split(";"):
+    if items and ("," not in piece or "," not in items[-1]):
+      items[-1] = items[-1] + ";" + piece
+    else:
+      items.append(piece)
   records: list[records_lib.Record] = []
   problems: list[str] = []
-  for index, item in enumerate(_group_pairs(body, ops)):
-    pair = _pair(item, ops.find)
+  for index, item in enumerate(items):
+    pair = _pair(item)
     if pair is None:
       _problem(problems, f"item {index}", "expected 'head, tail'", item)
       continue
-    records.append(Relation(pair[0], "", pair[1]))
+    records.append(_new(Relation, (pair[0], "", pair[1], "", "")))
   return _result(records, problems)
 
 
@@ -630,139 +471,42 @@ def _read_arguments(
   text: str,
   sep: str,
   roles: frozenset[str] | None,
-  ops: _Ops,
   problems: list[str],
-  where: str,
+  event: int | None = None,
 ) -> list[Argument]:
-  """Reads "name: role<sep>name: role" into arguments."""
+  """Reads "name: role<sep>name: role" into arguments (of event `event`)."""
   args = []
-  items = _group_label_last(ops.split(text, sep), sep, ": ", roles, ops)
-  for index, item in enumerate(items):
-    i = _split_last(item, ": ", roles, ops)
+  for index, (item, i) in enumerate(
+    _label_last_items(text.split(sep), sep, roles)
+  ):
     name = item[:i].strip() if i != -1 else ""
-    role = item[i + 2 :].strip() if i != -1 else ""
+    role = item[i + 1 :].strip() if i != -1 else ""
     if name and role:
-      args.append(Argument(role, name))
+      args.append(_new(Argument, (role, name)))
     else:
-      _problem(problems, f"{where}{index}", "expected 'text: role'", item)
+      where = f"item {index}" if event is None else f"event {event} arg {index}"
+      _problem(problems, where, "expected 'text: role'", item)
   return args
 
 
-def _clean_arguments(text: str, sep: str) -> list[Argument] | None:
-  """Reads "name: role<sep>name: role" when every piece is an argument.
-
-  For text in which every ": " and `sep` is a cut (see `_is_cut`) and no
-  roles are known, this is `_read_arguments` for answers without problems.
-
-  Returns:
-    The arguments, or None when a piece lacks ": " or a name or role is
-    empty (then `_read_arguments` reads the text).
-  """
-  args = []
-  for item in text.split(sep):
-    i = item.rfind(": ")
-    if i == -1:
-      return None
-    name = item[:i].strip()
-    role = item[i + 2 :].strip()
-    if not name or not role:
-      return None
-    args.append(_new(Argument, (role, name)))
-  return args
-
-
-def _parse_arguments(
-  text: str, hint: LabelHint | None, *, careful: bool = False
-) -> formats.ParseResult:
+def _parse_arguments(text: str, hint: LabelHint | None) -> formats.ParseResult:
   body = text.strip()
   if body == NONE:
     return _NOTHING
   if not body:
     return _EMPTY
-  ops = _CUT_AWARE if careful else _ops(body, _TOUCH_TYPED)
-  roles = hint.roles if hint else None
   problems: list[str] = []
-  if ops is _PLAIN and not roles:
-    args = _clean_arguments(body, "; ")
-    if args is not None:
-      return formats.ParseResult(tuple(args), ())
-  args = _read_arguments(body, "; ", roles, ops, problems, "item ")
+  roles = hint.roles if hint else None
+  args = _read_arguments(body, ";", roles, problems)
   return _result(args, problems)
 
 
-_EVENT_SEP = ") , ("
-_ARGS_SEP = ",  "
-_NO_ARGS = ", " + NONE
+# ")" "," "(" with any whitespace between: the end of one event and the
+# start of the next.
+_EVENT_SEP = re.compile(r"\)\s*,\s*\(")
 
 
-def _clean_events(body: str) -> formats.ParseResult | None:
-  """Reads events without labels when no separator touches a space.
-
-  A body without " :", ":  ", ",   " and without " ," outside its
-  `_EVENT_SEP`s has only cuts (see `_is_cut`) for ": ", ",  " and ", " in
-  its events (",  " between arguments is checked per event); for it this is
-  `_parse_events` of answers without problems.
-
-  Returns:
-    The events, or None for any other text (then `_parse_events` reads it).
-  """
-  if (
-    body[0] != "("
-    or body[-1] != ")"
-    or " :" in body
-    or ":  " in body
-    or ",   " in body
-  ):
-    return None
-  # Neither parenthesis is part of an _EVENT_SEP, so the chunks are those of
-  # `_parse_events` without the outer parentheses.
-  chunks = body[1:-1].split(_EVENT_SEP)
-  if body.count(" ,") != len(chunks) - 1:
-    return None
-  events = []
-  for chunk in chunks:
-    chunk = chunk.strip()
-    i = chunk.find(": ")
-    if i == -1:
-      return None
-    event_type = chunk[:i].strip()
-    rest = chunk[i + 2 :]
-    j = rest.find(_ARGS_SEP)
-    if j != -1:
-      trigger = rest[:j]
-      args_text = rest[j + len(_ARGS_SEP) :].strip()
-      if _ARGS_SEP in args_text:
-        return None
-    elif rest.endswith(_NO_ARGS):
-      trigger = rest[: -len(_NO_ARGS)]
-      args_text = NONE
-    else:
-      j = rest.find(", ")
-      if j == -1:
-        return None
-      trigger = rest[:j]
-      args_text = rest[j + 2 :].strip()
-    trigger = trigger.strip()
-    if not event_type or not trigger:
-      return None
-    if args_text == NONE:
-      args = ()
-    else:
-      arguments = _clean_arguments(args_text, ", ")
-      if arguments is None:
-        return None
-      args = tuple(arguments)
-    if "#" in event_type:
-      event_type = _unquote(event_type)
-    if "#" in trigger:
-      trigger = _unquote(trigger)
-    events.append(_new(Event, (event_type, trigger, args)))
-  return formats.ParseResult(tuple(events), ())
-
-
-def _parse_events(
-  text: str, hint: LabelHint | None, *, careful: bool = False
-) -> formats.ParseResult:
+def _parse_events(text: str, hint: LabelHint | None) -> formats.ParseResult:
   body = text.strip()
   if body == NONE:
     return _NOTHING
@@ -772,11 +516,7 @@ def _parse_events(
   types = hint.types if hint else None
   roles = hint.roles if hint else None
   records: list[records_lib.Record] = []
-  if not careful and not types and not roles:
-    clean = _clean_events(body)
-    if clean is not None:
-      return clean
-  chunks = body.split(_EVENT_SEP)
+  chunks = _EVENT_SEP.split(body)
   last = len(chunks) - 1
   for index, chunk in enumerate(chunks):
     if index == 0:
@@ -795,6 +535,21 @@ def _parse_events(
   return _result(records, problems)
 
 
+def _trigger_end(rest: str) -> int:
+  """Where an EE trigger ends in "trigger,  arguments": its ",", or -1.
+
+  The "," before a final "None", else the first ",  " cut (see `_is_cut`),
+  when the text before it holds no ":" (no argument); else the first ",".
+  """
+  j = rest.rfind(",")
+  if j != -1 and rest[j + 1 :].strip() == NONE and ":" not in rest[:j]:
+    return j
+  j = _find(rest, ",  ")
+  if j != -1 and ":" not in rest[:j]:
+    return j
+  return rest.find(",")
+
+
 def _read_event(
   chunk: str,
   index: int,
@@ -803,67 +558,188 @@ def _read_event(
   problems: list[str],
 ) -> Event | None:
   """Reads "type: trigger,  name: role, ..." or "type: trigger, None"."""
-  where = f"event {index}"
-  ops = _CUT_AWARE
-  i = _split_first(chunk, ": ", types, ops.find)
+  i = _label_end(chunk, types)
+  if i == -1:
+    i = chunk.find(":")
   event_type = chunk[:i].strip() if i != -1 else ""
-  rest = chunk[i + 2 :] if i != -1 else ""
+  rest = chunk[i + 1 :] if i != -1 else ""
   if not event_type or not rest.strip():
-    _problem(problems, where, "expected 'type: trigger, arguments'", chunk)
+    _problem(
+      problems, f"event {index}", "expected 'type: trigger, arguments'", chunk
+    )
     return None
-  args_text = None
-  j = _find(rest, _ARGS_SEP)
-  if j != -1:
-    trigger, args_text = rest[:j], rest[j + len(_ARGS_SEP) :]
-  elif rest.endswith(_NO_ARGS):
-    trigger = rest[: -len(_NO_ARGS)]
+  j = _trigger_end(rest)
+  if j == -1:
+    _problem(
+      problems, f"event {index}", "no arguments after the trigger", chunk
+    )
+    trigger, args_text = rest, NONE
   else:
-    # One space after the trigger: detokenized output loses the second.
-    j = _find(rest, ", ")
-    if j == -1:
-      _problem(problems, where, "no arguments after the trigger", chunk)
-      trigger = rest
-    else:
-      trigger, args_text = rest[:j], rest[j + 2 :]
+    trigger, args_text = rest[:j], rest[j + 1 :].strip()
   trigger = trigger.strip()
   if not trigger:
-    _problem(problems, where, "empty trigger", chunk)
+    _problem(problems, f"event {index}", "empty trigger", chunk)
     return None
   args: tuple[Argument, ...] = ()
-  if args_text is not None:
-    args_text = args_text.strip()
-    if args_text != NONE:
-      args = tuple(
-        _read_arguments(args_text, ", ", roles, ops, problems, f"{where} arg ")
-      )
-  return Event(_unquote(event_type), _unquote(trigger), args)
+  if args_text != NONE:
+    args = tuple(_read_arguments(args_text, ",", roles, problems, index))
+  return _new(Event, (_unquote(event_type), _unquote(trigger), args))
 
 
-class _Codec(NamedTuple):
+# ---------------------------------------------------------------------------
+# Which answers the format writes unambiguously.
+
+
+class _Rule(NamedTuple):
+  """Something a field must not contain.
+
+  Attributes:
+    what: Named in the reason: "{what} in {field}".
+    found: Whether a field value contains it.
+  """
+
+  what: str
+  found: Callable[[str], bool]
+
+
+def _cut_rule(sep: str) -> _Rule:
+  """`sep` as a cut (see `_is_cut`)."""
+  return _Rule(repr(sep), lambda value: _find(value, sep) != -1)
+
+
+def _char_rule(chars: str) -> _Rule:
+  """`chars` anywhere."""
+  return _Rule(repr(chars), lambda value: chars in value)
+
+
+def _label_after_rule(sep: str) -> _Rule:
+  """A piece after `sep` that starts with a label (label-first items)."""
+  return _Rule(
+    f"{sep!r} before a label",
+    lambda value: any(_label_end(p, None) != -1 for p in value.split(sep)[1:]),
+  )
+
+
+def _label_before_rule(sep: str) -> _Rule:
+  """A piece before `sep` that ends with a label (label-last items)."""
+  return _Rule(
+    f"a label before {sep!r}",
+    lambda value: any(
+      _label_start(p, None) != -1 for p in value.split(sep)[:-1]
+    ),
+  )
+
+
+_EVENT_SEP_RULE = _Rule("') , ('", lambda value: bool(_EVENT_SEP.search(value)))
+_LABEL = (_char_rule(";"), _char_rule(":"))
+_NAME = (_cut_rule("; "), _label_after_rule(";"))
+_QUOTED = (_char_rule(QUOTE_SUBSTITUTE),)
+_HEAD = (_char_rule(";"), _cut_rule(", "))
+_COMMA_COLON = _Rule(
+  "',' with ':'", lambda value: "," in value and ":" in value
+)
+
+
+def _fields_of(*names: str) -> Callable[[records_lib.Record], Iterable]:
+  return lambda r: ((name, getattr(r, name)) for name in names)
+
+
+def _event_fields(event: Event) -> Iterable[tuple[str, str]]:
+  yield "type", event.type
+  yield "trigger", event.trigger
+  for a in event.arguments:
+    yield "text", a.text
+    yield "role", a.role
+
+
+def _event_problem(event: Event) -> str | None:
+  if _EVENT_SEP.search(_event_inner(event)):
+    return "') , (' across fields"
+  return None
+
+
+class _TaskFormat(NamedTuple):
+  """All the format knows of one task type.
+
+  Attributes:
+    linearize: Records to target text.
+    parse: (text, hint) -> `formats.ParseResult`.
+    fields: A record's written (field name, value) pairs.
+    rules: Per field name, what its value must not contain.
+    record_problem: What makes a record ambiguous beyond its single fields.
+  """
+
   linearize: Callable[[records_lib.Records], str]
-  # (text, hint, *, careful=False): `careful` turns off the fast paths.
-  parse: Callable[..., formats.ParseResult]
+  parse: Callable[[str, LabelHint | None], formats.ParseResult]
+  fields: Callable[[records_lib.Record], Iterable[tuple[str, str]]]
+  rules: Mapping[str, tuple[_Rule, ...]]
+  record_problem: Callable[[records_lib.Record], str | None] = lambda record: (
+    None
+  )
 
 
-_CODECS: dict[str, _Codec] = {
-  "NER": _Codec(_linearize_typed, _parse_typed),
-  "ET": _Codec(_linearize_typed, _parse_typed),
-  "ES": _Codec(_linearize_spans, _parse_spans),
-  "RE": _Codec(_linearize_relations, _parse_relations),
-  "EPR": _Codec(_linearize_relations, _parse_relations),
-  "EP": _Codec(_linearize_pairs, _parse_pairs),
-  "EET": _Codec(_linearize_triggers, _parse_triggers),
-  "EEA": _Codec(_linearize_arguments, _parse_arguments),
-  "EE": _Codec(_linearize_events, _parse_events),
+_TYPED = _TaskFormat(
+  _linearize_typed,
+  _parse_typed,
+  _fields_of("type", "text"),
+  {"type": _LABEL, "text": _NAME},
+)
+_RELATIONS = _TaskFormat(
+  _linearize_relations,
+  _parse_relations,
+  _fields_of("relation", "head", "tail"),
+  {"relation": _LABEL, "head": _HEAD, "tail": (_char_rule(";"),)},
+)
+_TASKS: dict[str, _TaskFormat] = {
+  "NER": _TYPED,
+  "ET": _TYPED,
+  "ES": _TaskFormat(
+    _linearize_spans,
+    _parse_spans,
+    _fields_of("text"),
+    {"text": (_cut_rule(", "), _Rule("odd ','", _odd_comma))},
+  ),
+  "RE": _RELATIONS,
+  "EPR": _RELATIONS,
+  "EP": _TaskFormat(
+    _linearize_pairs,
+    _parse_pairs,
+    _fields_of("head", "tail"),
+    {"head": _HEAD, "tail": (_char_rule(";"),)},
+  ),
+  "EET": _TaskFormat(
+    _linearize_triggers,
+    _parse_triggers,
+    _fields_of("type", "trigger"),
+    {"type": _LABEL + _QUOTED, "trigger": _NAME + _QUOTED},
+  ),
+  "EEA": _TaskFormat(
+    _linearize_arguments,
+    _parse_arguments,
+    _fields_of("text", "role"),
+    {"text": (_cut_rule("; "), _label_before_rule(";")), "role": _LABEL},
+  ),
+  "EE": _TaskFormat(
+    _linearize_events,
+    _parse_events,
+    _event_fields,
+    {
+      "type": (_char_rule(":"), _EVENT_SEP_RULE) + _QUOTED,
+      "trigger": (_cut_rule(",  "), _COMMA_COLON, _EVENT_SEP_RULE) + _QUOTED,
+      "text": (_cut_rule(", "), _label_before_rule(","), _EVENT_SEP_RULE),
+      "role": (_char_rule(":"), _char_rule(","), _EVENT_SEP_RULE),
+    },
+    _event_problem,
+  ),
 }
 
 
-def _codec(task: str) -> _Codec:
+def _task_format(task: str) -> _TaskFormat:
   try:
-    return _CODECS[task]
+    return _TASKS[task]
   except KeyError:
     raise ValueError(
-      f"Unknown IE task type {task!r}; known: {', '.join(_CODECS)}"
+      f"Unknown IE task type {task!r}; known: {', '.join(_TASKS)}"
     ) from None
 
 
@@ -878,7 +754,7 @@ def linearize(task: str, records: records_lib.Records) -> str:
   Raises:
     ValueError: For an unknown task type.
   """
-  return _codec(task).linearize(records)
+  return _task_format(task).linearize(records)
 
 
 def parse(task: str, text: str, labels: object = None) -> formats.ParseResult:
@@ -895,87 +771,51 @@ def parse(task: str, text: str, labels: object = None) -> formats.ParseResult:
   Returns:
     The records in text order and one problem per unreadable piece.
   """
-  codec = _CODECS.get(task)
-  if codec is None:
+  task_format = _TASKS.get(task)
+  if task_format is None:
     return formats.ParseResult((), (f"unknown task type {task!r}",))
   if not isinstance(text, str):
     return formats.ParseResult((), (f"not a string: {type(text).__name__}",))
   if labels is None:
-    return codec.parse(text, None)
+    return task_format.parse(text, None)
   try:
     hint = label_hint(labels, task)
   except TypeError:
     return formats.ParseResult((), (f"unusable labels hint: {labels!r}",))
-  return codec.parse(text, hint)
-
-
-# ---------------------------------------------------------------------------
-# Which answers the format writes unambiguously.
-
-# Separators that must not occur (as a cut, see `_is_cut`) in each field.
-_TYPED = {"type": ("; ", ": "), "text": ("; ",)}
-_FIELD_SEPARATORS: dict[str, dict[str, tuple[str, ...]]] = {
-  "NER": _TYPED,
-  "ET": _TYPED,
-  "EET": {"type": ("; ", ": "), "trigger": ("; ",)},
-  "ES": {"text": (", ",)},
-  "RE": {"relation": ("; ", ": "), "head": ("; ", ", "), "tail": ("; ",)},
-  "EPR": {"relation": ("; ", ": "), "head": ("; ", ", "), "tail": ("; ",)},
-  "EP": {"head": ("; ", ", "), "tail": ("; ",)},
-  "EEA": {"text": ("; ",), "role": ("; ", ": ")},
-  "EE": {
-    "type": (": ", _EVENT_SEP),
-    "trigger": (_ARGS_SEP, _EVENT_SEP),
-    "text": (", ", _EVENT_SEP),
-    "role": (": ", ", ", _EVENT_SEP),
-  },
-}
-
-
-def _fields(
-  task: str, records: records_lib.Records
-) -> Iterable[tuple[str, str]]:
-  for r in records:
-    if task == "EE":
-      yield "type", r.type
-      yield "trigger", r.trigger
-      for a in r.arguments:
-        yield "text", a.text
-        yield "role", a.role
-    else:
-      for name in _FIELD_SEPARATORS[task]:
-        yield name, getattr(r, name)
+  return task_format.parse(text, hint)
 
 
 def ambiguity(task: str, records: records_lib.Records) -> str | None:
   """Why `records` have no unambiguous target text; None when they have.
 
   Records are representable when every written field is non-empty, has no
-  whitespace at either end and contains none of its separators as a cut
-  (a separator with a space right before or after it is no cut); for ES
-  a lone span "None" is ambiguous too, and for EE/EET "#$%#" in a type or
-  trigger. For representable records `parse(task, linearize(task, r))`
-  gives `r` back (relation entity types excepted).
+  whitespace at either end and contains none of the separators the parser
+  could split it at (`_TASKS[task].rules`; e.g. ":" in a label, ";"
+  before a "label:" in a name, ", " as a cut in a head); for ES a lone span
+  "None" is ambiguous too. For representable records
+  `parse(task, linearize(task, r))` gives `r` back (relation entity types
+  excepted).
 
   Args:
     task: Task type.
     records: The answer.
 
   Returns:
-    A short reason ("empty type", "': ' in role", ...) or None.
+    A short reason ("empty type", "':' in role", ...) or None.
   """
-  seps = _FIELD_SEPARATORS[task]
-  for name, value in _fields(task, records):
-    if not value:
-      return f"empty {name}"
-    if value[0].isspace() or value[-1].isspace():
-      return f"whitespace at the edge of {name}"
-    for sep in seps[name]:
-      if _find(value, sep) != -1:
-        return f"{sep!r} in {name}"
-    if task in ("EE", "EET") and name in ("type", "trigger"):
-      if QUOTE_SUBSTITUTE in value:
-        return f"{QUOTE_SUBSTITUTE!r} in {name}"
+  task_format = _task_format(task)
+  for record in records:
+    for name, value in task_format.fields(record):
+      if not value:
+        return f"empty {name}"
+      if value[0].isspace() or value[-1].isspace():
+        return f"whitespace at the edge of {name}"
+      for rule in task_format.rules[name]:
+        if rule.found(value):
+          return f"{rule.what} in {name}"
+    reason = task_format.record_problem(record)
+    if reason is not None:
+      return reason
   if task == "ES" and len(records) == 1 and records[0].text == NONE:
     return f"lone span {NONE!r}"
   return None
@@ -995,7 +835,7 @@ class InstructUIEFormat:
 
 def tasks() -> Sequence[str]:
   """Task types the format covers."""
-  return tuple(_CODECS)
+  return tuple(_TASKS)
 
 
 formats.register("instructuie", InstructUIEFormat)

@@ -559,7 +559,7 @@ def run(
   ]
   load_before = os.getloadavg()
   print(
-    f"[4/6] t5x.train for {budget_minutes:g} min (at most {max_steps} steps), "
+    f"[4/6] t5x.train for {budget_minutes:g} min (at most {max_steps} steps) "
     f"-> {model_dir} (log: {work_dir}/train.log); load average "
     f"{load_before[0]:.2f} on {os.cpu_count()} CPUs",
     flush=True,
@@ -699,7 +699,12 @@ def run(
   with cli.atomic_write(outputs.claim(SUMMARY)) as f:
     json.dump(summary, f, indent=2)
     f.write("\n")
-  print(f"Summary: {outputs.path(SUMMARY)}", flush=True)
+  print(
+    f"Trained to step {last} in {train_seconds:.0f} s (t5x.train process) on "
+    f"{os.cpu_count()} CPUs; load average {load_before[0]:.2f} before, "
+    f"{load_after[0]:.2f} after.\nSummary: {outputs.path(SUMMARY)}",
+    flush=True,
+  )
   if problems:
     raise cli.UserError(
       f"{len(problems)} count(s) do not add up: {'; '.join(problems[:3])}"

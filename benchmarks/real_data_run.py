@@ -35,12 +35,15 @@ Steps:
    gin/models/cpu_small.gin from scratch on packed rows of every kept task
    (main and auxiliary), decoding the validation splits (the first --dev_cap
    examples of each, 0 for all) every --eval_period steps. Training stops by
-   time: after an evaluation, when one more period would end past
-   --budget_minutes (instructuie_t5x/time_budget.py; the budget counts
-   loading, compiling and evaluations); --max_steps is an upper bound.
+   time, not by step count: at the first check (every 10 steps and after
+   each evaluation) once --budget_minutes are spent, with a checkpoint
+   (instructuie_t5x/time_budget.py; the budget counts loading, compiling and
+   evaluations). --max_steps is an upper bound.
 5. `python -m t5x.eval` with gin/runs/real_data_eval.gin on the last
-   checkpoint (evaluated at its step during training) over the test splits
-   (the first --test_cap examples of each, 0 for all), into WORK_DIR/test.
+   checkpoint: over the validation splits as in training when that step
+   was not evaluated during training (WORK_DIR/final_dev), then over the
+   test splits (the first --test_cap examples of each, 0 for all), into
+   WORK_DIR/test.
 6. `tools/score.py --mode=both` on the test predictions: the per-dataset
    tables, strict and in the original evaluator's conventions, into
    WORK_DIR/scores.
@@ -76,12 +79,21 @@ from tools import cli, run_local_tiny
 TOOL = "benchmarks.real_data_run"
 MANIFEST = ".real_data_run.json"
 MODEL, TEST, SCORES = "model", "test", "scores"
+FINAL_DEV = "final_dev"  # Validation at the last step, when not evaluated.
 VOCAB = ("vocab.model", "vocab.vocab")
 SUMMARY = "summary.json"
-LOGS = ("vocab.log", "train.log", "test.log")
-DIRS = frozenset({MODEL, TEST, SCORES})
+DIRS = frozenset({MODEL, TEST, SCORES, FINAL_DEV})
 # Replaced by every run, or (the vocabulary) by --overwrite.
-EVERY_RUN = (MODEL, TEST, SCORES, SUMMARY, "train.log", "test.log")
+EVERY_RUN = (
+  MODEL,
+  FINAL_DEV,
+  TEST,
+  SCORES,
+  SUMMARY,
+  "train.log",
+  "final_dev.log",
+  "test.log",
+)
 ON_OVERWRITE = (*VOCAB, "vocab.log")
 TRAIN_GIN = "gin/runs/real_data.gin"
 EVAL_GIN = "gin/runs/real_data_eval.gin"
@@ -218,22 +230,44 @@ _LOADED = re.compile(
   r"(\d+) inputs and (\d+) targets cut"
 )
 _EMPTY = re.compile(r"indexed_mixture\.py:\d+\] \S+: (\S+) has no examples")
-_BUDGET = re.compile(
-  r"time budget: step (\d+), ([\d.]+) s of [\d.]+ s used, last period "
-  r"([\d.]+) s: (\w+)"
-)
+_BUDGET = re.compile(r"time budget: step (\d+), ([\d.]+) s of [\d.]+ s used")
 _TRAIN_SUMMARY = re.compile(r"\[(\d+)\] collection=train .*\bloss=([\d.]+)")
 _METRIC = re.compile(r"\] (\S+?)/(\S+?)/(\w+) at step (\d+): ([\d.]+)")
+_TIME = re.compile(r"^[IWEF](\d{4}) (\d\d):(\d\d):(\d\d\.\d+) ")
+_SHOWN_METRICS = ("ner_f1", "re_strict_f1", "ee_trigger_id_f1")
+
+
+def log_seconds(line: str) -> float | None:
+  """Seconds since the month began of an absl log line, or None."""
+  m = _TIME.match(line)
+  if not m:
+    return None
+  day = int(m[1][2:])
+  return ((day * 24 + int(m[2])) * 60 + int(m[3])) * 60 + float(m[4])
 
 
 def read_train_log(path: str) -> dict[str, Any]:
-  """Training examples, budget decisions and losses from a t5x.train log."""
+  """What a t5x.train log of gin/runs/real_data.gin tells.
+
+  Returns:
+    `loaded` ({task: examples, cut_inputs, cut_targets} of the packed
+    stream), `empty` (training tasks without examples), `stop` (the budget
+    stop: step and seconds, or None), `loss` ({step: loss}) and `eval_seconds`
+    ({step: seconds at the end of its evaluation}); seconds count from the
+    first line of the log.
+  """
   loaded: dict[str, dict[str, int]] = {}
   empty: list[str] = []
-  budget: dict[int, dict[str, Any]] = {}
+  stop: dict[str, Any] | None = None
   loss: dict[int, float] = {}
+  eval_seconds: dict[int, float] = {}
+  first: float | None = None
   with open(path, encoding="utf-8", errors="replace") as f:
     for line in f:
+      now = log_seconds(line)
+      if now is None:
+        continue
+      first = now if first is None else first
       if m := _LOADED.search(line):
         loaded[m[1]] = {
           "examples": int(m[2]),
@@ -243,33 +277,31 @@ def read_train_log(path: str) -> dict[str, Any]:
       elif m := _EMPTY.search(line):
         empty.append(m[1])
       elif m := _BUDGET.search(line):
-        budget[int(m[1])] = {
-          "seconds": float(m[2]),
-          "period_seconds": float(m[3]),
-          "stopped": m[4] == "stopping",
-        }
+        stop = stop or {"step": int(m[1]), "seconds": round(now - first, 1)}
       elif m := _TRAIN_SUMMARY.search(line):
         loss[int(m[1])] = float(m[2])
-  return {"loaded": loaded, "empty": empty, "budget": budget, "loss": loss}
+      elif m := _METRIC.search(line):
+        eval_seconds[int(m[4])] = round(now - first, 1)
+  return {
+    "loaded": loaded,
+    "empty": empty,
+    "stop": stop,
+    "loss": loss,
+    "eval_seconds": eval_seconds,
+  }
 
 
 def echo_progress(start: float):
-  """A `run_logged` echo: evaluations' main F1, budget decisions, losses."""
+  """A `run_logged` echo: evaluations' main F1, the budget stop, losses
+  (every 50 steps)."""
 
   def echo(line: str) -> str | None:
     seconds = f"{time.monotonic() - start:6.0f} s"
     if m := _BUDGET.search(line):
-      return (
-        f"  {seconds}  step {m[1]}: {float(m[2]):.0f} s used, last period "
-        f"{float(m[3]):.0f} s, {m[4].replace('_', ' ')}"
-      )
-    if m := _TRAIN_SUMMARY.search(line):
+      return f"  {seconds}  step {m[1]}: budget spent ({float(m[2]):.0f} s)"
+    if (m := _TRAIN_SUMMARY.search(line)) and int(m[1]) % 50 == 0:
       return f"  {seconds}  step {m[1]}: loss {float(m[2]):.3f}"
-    if (m := _METRIC.search(line)) and m[3] in (
-      "ner_f1",
-      "re_strict_f1",
-      "ee_trigger_id_f1",
-    ):
+    if (m := _METRIC.search(line)) and m[3] in _SHOWN_METRICS:
       return f"  {seconds}  step {m[4]}: {m[2]} {m[3]} = {float(m[5]):.3f}"
     return None
 
@@ -302,21 +334,33 @@ def main_metric(by_task: Mapping[str, Any]) -> tuple[str, str, float]:
 
 
 def learning_curve(
-  eval_dir: str, train: Mapping[str, Any]
+  eval_dirs: Sequence[str], train: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
-  """Per evaluated step: seconds, loss, and per dataset its main strict F1."""
+  """Per evaluated step: seconds, loss, and per dataset its main strict F1.
+
+  Args:
+    eval_dirs: seqio JSON-logger folders (training's, then the final
+      evaluation's).
+    train: `read_train_log`'s result. A step evaluated after training (the
+      budget stop) gets the seconds of the stop.
+  """
   from tools import score  # noqa: PLC0415
 
-  steps = sorted({s for c in evaluated_counts(eval_dir).values() for s in c})
-  curve = []
-  for step in steps:
-    report = score.score(score.read_inference_dir(eval_dir, step), "strict")
-    budget = train["budget"].get(step, {})
-    losses = [s for s in train["loss"] if s <= step]
-    curve.append(
-      {
+  curve = {}
+  stop = train["stop"] or {}
+  for eval_dir in eval_dirs:
+    if not os.path.isdir(eval_dir):
+      continue
+    counts = evaluated_counts(eval_dir).values()
+    for step in sorted({s for c in counts for s in c}):
+      report = score.score(score.read_inference_dir(eval_dir, step), "strict")
+      losses = [s for s in train["loss"] if s <= step]
+      seconds = train["eval_seconds"].get(step)
+      if seconds is None and stop.get("step") == step:
+        seconds = stop["seconds"]
+      curve[step] = {
         "step": step,
-        "seconds": budget.get("seconds"),
+        "seconds": seconds,
         "loss": train["loss"][max(losses)] if losses else None,
         "f1": {
           dataset: main_metric(by_task)[2]
@@ -325,8 +369,7 @@ def learning_curve(
           )
         },
       }
-    )
-  return curve
+  return [curve[s] for s in sorted(curve)]
 
 
 def curve_table(curve: Sequence[Mapping[str, Any]]) -> str:
@@ -422,6 +465,52 @@ def accounting_table(rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 # ---------------------------------------------------------------------- run
+
+
+def merge_counts(*parts: Mapping[str, Mapping[int, int]]) -> dict:
+  """`evaluated_counts` of several folders as one `{task: {step: n}}`."""
+  out: dict[str, dict[int, int]] = {}
+  for part in parts:
+    for task, by_step in part.items():
+      out.setdefault(task, {}).update(by_step)
+  return out
+
+
+def t5x_eval(
+  checkpoint: str,
+  split: str,
+  cap: int,
+  out_dir: str,
+  shared: Sequence[str],
+  env: Mapping[str, str],
+  log_path: str,
+) -> None:
+  """`python -m t5x.eval` of gin/runs/real_data_eval.gin on one checkpoint.
+
+  Raises:
+    RuntimeError: it failed (the message names the log).
+  """
+  bindings = [
+    f"EVAL_SPLIT = '{split}'",
+    f"EVALUATOR_NUM_EXAMPLES = {cap_or_none(cap)}",
+    *shared,
+  ]
+  run_local_tiny.run_logged(
+    [
+      sys.executable,
+      "-m",
+      "t5x.eval",
+      f"--gin_search_paths={run_local_tiny.t5x_root()},"
+      f"{run_local_tiny.REPO_ROOT}",
+      f"--gin_file={EVAL_GIN}",
+      f"--gin.CHECKPOINT_PATH='{checkpoint}'",
+      f"--gin.EVAL_OUTPUT_DIR='{out_dir}'",
+      *[f"--gin_bindings={b}" for b in bindings],
+      "--alsologtostderr",
+    ],
+    env,
+    log_path,
+  )
 
 
 def gin_settings(
@@ -583,28 +672,37 @@ def run(
   train = read_train_log(outputs.path("train.log"))
 
   checkpoint = run_local_tiny.latest_checkpoint(model_dir)
+  last = int(os.path.basename(checkpoint).split("_")[-1])
+  dev_eval_dir = os.path.join(model_dir, "inference_eval")
+  dev_counts = evaluated_counts(dev_eval_dir)
+  final_dev_dir = outputs.path(FINAL_DEV)
+  if not any(last in c for c in dev_counts.values()):
+    print(
+      f"[5/6] t5x.eval on the validation splits with checkpoint_{last} "
+      f"(log: {work_dir}/final_dev.log)",
+      flush=True,
+    )
+    t5x_eval(
+      checkpoint,
+      "validation",
+      dev_cap,
+      outputs.claim(FINAL_DEV),
+      shared,
+      env,
+      outputs.claim("final_dev.log"),
+    )
   test_dir = outputs.claim(TEST)
   print(
-    f"[5/6] t5x.eval on the test splits with {os.path.basename(checkpoint)} "
+    f"[5/6] t5x.eval on the test splits with checkpoint_{last} "
     f"(log: {work_dir}/test.log)",
     flush=True,
   )
-  run_local_tiny.run_logged(
-    [
-      sys.executable,
-      "-m",
-      "t5x.eval",
-      f"--gin_search_paths={run_local_tiny.t5x_root()},"
-      f"{run_local_tiny.REPO_ROOT}",
-      f"--gin_file={EVAL_GIN}",
-      f"--gin.CHECKPOINT_PATH='{checkpoint}'",
-      f"--gin.EVAL_OUTPUT_DIR='{test_dir}'",
-      *[
-        f"--gin_bindings={b}"
-        for b in (f"EVALUATOR_NUM_EXAMPLES = {cap_or_none(test_cap)}", *shared)
-      ],
-      "--alsologtostderr",
-    ],
+  t5x_eval(
+    checkpoint,
+    "test",
+    test_cap,
+    test_dir,
+    shared,
     env,
     outputs.claim("test.log"),
   )
@@ -627,12 +725,13 @@ def run(
   if done.returncode:
     raise RuntimeError(f"tools.score failed with exit code {done.returncode}")
 
-  dev_eval_dir = os.path.join(model_dir, "inference_eval")
-  curve = learning_curve(dev_eval_dir, train)
+  final_eval_dir = os.path.join(final_dev_dir, "inference_eval")
+  curve = learning_curve([dev_eval_dir, final_eval_dir], train)
   print(
     "\nLearning curve (validation, first "
     f"{dev_cap or 'all'} examples per dataset; strict F1 x 100 of the main "
-    "task; seconds since t5x.train started):",
+    "task; seconds since t5x.train started, at the end of each evaluation "
+    "or at the stop):",
     flush=True,
   )
   print(curve_table(curve), end="", flush=True)
@@ -640,7 +739,10 @@ def run(
   rows, problems = account(
     dev,
     test,
-    evaluated_counts(dev_eval_dir),
+    merge_counts(
+      dev_counts,
+      evaluated_counts(final_eval_dir) if os.path.isdir(final_eval_dir) else {},
+    ),
     evaluated_counts(test_eval_dir),
     train,
   )
@@ -673,7 +775,6 @@ def run(
   scores_path = os.path.join(outputs.path(SCORES), "metrics.json")
   with open(scores_path, encoding="utf-8") as f:
     test_scores = json.load(f)
-  last = max(train["budget"]) if train["budget"] else None
   summary = {
     "command": " ".join(sys.argv),
     "mixture": f"{mixture}_available",
@@ -683,6 +784,7 @@ def run(
     "budget_seconds": 60 * budget_minutes,
     "train_process_seconds": round(train_seconds, 1),
     "last_step": last,
+    "budget_stop": train["stop"],
     "checkpoint": checkpoint,
     "cpus": os.cpu_count(),
     "load_average_before": load_before,

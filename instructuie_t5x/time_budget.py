@@ -13,32 +13,34 @@
 # limitations under the License.
 
 
-"""Training for a wall-clock budget: a T5X action that stops before it ends.
+"""Training for a wall-clock budget: a T5X action that stops once it is spent.
 
 T5X's `train` stops at TRAIN_STEPS; a step count is a poor budget on a
-shared machine, where the time of a step changes with the load. `StopBefore`
-is a T5X action (`train_script.train.actions`) that runs after each
-evaluation (mode INFER_EVAL, so after the checkpoint and evaluation of that
-step) and asks T5X to stop when one more evaluation period would end past
-the budget:
+shared machine, where the time of a step changes with the load. `StopAfter`
+is a T5X action (`train_script.train.actions`). T5X runs TRAIN actions after
+every `stats_period` steps and INFER_EVAL actions after every evaluation;
+the action asks T5X to stop at the first of those checks at which the budget
+is spent. T5X then saves a checkpoint at that step (unless the stop comes
+right after an evaluation, whose checkpoint is saved already), so the run
+ends at most one `stats_period` of steps, or one evaluation, past the
+budget. The step where it stops is evaluated only when it is an evaluation
+step: `benchmarks/real_data_run.py` evaluates the last checkpoint itself.
 
-  elapsed + (time of the last period) > seconds
-
-so the run ends within the budget with an evaluated checkpoint at its last
-step, unless a period grows longer than the one before it. The clock starts
-when the action is made (gin builds it when `train` is called), so the budget
-counts loading the data, compiling and every evaluation. The first period
-holds the loading and compiling, so it is no estimate of the next one: after
-the first evaluation training goes on unless the budget is already spent.
-TRAIN_STEPS remains an upper bound.
+The clock starts when the action is made (gin builds it when `train` is
+called), so the budget counts loading the data, compiling and every
+evaluation. TRAIN_STEPS remains an upper bound.
 
     from instructuie_t5x import time_budget
-    train_script.train.actions = {'INFER_EVAL': [@time_budget.StopBefore()]}
-    time_budget.StopBefore.seconds = 900
-    train_script.train.concurrent_metrics = False  # else T5X runs no action
+    train_script.train:
+      actions = {'TRAIN': [@time_budget.StopAfter()],
+                 'INFER_EVAL': [@time_budget.StopAfter()]}
+      stats_period = 10
+      concurrent_metrics = False  # else T5X runs no action
+    time_budget.StopAfter.seconds = 900
 
-Each decision is logged as one line starting with `time budget:` (step,
-elapsed and period seconds, and whether training goes on).
+(gin makes one object of `@time_budget.StopAfter()` per reference; both
+start their clocks at the same moment, within milliseconds.) Each stop is
+logged as one line starting with `time budget:`.
 """
 
 from __future__ import annotations
@@ -54,8 +56,8 @@ LOG_PREFIX = "time budget:"
 
 
 @gin.configurable(module="instructuie_t5x.time_budget")
-class StopBefore:
-  """Stops T5X training before the next period would end past `seconds`.
+class StopAfter:
+  """Stops T5X training at the first check after `seconds` have passed.
 
   A T5X action (it has T5X's `BaseAction.run` signature; see the module
   docstring).
@@ -80,31 +82,24 @@ class StopBefore:
     self.seconds = float(seconds)
     self._clock = clock
     self._start = clock()
-    self._last = self._start
-    self._first = True
 
   def run(self, train_state: Any, metrics_by_task: Mapping[str, Any]) -> bool:
-    """True (stop) when one more period like the last would pass the budget
-    (after the first period: when the budget is spent).
+    """True (stop) once the budget is spent; logs the stop.
 
     Args:
       train_state: T5X's train state (its `step` is logged).
       metrics_by_task: Unused.
     """
     del metrics_by_task
-    now = self._clock()
-    period, elapsed = now - self._last, now - self._start
-    self._last = now
-    stop = elapsed + (0.0 if self._first else period) > self.seconds
-    self._first = False
+    elapsed = self._clock() - self._start
+    if elapsed < self.seconds:
+      return False
     step = getattr(train_state, "step", None)
     logging.info(
-      "%s step %s, %.1f s of %.0f s used, last period %.1f s: %s",
+      "%s step %s, %.1f s of %.0f s used: stopping",
       LOG_PREFIX,
       "?" if step is None else int(step),
       elapsed,
       self.seconds,
-      period,
-      "stopping" if stop else "going on",
     )
-    return stop
+    return True

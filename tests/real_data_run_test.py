@@ -37,6 +37,7 @@ from tools import cli
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 _TRAIN_LOG = """\
+I1202 06:13:00.000000 1 train.py:1] starting
 I1202 06:14:43.759097 1 indexed_mixture.py:307] ie_x_available: \
 instructuie_re_ade_corpus, 3417 examples, rate 3417, 0 inputs and 7 targets cut
 W1202 06:14:44.000000 1 indexed_mixture.py:316] ie_x_available: \
@@ -45,8 +46,8 @@ I1202 06:23:44.698527 1 logging_writer.py:48] [50] collection=train \
 accuracy=0.06, cross_ent_loss=7.30625, loss=7.3128, z_loss=0.0065
 I1202 06:25:10.682295 1 loggers.py:106] \
 instructuie_ner_mit_movie/mit-movie/ner_f1 at step 50: 0.125
-I1202 06:25:12.006677 1 time_budget.py:96] time budget: step 50, 700.9 s \
-of 900 s used, last period 700.9 s: stopping
+I1202 06:25:12.006677 1 time_budget.py:96] time budget: step 60, 700.9 s \
+of 700 s used: stopping
 """
 
 
@@ -63,9 +64,8 @@ def test_read_train_log(tmp_path):
   }
   assert got["empty"] == ["instructuie_ep_tiny"]
   assert got["loss"] == {50: 7.3128}
-  assert got["budget"] == {
-    50: {"seconds": 700.9, "period_seconds": 700.9, "stopped": True}
-  }
+  assert got["eval_seconds"] == {50: 730.7}
+  assert got["stop"] == {"step": 60, "seconds": 732.0}
 
 
 def test_echo_progress_shows_f1_budget_and_loss():
@@ -75,7 +75,7 @@ def test_echo_progress_shows_f1_budget_and_loss():
   assert len(shown) == 3
   assert "step 50: loss 7.313" in shown[0]
   assert "step 50: mit-movie ner_f1 = 0.125" in shown[1]
-  assert "step 50: 701 s used, last period 701 s, stopping" in shown[2]
+  assert "step 60: budget spent (701 s)" in shown[2]
 
 
 def test_accounting_flags_a_count_that_differs():

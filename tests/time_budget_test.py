@@ -35,52 +35,28 @@ def _state(step: int):
   return types.SimpleNamespace(step=step)
 
 
-def test_stops_before_the_next_period_would_pass_the_budget():
+def test_goes_on_until_the_budget_is_spent():
   clock = FakeClock()
-  action = time_budget.StopBefore(seconds=100, clock=clock)
-  clock.now += 60  # First period (loading and compiling included): 60 s.
-  assert not action.run(_state(10), {})  # Not an estimate: 60 <= 100.
-  clock.now += 10
-  assert not action.run(_state(20), {})  # 70 + 10 <= 100
-  clock.now += 6
-  assert not action.run(_state(30), {})  # 76 + 6 <= 100
-  clock.now += 20
-  assert action.run(_state(40), {})  # 96 + 20 > 100
-  # A first period past the budget stops at once.
-  clock = FakeClock()
-  action = time_budget.StopBefore(seconds=10, clock=clock)
-  clock.now += 11
-  assert action.run(_state(5), {})
+  action = time_budget.StopAfter(seconds=100, clock=clock)
+  clock.now += 60
+  assert not action.run(_state(10), {})
+  clock.now += 39.5
+  assert not action.run(_state(20), {})
+  clock.now += 0.5
+  assert action.run(_state(30), {})  # 100 s: spent.
+  assert action.run(_state(40), {})  # And from then on.
 
 
-def test_exactly_at_the_budget_goes_on():
+def test_logs_the_stop(caplog):
   clock = FakeClock()
-  action = time_budget.StopBefore(seconds=100, clock=clock)
-  clock.now += 30
-  assert not action.run(_state(1), {})
-  clock.now += 35
-  assert not action.run(_state(2), {})  # 65 + 35 == 100: still within
-
-
-def test_logs_each_decision(caplog):
-  clock = FakeClock()
-  action = time_budget.StopBefore(seconds=60, clock=clock)
-  clock.now += 40
+  action = time_budget.StopAfter(seconds=60, clock=clock)
+  clock.now += 61
   with caplog.at_level("INFO"):
-    assert not action.run(_state(7), {})
-    clock.now += 15
     assert action.run(_state(9), {})
-  assert (
-    "time budget: step 7, 40.0 s of 60 s used, last period 40.0 s: going on"
-    in caplog.text
-  )
-  assert (
-    "time budget: step 9, 55.0 s of 60 s used, last period 15.0 s: stopping"
-    in caplog.text
-  )
+  assert "time budget: step 9, 61.0 s of 60 s used: stopping" in caplog.text
 
 
 @pytest.mark.parametrize("seconds", [0, -1])
 def test_rejects_a_budget_that_is_not_positive(seconds):
   with pytest.raises(ValueError, match="seconds must be > 0"):
-    time_budget.StopBefore(seconds=seconds)
+    time_budget.StopAfter(seconds=seconds)

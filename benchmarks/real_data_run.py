@@ -729,7 +729,7 @@ def run(
   curve = learning_curve([dev_eval_dir, final_eval_dir], train)
   print(
     "\nLearning curve (validation, first "
-    f"{dev_cap or 'all'} examples per dataset; strict F1 x 100 of the main "
+    f"{dev_cap or 'all'} examples per task; strict F1 x 100 of the main "
     "task; seconds since t5x.train started, at the end of each evaluation "
     "or at the stop):",
     flush=True,

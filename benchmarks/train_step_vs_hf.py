@@ -214,11 +214,14 @@ def t5x_row(
     steps,
     steps,
     FLAGS.seed,
-    _t5x_bindings(size, steps, packed, timing_gin),
+    [
+      *run_local_tiny.data_bindings(FLAGS.work_dir),
+      *_t5x_bindings(size, steps, packed, timing_gin),
+    ],
   )
   run_local_tiny.run_logged(
     command,
-    run_local_tiny.subprocess_env(FLAGS.work_dir),
+    run_local_tiny.subprocess_env(),
     os.path.join(FLAGS.work_dir, f"{size_name}_{path}.log"),
   )
   return window_rates(

@@ -75,10 +75,15 @@ def test_subprocess_env(monkeypatch):
 
 def test_t5x_commands_carry_the_data_settings(tmp_path):
   command = run_local_tiny.train_command(
-    str(tmp_path / "model"), 10, 5, work_dir=str(tmp_path)
+    str(tmp_path / "model"), 10, 5, 0, run_local_tiny.data_bindings(tmp_path)
   )
-  assert f"--gin.data_settings.tiny_dir='{tmp_path / 'data'}'" in command
-  assert f"--gin.data_settings.vocab='{tmp_path / 'vocab.model'}'" in command
+  assert (
+    f"--gin_bindings=data_settings.tiny_dir = '{tmp_path / 'data'}'" in command
+  )
+  assert (
+    f"--gin_bindings=data_settings.vocab = '{tmp_path / 'vocab.model'}'"
+    in command
+  )
 
 
 def _option(command, flag):

@@ -96,7 +96,6 @@ EVERY_RUN = (
 )
 ON_OVERWRITE = (DATA, *VOCAB, MODEL)
 DIRS = frozenset({DATA, MODEL, PREDICTIONS, SCORES})
-MARKER = ".made_by_run_local_tiny"  # In each folder the tool makes.
 
 
 class Outputs:
@@ -105,13 +104,37 @@ class Outputs:
   A name is recorded before the tool creates that path, and only when
   nothing is there yet; names whose path has gone are dropped when read, so
   a path that the user puts there later is not taken for the tool's. A
-  folder is the tool's only while the MARKER file it put inside is there
+  folder is the tool's only while the marker file it put inside is there
   too (a folder that the user removed and made again is not).
   """
 
-  def __init__(self, work_dir: str):
+  def __init__(
+    self,
+    work_dir: str,
+    *,
+    tool: str = "tools.run_local_tiny",
+    manifest: str = MANIFEST,
+    dirs: frozenset[str] = DIRS,
+  ):
+    """Reads the record of `work_dir`.
+
+    Args:
+      work_dir: The work dir.
+      tool: The tool's module, in the record; its last part names the
+        markers and is in messages (other tools keep their own record, e.g.
+        `benchmarks.real_data_run`).
+      manifest: The record's file name in `work_dir`.
+      dirs: The names that are folders (each gets a marker file).
+
+    Raises:
+      cli.UserError: the record is not such a record.
+    """
     self.work_dir = work_dir
-    self.manifest = os.path.join(work_dir, MANIFEST)
+    self.tool = tool
+    self.name = tool.rsplit(".", 1)[-1]
+    self.dirs = dirs
+    self.marker = f".made_by_{self.name}"
+    self.manifest = os.path.join(work_dir, manifest)
     self.made: set[str] = set()
     if os.path.lexists(self.manifest):
       try:
@@ -131,32 +154,32 @@ class Outputs:
 
   def _save(self) -> None:
     with cli.atomic_write(self.manifest) as f:
-      json.dump(
-        {"made_by": "tools.run_local_tiny", "made": sorted(self.made)}, f
-      )
+      json.dump({"made_by": self.tool, "made": sorted(self.made)}, f)
       f.write("\n")
 
   def is_made(self, name: str) -> bool:
     """True when the path of `name` is the tool's (see the class doc)."""
     if name not in self.made:
       return False
-    return name not in DIRS or os.path.isfile(
-      os.path.join(self.path(name), MARKER)
+    return name not in self.dirs or os.path.isfile(
+      os.path.join(self.path(name), self.marker)
     )
 
   def claim(self, name: str) -> str:
     """Records `name` as the tool's unless something is there; its path.
 
-    A folder name (DIRS) is also made, with the MARKER inside.
+    A folder name (`dirs`) is also made, with the marker inside.
     """
     path = self.path(name)
     if name not in self.made and not os.path.lexists(path):
       self.made.add(name)
       self._save()
-      if name in DIRS:
+      if name in self.dirs:
         os.makedirs(path)
-        with open(os.path.join(path, MARKER), "w", encoding="utf-8") as f:
-          f.write(f"Made by tools.run_local_tiny; see ../{MANIFEST}.\n")
+        with open(os.path.join(path, self.marker), "w", encoding="utf-8") as f:
+          f.write(
+            f"Made by {self.tool}; see ../{os.path.basename(self.manifest)}.\n"
+          )
     return path
 
   def check_removable(self, names: Iterable[str]) -> None:
@@ -173,7 +196,7 @@ class Outputs:
     if foreign:
       more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
       raise cli.UserError(
-        f"{foreign[0]}: not made by run_local_tiny (not recorded in "
+        f"{foreign[0]}: not made by {self.name} (not recorded in "
         f"{self.manifest}), so it is not replaced{more}; move it away or "
         "choose another --work_dir"
       )
@@ -238,15 +261,15 @@ def data_paths(work_dir: str) -> tuple[str, str]:
 
 
 def data_bindings(work_dir: str) -> list[str]:
-  """The `tasks.settings` gin flags of the T5X runs on WORK_DIR's data.
+  """The `tasks.settings` gin bindings of the T5X runs on WORK_DIR's data.
 
-  Given as flags, so every run's config.gin records its data root and
-  vocabulary (`tools.convert_checkpoint --to_hf` reads the latter there).
+  Given to T5X as bindings, so every run's config.gin records its data root
+  and vocabulary (`tools.convert_checkpoint --to_hf` reads the latter there).
   """
   data_dir, vocab = data_paths(work_dir)
   return [
-    f"--gin.data_settings.tiny_dir='{data_dir}'",
-    f"--gin.data_settings.vocab='{vocab}'",
+    f"data_settings.tiny_dir = '{data_dir}'",
+    f"data_settings.vocab = '{vocab}'",
   ]
 
 
@@ -377,18 +400,15 @@ def train_command(
   eval_period: int,
   seed: int = 0,
   gin_bindings: Sequence[str] = (),
-  *,
-  work_dir: str,
+  gin_file: str = "gin/runs/local_tiny.gin",
 ) -> list[str]:
-  """The `python -m t5x.train` argv of gin/runs/local_tiny.gin on the data
-  and vocabulary of WORK_DIR."""
+  """The `python -m t5x.train` argv of `gin_file` (a run file)."""
   return [
     sys.executable,
     "-m",
     "t5x.train",
     f"--gin_search_paths={t5x_root()},{REPO_ROOT}",
-    "--gin_file=gin/runs/local_tiny.gin",
-    *data_bindings(work_dir),
+    f"--gin_file={gin_file}",
     f"--gin.MODEL_DIR='{model_dir}'",
     f"--gin.TRAIN_STEPS={train_steps}",
     f"--gin.EVAL_PERIOD={eval_period}",
@@ -451,8 +471,7 @@ def run(
       train_steps,
       eval_period,
       seed,
-      gin_bindings,
-      work_dir=work_dir,
+      [*data_bindings(work_dir), *gin_bindings],
     ),
     env,
     outputs.claim("train.log"),
@@ -476,7 +495,7 @@ def run(
         "--gin_file=gin/runs/infer.gin",
         "--gin_file=gin/models/tiny.gin",
         "--gin_file=gin/mixtures/ie_tiny.gin",
-        *data_bindings(work_dir),
+        *[f"--gin_bindings={b}" for b in data_bindings(work_dir)],
         f"--gin.MIXTURE_OR_TASK_NAME='{mixture}'",
         f"--gin.CHECKPOINT_PATH='{checkpoint}'",
         f"--gin.INFER_OUTPUT_DIR='{predictions}'",

@@ -52,11 +52,8 @@ from absl import flags
 
 from instructuie_jax import task_types
 from instructuie_t5x import queries
-from tools import cli
+from tools import cli, model_flags
 
-_CHECKPOINT = flags.DEFINE_string(
-  "checkpoint", None, "Model directory or checkpoint_N directory."
-)
 _TASK = flags.DEFINE_string("task", "NER", "Task type: NER, RE, EE, ES, ...")
 _LABELS = flags.DEFINE_string(
   "labels", None, "Options offered: comma-separated or JSON."
@@ -68,29 +65,9 @@ _INPUT = flags.DEFINE_string("input", None, "JSON-lines file, or - for stdin.")
 _OUTPUT = flags.DEFINE_string(
   "output", "-", "JSON-lines file, or - for stdout."
 )
-_GIN_FILE = flags.DEFINE_multi_string(
-  "gin_file", [], "Gin files overriding the model settings."
-)
-_GIN_BINDINGS = flags.DEFINE_multi_string(
-  "gin_bindings", [], "Gin bindings, parsed last."
-)
-_VOCABULARY = flags.DEFINE_string(
-  "vocabulary",
-  None,
-  "SentencePiece model (or 'byte') instead of the configured vocabulary.",
-)
-_INPUT_LENGTH = flags.DEFINE_integer(
-  "input_length", None, "Prompt tokens per text (default: the run's)."
-)
-_TARGET_LENGTH = flags.DEFINE_integer(
-  "target_length", None, "Decoded tokens per text (default: the run's)."
-)
 _BATCH_SIZE = flags.DEFINE_integer("batch_size", 32, "Texts per decode.")
 _OVERWRITE = flags.DEFINE_bool(
   "overwrite", False, "Replace --output if it exists."
-)
-_PARAM_DTYPE = flags.DEFINE_string(
-  "param_dtype", "float32", "Dtype the parameters are restored in."
 )
 
 
@@ -161,7 +138,10 @@ def check_flags(argv: Sequence[str]) -> tuple[str, Any, Any]:
   """
   if len(argv) > 1:
     raise cli.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  for name, flag in (("checkpoint", _CHECKPOINT), ("input", _INPUT)):
+  for name, flag in (
+    ("checkpoint", model_flags.CHECKPOINT),
+    ("input", _INPUT),
+  ):
     if not flag.value:
       raise cli.UsageError(f"--{name} is required")
   task = _TASK.value
@@ -196,21 +176,7 @@ def main(argv: Sequence[str]) -> None:
 
   import tqdm  # noqa: PLC0415
 
-  from instructuie_t5x import extractor as extractor_lib  # noqa: PLC0415
-
-  try:
-    model = extractor_lib.Extractor.from_checkpoint(
-      _CHECKPOINT.value,
-      _GIN_FILE.value,
-      gin_bindings=_GIN_BINDINGS.value,
-      vocabulary=_VOCABULARY.value,
-      input_length=_INPUT_LENGTH.value,
-      target_length=_TARGET_LENGTH.value,
-      batch_size=_BATCH_SIZE.value,
-      param_dtype=_PARAM_DTYPE.value,
-    )
-  except extractor_lib.CheckpointError as e:
-    raise cli.UserError(f"--checkpoint: {e}") from None
+  model = model_flags.load(_BATCH_SIZE.value)
 
   with tqdm.tqdm(total=len(built), unit="text", file=sys.stderr) as bar:
     answers = model.answer(built, progress=bar.update)

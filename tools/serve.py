@@ -38,28 +38,10 @@ from collections.abc import Sequence
 
 from absl import flags
 
-from tools import cli
+from tools import cli, model_flags
 
-_CHECKPOINT = flags.DEFINE_string(
-  "checkpoint", None, "Model directory or checkpoint_N directory."
-)
 _HOST = flags.DEFINE_string("host", "127.0.0.1", "Address to listen on.")
 _PORT = flags.DEFINE_integer("port", 8080, "Port to listen on.")
-_GIN_FILE = flags.DEFINE_multi_string(
-  "gin_file", [], "Gin files overriding the model settings."
-)
-_GIN_BINDINGS = flags.DEFINE_multi_string(
-  "gin_bindings", [], "Gin bindings, parsed last."
-)
-_VOCABULARY = flags.DEFINE_string(
-  "vocabulary", None, "SentencePiece model (or 'byte') instead of the run's."
-)
-_INPUT_LENGTH = flags.DEFINE_integer(
-  "input_length", None, "Prompt tokens per text (default: the run's)."
-)
-_TARGET_LENGTH = flags.DEFINE_integer(
-  "target_length", None, "Decoded tokens per text (default: the run's)."
-)
 _MAX_BATCH_SIZE = flags.DEFINE_integer(
   "max_batch_size", 32, "Most texts decoded in one model call."
 )
@@ -74,36 +56,19 @@ _WARMUP = flags.DEFINE_bool(
   False,
   "Compile every batch and input shape before listening (steady latency).",
 )
-_PARAM_DTYPE = flags.DEFINE_string(
-  "param_dtype", "float32", "Dtype the parameters are restored in."
-)
 
 
 def main(argv: Sequence[str]) -> None:
   if len(argv) > 1:
     raise cli.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  if not _CHECKPOINT.value:
-    raise cli.UsageError("--checkpoint is required")
   if _MAX_BATCH_SIZE.value < 1 or _MAX_WAIT_MS.value < 0:
     raise cli.UsageError("--max_batch_size must be >= 1, --max_wait_ms >= 0")
 
   import uvicorn  # noqa: PLC0415
 
-  from instructuie_t5x import extractor, server  # noqa: PLC0415
+  from instructuie_t5x import server  # noqa: PLC0415
 
-  try:
-    model = extractor.Extractor.from_checkpoint(
-      _CHECKPOINT.value,
-      _GIN_FILE.value,
-      gin_bindings=_GIN_BINDINGS.value,
-      vocabulary=_VOCABULARY.value,
-      input_length=_INPUT_LENGTH.value,
-      target_length=_TARGET_LENGTH.value,
-      batch_size=_MAX_BATCH_SIZE.value,
-      param_dtype=_PARAM_DTYPE.value,
-    )
-  except extractor.CheckpointError as e:
-    raise cli.UserError(f"--checkpoint: {e}") from None
+  model = model_flags.load(_MAX_BATCH_SIZE.value)
   if _WARMUP.value:
     print(
       "Compiling the decode for every shape...", file=sys.stderr, flush=True

@@ -233,6 +233,7 @@ def build_batch(
       pool=pool,
       option_policy=options.option_policy,
       target_format=options.target_format,
+      eea_events=options.eea_events,
     ):
       out_inputs.append(example["inputs"])
       out_targets.append(example["targets"])

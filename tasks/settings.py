@@ -26,7 +26,7 @@ builds is a field of one frozen `Settings`:
 | `tfds_dir` | where `tools.build_tfds` wrote the TFDS data | `IE_INSTRUCTIONS_TFDS_DIR` |
 | `vocab` | SentencePiece model file, or "byte" | `IE_INSTRUCTIONS_VOCAB` |
 | `vocab_extra_ids` | sentinel ids (default 100 for Flan-T5's, else 0) | `IE_INSTRUCTIONS_VOCAB_EXTRA_IDS` |
-| `seed`, `aux_prob`, `option_policy`, `target_format`, `instruction_file` | how prompts are built (`PromptOptions`) | |
+| `seed`, `aux_prob`, `option_policy`, `target_format`, `instruction_file`, `eea_events` | how prompts are built (`PromptOptions`) | |
 | `cap`, `temperature` | mixing rates (`tasks.mixtures.examples_rate`) | |
 | `memory_cache` | keep tokenized examples in memory after one epoch | |
 | `run_dir` | where a run records the tasks left out of a mixture | |
@@ -84,6 +84,7 @@ _PROMPT_FIELDS = (
   "option_policy",
   "target_format",
   "instruction_file",
+  "eea_events",
 )
 
 
@@ -97,6 +98,9 @@ class PromptOptions:
     option_policy: A `label_options` policy name.
     target_format: A registered target format name.
     instruction_file: An instruction config JSON; None for the shipped pool.
+    eea_events: "each": one EEA example per typed event of an instance;
+      "original": the original loader's rule, which fails on an EEA
+      instance without exactly one event (`instructions.EEA_EVENTS`).
   """
 
   seed: int = 0
@@ -104,6 +108,14 @@ class PromptOptions:
   option_policy: str = "as_given"
   target_format: str = "instructuie"
   instruction_file: str | None = None
+  eea_events: str = "each"
+
+  def __post_init__(self):
+    if self.eea_events not in instructions.EEA_EVENTS:
+      raise ValueError(
+        f"Unknown eea_events {self.eea_events!r}; known: "
+        f"{', '.join(instructions.EEA_EVENTS)}"
+      )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -203,6 +215,7 @@ def data_settings(
   option_policy=_UNSET,
   target_format=_UNSET,
   instruction_file=_UNSET,
+  eea_events=_UNSET,
   cap=_UNSET,
   temperature=_UNSET,
   memory_cache=_UNSET,

@@ -226,3 +226,46 @@ def test_seqio_preprocessor_builds_the_same_examples():
       assert list(ids) == [e["id"] for e in expected]
       assert list(inputs) == [e["inputs"] for e in expected]
       assert list(targets) == [e["targets"] for e in expected]
+
+
+def test_eea_events_is_a_data_setting():
+  pytest.importorskip("seqio", reason="the preprocessor runs in seqio")
+  import gin
+
+  from tasks import preprocessors, settings, sources
+
+  gin.parse_config("tasks.settings.data_settings.eea_events = 'original'")
+  try:
+    original = settings.resolve(vocab="byte")
+  finally:
+    gin.clear_config()
+  assert original.prompt.eea_events == "original"
+  each = settings.resolve(vocab="byte")
+  assert each.prompt.eea_events == "each"
+  # It changes the examples, so a cache made with the other value is refused.
+  assert original.fingerprint() != each.fingerprint()
+  with pytest.raises(ValueError, match="Unknown eea_events"):
+    settings.resolve(eea_events="first")
+
+  instances, labels = _split("train")
+  cols = (
+    [i.id for i in instances],
+    [i.sentence for i in instances],
+    [sources.gold_to_json(i) for i in instances],
+    [sources.labels_to_json(labels)] * len(instances),
+    ["train"] * len(instances),
+  )
+  _, _, ids = preprocessors.build_batch("EEA", "multi_ee", each.prompt, *cols)
+  assert len(ids) == 3  # One per event: 2 + 1 + 0.
+  with pytest.raises(ValueError, match="exactly one event"):
+    preprocessors.build_batch("EEA", "multi_ee", original.prompt, *cols)
+  # EE and EET do not read the setting.
+  for task in ("EE", "EET"):
+    assert (
+      preprocessors.build_batch(task, "multi_ee", original.prompt, *cols)[
+        2
+      ].tolist()
+      == (
+        preprocessors.build_batch(task, "multi_ee", each.prompt, *cols)[2]
+      ).tolist()
+    )

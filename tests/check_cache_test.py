@@ -28,6 +28,7 @@ from tasks import cache, mixtures, settings
 from tests import ie_seqio_testing as testing
 from tests.indexed_mixture_test import as_lists
 from tools import check_cache
+from tools import cli as tools_cli
 
 NER = "instructuie_ner_tiny_ner"
 RE = "instructuie_re_tiny_re"
@@ -195,14 +196,19 @@ def test_indexed_mixture_leaves_out_an_empty_cached_split(caches):
 
 @pytest.fixture
 def cli(capsys):
-  """Runs `check_cache.main` on flags; returns (status, stdout, stderr)."""
+  """Runs `check_cache.main` on flags as `cli.run` does (user mistakes one
+  line and an exit status); returns (status, stdout, stderr)."""
+  if "cache_dir" not in flags.FLAGS:  # Defined once per process.
+    check_cache.define_flags()
 
   def run_main(*argv):
     flags.FLAGS.unparse_flags()
     flags.FLAGS(["check_cache", *argv])
     try:
       with settings.scoped():  # Whatever main configures ends here.
-        status = check_cache.main(["check_cache"])
+        status = tools_cli.guarded(check_cache.main)(["check_cache"])
+    except SystemExit as e:  # A user's mistake: `error: ...` on stderr.
+      status = e.code
     finally:
       flags.FLAGS.unparse_flags()
     out = capsys.readouterr()
@@ -229,6 +235,7 @@ def test_cli_bad_input_is_one_line(caches, cli, tmp_path):
     got, out, err = cli(*argv)
     assert got == status, (argv, out, err)
     assert len(err.splitlines()) == 1 and message in err, err
+    assert err.startswith("error: "), err
     assert not out  # Nothing was done.
 
 

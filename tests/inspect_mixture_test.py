@@ -74,7 +74,7 @@ def test_bad_input_is_one_line(argv, status, message):
   out = inspect(*argv)
   assert out.returncode == status, out.stderr
   line = _last_line(out.stderr)
-  assert line.startswith("inspect_mixture: ") and message in line, line
+  assert line.startswith("error: ") and message in line, line
   assert "Traceback" not in out.stderr
   assert not out.stdout
 

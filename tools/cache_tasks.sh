@@ -24,6 +24,9 @@
 #           (the NAME_available mixture; the others are listed).
 #   --FLAG  passed on to cache_tasks_main, e.g. --overwrite, --min_shards=16.
 #
+#   tools/cache_tasks.sh --print_requirements
+#           prints the pinned requirements of its Beam venv (see below).
+#
 # Example:
 #   IE_INSTRUCTIONS_DIR=/data/ie_instructions IE_INSTRUCTIONS_VOCAB=/x.model \
 #     tools/cache_tasks.sh /data/seqio_cache ie_instructions_supervised
@@ -37,9 +40,26 @@
 # such caches without --overwrite.
 # Apache Beam needs protobuf<7 and the main venv pins protobuf 7, so this
 # runs in its own venv ($BEAM_VENV, default ./.venv-beam): the pinned
-# requirements.txt with protobuf, pillow, pyarrow and sentencepiece (whose
-# 0.2.3 wheel needs protobuf>=7) moved to versions Beam accepts.
+# requirements.txt with protobuf, pillow, pyarrow, sentencepiece (whose
+# 0.2.3 wheel needs protobuf>=7) and python-dateutil (Beam: <3) moved to
+# versions Beam accepts.
 set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The pins of requirements.txt that Beam does not accept, and their
+# replacements.
+BEAM_OVERRIDES="protobuf|pillow|pyarrow|sentencepiece|python-dateutil"
+beam_requirements() {
+  grep -v -E "^(${BEAM_OVERRIDES})==" "$ROOT/requirements.txt"
+  printf '%s\n' protobuf==6.33.6 pillow==12.3.0 pyarrow==25.0.1 \
+    sentencepiece==0.2.2 python-dateutil==2.9.0.post0 apache-beam==2.77.0 \
+    google-crc32c==1.9.0
+}
+# `tools/cache_tasks.sh --print_requirements`: the Beam venv's requirements.
+if [ "${1:-}" == "--print_requirements" ]; then
+  beam_requirements
+  exit 0
+fi
 
 if [ $# -lt 2 ] || [[ "$1" == -* ]]; then
   sed -n '16,/^set /p' "$0" | sed -n 's/^# \{0,1\}//p'
@@ -58,16 +78,12 @@ if [ ${#NAMES[@]} -eq 0 ]; then
   exit 2
 fi
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${BEAM_VENV:-$ROOT/.venv-beam}"
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install -q \
-  -r <(grep -v -E '^(protobuf|pillow|pyarrow|sentencepiece)==' \
-    "$ROOT/requirements.txt") \
-  protobuf==6.33.6 pillow==12.3.0 pyarrow==25.0.1 sentencepiece==0.2.2 \
-  apache-beam==2.77.0 google-crc32c==1.9.0
+  -r <(beam_requirements)
 "$VENV/bin/python" -m pip install -q --no-deps -e "$ROOT"
 
 OVERWRITE=0

@@ -44,25 +44,28 @@ from __future__ import annotations
 import collections
 import dataclasses
 import os
-import sys
 import time
 from collections.abc import Sequence
 
 import numpy as np
 import seqio
 import tensorflow as tf
-from absl import app, flags
+from absl import flags
 
 from tasks import cache, mixtures, settings, sources
+from tools import cli
 
-_CACHE_DIR = flags.DEFINE_string("cache_dir", None, "The seqio cache root.")
-_NAMES = flags.DEFINE_list("names", None, "Tasks or mixtures to check.")
-_SPLITS = flags.DEFINE_list("splits", None, "Splits (default: all).")
-_DATA_DIR = flags.DEFINE_string("data_dir", None, "Data root (over the env).")
-_VOCAB = flags.DEFINE_string("vocab", None, "SentencePiece model or 'byte'.")
-_REQUIRE_ALL = flags.DEFINE_bool(
-  "require_all", False, "Fail when a split is not cached."
-)
+FLAGS = flags.FLAGS
+
+
+def define_flags() -> None:
+  """Defines the CLI flags (only when run as a script)."""
+  flags.DEFINE_string("cache_dir", None, "The seqio cache root.")
+  flags.DEFINE_list("names", None, "Tasks or mixtures to check.")
+  flags.DEFINE_list("splits", None, "Splits (default: all).")
+  flags.DEFINE_string("data_dir", None, "Data root (over the env).")
+  flags.DEFINE_string("vocab", None, "SentencePiece model or 'byte'.")
+  flags.DEFINE_bool("require_all", False, "Fail when a split is not cached.")
 
 
 def example_key(ex: dict, features: Sequence[str]) -> tuple:
@@ -217,45 +220,39 @@ def run(
   return int(failed)
 
 
-def fail(message: str, status: int) -> int:
-  """Prints `message` as one line on stderr; returns `status`."""
-  print(f"check_cache: {message}", file=sys.stderr)
-  return status
-
-
 def main(argv: Sequence[str]) -> int:
   if len(argv) > 1:
-    return fail(f"unexpected arguments: {argv[1:]}", 2)
-  if not _CACHE_DIR.value or not _NAMES.value:
-    return fail("--cache_dir and --names are required", 2)
-  for name in _NAMES.value:
+    raise cli.UsageError(f"unexpected arguments: {argv[1:]}")
+  if not FLAGS.cache_dir or not FLAGS.names:
+    raise cli.UsageError("--cache_dir and --names are required")
+  for name in FLAGS.names:
     problem = mixtures.name_problem(name)
     if problem:
-      return fail(problem, 2)
-  for split in _SPLITS.value or ():
+      raise cli.UsageError(problem)
+  for split in FLAGS.splits or ():
     problem = sources.split_problem(split)
     if problem:
-      return fail(problem, 2)
-  if not tf.io.gfile.isdir(_CACHE_DIR.value):
-    return fail(f"--cache_dir={_CACHE_DIR.value}: no such directory", 2)
-  benchmarks = set().union(*map(mixtures.benchmarks_of, _NAMES.value))
+      raise cli.UsageError(problem)
+  if not tf.io.gfile.isdir(FLAGS.cache_dir):
+    raise cli.UsageError(f"--cache_dir={FLAGS.cache_dir}: no such directory")
+  benchmarks = set().union(*map(mixtures.benchmarks_of, FLAGS.names))
   try:
     settings.configure(
-      vocab=_VOCAB.value,
-      **settings.data_dir_overrides(benchmarks, _DATA_DIR.value),
+      vocab=FLAGS.vocab,
+      **settings.data_dir_overrides(benchmarks, FLAGS.data_dir),
     )
   except ValueError as e:
-    return fail(str(e), 2)
+    raise cli.UsageError(str(e)) from e
   problem = settings.vocabulary_problem()
   if problem:
-    return fail(problem, 1)
+    raise cli.UserError(problem)
   try:
-    return run(
-      _CACHE_DIR.value, _NAMES.value, _SPLITS.value, _REQUIRE_ALL.value
-    )
+    # 1 for a mismatch: a result, printed on stdout, not an error.
+    return run(FLAGS.cache_dir, FLAGS.names, FLAGS.splits, FLAGS.require_all)
   except (FileNotFoundError, ValueError, tf.errors.OpError) as e:
-    return fail(str(e).strip().splitlines()[0], 1)
+    raise cli.UserError(str(e).strip().splitlines()[0]) from e
 
 
 if __name__ == "__main__":
-  app.run(main)
+  define_flags()
+  cli.run(main)

@@ -41,10 +41,11 @@ differs, exit 1. DIR must be new or empty; it appears only when complete.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 
-from absl import app, flags, logging
+from absl import flags, logging
+
+from tools import cli
 
 FLAGS = flags.FLAGS
 
@@ -78,23 +79,17 @@ def define_flags() -> None:
 
 def main(argv: Sequence[str]) -> int:
   if len(argv) > 1:
-    raise app.UsageError(
-      f"Unexpected arguments: {' '.join(argv[1:])}", exitcode=2
-    )
+    raise cli.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
   if bool(FLAGS.from_hf) == bool(FLAGS.to_hf):
-    raise app.UsageError(
-      "Pass exactly one of --from_hf and --to_hf.", exitcode=2
-    )
+    raise cli.UsageError("Pass exactly one of --from_hf and --to_hf.")
   if not FLAGS.out_dir:
-    raise app.UsageError("--out_dir is required.", exitcode=2)
+    raise cli.UsageError("--out_dir is required.")
   if FLAGS.to_hf and (FLAGS.vocab_size is not None or FLAGS.step):
-    raise app.UsageError(
-      "--vocab_size and --step apply to --from_hf only.", exitcode=2
-    )
+    raise cli.UsageError("--vocab_size and --step apply to --from_hf only.")
   if FLAGS.vocab_size is not None and FLAGS.vocab_size <= 0:
-    raise app.UsageError("--vocab_size must be positive.", exitcode=2)
+    raise cli.UsageError("--vocab_size must be positive.")
   if FLAGS.step < 0:
-    raise app.UsageError("--step must be >= 0.", exitcode=2)
+    raise cli.UsageError("--step must be >= 0.")
 
   if not FLAGS["verbosity"].present:
     logging.set_verbosity(logging.WARNING)  # T5X/orbax INFO lines otherwise
@@ -115,12 +110,11 @@ def main(argv: Sequence[str]) -> int:
         FLAGS.to_hf, FLAGS.out_dir, vocab=FLAGS.vocab, extra_ids=FLAGS.extra_ids
       )
   except hf_checkpoints.ConversionError as e:
-    print(f"error: {e}", file=sys.stderr)
-    return 1
+    raise cli.UserError(str(e)) from e  # One line: cli.run joins any lines.
   print("\n".join(summary.lines()))
   return 0
 
 
 if __name__ == "__main__":
   define_flags()
-  app.run(main)
+  cli.run(main)

@@ -60,7 +60,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from absl import app, flags
+from absl import flags
 
 from instructuie_jax import schema, task_types
 from instructuie_jax.converters import (
@@ -72,59 +72,71 @@ from instructuie_jax.converters import (
   output,
   tags,
 )
+from tools import cli
 
-_FORMAT = flags.DEFINE_enum(
-  "format", None, ["conll", "brat", "jsonl"], "Input format (convert in)."
-)
-_TO = flags.DEFINE_enum(
-  "to", None, ["conll"], "Output format (convert IE INSTRUCTIONS NER out)."
-)
-_INPUT = flags.DEFINE_list(
-  "input",
-  None,
-  "In: input files/folders, each `PATH` or `SPLIT=PATH`. Out: the IE "
-  "INSTRUCTIONS root.",
-)
-_OUTPUT_DIR = flags.DEFINE_string("output_dir", None, "Output root folder.")
-_DATASET = flags.DEFINE_string("dataset", None, "Dataset folder name.")
-_TOKEN_COLUMN = flags.DEFINE_integer(
-  "token_column", 0, "conll: token column (negative: from the end)."
-)
-_TAG_COLUMN = flags.DEFINE_integer(
-  "tag_column", -1, "conll: tag column (negative: from the end)."
-)
-_SCHEME = flags.DEFINE_enum(
-  "scheme",
-  "auto",
-  ["auto", *tags.SCHEMES],
-  "Tag scheme; auto guesses it on reading and means bio on writing.",
-)
-_FAMILIES = flags.DEFINE_string(
-  "families", "auto", "brat: NER,RE,EE subset to write, or auto (any found)."
-)
-_DISCONTINUOUS = flags.DEFINE_enum(
-  "discontinuous", "cover", brat.DISCONTINUOUS, "brat: discontinuous entities."
-)
-_TOKEN_END = flags.DEFINE_enum(
-  "token_end", "inclusive", jsonl.TOKEN_END, "jsonl: end token of `ner` spans."
-)
-_LABEL_MAP = flags.DEFINE_string("label_map", None, "JSON label map file.")
-_DROP_UNMAPPED = flags.DEFINE_bool(
-  "drop_unmapped", False, "Drop labels the label map does not name."
-)
-_LABELS = flags.DEFINE_string(
-  "labels", None, "labels.json to write (fixes label set and order)."
-)
-_SPLIT_RATIOS = flags.DEFINE_string(
-  "split_ratios", None, "train,dev,test ratios (instead of SPLIT= names)."
-)
-_SEED = flags.DEFINE_integer("seed", 0, "Seed of --split_ratios.")
-_OVERWRITE = flags.DEFINE_bool(
-  "overwrite", False, "Replace an output folder this tool made."
-)
-_MAX_LISTED = flags.DEFINE_integer(
-  "max_listed", 10, "Notes listed per kind (all are in the marker file)."
-)
+FLAGS = flags.FLAGS
+
+
+def define_flags() -> None:
+  """Defines the CLI flags (only when run as a script)."""
+  flags.DEFINE_enum(
+    "format", None, ["conll", "brat", "jsonl"], "Input format (convert in)."
+  )
+  flags.DEFINE_enum(
+    "to", None, ["conll"], "Output format (convert IE INSTRUCTIONS NER out)."
+  )
+  flags.DEFINE_list(
+    "input",
+    None,
+    "In: input files/folders, each `PATH` or `SPLIT=PATH`. Out: the IE "
+    "INSTRUCTIONS root.",
+  )
+  flags.DEFINE_string("output_dir", None, "Output root folder.")
+  flags.DEFINE_string("dataset", None, "Dataset folder name.")
+  flags.DEFINE_integer(
+    "token_column", 0, "conll: token column (negative: from the end)."
+  )
+  flags.DEFINE_integer(
+    "tag_column", -1, "conll: tag column (negative: from the end)."
+  )
+  flags.DEFINE_enum(
+    "scheme",
+    "auto",
+    ["auto", *tags.SCHEMES],
+    "Tag scheme; auto guesses it on reading and means bio on writing.",
+  )
+  flags.DEFINE_string(
+    "families", "auto", "brat: NER,RE,EE subset to write, or auto (any found)."
+  )
+  flags.DEFINE_enum(
+    "discontinuous",
+    "cover",
+    brat.DISCONTINUOUS,
+    "brat: discontinuous entities.",
+  )
+  flags.DEFINE_enum(
+    "token_end",
+    "inclusive",
+    jsonl.TOKEN_END,
+    "jsonl: end token of `ner` spans.",
+  )
+  flags.DEFINE_string("label_map", None, "JSON label map file.")
+  flags.DEFINE_bool(
+    "drop_unmapped", False, "Drop labels the label map does not name."
+  )
+  flags.DEFINE_string(
+    "labels", None, "labels.json to write (fixes label set and order)."
+  )
+  flags.DEFINE_string(
+    "split_ratios", None, "train,dev,test ratios (instead of SPLIT= names)."
+  )
+  flags.DEFINE_integer("seed", 0, "Seed of --split_ratios.")
+  flags.DEFINE_bool(
+    "overwrite", False, "Replace an output folder this tool made."
+  )
+  flags.DEFINE_integer(
+    "max_listed", 10, "Notes listed per kind (all are in the marker file)."
+  )
 
 
 class UsageError(ValueError):
@@ -207,36 +219,36 @@ def convert_in(
 ) -> int:
   """The `--format` direction. Returns the exit status."""
   ratios = (
-    common.parse_ratios(_SPLIT_RATIOS.value) if _SPLIT_RATIOS.value else None
+    common.parse_ratios(FLAGS.split_ratios) if FLAGS.split_ratios else None
   )
   inputs = _inputs(entries, ratios, fmt)
-  wanted = ["NER"] if fmt != "brat" else _families(_FAMILIES.value)
-  if fmt != "brat" and _FAMILIES.value != "auto":
+  wanted = ["NER"] if fmt != "brat" else _families(FLAGS.families)
+  if fmt != "brat" and FLAGS.families != "auto":
     raise UsageError("--families applies to --format=brat only")
   given_labels = labels_text = None
-  if _LABELS.value:
+  if FLAGS.labels:
     if wanted is None or len(wanted) != 1:
       raise UsageError("--labels needs exactly one family (--families=X)")
     try:
-      schema.load_labels(_LABELS.value, wanted[0])
+      schema.load_labels(FLAGS.labels, wanted[0])
     except schema.DataError as e:
       raise common.InputError(str(e.problem)) from e
-    labels_text = _read_text(_LABELS.value)
+    labels_text = _read_text(FLAGS.labels)
     given_labels = json.loads(labels_text)
-  label_map = common.LabelMap(keep_unmapped=not _DROP_UNMAPPED.value)
-  if _LABEL_MAP.value:
+  label_map = common.LabelMap(keep_unmapped=not FLAGS.drop_unmapped)
+  if FLAGS.label_map:
     try:
-      data = json.loads(_read_text(_LABEL_MAP.value))
+      data = json.loads(_read_text(FLAGS.label_map))
     except json.JSONDecodeError as e:
       raise common.InputError(
-        f"{_LABEL_MAP.value}:{e.lineno}: invalid JSON: {e.msg}"
+        f"{FLAGS.label_map}:{e.lineno}: invalid JSON: {e.msg}"
       ) from e
     label_map = common.LabelMap.from_json(
-      data, _LABEL_MAP.value, keep_unmapped=not _DROP_UNMAPPED.value
+      data, FLAGS.label_map, keep_unmapped=not FLAGS.drop_unmapped
     )
   for family in wanted or task_types.FAMILIES:
     folder = os.path.join(output_dir, family, dataset)
-    output.check_target(folder, _OVERWRITE.value)
+    output.check_target(folder, FLAGS.overwrite)
 
   report = common.Report()
   records: list[common.Record] = []
@@ -246,13 +258,13 @@ def convert_in(
       found = conll.read_sentences(
         _read_text(path),
         path,
-        token_column=_TOKEN_COLUMN.value,
-        tag_column=_TAG_COLUMN.value,
+        token_column=FLAGS.token_column,
+        tag_column=FLAGS.tag_column,
         report=report,
       )
       sentences.append((split, found))
     for (split, found), (_, path) in zip(sentences, inputs, strict=True):
-      scheme = _SCHEME.value
+      scheme = FLAGS.scheme
       if scheme == "auto":  # per file: a corpus may mix them
         scheme, why = tags.detect_scheme(s.tags for s in found)
         print(f"{path}: tag scheme {scheme} (auto: {why})")
@@ -264,7 +276,7 @@ def convert_in(
         path,
         split=split,
         report=report,
-        token_end=_TOKEN_END.value,
+        token_end=FLAGS.token_end,
       )
   else:
     for split, path in inputs:
@@ -277,7 +289,7 @@ def convert_in(
           unit=txt,
           split=split,
           report=report,
-          discontinuous=_DISCONTINUOUS.value,
+          discontinuous=FLAGS.discontinuous,
         )
 
   if wanted is None:
@@ -293,7 +305,7 @@ def convert_in(
     allowed = common.allowed_from_labels(wanted[0], given_labels)
   records = [r for r in records if r.family in wanted]
   records = common.map_labels(records, label_map, allowed, report)
-  split_records = common.assign_splits(records, ratios, _SEED.value)
+  split_records = common.assign_splits(records, ratios, FLAGS.seed)
   given = {s for s, _ in inputs if s}
 
   written = []
@@ -314,9 +326,9 @@ def convert_in(
       "format": fmt,
       "inputs": list(entries),
       "family": family,
-      "split_ratios": _SPLIT_RATIOS.value,
-      "seed": _SEED.value if ratios else None,
-      "label_map": _LABEL_MAP.value,
+      "split_ratios": FLAGS.split_ratios,
+      "seed": FLAGS.seed if ratios else None,
+      "label_map": FLAGS.label_map,
       "instances": counts,
       "counts": dict(report.counts),
       "notes": [str(n) for n in report.notes],
@@ -329,7 +341,7 @@ def convert_in(
         by_split,
         labels,
         meta,
-        overwrite=_OVERWRITE.value,
+        overwrite=FLAGS.overwrite,
       )
     except output.ValidationError as e:
       print(
@@ -337,7 +349,7 @@ def convert_in(
         f"errors), nothing written; first: {e.errors[0]}",
         file=sys.stderr,
       )
-      for line in e.errors[1 : _MAX_LISTED.value]:
+      for line in e.errors[1 : FLAGS.max_listed]:
         print(f"  {line}", file=sys.stderr)
       return 1
     empty = [s for s in schema.SPLITS if ratios is None and s not in given]
@@ -360,7 +372,7 @@ def convert_in(
 
 
 def _print_report(report: common.Report) -> None:
-  lines = report.lines(_MAX_LISTED.value)
+  lines = report.lines(FLAGS.max_listed)
   if lines:
     print("\n".join(lines))
 
@@ -369,13 +381,13 @@ def convert_out(entries: Sequence[str], output_dir: str, dataset: str) -> int:
   """The `--to=conll` direction. Returns the exit status."""
   if len(entries) != 1:
     raise UsageError("--to=conll takes one --input: the IE INSTRUCTIONS root")
-  scheme = "bio" if _SCHEME.value == "auto" else _SCHEME.value
+  scheme = "bio" if FLAGS.scheme == "auto" else FLAGS.scheme
   root = entries[0]
   source = os.path.join(root, "NER", dataset)
   if not os.path.isdir(source):
     raise common.InputError(f"{source}: no such NER dataset folder")
   folder = os.path.join(output_dir, dataset)
-  output.check_target(folder, _OVERWRITE.value)
+  output.check_target(folder, FLAGS.overwrite)
   report = common.Report()
   files = {}
   for split in schema.SPLITS:
@@ -410,31 +422,27 @@ def convert_out(entries: Sequence[str], output_dir: str, dataset: str) -> int:
     "counts": dict(report.counts),
     "notes": [str(n) for n in report.notes],
   }
-  output.write_folder(folder, files, meta, overwrite=_OVERWRITE.value)
+  output.write_folder(folder, files, meta, overwrite=FLAGS.overwrite)
   _print_report(report)
   print(f"wrote {folder}: {', '.join(sorted(files))} ({scheme})")
   return 0
 
 
 def run() -> int:
-  if (_FORMAT.value is None) == (_TO.value is None):
+  if (FLAGS.format is None) == (FLAGS.to is None):
     raise UsageError("give exactly one of --format (convert in) or --to (out)")
-  for name, flag in (
-    ("input", _INPUT),
-    ("output_dir", _OUTPUT_DIR),
-    ("dataset", _DATASET),
-  ):
-    if not flag.value:
+  for name in ("input", "output_dir", "dataset"):
+    if not getattr(FLAGS, name):
       raise UsageError(f"--{name} is required")
-  dataset = _DATASET.value
+  dataset = FLAGS.dataset
   if "/" in dataset or dataset.startswith(".") or not dataset.strip():
     raise UsageError(f"--dataset={dataset}: a plain folder name")
-  paths = [_OUTPUT_DIR.value, *_INPUT.value]
+  paths = [FLAGS.output_dir, *FLAGS.input]
   if any("://" in p for p in paths):
     raise UsageError("local paths only (copy the result with gsutil)")
-  if _TO.value:
-    return convert_out(_INPUT.value, _OUTPUT_DIR.value, dataset)
-  return convert_in(_FORMAT.value, _INPUT.value, _OUTPUT_DIR.value, dataset)
+  if FLAGS.to:
+    return convert_out(FLAGS.input, FLAGS.output_dir, dataset)
+  return convert_in(FLAGS.format, FLAGS.input, FLAGS.output_dir, dataset)
 
 
 def main(argv: Sequence[str]) -> int:
@@ -451,14 +459,6 @@ def main(argv: Sequence[str]) -> int:
     return 1
 
 
-def _parse_flags(argv: list[str]) -> list[str]:
-  """absl's flag parsing, with a flag mistake as one line and exit 2."""
-  try:
-    return flags.FLAGS(argv)
-  except flags.Error as e:
-    print(f"error: {e}", file=sys.stderr)
-    sys.exit(2)
-
-
 if __name__ == "__main__":
-  app.run(main, flags_parser=_parse_flags)
+  define_flags()
+  cli.run(main)

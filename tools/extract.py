@@ -54,21 +54,24 @@ from instructuie_jax import task_types
 from instructuie_t5x import queries
 from tools import cli, model_flags
 
-_TASK = flags.DEFINE_string("task", "NER", "Task type: NER, RE, EE, ES, ...")
-_LABELS = flags.DEFINE_string(
-  "labels", None, "Options offered: comma-separated or JSON."
-)
-_ROLES = flags.DEFINE_string(
-  "roles", None, "EE: argument roles (comma-separated or JSON list)."
-)
-_INPUT = flags.DEFINE_string("input", None, "JSON-lines file, or - for stdin.")
-_OUTPUT = flags.DEFINE_string(
-  "output", "-", "JSON-lines file, or - for stdout."
-)
-_BATCH_SIZE = flags.DEFINE_integer("batch_size", 32, "Texts per decode.")
-_OVERWRITE = flags.DEFINE_bool(
-  "overwrite", False, "Replace --output if it exists."
-)
+FLAGS = flags.FLAGS
+
+
+def define_flags() -> None:
+  """Defines the CLI flags (only when run as a script)."""
+  model_flags.define_flags()
+  flags.adopt_module_key_flags(model_flags)  # Listed by --helpshort.
+  flags.DEFINE_string("task", "NER", "Task type: NER, RE, EE, ES, ...")
+  flags.DEFINE_string(
+    "labels", None, "Options offered: comma-separated or JSON."
+  )
+  flags.DEFINE_string(
+    "roles", None, "EE: argument roles (comma-separated or JSON list)."
+  )
+  flags.DEFINE_string("input", None, "JSON-lines file, or - for stdin.")
+  flags.DEFINE_string("output", "-", "JSON-lines file, or - for stdout.")
+  flags.DEFINE_integer("batch_size", 32, "Texts per decode.")
+  flags.DEFINE_bool("overwrite", False, "Replace --output if it exists.")
 
 
 def parse_list(value: str | None, flag: str) -> Any:
@@ -138,19 +141,16 @@ def check_flags(argv: Sequence[str]) -> tuple[str, Any, Any]:
   """
   if len(argv) > 1:
     raise cli.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  for name, flag in (
-    ("checkpoint", model_flags.CHECKPOINT),
-    ("input", _INPUT),
-  ):
-    if not flag.value:
+  for name in ("checkpoint", "input"):
+    if not getattr(FLAGS, name):
       raise cli.UsageError(f"--{name} is required")
-  task = _TASK.value
+  task = FLAGS.task
   if task not in task_types.TASK_TYPES:
     raise cli.UsageError(
       f"--task: unknown task {task!r}; known: {', '.join(task_types.TASK_TYPES)}"
     )
-  labels = parse_list(_LABELS.value, "labels")
-  roles = parse_list(_ROLES.value, "roles")
+  labels = parse_list(FLAGS.labels, "labels")
+  roles = parse_list(FLAGS.roles, "roles")
   if labels is not None:
     try:
       labels = queries.check_labels(task, labels)
@@ -161,35 +161,35 @@ def check_flags(argv: Sequence[str]) -> tuple[str, Any, Any]:
 
 def main(argv: Sequence[str]) -> None:
   task, labels, roles = check_flags(argv)
-  source = "<stdin>" if _INPUT.value == "-" else _INPUT.value
-  if _INPUT.value == "-":
+  source = "<stdin>" if FLAGS.input == "-" else FLAGS.input
+  if FLAGS.input == "-":
     lines = sys.stdin.read().splitlines()
   else:
-    with open(_INPUT.value, encoding="utf-8") as f:
+    with open(FLAGS.input, encoding="utf-8") as f:
       lines = f.read().splitlines()
   items = read_items(lines, source)
   if not items:
     raise cli.UserError(f"{source}: no input lines")
   built = check_items(items, source, task, labels, roles)
-  if _OUTPUT.value != "-":
-    cli.check_output_path(_OUTPUT.value, overwrite=_OVERWRITE.value)
+  if FLAGS.output != "-":
+    cli.check_output_path(FLAGS.output, overwrite=FLAGS.overwrite)
 
   import tqdm  # noqa: PLC0415
 
-  model = model_flags.load(_BATCH_SIZE.value)
+  model = model_flags.load(FLAGS.batch_size)
 
   with tqdm.tqdm(total=len(built), unit="text", file=sys.stderr) as bar:
     answers = model.answer(built, progress=bar.update)
   out_lines = [json.dumps(a, ensure_ascii=False) + "\n" for a in answers]
-  if _OUTPUT.value == "-":
+  if FLAGS.output == "-":
     sys.stdout.writelines(out_lines)
     sys.stdout.flush()
   else:
-    with cli.atomic_write(_OUTPUT.value) as f:
+    with cli.atomic_write(FLAGS.output) as f:
       f.writelines(out_lines)
   totals = queries.summarize(answers)
   print(
-    f"{totals['texts']} texts -> {_OUTPUT.value}; truncated: "
+    f"{totals['texts']} texts -> {FLAGS.output}; truncated: "
     f"{totals['truncated_texts']} texts ({totals['truncated_tokens']} tokens); "
     f"spans not in the text: {totals['ungrounded']}; labels not offered: "
     f"{totals['invalid_labels']}; unparsed pieces: {totals['parse_problems']}",
@@ -198,4 +198,5 @@ def main(argv: Sequence[str]) -> None:
 
 
 if __name__ == "__main__":
+  define_flags()
   cli.run(main)

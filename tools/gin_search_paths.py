@@ -31,9 +31,8 @@ with `pip install -e .`).
 from __future__ import annotations
 
 import os
-import sys
 
-from absl import app
+from tools import cli
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -61,15 +60,11 @@ def search_paths() -> list[str]:
 
 def main(argv) -> int:
   if len(argv) > 1:
-    print(f"gin_search_paths: unexpected arguments {argv[1:]}", file=sys.stderr)
-    return 2
-  try:
-    print(",".join(search_paths()))
-  except FileNotFoundError as e:
-    print(f"gin_search_paths: {e}", file=sys.stderr)
-    return 1
+    raise cli.UsageError(f"unexpected arguments {argv[1:]}")
+  # A missing T5X or gin/ folder (FileNotFoundError) is one line from cli.
+  print(",".join(search_paths()))
   return 0
 
 
 if __name__ == "__main__":
-  app.run(main)
+  cli.run(main)

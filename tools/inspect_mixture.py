@@ -35,9 +35,9 @@ stderr and exit status 2 (flags) or 1.
 
 from __future__ import annotations
 
-import sys
+from absl import flags
 
-from absl import app, flags
+from tools import cli
 
 FLAGS = flags.FLAGS
 
@@ -153,15 +153,9 @@ def format_rows(rows: list[dict]) -> str:
   return "\n".join(lines)
 
 
-def fail(message: str, status: int) -> int:
-  """Prints `message` as one line on stderr; returns `status`."""
-  print(f"inspect_mixture: {message}", file=sys.stderr)
-  return status
-
-
 def main(argv) -> int:
   if len(argv) > 1:
-    return fail(f"unexpected arguments: {argv[1:]}", 2)
+    raise cli.UsageError(f"unexpected arguments: {argv[1:]}")
   import seqio
   import tensorflow as tf
 
@@ -171,7 +165,7 @@ def main(argv) -> int:
   name = FLAGS.mixture
   problem = mixtures.name_problem(name) or sources.split_problem(FLAGS.split)
   if problem:
-    return fail(problem, 2)
+    raise cli.UsageError(problem)
   try:
     settings.configure(
       vocab=FLAGS.vocab,
@@ -180,10 +174,10 @@ def main(argv) -> int:
       ),
     )
   except ValueError as e:
-    return fail(str(e), 2)
+    raise cli.UsageError(str(e)) from e
   problem = settings.vocabulary_problem()
   if problem:
-    return fail(problem, 1)
+    raise cli.UserError(problem)
   try:
     provider = seqio.get_mixture_or_task(name)
     missing = {}
@@ -210,9 +204,9 @@ def main(argv) -> int:
     schema.DataError,
     tf.errors.OpError,
   ) as e:
-    return fail(str(e).strip().splitlines()[0], 1)
+    raise cli.UserError(str(e).strip().splitlines()[0]) from e
   if not rows:
-    return fail(f"{name} has no task with a {FLAGS.split!r} split", 1)
+    raise cli.UserError(f"{name} has no task with a {FLAGS.split!r} split")
   print(f"\n{name} [{FLAGS.split}], feature lengths {lengths}")
   print(format_rows(rows))
   return 0
@@ -220,4 +214,4 @@ def main(argv) -> int:
 
 if __name__ == "__main__":
   define_flags()
-  app.run(main)
+  cli.run(main)

@@ -16,8 +16,9 @@
 
 `--checkpoint` (a run's model directory or one `checkpoint_N`),
 `--gin_file`, `--gin_bindings`, `--vocabulary`, `--input_length`,
-`--target_length` and `--param_dtype`, defined once here, and `load` that
-turns them into an `instructuie_t5x.extractor.Extractor`.
+`--target_length` and `--param_dtype`, defined once here by `define_flags`
+(which each tool's own `define_flags` calls), and `load` that turns them
+into an `instructuie_t5x.extractor.Extractor`.
 """
 
 from __future__ import annotations
@@ -28,29 +29,32 @@ from absl import flags
 
 from tools import cli
 
-CHECKPOINT = flags.DEFINE_string(
-  "checkpoint", None, "Model directory or checkpoint_N directory."
-)
-GIN_FILE = flags.DEFINE_multi_string(
-  "gin_file", [], "Gin files overriding the model settings."
-)
-GIN_BINDINGS = flags.DEFINE_multi_string(
-  "gin_bindings", [], "Gin bindings, parsed last."
-)
-VOCABULARY = flags.DEFINE_string(
-  "vocabulary",
-  None,
-  "SentencePiece model (or 'byte') instead of the configured vocabulary.",
-)
-INPUT_LENGTH = flags.DEFINE_integer(
-  "input_length", None, "Prompt tokens per text (default: the run's)."
-)
-TARGET_LENGTH = flags.DEFINE_integer(
-  "target_length", None, "Decoded tokens per text (default: the run's)."
-)
-PARAM_DTYPE = flags.DEFINE_string(
-  "param_dtype", "float32", "Dtype the parameters are restored in."
-)
+FLAGS = flags.FLAGS
+
+
+def define_flags() -> None:
+  """Defines the model flags (by the tools' own `define_flags`)."""
+  flags.DEFINE_string(
+    "checkpoint", None, "Model directory or checkpoint_N directory."
+  )
+  flags.DEFINE_multi_string(
+    "gin_file", [], "Gin files overriding the model settings."
+  )
+  flags.DEFINE_multi_string("gin_bindings", [], "Gin bindings, parsed last.")
+  flags.DEFINE_string(
+    "vocabulary",
+    None,
+    "SentencePiece model (or 'byte') instead of the configured vocabulary.",
+  )
+  flags.DEFINE_integer(
+    "input_length", None, "Prompt tokens per text (default: the run's)."
+  )
+  flags.DEFINE_integer(
+    "target_length", None, "Decoded tokens per text (default: the run's)."
+  )
+  flags.DEFINE_string(
+    "param_dtype", "float32", "Dtype the parameters are restored in."
+  )
 
 
 def load(batch_size: int) -> Any:
@@ -60,20 +64,20 @@ def load(batch_size: int) -> Any:
     cli.UsageError: --checkpoint is missing.
     cli.UserError: the checkpoint or its configuration cannot be read.
   """
-  if not CHECKPOINT.value:
+  if not FLAGS.checkpoint:
     raise cli.UsageError("--checkpoint is required")
   from instructuie_t5x import extractor  # noqa: PLC0415 (imports T5X)
 
   try:
     return extractor.Extractor.from_checkpoint(
-      CHECKPOINT.value,
-      GIN_FILE.value,
-      gin_bindings=GIN_BINDINGS.value,
-      vocabulary=VOCABULARY.value,
-      input_length=INPUT_LENGTH.value,
-      target_length=TARGET_LENGTH.value,
+      FLAGS.checkpoint,
+      FLAGS.gin_file,
+      gin_bindings=FLAGS.gin_bindings,
+      vocabulary=FLAGS.vocabulary,
+      input_length=FLAGS.input_length,
+      target_length=FLAGS.target_length,
       batch_size=batch_size,
-      param_dtype=PARAM_DTYPE.value,
+      param_dtype=FLAGS.param_dtype,
     )
   except extractor.CheckpointError as e:
     raise cli.UserError(f"--checkpoint: {e}") from None

@@ -50,58 +50,33 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from absl import app, flags
+from absl import flags
 from etils import epath
 
 from instructuie_jax import catalog, error_audit, paper_tables, schema
-from tools import cli
+from tools import cli, score
 
-# The flags live in their own FlagValues: tools.score, which this module
-# imports, defines `--predictions` and `--out_dir` in absl's global ones.
-FLAGS = flags.FlagValues()
-flags.DEFINE_multi_string(
-  "metrics",
-  [],
-  "[NAME=]metrics.json or its folder; one per run.",
-  flag_values=FLAGS,
-)
-flags.DEFINE_string(
-  "out_dir", None, "Where the report goes.", flag_values=FLAGS
-)
-flags.DEFINE_multi_string(
-  "predictions",
-  [],
-  "[NAME=]predictions file or T5X inference folder.",
-  flag_values=FLAGS,
-)
-flags.DEFINE_multi_string(
-  "event_dirs",
-  [],
-  "[NAME=]folder with TensorBoard event files.",
-  flag_values=FLAGS,
-)
-flags.DEFINE_string(
-  "data_dir",
-  None,
-  "IE INSTRUCTIONS root: labels.json for the audit.",
-  flag_values=FLAGS,
-)
-flags.DEFINE_string(
-  "published",
-  paper_tables.PUBLISHED_FILE,
-  "Published-numbers JSON file.",
-  flag_values=FLAGS,
-)
+FLAGS = flags.FLAGS
 
 
-def _parse_flags(argv: list[str]) -> list[str]:
-  """Parses this tool's flags, then absl's own (logging, ...) from the rest;
-  a bad flag is one line and exit status 2 (`tools.cli`)."""
-  try:
-    rest = FLAGS(argv, known_only=True)
-  except flags.Error as e:
-    cli.fail(f"{e} (see --helpshort)", cli.EXIT_USAGE)
-  return cli.parse_flags(rest)
+def define_flags() -> None:
+  """Defines the CLI flags (only when run as a script)."""
+  flags.DEFINE_multi_string(
+    "metrics", [], "[NAME=]metrics.json or its folder; one per run."
+  )
+  flags.DEFINE_string("out_dir", None, "Where the report goes.")
+  flags.DEFINE_multi_string(
+    "predictions", [], "[NAME=]predictions file or T5X inference folder."
+  )
+  flags.DEFINE_multi_string(
+    "event_dirs", [], "[NAME=]folder with TensorBoard event files."
+  )
+  flags.DEFINE_string(
+    "data_dir", None, "IE INSTRUCTIONS root: labels.json for the audit."
+  )
+  flags.DEFINE_string(
+    "published", paper_tables.PUBLISHED_FILE, "Published-numbers JSON file."
+  )
 
 
 class InputError(cli.UserError):
@@ -206,8 +181,6 @@ def _extras(obj: Any) -> dict[str, Any]:
 
 def load_predictions(value: str) -> AuditInput:
   """Reads one `--predictions` value with tools.score's reader."""
-  from tools import score
-
   name, path = split_name(value)
   try:
     examples = score.read_predictions(path)
@@ -627,4 +600,5 @@ def main(argv: Sequence[str]) -> int:
 
 
 if __name__ == "__main__":
-  app.run(cli.guarded(main), flags_parser=_parse_flags)
+  define_flags()
+  cli.run(main)

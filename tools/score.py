@@ -70,23 +70,29 @@ from etils import epath
 from instructuie_jax import catalog, metrics, original_metrics, task_types
 from tools import cli
 
-_PREDICTIONS = flags.DEFINE_string(
-  "predictions", None, "JSON-lines file or T5X inference directory."
-)
-_OUT_DIR = flags.DEFINE_string(
-  "out_dir", None, "Where metrics.json and metrics.md are written."
-)
-_MODE = flags.DEFINE_enum(
-  "mode", "strict", ["strict", "original", "both"], "Scoring mode."
-)
-_STEP = flags.DEFINE_integer(
-  "step", None, "Checkpoint step of seqio JSON-logger files (default: last)."
-)
-_REQUIRE_ENTITY_TYPES = flags.DEFINE_bool(
-  "require_entity_types",
-  False,
-  "re_strict also compares head/tail entity types (needs typed records).",
-)
+FLAGS = flags.FLAGS
+
+
+def define_flags() -> None:
+  """Defines the CLI flags (only when run as a script)."""
+  flags.DEFINE_string(
+    "predictions", None, "JSON-lines file or T5X inference directory."
+  )
+  flags.DEFINE_string(
+    "out_dir", None, "Where metrics.json and metrics.md are written."
+  )
+  flags.DEFINE_enum(
+    "mode", "strict", ["strict", "original", "both"], "Scoring mode."
+  )
+  flags.DEFINE_integer(
+    "step", None, "Checkpoint step of seqio JSON-logger files (default: last)."
+  )
+  flags.DEFINE_bool(
+    "require_entity_types",
+    False,
+    "re_strict also compares head/tail entity types (needs typed records).",
+  )
+
 
 MODES = ("strict", "original", "both")
 _FIELDS = ("dataset", "task", "target", "prediction")
@@ -703,18 +709,18 @@ def write_report(report: dict[str, Any], out_dir: str) -> str:
 def main(argv: Sequence[str]) -> int:
   if len(argv) > 1:
     raise cli.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-  if not _PREDICTIONS.value or not _OUT_DIR.value:
+  if not FLAGS.predictions or not FLAGS.out_dir:
     raise cli.UsageError("--predictions and --out_dir are required.")
   try:
-    made = prepare_out_dir(_OUT_DIR.value)
+    made = prepare_out_dir(FLAGS.out_dir)
   except OutputError as e:
     raise cli.UserError(str(e)) from None
   try:
-    examples = read_predictions(_PREDICTIONS.value, _STEP.value)
+    examples = read_predictions(FLAGS.predictions, FLAGS.step)
     report = score(
-      examples, _MODE.value, require_entity_types=_REQUIRE_ENTITY_TYPES.value
+      examples, FLAGS.mode, require_entity_types=FLAGS.require_entity_types
     )
-    text = write_report(report, _OUT_DIR.value)
+    text = write_report(report, FLAGS.out_dir)
   except (InputError, OutputError) as e:
     remove_dirs(made)  # Only the directories this run made, when empty.
     raise cli.UserError(str(e)) from None
@@ -723,4 +729,5 @@ def main(argv: Sequence[str]) -> int:
 
 
 if __name__ == "__main__":
+  define_flags()
   cli.run(main)

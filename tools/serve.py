@@ -40,45 +40,50 @@ from absl import flags
 
 from tools import cli, model_flags
 
-_HOST = flags.DEFINE_string("host", "127.0.0.1", "Address to listen on.")
-_PORT = flags.DEFINE_integer("port", 8080, "Port to listen on.")
-_MAX_BATCH_SIZE = flags.DEFINE_integer(
-  "max_batch_size", 32, "Most texts decoded in one model call."
-)
-_MAX_WAIT_MS = flags.DEFINE_float(
-  "max_wait_ms", 5.0, "How long a batch waits for more requests."
-)
-_BATCHING = flags.DEFINE_bool(
-  "batching", True, "Decode concurrent requests together."
-)
-_WARMUP = flags.DEFINE_bool(
-  "warmup",
-  False,
-  "Compile every batch and input shape before listening (steady latency).",
-)
+FLAGS = flags.FLAGS
+
+
+def define_flags() -> None:
+  """Defines the CLI flags (only when run as a script)."""
+  model_flags.define_flags()
+  flags.adopt_module_key_flags(model_flags)  # Listed by --helpshort.
+  flags.DEFINE_string("host", "127.0.0.1", "Address to listen on.")
+  flags.DEFINE_integer("port", 8080, "Port to listen on.")
+  flags.DEFINE_integer(
+    "max_batch_size", 32, "Most texts decoded in one model call."
+  )
+  flags.DEFINE_float(
+    "max_wait_ms", 5.0, "How long a batch waits for more requests."
+  )
+  flags.DEFINE_bool("batching", True, "Decode concurrent requests together.")
+  flags.DEFINE_bool(
+    "warmup",
+    False,
+    "Compile every batch and input shape before listening (steady latency).",
+  )
 
 
 def main(argv: Sequence[str]) -> None:
   if len(argv) > 1:
     raise cli.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  if _MAX_BATCH_SIZE.value < 1 or _MAX_WAIT_MS.value < 0:
+  if FLAGS.max_batch_size < 1 or FLAGS.max_wait_ms < 0:
     raise cli.UsageError("--max_batch_size must be >= 1, --max_wait_ms >= 0")
 
   import uvicorn  # noqa: PLC0415
 
   from instructuie_t5x import server  # noqa: PLC0415
 
-  model = model_flags.load(_MAX_BATCH_SIZE.value)
-  if _WARMUP.value:
+  model = model_flags.load(FLAGS.max_batch_size)
+  if FLAGS.warmup:
     print(
       "Compiling the decode for every shape...", file=sys.stderr, flush=True
     )
     print(f"{model.warmup()} shapes compiled", file=sys.stderr, flush=True)
   app_ = server.create_app(
     model,
-    max_batch_size=_MAX_BATCH_SIZE.value,
-    max_wait_s=_MAX_WAIT_MS.value / 1000,
-    batching=_BATCHING.value,
+    max_batch_size=FLAGS.max_batch_size,
+    max_wait_s=FLAGS.max_wait_ms / 1000,
+    batching=FLAGS.batching,
     info={
       "checkpoint": model.checkpoint,
       "input_length": model.input_length,
@@ -86,12 +91,13 @@ def main(argv: Sequence[str]) -> None:
     },
   )
   print(
-    f"Serving {model.checkpoint} on http://{_HOST.value}:{_PORT.value}/",
+    f"Serving {model.checkpoint} on http://{FLAGS.host}:{FLAGS.port}/",
     file=sys.stderr,
     flush=True,
   )
-  uvicorn.run(app_, host=_HOST.value, port=_PORT.value, log_level="warning")
+  uvicorn.run(app_, host=FLAGS.host, port=FLAGS.port, log_level="warning")
 
 
 if __name__ == "__main__":
+  define_flags()
   cli.run(main)

@@ -262,13 +262,7 @@ def time_torch(size, batch: dict[str, np.ndarray], steps: int) -> float:
   torch.set_num_threads(FLAGS.torch_threads)
   model = train_step_vs_hf.hf_model(size)
   model.train()
-  optimizer = torch.optim.AdamW(
-    model.parameters(),
-    lr=train_step_vs_hf.LEARNING_RATE,
-    betas=(0.9, 0.999),
-    eps=1e-8,
-    weight_decay=0.0,
-  )
+  optimizer = train_step_vs_hf.hf_optimizer(model)
   ids = torch.from_numpy(batch["encoder_input_tokens"].astype(np.int64))
   mask = (ids != 0).long()
   labels = torch.from_numpy(batch["decoder_target_tokens"].astype(np.int64))

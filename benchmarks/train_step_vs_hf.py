@@ -314,6 +314,19 @@ def hf_model(size: Size, seed: int = 0):
   return model
 
 
+def hf_optimizer(model):
+  """The peer's optimizer: AdamW as T5X's side (constant rate, no decay)."""
+  import torch
+
+  return torch.optim.AdamW(
+    model.parameters(),
+    lr=LEARNING_RATE,
+    betas=(0.9, 0.999),
+    eps=1e-8,
+    weight_decay=0.0,
+  )
+
+
 def _collate(sp, batch):
   """The original collator's batch as torch tensors (labels -100 at pads)."""
   import torch
@@ -360,13 +373,7 @@ def hf_row(
   torch.set_num_threads(threads)
   model = hf_model(size, seed)
   model.train()
-  optimizer = torch.optim.AdamW(
-    model.parameters(),
-    lr=LEARNING_RATE,
-    betas=(0.9, 0.999),
-    eps=1e-8,
-    weight_decay=0.0,
-  )
+  optimizer = hf_optimizer(model)
   warmup = max(3, steps // 10)
   total = warmup + steps
   batches = [texts[i * batch : (i + 1) * batch] for i in range(total)]

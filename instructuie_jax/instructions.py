@@ -389,6 +389,14 @@ def keep_auxiliary(
   return draw < prob
 
 
+def check_eea_events(eea_events: str) -> None:
+  """Raises ValueError unless `eea_events` is one of `EEA_EVENTS`."""
+  if eea_events not in EEA_EVENTS:
+    raise ValueError(
+      f"Unknown eea_events {eea_events!r}; known: {', '.join(EEA_EVENTS)}"
+    )
+
+
 def examples_for_split(
   instances: Iterable[Any],
   family: str,
@@ -445,10 +453,7 @@ def examples_for_split(
       EEA instance without exactly one event under `eea_events="original"`,
       or any `build_example` error.
   """
-  if eea_events not in EEA_EVENTS:
-    raise ValueError(
-      f"Unknown eea_events {eea_events!r}; known: {', '.join(EEA_EVENTS)}"
-    )
+  check_eea_events(eea_events)
   if tasks is None:
     tasks = task_types.tasks_of_family(
       family, auxiliary=None if train else False

@@ -111,11 +111,7 @@ class PromptOptions:
   eea_events: str = "each"
 
   def __post_init__(self):
-    if self.eea_events not in instructions.EEA_EVENTS:
-      raise ValueError(
-        f"Unknown eea_events {self.eea_events!r}; known: "
-        f"{', '.join(instructions.EEA_EVENTS)}"
-      )
+    instructions.check_eea_events(self.eea_events)
 
 
 @dataclasses.dataclass(frozen=True)

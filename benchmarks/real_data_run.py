@@ -74,7 +74,8 @@ from typing import Any
 
 from absl import app, flags
 
-from tools import cli, run_local_tiny
+from instructuie_jax import cli
+from tools import run_local_tiny
 
 TOOL = "benchmarks.real_data_run"
 MANIFEST = ".real_data_run.json"

@@ -23,8 +23,9 @@ import time
 
 import pytest
 
+from instructuie_jax import cli
 from tests.conftest import REPO_ROOT
-from tools import build_tfds, cli, make_tiny_data
+from tools import build_tfds, make_tiny_data
 
 
 def _cli(*args):

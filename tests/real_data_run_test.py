@@ -32,7 +32,7 @@ import sys
 import pytest
 
 from benchmarks import real_data_run
-from tools import cli
+from instructuie_jax import cli
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 

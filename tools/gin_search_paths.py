@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import os
 
-from tools import cli
+from instructuie_jax import cli
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -40,8 +40,8 @@ from collections.abc import Iterator, Sequence
 
 from absl import app, flags
 
+from instructuie_jax import cli
 from instructuie_jax import rng as rng_lib
-from tools import cli
 
 TYPES = ("location", "organization", "person")
 _SLOT_TYPES = {"PER": "person", "LOC": "location", "ORG": "organization"}

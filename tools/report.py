@@ -53,8 +53,8 @@ from typing import Any
 from absl import flags
 from etils import epath
 
-from instructuie_jax import catalog, error_audit, paper_tables, schema
-from tools import cli, score
+from instructuie_jax import catalog, cli, error_audit, paper_tables, schema
+from tools import score
 
 FLAGS = flags.FLAGS
 

@@ -59,7 +59,8 @@ from collections.abc import Iterable, Sequence
 
 from absl import app, flags
 
-from tools import cli, make_tiny_data
+from instructuie_jax import cli
+from tools import make_tiny_data
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 T5X_COMMIT = "cc342d419ec3e3e9c4bf1df33c82330cafdc1e16"

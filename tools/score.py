@@ -67,8 +67,7 @@ from typing import Any
 from absl import flags
 from etils import epath
 
-from instructuie_jax import catalog, metrics, original_metrics, task_types
-from tools import cli
+from instructuie_jax import catalog, cli, metrics, original_metrics, task_types
 
 FLAGS = flags.FLAGS
 

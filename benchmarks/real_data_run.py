@@ -345,7 +345,7 @@ def learning_curve(
     train: `read_train_log`'s result. A step evaluated after training (the
       budget stop) gets the seconds of the stop.
   """
-  from tools import score  # noqa: PLC0415
+  from instructuie_jax import scoring  # noqa: PLC0415
 
   curve = {}
   stop = train["stop"] or {}
@@ -354,7 +354,9 @@ def learning_curve(
       continue
     counts = evaluated_counts(eval_dir).values()
     for step in sorted({s for c in counts for s in c}):
-      report = score.score(score.read_inference_dir(eval_dir, step), "strict")
+      report = scoring.score(
+        scoring.read_inference_dir(eval_dir, step), "strict"
+      )
       losses = [s for s in train["loss"] if s <= step]
       seconds = train["eval_seconds"].get(step)
       if seconds is None and stop.get("step") == step:

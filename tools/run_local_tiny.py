@@ -59,8 +59,7 @@ from collections.abc import Iterable, Sequence
 
 from absl import app, flags
 
-from instructuie_jax import cli
-from tools import make_tiny_data
+from instructuie_jax import cli, tiny_data
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 T5X_COMMIT = "cc342d419ec3e3e9c4bf1df33c82330cafdc1e16"
@@ -367,7 +366,7 @@ def prepare_data(
   if not os.path.exists(os.path.join(data_dir, "NER", "synth_news")):
     print(f"[1/5] synthetic data -> {data_dir}", flush=True)
     outputs.claim(DATA)
-    make_tiny_data.write_datasets(
+    tiny_data.write_datasets(
       data_dir, seed, num_train, overwrite=outputs.is_made(DATA)
     )
   else:

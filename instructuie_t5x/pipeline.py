@@ -102,7 +102,7 @@ class Outputs:
       work_dir: The work dir.
       tool: The tool's module, in the record; its last part names the
         markers and is in messages (other tools keep their own record, e.g.
-        `benchmarks.real_data_run`).
+        `tools.real_data_run`).
       manifest: The record's file name in `work_dir`.
       dirs: The names that are folders (each gets a marker file).
 
@@ -599,6 +599,6 @@ def run_tiny(
       outputs.claim(f"infer_{mixture}.log"),
     )
 
-  print("[5/5] scores (tools/score.py --mode=both)", flush=True)
+  print("[5/5] tools/score.py", flush=True)
   score(predictions, outputs.claim(SCORES))
   print(f"Done in {time.monotonic() - start:.0f} s.", flush=True)

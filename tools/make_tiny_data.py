@@ -27,8 +27,6 @@ rest come from a small list of real names), so a model has to learn the
 contexts instead of memorising names; about 30% of the names in synth_news
 dev/test never occur in its train split. The output depends only on the flags.
 
-(The library is `instructuie_jax/tiny_data.py`.)
-
 Files already at those paths are left alone (the tool exits with 1, naming
 the first) unless --overwrite. Each file is written to a temporary file beside
 it and then renamed, so a failed run leaves no half-written file.

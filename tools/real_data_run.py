@@ -59,9 +59,6 @@ directory lacks `left_out_tasks.json`.
 The model is trained anew on every run. The tool deletes or replaces only
 what it made (recorded in WORK_DIR/.real_data_run.json, as
 tools/run_local_tiny.py does); --overwrite also makes the vocabulary again.
-
-(The steps are `instructuie_t5x/real_data.py`: `real_data.run`;
-`benchmarks/real_data_run.py` runs this tool.)
 """
 
 from __future__ import annotations

@@ -30,8 +30,6 @@ Steps:
 5. `tools/score.py --mode=both`: the per-dataset F1 tables (strict and the
    original evaluator's conventions), into WORK_DIR/scores.
 
-(The steps are `instructuie_t5x/pipeline.py`: `pipeline.run_tiny`.)
-
 Data and vocabulary are reused when present, and training resumes from the
 checkpoints in WORK_DIR/model (T5X's behaviour); --overwrite deletes all three
 first. Needs T5X; when it is missing, prints how to install it and exits with

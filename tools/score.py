@@ -18,8 +18,6 @@ Usage:
   python -m tools.score --predictions=FILE_OR_DIR --out_dir=DIR \
     [--mode=strict|original|both] [--step=N] [--require_entity_types]
 
-(The library is `instructuie_jax/scoring.py`: `scoring.score_to_dir`.)
-
 `--predictions` is either
 * a JSON-lines file, one object per example:
   `{"dataset": str, "task": "NER"|"RE"|..., "target": str, "prediction": str}`

@@ -18,9 +18,13 @@ The prompt is the task type's layout (`task_types.TaskType.layout`, the
 original InstructUIE one, character for character; see `prompts`) filled
 with an instruction from a pool, the option labels and the task's extra
 parts (`TaskType.prompt_parts`). Targets are
-`formats.get(target_format).linearize(task, TaskType.gold(instance))`.
-Every random choice (instruction, option order, auxiliary sampling) comes
-from `rng.example_rng`, keyed by the run seed and the example's identity.
+`formats.get(target_format).linearize(task, TaskType.gold(offered))`, where
+`offered` is the instance narrowed to the items whose labels the prompt
+offers (`TaskType.offered`: a policy that drops gold labels drops their
+answers too). Every random choice (instruction, options, auxiliary
+sampling) comes from `rng.example_rng`, keyed by the run seed and the
+example's identity. The option policy shapes training prompts only:
+evaluation prompts list the dataset's labels as given, as the paper's.
 
 EE instances may hold several events (or none): EE and EET targets list
 every typed event; EEA makes one example per typed event
@@ -278,6 +282,8 @@ def build_example(
   pool: InstructionPool | Mapping[str, Sequence[str]] | None = None,
   strategy: str = "single",
   option_policy: str = "as_given",
+  option_params: label_options.Params = label_options.DEFAULT_PARAMS,
+  label_pool: Any = None,
   target_format: str = "instructuie",
   event_index: int | None = None,
 ) -> dict[str, str]:
@@ -295,6 +301,9 @@ def build_example(
       `{task: [instructions]}` mapping is accepted too.
     strategy: "single" (first instruction) or "multiple" (seeded choice).
     option_policy: Name of a `label_options` policy.
+    option_params: The policy's rates and sizes.
+    label_pool: The labels of the family's other datasets (the forms of
+      `labels`), for a policy that reads a pool; None for none.
     target_format: Name of a registered target format.
     event_index: EEA only: which event of a several-event instance to ask
       about. Instances with exactly one event need none.
@@ -313,15 +322,26 @@ def build_example(
   return _build(
     instance,
     task,
-    prompts.label_set(labels),
+    _label_set(labels, label_pool),
     seed=seed,
     dataset=dataset,
     split=split,
     pool=_as_pool(pool, target_format),
     strategy=strategy,
-    policy=label_options.get(option_policy),
+    policy=label_options.get(option_policy, option_params),
     fmt=fmt,
     event_index=event_index,
+  )
+
+
+def _label_set(labels: Any, label_pool: Any) -> prompts.LabelSet:
+  """The labels of a dataset, with the pool of its family's other datasets."""
+  label_set = prompts.label_set(labels)
+  if label_pool is None:
+    return label_set
+  pool = prompts.label_set(label_pool)
+  return dataclasses.replace(
+    label_set, pool_types=pool.types, pool_roles=tuple(prompts.role_union(pool))
   )
 
 
@@ -365,7 +385,10 @@ def _build(
     "inputs": prompts.render(
       task_type.layout, task, instruction, options, instance.sentence, extra
     ),
-    "targets": fmt.linearize(task, task_type.gold(subject)),
+    "targets": fmt.linearize(
+      task,
+      task_type.gold(task_type.offered(subject, label_set, options, extra)),
+    ),
     "task": task,
     "dataset": dataset,
     "id": example_id,
@@ -411,6 +434,8 @@ def examples_for_split(
   pool: InstructionPool | Mapping[str, Sequence[str]] | None = None,
   strategy: str | None = None,
   option_policy: str = "as_given",
+  option_params: label_options.Params = label_options.DEFAULT_PARAMS,
+  label_pool: Any = None,
   target_format: str = "instructuie",
   eea_events: str = "each",
 ) -> Iterator[dict[str, str]]:
@@ -430,14 +455,18 @@ def examples_for_split(
     dataset: Dataset name.
     split: Split name.
     seed: Run seed.
-    train: True: main + auxiliary tasks, strategy "multiple"; False: main
-      tasks, strategy "single".
+    train: True: main + auxiliary tasks, strategy "multiple", the option
+      policy; False: main tasks, strategy "single", the labels as given
+      (`as_given`, the full label set, as the paper evaluates).
     aux_prob: Auxiliary sampling probability (the original's 0.3).
     tasks: Task types to build instead of the default list; each must read
       `family`.
     pool: Instructions; None for the shipped pool of `target_format`.
     strategy: Overrides the strategy implied by `train`.
-    option_policy: Name of a `label_options` policy.
+    option_policy: Name of a `label_options` policy (training prompts).
+    option_params: The policy's rates and sizes.
+    label_pool: The labels of the family's other datasets (the forms of
+      `labels`), for a policy that reads a pool; None for none.
     target_format: Name of a registered target format.
     eea_events: "each": one EEA example per typed event; "original": as the
       original loader, which fails on an instance with several events (and
@@ -473,10 +502,12 @@ def examples_for_split(
     split=split,
     pool=_as_pool(pool, target_format),
     strategy=strategy,
-    policy=label_options.get(option_policy),
+    policy=label_options.get(
+      option_policy if train else "as_given", option_params
+    ),
     fmt=formats.get(target_format),
   )
-  label_set = prompts.label_set(labels)
+  label_set = _label_set(labels, label_pool)
   instances = list(instances)
   for task in tasks:
     task_type = task_types.get(task)

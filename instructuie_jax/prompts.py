@@ -184,10 +184,17 @@ def render(
 
 @dataclasses.dataclass(frozen=True)
 class LabelSet:
-  """A dataset's labels: types (EE: event types) and EE roles per type."""
+  """A dataset's labels: types (EE: event types) and EE roles per type.
+
+  `pool_types` and `pool_roles` are the labels of the family's other
+  datasets, for the policies that read a pool (`label_options.reads_pool`);
+  empty otherwise.
+  """
 
   types: tuple[str, ...]
   roles: Mapping[str, tuple[str, ...]] | None
+  pool_types: tuple[str, ...] = ()
+  pool_roles: tuple[str, ...] = ()
 
 
 def label_set(labels: Any) -> LabelSet:
@@ -228,6 +235,68 @@ def role_union(labels: LabelSet) -> list[str]:
 
 
 # --------------------------------------------------------------------------
+# Offered items: (instance, labels, options, extra) -> instance.
+#
+# The instance narrowed to the items whose labels the prompt offers: an item
+# (a role: an argument) is left out when the dataset lists its label and
+# the prompt's options do not, so the target never holds an answer the
+# prompt did not ask for. Items without a type ("" or "NA") stay. Only a
+# policy that drops gold labels (`gold_dropout`) narrows anything; otherwise
+# the instance itself is returned.
+
+OfferedFn = Callable[[Any, LabelSet, Sequence[str], Mapping[str, Any]], Any]
+
+
+def _dropped(candidates: Sequence[str], offered: Sequence[str]) -> set[str]:
+  return set(candidates) - set(offered) - NO_TYPE
+
+
+def _keep(items: tuple, dropped: set[str], label: str = "type") -> tuple:
+  if not dropped:
+    return items
+  return tuple(x for x in items if getattr(x, label) not in dropped)
+
+
+def _narrowed(instance: Any, **items: tuple) -> Any:
+  if all(items[k] == getattr(instance, k) for k in items):
+    return instance
+  return dataclasses.replace(instance, **items)
+
+
+def offered_entities(instance, labels, options, extra) -> Any:
+  """NER, ES, ET: the entities whose type the options list."""
+  dropped = _dropped(labels.types, options)
+  return _narrowed(instance, entities=_keep(instance.entities, dropped))
+
+
+def offered_relations(instance, labels, options, extra) -> Any:
+  """RE, EP, EPR: the relations whose type the options list."""
+  dropped = _dropped(labels.types, options)
+  return _narrowed(instance, relations=_keep(instance.relations, dropped))
+
+
+def offered_events(instance, labels, options, extra) -> Any:
+  """EE, EET: the events whose type the options list; EE: of their
+  arguments, those whose role the prompt's `roles` list."""
+  events = _keep(instance.events, _dropped(labels.types, options))
+  roles_dropped = _dropped(role_union(labels), extra.get("roles", ()))
+  if "roles" in extra and roles_dropped:
+    events = tuple(
+      _narrowed(e, arguments=_keep(e.arguments, roles_dropped, "role"))
+      for e in events
+    )
+  return _narrowed(instance, events=events)
+
+
+def offered_arguments(instance, labels, options, extra) -> Any:
+  """EEA: the one event's arguments whose role the options list."""
+  (event,) = instance.events
+  roles = (labels.roles or {}).get(event.type, ())
+  arguments = _keep(event.arguments, _dropped(roles, options), "role")
+  return _narrowed(instance, events=(_narrowed(event, arguments=arguments),))
+
+
+# --------------------------------------------------------------------------
 # Parts: (instance, labels, policy, rng) -> (options, extra).
 
 Parts = tuple[list[str], dict[str, Any]]
@@ -240,36 +309,46 @@ def _typed(items: Any) -> list[Any]:
   return [x for x in items if x.type not in NO_TYPE]
 
 
+def _type_options(labels, policy, rng, gold_types) -> list[str]:
+  return policy(labels.types, rng, gold_types, pool=labels.pool_types)
+
+
 def entity_options(instance, labels, policy, rng) -> Parts:
   """NER, ES: the entity types."""
   gold_types = {e.type for e in _typed(instance.entities)}
-  return policy(labels.types, rng, gold_types), {}
+  return _type_options(labels, policy, rng, gold_types), {}
 
 
 def entity_options_and_names(instance, labels, policy, rng) -> Parts:
-  """ET: the entity types; `entities`, the typed entities' names."""
+  """ET: the entity types; `entities`, the names of the typed entities
+  whose type is offered."""
   typed = _typed(instance.entities)
-  options = policy(labels.types, rng, {e.type for e in typed})
-  return options, {"entities": [e.name for e in typed]}
+  options = _type_options(labels, policy, rng, {e.type for e in typed})
+  offered = offered_entities(instance, labels, options, {})
+  return options, {"entities": [e.name for e in _typed(offered.entities)]}
 
 
 def relation_options(instance, labels, policy, rng) -> Parts:
   """RE, EP: the relation types."""
   gold_types = {r.type for r in _typed(instance.relations)}
-  return policy(labels.types, rng, gold_types), {}
+  return _type_options(labels, policy, rng, gold_types), {}
 
 
 def relation_options_and_pairs(instance, labels, policy, rng) -> Parts:
-  """EPR: the relation types; `pairs`, the typed relations' (head, tail)."""
+  """EPR: the relation types; `pairs`, the (head, tail) of the typed
+  relations whose type is offered."""
   typed = _typed(instance.relations)
-  options = policy(labels.types, rng, {r.type for r in typed})
-  return options, {"pairs": [(r.head.name, r.tail.name) for r in typed]}
+  options = _type_options(labels, policy, rng, {r.type for r in typed})
+  offered = offered_relations(instance, labels, options, {})
+  return options, {
+    "pairs": [(r.head.name, r.tail.name) for r in _typed(offered.relations)]
+  }
 
 
 def event_type_options(instance, labels, policy, rng) -> Parts:
   """EET: the event types."""
   gold_types = {e.type for e in _typed(instance.events)}
-  return policy(labels.types, rng, gold_types), {}
+  return _type_options(labels, policy, rng, gold_types), {}
 
 
 def event_schema(instance, labels, policy, rng) -> Parts:
@@ -279,14 +358,15 @@ def event_schema(instance, labels, policy, rng) -> Parts:
     ValueError: The labels have no roles.
   """
   events = _typed(instance.events)
-  options = policy(labels.types, rng, {e.type for e in events})
+  options = _type_options(labels, policy, rng, {e.type for e in events})
   if labels.roles is None:
     raise ValueError(
       f"{instance.id}: EE prompts need argument roles; the labels have "
       "event types only."
     )
   gold_roles = {a.role for e in events for a in e.arguments}
-  return options, {"roles": policy(role_union(labels), rng, gold_roles)}
+  roles = policy(role_union(labels), rng, gold_roles, pool=labels.pool_roles)
+  return options, {"roles": roles}
 
 
 def event_role_options(instance, labels, policy, rng) -> Parts:
@@ -303,4 +383,5 @@ def event_role_options(instance, labels, policy, rng) -> Parts:
       "labels (EE labels must map each event type to its roles)."
     )
   gold_roles = {a.role for a in event.arguments}
-  return policy(roles, rng, gold_roles), {"event_type": event.type}
+  options = policy(roles, rng, gold_roles, pool=labels.pool_roles)
+  return options, {"event_type": event.type}

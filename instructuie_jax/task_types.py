@@ -84,6 +84,9 @@ class TaskType:
     layout: The prompt layout (`prompts.PromptLayout`).
     prompt_parts: `(instance, labels, policy, rng) -> (options, extra)`, the
       option labels and the layout's extra parts (`prompts`).
+    offered: `(instance, labels, options, extra) -> instance`, the instance
+      narrowed to the items whose labels the prompt offers, which the target
+      is built from (`prompts`; only a policy dropping gold labels narrows).
     per_event: True when an example asks about one event of the instance
       (EEA): examples are built per event, on the instance narrowed to it.
     metric_names: The strict metrics, in report order.
@@ -105,6 +108,7 @@ class TaskType:
   gold: Callable[[Any], records_lib.Records]
   layout: prompts.PromptLayout
   prompt_parts: prompts.PartsFn
+  offered: prompts.OfferedFn
   metric_names: tuple[str, ...]
   metric_keys: keys_lib.KeysFn
   typed_metric_keys: keys_lib.KeysFn | None = None
@@ -135,6 +139,7 @@ _TASK_TYPES = (
     gold=gold.entities,
     layout=prompts.PLAIN,
     prompt_parts=prompts.entity_options,
+    offered=prompts.offered_entities,
     metric_names=("ner",),
     metric_keys=keys_lib.typed,
     original=OriginalMetric("original_ner", original_conventions.ner_tally),
@@ -147,6 +152,7 @@ _TASK_TYPES = (
     gold=gold.spans,
     layout=prompts.PLAIN,
     prompt_parts=prompts.entity_options,
+    offered=prompts.offered_entities,
     metric_names=("es",),
     metric_keys=keys_lib.spans,
   ),
@@ -158,6 +164,7 @@ _TASK_TYPES = (
     gold=gold.entities,
     layout=prompts.ENTITY_LIST,
     prompt_parts=prompts.entity_options_and_names,
+    offered=prompts.offered_entities,
     metric_names=("et",),
     metric_keys=keys_lib.typed,
   ),
@@ -169,6 +176,7 @@ _TASK_TYPES = (
     gold=gold.relations,
     layout=prompts.PLAIN,
     prompt_parts=prompts.relation_options,
+    offered=prompts.offered_relations,
     metric_names=("re_strict", "re_boundary"),
     metric_keys=keys_lib.relations,
     typed_metric_keys=keys_lib.typed_relations,
@@ -182,6 +190,7 @@ _TASK_TYPES = (
     gold=gold.pairs,
     layout=prompts.PLAIN,
     prompt_parts=prompts.relation_options,
+    offered=prompts.offered_relations,
     metric_names=("ep",),
     metric_keys=keys_lib.pairs,
   ),
@@ -193,6 +202,7 @@ _TASK_TYPES = (
     gold=gold.relations,
     layout=prompts.PAIR_LIST,
     prompt_parts=prompts.relation_options_and_pairs,
+    offered=prompts.offered_relations,
     metric_names=("epr",),
     metric_keys=keys_lib.triples,
   ),
@@ -204,6 +214,7 @@ _TASK_TYPES = (
     gold=gold.events,
     layout=prompts.EVENT_SCHEMA,
     prompt_parts=prompts.event_schema,
+    offered=prompts.offered_events,
     metric_names=(
       "ee_trigger_id",
       "ee_trigger",
@@ -221,6 +232,7 @@ _TASK_TYPES = (
     gold=gold.triggers,
     layout=prompts.EVENT_TYPES,
     prompt_parts=prompts.event_type_options,
+    offered=prompts.offered_events,
     metric_names=("eet", "eet_trigger_id"),
     metric_keys=keys_lib.triggers,
     original=OriginalMetric("original_eet", original_conventions.eet_tally),
@@ -233,6 +245,7 @@ _TASK_TYPES = (
     gold=gold.arguments,
     layout=prompts.EVENT_ROLES,
     prompt_parts=prompts.event_role_options,
+    offered=prompts.offered_arguments,
     per_event=True,
     metric_names=("eea", "eea_id"),
     metric_keys=keys_lib.arguments,

@@ -20,8 +20,11 @@
 `instructions.examples_for_split`, the one example builder, run in Python
 through `tf.numpy_function` on batches of examples (one Python call per
 batch, not per example). Train-split examples use the "multiple"
-instruction strategy and auxiliary tasks keep an instance with
-`instructions.keep_auxiliary`; other splits use "single"; EEA makes one
+instruction strategy and the option policy (with the labels of the family's
+datasets when it reads a pool: `sources.family_label_pool`, read at first
+use), and auxiliary tasks keep an instance with
+`instructions.keep_auxiliary`; other splits use "single" and list the labels
+as given; EEA makes one
 example per typed event. All draws are seeded by `prompt_options().seed` and
 the instance id, so a prompt does not depend on reading order, sharding or
 the source backend.
@@ -42,7 +45,7 @@ import numpy as np
 import seqio
 import tensorflow as tf
 
-from instructuie_jax import instructions, task_types
+from instructuie_jax import catalog, instructions, label_options, task_types
 from tasks import settings, sources
 
 BATCH_SIZE = 256
@@ -178,6 +181,15 @@ def _text(value) -> str:
   return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
+def family_label_pool(dataset_name: str):
+  """The label pool of the family of catalog dataset `dataset_name`
+  (`sources.family_label_pool`, read from the benchmark's data root)."""
+  spec = catalog.get(dataset_name)
+  return sources.family_label_pool(
+    spec.benchmark, spec.family, sources.data_dir(spec.benchmark)
+  )
+
+
 def build_batch(
   task: str,
   dataset_name: str,
@@ -216,6 +228,10 @@ def build_batch(
     rows, key=lambda row: (row[3], row[4])
   ):
     split = _text(split)
+    train = split == "train"
+    label_pool = None
+    if train and label_options.reads_pool(options.option_policy):
+      label_pool = family_label_pool(dataset_name)
     instances = [
       sources.instance_from_features(_text(i), _text(s), _text(g))
       for i, s, g, _, _ in run
@@ -227,11 +243,13 @@ def build_batch(
       dataset=dataset_name,
       split=split,
       seed=options.seed,
-      train=split == "train",
+      train=train,
       aux_prob=options.aux_prob,
       tasks=(task,),
       pool=pool,
       option_policy=options.option_policy,
+      option_params=options.option_params,
+      label_pool=label_pool,
       target_format=options.target_format,
       eea_events=options.eea_events,
     ):

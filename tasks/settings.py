@@ -26,7 +26,7 @@ builds is a field of one frozen `Settings`:
 | `tfds_dir` | where `tools.build_tfds` wrote the TFDS data | `IE_INSTRUCTIONS_TFDS_DIR` |
 | `vocab` | SentencePiece model file, or "byte" | `IE_INSTRUCTIONS_VOCAB` |
 | `vocab_extra_ids` | sentinel ids (default 100 for Flan-T5's, else 0) | `IE_INSTRUCTIONS_VOCAB_EXTRA_IDS` |
-| `seed`, `aux_prob`, `option_policy`, `target_format`, `instruction_file`, `eea_events` | how prompts are built (`PromptOptions`) | |
+| `seed`, `aux_prob`, `option_policy`, `dropout_rate`, `negatives_size`, `negatives_pool_rate`, `target_format`, `instruction_file`, `eea_events` | how prompts are built (`PromptOptions`) | |
 | `cap`, `temperature` | mixing rates (`tasks.mixtures.examples_rate`) | |
 | `memory_cache` | keep tokenized examples in memory after one epoch | |
 | `run_dir` | where a run records the tasks left out of a mixture | |
@@ -57,7 +57,7 @@ from typing import Any
 
 import gin
 
-from instructuie_jax import catalog, instructions
+from instructuie_jax import catalog, instructions, label_options
 
 FLAN_T5_VOCAB = "gs://t5-data/vocabs/cc_all.32000.100extra/sentencepiece.model"
 FLAN_T5_EXTRA_IDS = 100
@@ -82,6 +82,9 @@ _PROMPT_FIELDS = (
   "seed",
   "aux_prob",
   "option_policy",
+  "dropout_rate",
+  "negatives_size",
+  "negatives_pool_rate",
   "target_format",
   "instruction_file",
   "eea_events",
@@ -95,7 +98,13 @@ class PromptOptions:
   Attributes:
     seed: Seed of every instruction, option and auxiliary-sampling draw.
     aux_prob: Probability of building an auxiliary example for an instance.
-    option_policy: A `label_options` policy name.
+    option_policy: A `label_options` policy name (training prompts; the
+      evaluation prompts list the labels as given).
+    dropout_rate: Drop probability per label of `label_dropout` (non-gold
+      labels) and `gold_dropout` (every label).
+    negatives_size: Negative labels per `negatives` prompt.
+    negatives_pool_rate: Probability that a `negatives` negative comes from
+      the labels of the family's other datasets.
     target_format: A registered target format name.
     instruction_file: An instruction config JSON; None for the shipped pool.
     eea_events: "each": one EEA example per typed event of an instance;
@@ -106,12 +115,25 @@ class PromptOptions:
   seed: int = 0
   aux_prob: float = instructions.AUX_PROB
   option_policy: str = "as_given"
+  dropout_rate: float = label_options.DEFAULT_PARAMS.dropout_rate
+  negatives_size: int = label_options.DEFAULT_PARAMS.negatives_size
+  negatives_pool_rate: float = label_options.DEFAULT_PARAMS.negatives_pool_rate
   target_format: str = "instructuie"
   instruction_file: str | None = None
   eea_events: str = "each"
 
   def __post_init__(self):
     instructions.check_eea_events(self.eea_events)
+    label_options.get(self.option_policy, self.option_params)
+
+  @property
+  def option_params(self) -> label_options.Params:
+    """The option policy's rates and sizes."""
+    return label_options.Params(
+      dropout_rate=self.dropout_rate,
+      negatives_size=self.negatives_size,
+      negatives_pool_rate=self.negatives_pool_rate,
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -209,6 +231,9 @@ def data_settings(
   seed=_UNSET,
   aux_prob=_UNSET,
   option_policy=_UNSET,
+  dropout_rate=_UNSET,
+  negatives_size=_UNSET,
+  negatives_pool_rate=_UNSET,
   target_format=_UNSET,
   instruction_file=_UNSET,
   eea_events=_UNSET,

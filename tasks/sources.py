@@ -244,6 +244,74 @@ def load_features(
   }
 
 
+def _labels_json(spec: catalog.DatasetSpec, root: str) -> str | None:
+  """A local copy of the dataset's `labels.json`; None when it is absent."""
+  path = f"{catalog.dataset_dir(spec, root)}/labels.json"
+  if "://" not in root:
+    return path if os.path.exists(path) else None
+  if not tf.io.gfile.exists(path):
+    return None
+  local = os.path.join(tempfile.mkdtemp(prefix="ie_labels_"), "labels.json")
+  tf.io.gfile.copy(path, local)
+  return local
+
+
+@functools.lru_cache(maxsize=64)
+def family_label_pool(benchmark: str, family: str, root: str) -> schema.Labels:
+  """The labels of the family's datasets, for the policies that read a pool.
+
+  The datasets are the catalog rows of `benchmark` and `family` not held out
+  for zero-shot evaluation (`zeroshot_eval`), so held-out label names never
+  reach a training prompt. Their `labels.json` files are read here, when
+  examples are first built (cached per process); a dataset without one (a
+  partial copy of the benchmark) is left out and counted in a warning.
+
+  Args:
+    benchmark: "ie_instructions" or "tiny".
+    family: "NER", "RE" or "EE".
+    root: The benchmark's data root.
+
+  Returns:
+    Every type (EE: every event type, each with its roles), in catalog and
+    file order, without repeats.
+
+  Raises:
+    schema.DataError: A `labels.json` that is not valid.
+  """
+  specs = catalog.select(
+    benchmark=benchmark, family=family, zeroshot_eval=False
+  )
+  types: dict[str, None] = {}
+  roles: dict[str, dict[str, None]] = {}
+  missing = []
+  for spec in specs:
+    path = _labels_json(spec, root)
+    if path is None:
+      missing.append(spec.name)
+      continue
+    labels = schema.load_labels(path, family)
+    for t in labels.types:
+      types.setdefault(t, None)
+      for role in (labels.roles or {}).get(t, ()):
+        roles.setdefault(t, {}).setdefault(role, None)
+  if missing:
+    logging.warning(
+      "The label pool of %s %s leaves out %d of %d datasets without a "
+      "labels.json under %s: %s",
+      benchmark,
+      family,
+      len(missing),
+      len(specs),
+      root,
+      ", ".join(missing),
+    )
+  if family != "EE":
+    return schema.Labels(tuple(types))
+  return schema.Labels(
+    tuple(types), {t: tuple(roles.get(t, {})) for t in types}
+  )
+
+
 def count_examples(spec: catalog.DatasetSpec, root: str, split: str) -> int:
   """Number of instances in a split (reads and caches the file)."""
   return len(load_features(spec, root, split)["id"])

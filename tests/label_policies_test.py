@@ -288,3 +288,120 @@ def test_a_prompt_is_a_function_of_seed_dataset_split_and_instance():
   first = by_id(_examples("NER", instances, **kwargs))
   assert first == by_id(_examples("NER", instances[::-1], **kwargs))
   assert first != by_id(_examples("NER", instances, seed=1, **kwargs))
+
+
+# --------------------------------------------------------------------------
+# Data settings and the family's label pool (the seqio side).
+
+
+def test_each_switch_is_a_gin_bindable_data_setting():
+  import gin
+
+  from tasks import settings
+
+  default = settings.resolve(vocab="byte")
+  assert default.prompt.option_params == label_options.Params()
+  bindings = {
+    "option_policy": "'negatives'",
+    "negatives_size": "3",
+    "negatives_pool_rate": "0.25",
+    "dropout_rate": "0.5",
+  }
+  for field, value in bindings.items():
+    gin.parse_config(f"tasks.settings.data_settings.{field} = {value}")
+    try:
+      bound = settings.resolve(vocab="byte")
+    finally:
+      gin.clear_config()
+    # In the fingerprint: a cache made with another value is refused.
+    assert bound.fingerprint()["prompt"][field] == eval(value), field
+    assert bound.fingerprint() != default.fingerprint(), field
+  params = settings.resolve(
+    vocab="byte", negatives_size=3, negatives_pool_rate=0.25, dropout_rate=0.5
+  ).prompt.option_params
+  assert params == label_options.Params(0.5, 3, 0.25)
+  for bad, match in [
+    (dict(dropout_rate=2.0), "dropout_rate must be in"),
+    (dict(negatives_size=-2), "negatives_size must be"),
+    (dict(option_policy="gold_first"), "Unknown label-option policy"),
+  ]:
+    with pytest.raises(ValueError, match=match):
+      settings.resolve(vocab="byte", **bad)
+
+
+def _write_labels(root, family, name, labels):
+  import json
+
+  folder = root / family / name
+  folder.mkdir(parents=True)
+  (folder / "labels.json").write_text(json.dumps(labels), encoding="utf-8")
+
+
+def test_family_label_pool_reads_the_trained_datasets_labels(tmp_path, caplog):
+  from tasks import sources
+
+  _write_labels(tmp_path, "NER", "CoNLL 2003", ["person", "location"])
+  _write_labels(tmp_path, "NER", "ACE 2004", ["person", "vehicle"])
+  _write_labels(tmp_path, "NER", "mit-movie", ["actor"])  # Held out.
+  _write_labels(tmp_path, "EE", "ACE05", {"attack": ["attacker", "place"]})
+  _write_labels(tmp_path, "EE", "CASIE", [["breach"], ["attacker", "victim"]])
+  with caplog.at_level("WARNING"):
+    ner = sources.family_label_pool("ie_instructions", "NER", str(tmp_path))
+  assert ner.types == ("person", "vehicle", "location")  # Catalog order.
+  assert "leaves out" in caplog.text  # The datasets without labels.json.
+  ee = sources.family_label_pool("ie_instructions", "EE", str(tmp_path))
+  assert ee.types == ("attack", "breach")
+  assert ee.roles == {
+    "attack": ("attacker", "place"),
+    "breach": ("attacker", "victim"),
+  }
+
+
+def test_seqio_preprocessor_reads_the_pool_for_training_prompts(tmp_path):
+  from tasks import preprocessors, settings, sources
+
+  _write_labels(tmp_path, "NER", "CoNLL 2003", ["person", "location"])
+  _write_labels(tmp_path, "NER", "ACE 2004", ["vehicle", "weapon"])
+  _write_labels(tmp_path, "NER", "mit-movie", ["actor", "director"])
+  instances = _instances("NER", 60)
+  labels = schema.Labels(("person", "location"))
+  instances = [
+    dataclasses.replace(
+      i,
+      entities=tuple(dataclasses.replace(e, type="person") for e in i.entities),
+    )
+    for i in instances
+  ]
+
+  def columns(split):
+    return (
+      [i.id for i in instances],
+      [i.sentence for i in instances],
+      [sources.gold_to_json(i) for i in instances],
+      [sources.labels_to_json(labels)] * len(instances),
+      [split] * len(instances),
+    )
+
+  options = settings.PromptOptions(
+    option_policy="negatives", negatives_size=2, negatives_pool_rate=1.0
+  )
+  # Evaluation prompts list the labels as given.
+  with settings.scoped(vocab="byte"):
+    inputs, _, _ = preprocessors.build_batch(
+      "NER", "CoNLL 2003", options, *columns("test")
+    )
+  assert all("Option: person, location \n" in x for x in inputs)
+  sources.family_label_pool.cache_clear()
+  with settings.scoped(vocab="byte", ie_instructions_dir=str(tmp_path)):
+    inputs, targets, _ = preprocessors.build_batch(
+      "NER", "CoNLL 2003", options, *columns("train")
+    )
+  sources.family_label_pool.cache_clear()
+  seen = set()
+  for prompt in inputs:
+    options_seen, _ = error_audit.prompt_parts(prompt)
+    seen |= set(options_seen)
+  assert {"vehicle", "weapon"} <= seen
+  assert not seen & {"actor", "director"}  # Held-out labels stay out.
+  expected = _examples("NER", instances, tasks=["NER"])
+  assert list(targets) == [e["targets"] for e in expected]

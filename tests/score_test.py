@@ -156,7 +156,7 @@ def test_original_mode_uses_ground_truth(tmp_path):
 @pytest.mark.parametrize(
   "line,message",
   [
-    ("{not json", ":2: not valid JSON"),
+    ("{not json", ":2: invalid JSON"),
     ("[1, 2]", ":2: expected a JSON object, got list"),
     (
       '{"dataset": "d", "task": "NER", "target": " None"}',

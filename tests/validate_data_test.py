@@ -110,7 +110,7 @@ def test_invalid_json_and_broken_labels(data_copy):
   code, out = _run(f"--data_dir={data_copy}")
   assert code == 1, out
   assert "errors (2):" in out
-  assert "dev.json: json: invalid JSON at line 2, column 2" in out
+  assert "dev.json: json: line 2: invalid JSON: Expecting property name enclosed in double quotes (column 2)" in out
   assert "labels.json: labels: expected a list of relation types" in out
 
 
@@ -199,7 +199,7 @@ def test_deeply_nested_json_is_one_problem(data_copy):
   code, out, err = _run3(f"--data_dir={data_copy}")
   assert code == 1, out + err
   assert "Traceback" not in err and "RecursionError" not in out + err
-  assert f"{dev}: json: nested too deeply to read" in out
+  assert f"{dev}: json: line 1: JSON nested deeper than" in out
 
 
 def test_bad_flag_value_is_a_usage_error(data_copy):

@@ -110,7 +110,10 @@ def test_invalid_json_and_broken_labels(data_copy):
   code, out = _run(f"--data_dir={data_copy}")
   assert code == 1, out
   assert "errors (2):" in out
-  assert "dev.json: json: line 2: invalid JSON: Expecting property name enclosed in double quotes (column 2)" in out
+  assert (
+    "dev.json: json: line 2: invalid JSON: Expecting property name enclosed in double quotes (column 2)"
+    in out
+  )
   assert "labels.json: labels: expected a list of relation types" in out
 
 

@@ -110,3 +110,22 @@ def test_dataset_loader_reports_each_limit_as_one_problem(tmp_path):
     )
     assert instances == [] and len(problems) == 1, problems
     assert problems[0].kind == "json" and message in problems[0].message
+
+
+def test_instruction_file_with_bom_and_a_lone_surrogate(tmp_path):
+  from instructuie_jax import instructions
+
+  shipped = instructions.__file__.replace(
+    "instructions.py", "data/instructions"
+  )
+  text = open(f"{shipped}/instructuie.json", encoding="utf-8").read()
+  path = tmp_path / "instructions.json"
+  path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+  loaded = instructions.load_instruction_config(path)
+  shipped_pool = instructions.default_pool("instructuie")
+  assert loaded.zero_shot == shipped_pool.zero_shot
+  path.write_text(
+    '{"NER": [{"instruction_type": "x", "instruction": "\\udfff"}]}'
+  )
+  with pytest.raises(ValueError, match=r"instructions.json:1: NER\[0\]"):
+    instructions.load_instruction_config(path)

@@ -17,7 +17,11 @@
 Sentences: each line of the `.txt` is a sentence (split at `\\n`; a trailing
 `\\r` and the line's leading and trailing whitespace are left out, offsets
 shifted accordingly); blank lines are not sentences. Offsets in the `.ann`
-count characters of the `.txt` as stored, so read it with `newline=""`.
+count characters of the `.txt` as stored, so read it with
+`json_input.read_text` (line ends kept; a leading byte order mark dropped).
+Items whose span is whitespace only are left out with a note; other spans
+lose the whitespace at their ends (noted). A second `T`/`R`/`E` line with
+an id already used is left out with a note naming the first.
 
 Annotations:
 

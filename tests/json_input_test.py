@@ -15,6 +15,7 @@
 """Tests of instructuie_jax/json_input.py: the one reader of user JSON."""
 
 import json
+import random
 import sys
 
 import pytest
@@ -129,3 +130,29 @@ def test_instruction_file_with_bom_and_a_lone_surrogate(tmp_path):
   )
   with pytest.raises(ValueError, match=r"instructions.json:1: NER\[0\]"):
     instructions.load_instruction_config(path)
+
+
+def _depth(value):
+  if isinstance(value, (list, dict)):
+    kids = value.values() if isinstance(value, dict) else value
+    return 1 + max((_depth(k) for k in kids), default=0)
+  return 0
+
+
+def test_depth_check_agrees_with_the_parsed_value():
+  rng = random.Random(0)
+  odd = ["[", "]]", '{"', "a\\", '\\"[', "\u00e9", 1, None]
+
+  def value(depth):
+    r = rng.random()
+    if depth and r < 0.5:
+      return [value(depth - 1) for _ in range(rng.randint(0, 3))]
+    if depth and r < 0.8:
+      return {rng.choice(odd[:5]): value(depth - 1) for _ in range(3)}
+    return rng.choice(odd)
+
+  for _ in range(500):
+    v = value(rng.randint(0, 10))
+    text = json.dumps(v, ensure_ascii=rng.random() < 0.5)
+    for limit in (0, 1, 3, 6):
+      assert json_input._nests_deeper(text, limit) == (_depth(v) > limit), text

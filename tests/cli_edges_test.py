@@ -114,6 +114,17 @@ def test_extract_input_is_checked_before_the_model_loads(
   assert line.startswith(str(given)) and message in line, line
 
 
+@pytest.mark.parametrize("value", [DEEP, f"[{HUGE}]", '["\\ud800"]'])
+def test_extract_json_flag_values(tmp_path, value):
+  result = cli_testing.run_tool(
+    "tools.extract",
+    f"--checkpoint={tmp_path / 'no_model'}",
+    f"--input={tmp_path / 'in.jsonl'}",
+    f"--labels={value}",
+  )
+  assert result.code == 2 and result.error_line().startswith("--labels: ")
+
+
 def test_extract_reads_stdin_through_the_same_reader(tmp_path):
   result = cli_testing.run_tool(
     "tools.extract",

@@ -81,9 +81,9 @@ def parse_list(value: str | None, flag: str) -> Any:
   text = value.strip()
   if text[:1] in "[{":
     try:
-      return json.loads(text)
-    except json.JSONDecodeError as e:
-      raise cli.UsageError(f"--{flag}: invalid JSON: {e.msg}") from None
+      return json_input.loads(text, f"--{flag}")
+    except json_input.InputError as e:
+      raise cli.UsageError(f"--{flag}: {e.message}") from None
   items = [x.strip() for x in text.split(",")]
   if not all(items):
     raise cli.UsageError(f"--{flag}: empty label in {value!r}")

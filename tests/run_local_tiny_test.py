@@ -356,3 +356,13 @@ def test_a_child_ends_when_the_tool_dies():
   while not _gone(child) and time.monotonic() < deadline:
     time.sleep(0.05)
   assert _gone(child)
+
+
+def test_a_garbled_record_is_one_line(tmp_path, fake_t5x):
+  work = tmp_path / "work"
+  work.mkdir()
+  (work / run_local_tiny.MANIFEST).write_text("[" * 100_000 + "]" * 100_000)
+  error = _run(work)
+  assert error and "not this tool's record of its outputs" in error
+  assert not fake_t5x
+  run_local_tiny.release_locks()

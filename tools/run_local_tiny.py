@@ -71,6 +71,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from absl import app, flags
 
+from instructuie_jax import json_input
 from tools import cli, make_tiny_data
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -150,8 +151,7 @@ class Outputs:
     self.made: set[str] = set()
     if os.path.lexists(self.manifest):
       try:
-        with open(self.manifest, encoding="utf-8") as f:
-          names = json.load(f)["made"]
+        names = json_input.read_json(self.manifest)["made"]
         if not isinstance(names, list):
           raise TypeError(names)
       except (ValueError, KeyError, TypeError) as e:

@@ -33,7 +33,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from instructuie_jax import schema
+from instructuie_jax import json_input, schema
 from instructuie_jax.converters import common
 
 MARKER = ".convert_data.json"
@@ -122,8 +122,7 @@ def write_folder(
 def _made_before(folder: str) -> list[str]:
   """The files the marker of `folder` says this tool wrote there."""
   try:
-    with open(os.path.join(folder, MARKER), encoding="utf-8") as f:
-      made = json.load(f).get("files", [])
+    made = json_input.read_json(os.path.join(folder, MARKER)).get("files", [])
   except (OSError, ValueError, AttributeError):
     return []
   if not isinstance(made, list):

@@ -18,6 +18,8 @@ mark, non-breaking spaces, extension case."""
 import json
 import shutil
 
+import pytest
+
 from instructuie_jax.converters import brat, common, conll, jsonl, output
 from tests import cli_testing
 
@@ -221,3 +223,15 @@ def test_conll_non_breaking_space_stays_inside_its_token():
   (record,) = conll.to_records(sentences, "bio", split="train", report=report)
   assert record.instance["entities"][0]["name"] == "New\u00a0York"
   assert conll.tokenize("New\u00a0York is") == [(0, 8), (9, 11)]
+
+
+def test_validation_errors_name_the_output_not_the_staging_folder(tmp_path):
+  entity = {"name": "Bo", "type": "x", "pos": [0, 2]}
+  splits = {"train": [{"sentence": "Bo ran", "entities": [entity]}]}
+  with pytest.raises(output.ValidationError) as raised:
+    output.write_dataset(
+      str(tmp_path), "NER", "d", splits, ["person"], {}, overwrite=False
+    )
+  first = raised.value.errors[0]
+  assert first.startswith(str(tmp_path / "NER" / "d" / "train.json:0")), first
+  assert list((tmp_path / "NER").iterdir()) == []

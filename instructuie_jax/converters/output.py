@@ -108,8 +108,8 @@ def write_folder(
       )
       f.write("\n")
     errors = check(staging) if check else []
-    if errors:
-      raise ValidationError(errors)
+    if errors:  # Named as the files will be: the staging folder goes.
+      raise ValidationError([e.replace(staging, folder) for e in errors])
     if os.path.lexists(folder):
       _replace_files(folder, staging, sorted(files))
     else:

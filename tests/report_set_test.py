@@ -96,10 +96,10 @@ def test_report_with_a_pipe_in_a_dataset_name(tmp_path):
 
 def test_a_failed_report_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
   out = tmp_path / "out"
-  out.mkdir()
-  (out / "MY_NOTES.md").write_text("mine")
-  (out / "report.md").write_text("old report")
   given = _predictions(tmp_path / "p.jsonl", "d")
+  report.run([], str(out), predictions=[given])
+  (out / "MY_NOTES.md").write_text("mine")
+  before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
   def broken(*args, **kwargs):
     raise RuntimeError("rendering failed")
@@ -107,13 +107,14 @@ def test_a_failed_report_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
   monkeypatch.setattr(report, "render_html", broken)
   with pytest.raises(RuntimeError):
     report.run([], str(out), predictions=[given])
-  assert sorted(p.name for p in out.iterdir()) == ["MY_NOTES.md", "report.md"]
-  assert (out / "report.md").read_text() == "old report"
+  after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+  assert after == before
   assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "p.jsonl"]
   monkeypatch.undo()
   report.run([], str(out), predictions=[given])
   names = sorted(p.name for p in out.iterdir())
   assert names == [
+    ".report.json",
     "MY_NOTES.md",
     "audit.json",
     "plots",
@@ -122,6 +123,25 @@ def test_a_failed_report_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
     "tables.json",
   ]
   assert (out / "MY_NOTES.md").read_text() == "mine"
+
+
+def test_report_replaces_only_its_own_files(tmp_path):
+  out = tmp_path / "out"
+  out.mkdir()
+  (out / "report.md").write_text("my own report")
+  given = _predictions(tmp_path / "p.jsonl", "d")
+  with pytest.raises(report.InputError, match="not written by tools.report"):
+    report.run([], str(out), predictions=[given])
+  assert [p.name for p in out.iterdir()] == ["report.md"]
+  assert (out / "report.md").read_text() == "my own report"
+  (out / "report.md").unlink()
+  report.run([], str(out), predictions=[given])
+  assert (out / "audit.json").exists()
+  metrics = tmp_path / "s"
+  score.write_report(score.score(score.read_predictions(given)), str(metrics))
+  report.run([str(metrics)], str(out))  # No --predictions: no audit now.
+  assert not (out / "audit.json").exists()
+  assert "audit.json" not in (out / ".report.json").read_text()
 
 
 def test_staged_folder_new_and_existing(tmp_path):

@@ -37,7 +37,10 @@ Usage:
 Writes into `--out_dir`: `report.md`, `report.html`, `tables.json`,
 `audit.json` (with `--predictions`) and `plots/*.png`, as a set: all are
 written into a staging folder beside it first and moved in only when every
-one is complete (other files in `--out_dir` are left alone).
+one is complete. `--out_dir/.report.json` lists them; a file of those names
+that it does not list (not the tool's) stops the run with one line, files
+the previous report wrote and this one does not are removed, and other files
+in `--out_dir` are left alone.
 Inputs are all read and checked before anything is written; a bad input
 gives one line on stderr and exit status 1 (2 for a usage error).
 """
@@ -622,7 +625,67 @@ def run(
       audit_inputs,
       paper,
     )
+    made_before = _made_before(out_dir)
+    written = _files_under(stage)
+    _check_replaceable(out_dir, written, made_before)
+    _write_text(
+      os.path.join(stage, MANIFEST),
+      json.dumps({"made_by": "tools.report", "files": written}, indent=1)
+      + "\n",
+    )
+  for stale in sorted(set(made_before) - set(written)):
+    path = os.path.join(out_dir, stale)
+    if os.path.isfile(path) and not os.path.islink(path):
+      os.unlink(path)
   return result
+
+
+MANIFEST = ".report.json"  # The files tools.report wrote in --out_dir.
+
+
+def _files_under(folder: str) -> list[str]:
+  """The files below `folder`, as sorted relative paths."""
+  return sorted(
+    os.path.relpath(os.path.join(base, name), folder)
+    for base, _, files in os.walk(folder)
+    for name in files
+  )
+
+
+def _made_before(out_dir: str) -> list[str]:
+  """The files the MANIFEST of `out_dir` lists ([] when there is none)."""
+  path = os.path.join(out_dir, MANIFEST)
+  if not os.path.isfile(path):
+    return []
+  try:
+    files = json_input.read_json(path).get("files", [])
+  except (OSError, ValueError, AttributeError):
+    return []
+  if not isinstance(files, list):
+    return []
+  return [
+    f
+    for f in files
+    if isinstance(f, str)
+    and not os.path.isabs(f)
+    and ".." not in f.split(os.sep)
+    and f != MANIFEST
+  ]
+
+
+def _check_replaceable(
+  out_dir: str, names: Sequence[str], made_before: Sequence[str]
+) -> None:
+  """Raises InputError for a file of `names` in `out_dir` that the tool did
+  not write there (not in its MANIFEST)."""
+  made = set(made_before)
+  for name in names:
+    if name not in made and os.path.lexists(os.path.join(out_dir, name)):
+      raise InputError(
+        f"{os.path.join(out_dir, name)}: exists and was not written by "
+        f"tools.report (not in {MANIFEST}); move it away or choose another "
+        "--out_dir"
+      )
 
 
 def main(argv: Sequence[str]) -> int:

@@ -67,7 +67,7 @@ def _forget_tool_flags() -> None:
 
 
 def _child(module: str, args: tuple[str, ...], stdin: bytes | None) -> None:
-  from tools import cli
+  from instructuie_jax import cli
 
   tool = importlib.import_module(module)
   _forget_tool_flags()

@@ -18,8 +18,7 @@ import json
 
 import pytest
 
-from instructuie_jax import paper_tables
-from tools import cli, report, score
+from instructuie_jax import cli, paper_tables, reporting, scoring
 
 ODD = "a|b\nc"  # A dataset name with a table-cell separator and a line break.
 
@@ -56,10 +55,10 @@ def test_markdown_cell_escapes_separators_and_line_breaks():
 
 def test_score_markdown_keeps_one_row_per_dataset():
   examples = [
-    score.Example(ODD, "NER", "person: Ada", "person: Ada"),
-    score.Example("plain", "NER", "person: Ada", " None"),
+    scoring.Example(ODD, "NER", "person: Ada", "person: Ada"),
+    scoring.Example("plain", "NER", "person: Ada", " None"),
   ]
-  text = score.markdown(score.score(examples))
+  text = scoring.markdown(scoring.score(examples))
   rows = _table_rows(text)
   header = _cells(rows[0])
   for row in rows:
@@ -83,7 +82,7 @@ def _predictions(path, dataset):
 
 def test_report_with_a_pipe_in_a_dataset_name(tmp_path):
   out = tmp_path / "out"
-  report.run(
+  reporting.run(
     [], str(out), predictions=[_predictions(tmp_path / "p.jsonl", ODD)]
   )
   text = (out / "report.md").read_text()
@@ -97,21 +96,21 @@ def test_report_with_a_pipe_in_a_dataset_name(tmp_path):
 def test_a_failed_report_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
   out = tmp_path / "out"
   given = _predictions(tmp_path / "p.jsonl", "d")
-  report.run([], str(out), predictions=[given])
+  reporting.run([], str(out), predictions=[given])
   (out / "MY_NOTES.md").write_text("mine")
   before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
   def broken(*args, **kwargs):
     raise RuntimeError("rendering failed")
 
-  monkeypatch.setattr(report, "render_html", broken)
+  monkeypatch.setattr(reporting, "render_html", broken)
   with pytest.raises(RuntimeError):
-    report.run([], str(out), predictions=[given])
+    reporting.run([], str(out), predictions=[given])
   after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
   assert after == before
   assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "p.jsonl"]
   monkeypatch.undo()
-  report.run([], str(out), predictions=[given])
+  reporting.run([], str(out), predictions=[given])
   names = sorted(p.name for p in out.iterdir())
   assert names == [
     ".report.json",
@@ -130,16 +129,18 @@ def test_report_replaces_only_its_own_files(tmp_path):
   out.mkdir()
   (out / "report.md").write_text("my own report")
   given = _predictions(tmp_path / "p.jsonl", "d")
-  with pytest.raises(report.InputError, match="not written by tools.report"):
-    report.run([], str(out), predictions=[given])
+  with pytest.raises(reporting.InputError, match="not written by tools.report"):
+    reporting.run([], str(out), predictions=[given])
   assert [p.name for p in out.iterdir()] == ["report.md"]
   assert (out / "report.md").read_text() == "my own report"
   (out / "report.md").unlink()
-  report.run([], str(out), predictions=[given])
+  reporting.run([], str(out), predictions=[given])
   assert (out / "audit.json").exists()
   metrics = tmp_path / "s"
-  score.write_report(score.score(score.read_predictions(given)), str(metrics))
-  report.run([str(metrics)], str(out))  # No --predictions: no audit now.
+  scoring.write_report(
+    scoring.score(scoring.read_predictions(given)), str(metrics)
+  )
+  reporting.run([str(metrics)], str(out))  # No --predictions: no audit now.
   assert not (out / "audit.json").exists()
   assert "audit.json" not in (out / ".report.json").read_text()
 

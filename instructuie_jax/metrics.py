@@ -26,13 +26,14 @@ the keys k with their gold and predicted counts g(k) and p(k),
 Multiset semantics, as the entity-level scorers (seqeval, conlleval) count
 spans: a mention repeated in a sentence's gold is two gold mentions, and a
 record predicted once more than the gold holds it is one false positive. On
-NER converted from BIO tags, with each `(type, text)` answer read as the
-k-th occurrence of its text for its k-th copy (`grounding`), the counts
-equal seqeval's strict IOB2 counts (tests/seqeval_crosscheck_test.py). The
-`original` mode (`original_metrics`) keeps the original evaluator's sets,
-where a repeat counts once. Keys compare strings exactly as the target format's parser
-returns them (no lower-casing; `original_conventions` has the original
-evaluator's normalization). An example whose gold and prediction are both
+NER converted from BIO tags, with the k-th copy of a `(type, text)` answer
+read as the k-th occurrence of its text (as `grounding` reads repeats), the
+counts equal seqeval's strict IOB2 counts (tests/seqeval_crosscheck_test.py,
+benchmarks/seqeval_crosscheck.py). The `original` mode (`original_metrics`)
+keeps the original evaluator's sets, where a repeat counts once. Keys
+compare strings exactly as the target format's parser returns them (no
+lower-casing; `original_conventions` has the original evaluator's
+normalization). An example whose gold and prediction are both
 empty contributes nothing. Precision is tp / (tp + fp), recall tp / (tp + fn),
 F1 their harmonic mean; each is 0 when its denominator is 0.
 
@@ -165,7 +166,7 @@ class Tally:
     )
 
 
-# An entry: (parse problems, one key set per metric) of one target or
+# An entry: (parse problems, one key bag per metric) of one target or
 # prediction.
 _Entry = tuple[Sequence[str], tuple[KeySet, ...]]
 
@@ -178,7 +179,7 @@ def _tally(
 ) -> Tally:
   """The counting loop of `score_example`, `tally_texts` and `metric_fn`.
 
-  `entry` maps a target or prediction to its parse problems and key sets;
+  `entry` maps a target or prediction to its parse problems and key bags;
   it is called once per distinct item (up to `_CACHE_LIMIT` at a time), and
   a prediction equal to its target is counted without being compared. The
   cyclic garbage collector is paused while counting: parsing allocates many

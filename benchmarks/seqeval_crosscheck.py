@@ -59,16 +59,22 @@ from instructuie_jax.converters import bio_export, common, conll, tags
 from instructuie_jax.records import Entity
 from tools import cli
 
-_DATA_DIR = flags.DEFINE_string(
-  "data_dir",
-  os.path.join("..", "shared", "data", "ie_instructions"),
-  "IE INSTRUCTIONS root folder.",
-)
-_SPLIT = flags.DEFINE_string("split", "test", "Split to read.")
-_DATASETS = flags.DEFINE_list(
-  "datasets", [], "NER datasets to read (default: all under --data_dir)."
-)
-_SEED = flags.DEFINE_integer("seed", 0, "Seed of the perturbations.")
+FLAGS = flags.FLAGS
+
+
+def define_flags() -> None:
+  """Defines the flags (only when run as a script, so tests can import)."""
+  flags.DEFINE_string(
+    "data_dir",
+    os.path.join("..", "shared", "data", "ie_instructions"),
+    "IE INSTRUCTIONS root folder.",
+  )
+  flags.DEFINE_string("split", "test", "Split to read.")
+  flags.DEFINE_list(
+    "datasets", [], "NER datasets to read (default: all under --data_dir)."
+  )
+  flags.DEFINE_integer("seed", 0, "Seed of the perturbations.")
+
 
 Span = tags.Span  # (start token, end token exclusive, label)
 
@@ -341,8 +347,8 @@ def _row(name: str, untagged: int, c: Comparison) -> str:
 def main(argv: Sequence[str]) -> int:
   if len(argv) > 1:
     raise cli.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  root = _DATA_DIR.value
-  names = _DATASETS.value or [
+  root = FLAGS.data_dir
+  names = FLAGS.datasets or [
     d for family, d in schema.list_datasets(root) if family == "NER"
   ]
   print(
@@ -354,11 +360,11 @@ def main(argv: Sequence[str]) -> int:
   differ = []
   for name in names:
     instances, labels, _ = schema.load_dataset_split(
-      root, "NER", name, _SPLIT.value
+      root, "NER", name, FLAGS.split
     )
-    where = os.path.join(root, "NER", name, f"{_SPLIT.value}.json")
+    where = os.path.join(root, "NER", name, f"{FLAGS.split}.json")
     sentences, untagged = sentences_of(instances, where)
-    predictions = predict(sentences, labels.types, _SEED.value, name)
+    predictions = predict(sentences, labels.types, FLAGS.seed, name)
     c = compare(sentences, predictions)
     print(_row(name, untagged, c), flush=True)
     if c.ours != c.seqeval:
@@ -370,4 +376,5 @@ def main(argv: Sequence[str]) -> int:
 
 
 if __name__ == "__main__":
+  define_flags()
   cli.run(main)

@@ -39,27 +39,37 @@ from seqeval.metrics import f1_score  # noqa: E402
 FIXTURE = REPO_ROOT / "tests" / "testdata" / "convert" / "conll" / "repeats.bio"
 
 
-@pytest.fixture(scope="module")
-def converted(tmp_path_factory):
-  """The fixture's sentences, converted by the project's converter."""
-  root = tmp_path_factory.mktemp("converted")
-  result = subprocess.run(
-    [
-      sys.executable,
-      "-m",
-      "tools.convert_data",
-      "--format=conll",
-      f"--input=test={FIXTURE}",
-      f"--output_dir={root}",
-      "--dataset=repeats",
-    ],
+def _python(*args):
+  return subprocess.run(
+    [sys.executable, *args],
     capture_output=True,
     text=True,
     env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
     cwd=REPO_ROOT,
     check=False,
   )
+
+
+@pytest.fixture(scope="module")
+def converted_root(tmp_path_factory):
+  """The fixture converted by the project's converter: an IE root."""
+  root = tmp_path_factory.mktemp("converted")
+  result = _python(
+    "-m",
+    "tools.convert_data",
+    "--format=conll",
+    f"--input=test={FIXTURE}",
+    f"--output_dir={root}",
+    "--dataset=repeats",
+  )
   assert result.returncode == 0, result.stderr
+  return root
+
+
+@pytest.fixture(scope="module")
+def converted(converted_root):
+  """The converted fixture's tagged sentences and labels."""
+  root = converted_root
   instances, labels, _ = schema.load_dataset_split(
     root, "NER", "repeats", "test"
   )
@@ -113,6 +123,21 @@ def test_perturbed_predictions_on_converted_fixture(converted, seed):
   )
   # seqeval's default mode (conlleval's chunking) reads these tags alike.
   assert c.ours.f1 == pytest.approx(f1_score(c.true_tags, c.pred_tags))
+
+
+def test_benchmark_script_on_converted_fixture(converted_root):
+  result = _python(
+    "benchmarks/seqeval_crosscheck.py", f"--data_dir={converted_root}"
+  )
+  assert result.returncode == 0, result.stderr
+  row = next(r for r in result.stdout.splitlines() if r.startswith("| repeats"))
+  assert "| yes |" in row
+  result = _python(
+    "benchmarks/seqeval_crosscheck.py", f"--data_dir={converted_root}/none"
+  )
+  assert result.returncode == 1
+  assert result.stderr.strip().startswith("error: ")
+  assert len(result.stderr.strip().splitlines()) == 1
 
 
 _WORDS = st.sampled_from(["Ada", "met", "New", "York", "IBM"])

@@ -53,11 +53,10 @@ from collections.abc import Sequence
 
 from absl import flags
 
+from instructuie_jax import cli, metrics, rng, schema
 from instructuie_jax import counts as counts_lib
-from instructuie_jax import metrics, rng, schema
 from instructuie_jax.converters import bio_export, common, conll, tags
 from instructuie_jax.records import Entity
-from tools import cli
 
 FLAGS = flags.FLAGS
 

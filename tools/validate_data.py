@@ -25,8 +25,9 @@ usable instances per split, labels (EE: event types/roles), items
 duplicate warnings and repeated mentions (`repeats`: an entity with the type
 and text of an earlier one in its sentence, a relation with its head,
 relation and tail, an event with its type and trigger; extra copies
-counted). The strict metrics count each repeat as a mention of its own, the
-original evaluator's NER and EEA count it once (README "Metrics"). Then it lists up to N errors and N warnings, each as
+counted). The strict metrics count each repeat as a mention of its own; the
+original evaluator compares sets, where it counts once (README "Metrics").
+Then it lists up to N errors and N warnings, each as
 `file:index: field: message`.
 
 Exit status: 1 when there is any error (missing or mistyped field, label not

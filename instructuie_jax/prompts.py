@@ -34,7 +34,10 @@ Each task type's record (`task_types.TaskType`) holds its `PromptLayout` and
 its parts function `(instance, labels, policy, rng) -> (options, extra)`,
 which picks the option labels (through the label-option policy) and builds
 the `extra` parts of the layout from the instance. An EEA instance is
-narrowed to the one event its example asks about.
+narrowed to the one event its example asks about. Its `offered` function
+`(instance, labels, options, extra) -> instance` narrows the instance to the
+items whose labels the prompt lists, which the target is built from: a
+policy that drops a gold label (`label_options`) drops its answers too.
 """
 
 from __future__ import annotations

@@ -282,7 +282,7 @@ def family_label_pool(benchmark: str, family: str, root: str) -> schema.Labels:
     benchmark=benchmark, family=family, zeroshot_eval=False
   )
   types: dict[str, None] = {}
-  roles: dict[str, dict[str, None]] = {}
+  roles: dict[str, dict[str, None]] | None = None
   missing = []
   for spec in specs:
     path = _labels_json(spec, root)
@@ -290,6 +290,8 @@ def family_label_pool(benchmark: str, family: str, root: str) -> schema.Labels:
       missing.append(spec.name)
       continue
     labels = schema.load_labels(path, family)
+    if labels.roles is not None and roles is None:
+      roles = {}
     for t in labels.types:
       types.setdefault(t, None)
       for role in (labels.roles or {}).get(t, ()):
@@ -305,7 +307,7 @@ def family_label_pool(benchmark: str, family: str, root: str) -> schema.Labels:
       root,
       ", ".join(missing),
     )
-  if family != "EE":
+  if roles is None:  # A family without roles.
     return schema.Labels(tuple(types))
   return schema.Labels(
     tuple(types), {t: tuple(roles.get(t, {})) for t in types}

@@ -278,6 +278,27 @@ def test_negatives_of_roles_come_from_the_pool_of_roles():
   assert {"strike", "weapon", "target"} <= seen
 
 
+def test_build_example_takes_the_policy_settings_and_pool():
+  instance = _instances("NER", 3)[1]
+  example = instructions.build_example(
+    instance,
+    "NER",
+    NER_LABELS,
+    seed=0,
+    dataset="d",
+    split="train",
+    option_policy="negatives",
+    option_params=label_options.Params(
+      negatives_size=4, negatives_pool_rate=1.0
+    ),
+    label_pool=POOL,
+  )
+  options, _ = error_audit.prompt_parts(example["inputs"])
+  gold = {e.type for e in instance.entities}
+  assert len(options) == len(gold) + 4
+  assert set(options) - gold <= set(POOL.types) - set(NER_LABELS.types)
+
+
 def test_a_prompt_is_a_function_of_seed_dataset_split_and_instance():
   instances = _instances("NER", 50)
   kwargs = dict(option_policy="negatives", label_pool=POOL)

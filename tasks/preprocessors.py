@@ -23,11 +23,10 @@ batch, not per example). Train-split examples use the "multiple"
 instruction strategy and the option policy (with the labels of the family's
 datasets when it reads a pool: `sources.family_label_pool`, read at first
 use), and auxiliary tasks keep an instance with
-`instructions.keep_auxiliary`; other splits use "single" and list the labels
-as given; EEA makes one
-example per typed event. All draws are seeded by `prompt_options().seed` and
-the instance id, so a prompt does not depend on reading order, sharding or
-the source backend.
+`instructions.keep_auxiliary`; other splits use "single" and list the
+labels as given; EEA makes one example per typed event. All draws are
+seeded by `prompt_options().seed` and the instance id, so a prompt does not
+depend on reading order, sharding or the source backend.
 
 `IE_TOKENIZE` is the shared tail (FLAN's FLAN_TOKENIZE): tokenize (one
 Python call per batch, `tokenize_batched`), an optional in-memory cache

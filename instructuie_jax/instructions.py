@@ -303,7 +303,7 @@ def build_example(
     strategy: "single" (first instruction) or "multiple" (seeded choice).
     option_policy: Name of a `label_options` policy.
     option_params: The policy's rates and sizes.
-    label_pool: The labels of the family's other datasets (the forms of
+    label_pool: The labels across the family's datasets (the forms of
       `labels`), for a policy that reads a pool; None for none.
     target_format: Name of a registered target format.
     event_index: EEA only: which event of a several-event instance to ask
@@ -336,7 +336,7 @@ def build_example(
 
 
 def _label_set(labels: Any, label_pool: Any) -> prompts.LabelSet:
-  """The labels of a dataset, with the pool of its family's other datasets."""
+  """The labels of a dataset, with the pool across its family's datasets."""
   label_set = prompts.label_set(labels)
   if label_pool is None:
     return label_set
@@ -466,7 +466,7 @@ def examples_for_split(
     strategy: Overrides the strategy implied by `train`.
     option_policy: Name of a `label_options` policy (training prompts).
     option_params: The policy's rates and sizes.
-    label_pool: The labels of the family's other datasets (the forms of
+    label_pool: The labels across the family's datasets (the forms of
       `labels`), for a policy that reads a pool; None for none.
     target_format: Name of a registered target format.
     eea_events: "each": one EEA example per typed event; "original": as the

@@ -20,8 +20,8 @@ A policy is a callable
 
 that receives the dataset's label names (in `labels.json` order), a seeded
 `random.Random` for the example, the label names used by the example's
-gold answer and a pool of labels of the same kind from the other datasets
-of the family (empty unless the policy `reads_pool`), and returns the option
+gold answer and a pool of labels of the same kind across the datasets of
+the family (empty unless the policy `reads_pool`), and returns the option
 list for the prompt. Policies must draw every random choice from `rng` so
 prompts stay reproducible.
 
@@ -126,7 +126,7 @@ def register_factory(
     name: The name `get` looks up.
     factory: `params -> policy`.
     reads_pool: True when the policy reads its `pool` argument (the labels
-      of the family's other datasets are then read for it).
+      of the family are then read for it).
 
   Raises:
     ValueError: If `name` is already registered.
@@ -155,7 +155,7 @@ def get(name: str, params: Params = DEFAULT_PARAMS) -> OptionPolicy:
 
 
 def reads_pool(name: str) -> bool:
-  """Whether policy `name` reads the labels of the family's other datasets.
+  """Whether policy `name` reads the labels across the family's datasets.
 
   Raises:
     ValueError: If no policy has that name.

@@ -189,7 +189,7 @@ def render(
 class LabelSet:
   """A dataset's labels: types (EE: event types) and EE roles per type.
 
-  `pool_types` and `pool_roles` are the labels of the family's other
+  `pool_types` and `pool_roles` are the labels across the family's
   datasets, for the policies that read a pool (`label_options.reads_pool`);
   empty otherwise.
   """

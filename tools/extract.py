@@ -70,7 +70,7 @@ def define_flags() -> None:
   )
   flags.DEFINE_string("input", None, "JSON-lines file, or - for stdin.")
   flags.DEFINE_string("output", "-", "JSON-lines file, or - for stdout.")
-  flags.DEFINE_integer("batch_size", 32, "Texts per decode.")
+  cli.define_integer("batch_size", 32, "Texts per decode.", lower_bound=1)
   flags.DEFINE_bool("overwrite", False, "Replace --output if it exists.")
 
 

@@ -46,11 +46,18 @@ def define_flags() -> None:
     None,
     "SentencePiece model (or 'byte') instead of the configured vocabulary.",
   )
-  flags.DEFINE_integer(
-    "input_length", None, "Prompt tokens per text (default: the run's)."
+  # The input holds at least one token and EOS.
+  cli.define_integer(
+    "input_length",
+    None,
+    "Prompt tokens per text (default: the run's).",
+    lower_bound=2,
   )
-  flags.DEFINE_integer(
-    "target_length", None, "Decoded tokens per text (default: the run's)."
+  cli.define_integer(
+    "target_length",
+    None,
+    "Decoded tokens per text (default: the run's).",
+    lower_bound=1,
   )
   flags.DEFINE_string(
     "param_dtype", "float32", "Dtype the parameters are restored in."

@@ -48,12 +48,21 @@ def define_flags() -> None:
   model_flags.define_flags()
   flags.adopt_module_key_flags(model_flags)  # Listed by --helpshort.
   flags.DEFINE_string("host", "127.0.0.1", "Address to listen on.")
-  flags.DEFINE_integer("port", 8080, "Port to listen on.")
-  flags.DEFINE_integer(
-    "max_batch_size", 32, "Most texts decoded in one model call."
+  cli.define_integer(
+    "port", 8080, "Port to listen on.", lower_bound=1, upper_bound=65535
   )
-  flags.DEFINE_float(
-    "max_wait_ms", 5.0, "How long a batch waits for more requests."
+  cli.define_integer(
+    "max_batch_size",
+    32,
+    "Most texts decoded in one model call.",
+    lower_bound=1,
+  )
+  cli.define_float(
+    "max_wait_ms",
+    5.0,
+    "How long a batch waits for more requests.",
+    lower_bound=0.0,
+    upper_bound=60_000.0,
   )
   flags.DEFINE_bool("batching", True, "Decode concurrent requests together.")
   flags.DEFINE_bool(

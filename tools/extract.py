@@ -37,13 +37,17 @@ was not offered), and `prediction`, `truncated_tokens`, `ungrounded`,
 config.gin) or one `checkpoint_N` directory; `--gin_file` and `--gin_bindings`
 override the model settings. All input lines are checked before the model is
 loaded; a bad one stops the run with `error: FILE:LINE: field ...: reason`
-(exit status 1; a bad flag: exit status 2). An existing --output is replaced
-only with --overwrite; it is written atomically.
+(exit status 1; a bad flag: exit status 2). Input is UTF-8 (a line that is
+not is named), split at newlines only (a raw U+2028 inside a JSON string is
+text), and a lone surrogate (`"\ud800"`) is refused naming its line. An
+existing --output is replaced only with --overwrite; it is written
+atomically, its folder made if missing.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -90,6 +94,33 @@ def parse_list(value: str | None, flag: str) -> Any:
   return items
 
 
+def split_lines(data: bytes, source: str) -> list[str]:
+  """The lines of JSON-lines input `data`, as text.
+
+  Lines end at "\\n" only ("\\r\\n" too): U+2028 and the other separators
+  that `str.splitlines` also splits on may stand raw inside a JSON string
+  (`json.dumps(..., ensure_ascii=False)` writes them so). A UTF-8 byte
+  order mark before the first line is dropped.
+
+  Raises:
+    cli.UserError: `source:LINE` of the first line that is not UTF-8.
+  """
+  lines = []
+  for number, raw in enumerate(data.split(b"\n"), 1):
+    try:
+      line = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+      raise cli.UserError(
+        f"{source}:{number}: not UTF-8 text (byte {e.start + 1} of the line)"
+      ) from None
+    lines.append(line.removesuffix("\r"))
+  if lines:
+    lines[0] = lines[0].removeprefix("\ufeff")
+  if lines and not lines[-1]:
+    lines.pop()  # after the last newline
+  return lines
+
+
 def read_items(lines: Sequence[str], source: str) -> list[dict[str, Any]]:
   """Parses JSON lines into input items (blank lines are skipped, counted).
 
@@ -104,6 +135,11 @@ def read_items(lines: Sequence[str], source: str) -> list[dict[str, Any]]:
       item = json.loads(line)
     except json.JSONDecodeError as e:
       raise cli.UserError(f"{source}:{number}: invalid JSON: {e.msg}") from None
+    except (ValueError, RecursionError) as e:  # huge integers, deep nesting
+      reason = str(e).splitlines()[0] if str(e) else "nested too deeply"
+      raise cli.UserError(
+        f"{source}:{number}: invalid JSON: {reason}"
+      ) from None
     if not isinstance(item, dict):
       raise cli.UserError(
         f"{source}:{number}: must be a JSON object {{'text': ...}}"
@@ -161,13 +197,14 @@ def check_flags(argv: Sequence[str]) -> tuple[str, Any, Any]:
 
 def main(argv: Sequence[str]) -> None:
   task, labels, roles = check_flags(argv)
+  model_flags.check_flags()
   source = "<stdin>" if FLAGS.input == "-" else FLAGS.input
   if FLAGS.input == "-":
-    lines = sys.stdin.read().splitlines()
+    data = sys.stdin.buffer.read()
   else:
-    with open(FLAGS.input, encoding="utf-8") as f:
-      lines = f.read().splitlines()
-  items = read_items(lines, source)
+    with open(FLAGS.input, "rb") as f:
+      data = f.read()
+  items = read_items(split_lines(data, source), source)
   if not items:
     raise cli.UserError(f"{source}: no input lines")
   built = check_items(items, source, task, labels, roles)
@@ -177,6 +214,9 @@ def main(argv: Sequence[str]) -> None:
   import tqdm  # noqa: PLC0415
 
   model = model_flags.load(FLAGS.batch_size)
+  if FLAGS.output != "-":
+    # Checked above; made now, so that the answers have a place to go.
+    os.makedirs(os.path.dirname(os.path.abspath(FLAGS.output)), exist_ok=True)
 
   with tqdm.tqdm(total=len(built), unit="text", file=sys.stderr) as bar:
     answers = model.answer(built, progress=bar.update)

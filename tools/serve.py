@@ -26,13 +26,22 @@ Then open http://127.0.0.1:8080/ or
          "labels": ["person", "location"]}'
 
 `--checkpoint`, `--gin_file`, `--vocabulary` and the lengths are as for
-`tools.extract`; the answers are the same records. The model is loaded once,
-before the server starts listening; concurrent requests are decoded together
-(`instructuie_t5x.server`). `--nobatching` decodes one request at a time.
+`tools.extract`; the answers are the same records. The flags are checked and
+the port is bound first (a busy port is one line, exit 1), then the model is
+loaded once, then requests are answered; concurrent requests are decoded
+together (`instructuie_t5x.server`). `--nobatching` decodes one request at a
+time.
+
+Defaults for a server on one's own machine: requests must name this machine
+in their `Host` header (localhost, 127.0.0.1, [::1] or --host;
+`--allowed_hosts` adds names, `*` allows any), bodies are limited to
+`--max_request_bytes`, a connection idle for `--idle_timeout_s` is closed,
+and `/docs` and `/openapi.json` are served only with `--docs`.
 """
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Sequence
 
@@ -65,6 +74,26 @@ def define_flags() -> None:
     upper_bound=60_000.0,
   )
   flags.DEFINE_bool("batching", True, "Decode concurrent requests together.")
+  flags.DEFINE_list(
+    "allowed_hosts",
+    [],
+    "Host header names accepted besides localhost, 127.0.0.1, ::1 and "
+    "--host (e.g. the machine's name); * accepts any.",
+  )
+  cli.define_integer(
+    "max_request_bytes",
+    4 * 1024 * 1024,
+    "Largest request body accepted (larger: 413).",
+    lower_bound=1024,
+  )
+  cli.define_float(
+    "idle_timeout_s",
+    5.0,
+    "Seconds a connection may stay idle before it is closed.",
+    lower_bound=0.1,
+    upper_bound=3600.0,
+  )
+  flags.DEFINE_bool("docs", False, "Serve /docs and /openapi.json.")
   flags.DEFINE_bool(
     "warmup",
     False,
@@ -72,16 +101,33 @@ def define_flags() -> None:
   )
 
 
+def allowed_hosts() -> list[str] | None:
+  """The Host header names accepted (None: any)."""
+  if "*" in FLAGS.allowed_hosts:
+    return None
+  from instructuie_t5x import server  # noqa: PLC0415
+
+  hosts = [*server.LOCAL_HOSTS, *FLAGS.allowed_hosts]
+  if FLAGS.host not in ("0.0.0.0", "::", ""):
+    hosts.append(FLAGS.host.strip("[]"))
+  return hosts
+
+
 def main(argv: Sequence[str]) -> None:
   if len(argv) > 1:
     raise cli.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  if FLAGS.max_batch_size < 1 or FLAGS.max_wait_ms < 0:
-    raise cli.UsageError("--max_batch_size must be >= 1, --max_wait_ms >= 0")
-
-  import uvicorn  # noqa: PLC0415
+  model_flags.check_flags()
 
   from instructuie_t5x import server  # noqa: PLC0415
 
+  try:
+    sock = server.bind(FLAGS.host, FLAGS.port)
+  except OSError as e:
+    reason = "address in use" if e.errno == errno.EADDRINUSE else e.strerror
+    raise cli.UserError(
+      f"--port: cannot listen on {FLAGS.host}:{FLAGS.port}: "
+      f"{reason or type(e).__name__}"
+    ) from None
   model = model_flags.load(FLAGS.max_batch_size)
   if FLAGS.warmup:
     print(
@@ -94,17 +140,22 @@ def main(argv: Sequence[str]) -> None:
     max_wait_s=FLAGS.max_wait_ms / 1000,
     batching=FLAGS.batching,
     info={
-      "checkpoint": model.checkpoint,
+      "checkpoint": server.checkpoint_label(model.checkpoint),
       "input_length": model.input_length,
       "target_length": model.target_length,
     },
+    allowed_hosts=allowed_hosts(),
+    max_body_bytes=FLAGS.max_request_bytes,
+    docs=FLAGS.docs,
   )
   print(
     f"Serving {model.checkpoint} on http://{FLAGS.host}:{FLAGS.port}/",
     file=sys.stderr,
     flush=True,
   )
-  uvicorn.run(app_, host=FLAGS.host, port=FLAGS.port, log_level="warning")
+  server.make_server(app_, idle_timeout_s=FLAGS.idle_timeout_s).run(
+    sockets=[sock]
+  )
 
 
 if __name__ == "__main__":

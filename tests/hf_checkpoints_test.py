@@ -910,3 +910,21 @@ def test_to_hf_corrupted_checkpoint_is_one_line(small_t5x, tmp_path):
   )
   assert "\n" not in message
   assert not (tmp_path / "hf").exists()
+
+
+def test_extractor_on_a_corrupted_checkpoint_is_one_line(small_t5x, tmp_path):
+  from instructuie_t5x import extractor
+
+  model = tmp_path / "model"
+  shutil.copytree(small_t5x, model)
+  for path in (model / "checkpoint_0").rglob("*"):
+    if path.is_file():
+      path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+  with pytest.raises(extractor.CheckpointError) as info:
+    extractor.Extractor.from_checkpoint(str(model), batch_size=1)
+  message = str(info.value)
+  assert message.startswith(f"{model / 'checkpoint_0'}: cannot be restored (")
+  assert "\n" not in message
+  (model / "config.gin").write_bytes(b"MODEL = \xff\n")
+  with pytest.raises(extractor.CheckpointError, match="config.gin: Unicode"):
+    extractor.Extractor.from_checkpoint(str(model), batch_size=1)

@@ -331,6 +331,18 @@ class _LocalServerGuard:
     await self.app(scope, replay, send)
 
 
+def _first_unencodable(
+  check: Any, prompts: Sequence[str]
+) -> tuple[int, str] | None:
+  """(index, reason) of the first prompt `check` refuses, else None."""
+  for i, prompt in enumerate(prompts):
+    try:
+      check(prompt)
+    except ValueError as e:
+      return i, str(e)
+  return None
+
+
 def checkpoint_label(path: str) -> str:
   """What /health shows of a checkpoint path: its last two parts only
   (`model/checkpoint_1500`), not where it lies on the server."""
@@ -442,13 +454,17 @@ def create_app(
         )
       except queries.QueryError as e:
         raise fastapi.HTTPException(422, f"texts[{i}]: {e}") from None
-      if check is not None:
-        try:
-          check(built[-1].prompt)
-        except ValueError as e:
-          raise fastapi.HTTPException(
-            422, f"texts[{i}]: the model's tokenizer cannot encode it ({e})"
-          ) from None
+    if check is not None:
+      # Tokenizing is work: off the event loop, like the decoding.
+      problem = await asyncio.get_running_loop().run_in_executor(
+        None, _first_unencodable, check, [q.prompt for q in built]
+      )
+      if problem is not None:
+        raise fastapi.HTTPException(
+          422,
+          f"texts[{problem[0]}]: the model's tokenizer cannot encode it "
+          f"({problem[1]})",
+        )
     batcher.stats.requests += 1
     batcher.stats.texts += len(built)
     results = []

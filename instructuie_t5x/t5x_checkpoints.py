@@ -220,12 +220,21 @@ def read_operative_gin(path: str) -> dict[str, str]:
   """The `name = value` lines of a gin file (T5X's config.gin), unevaluated.
 
   Continuation lines (a trailing backslash, open brackets) are joined.
+
+  Raises:
+    ConversionError: the file is not UTF-8.
   """
   from etils import epath
 
+  try:
+    text = epath.Path(path).read_bytes().decode("utf-8")
+  except UnicodeDecodeError as e:
+    raise hc.ConversionError(
+      f"{path}: not UTF-8 text (byte {e.start})"
+    ) from None
   bindings = {}
   pending = ""
-  for line in epath.Path(path).read_text().splitlines():
+  for line in text.splitlines():
     if not pending and (
       not line.strip()
       or line.lstrip().startswith(("#", "from ", "import ", "include "))

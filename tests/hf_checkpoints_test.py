@@ -878,6 +878,12 @@ def test_to_hf_checks_hf_conversion_json(small_t5x, tmp_path, record, message):
   assert not (tmp_path / "hf").exists()
 
 
+def test_to_hf_non_utf8_config_gin_is_one_line(tmp_path):
+  (tmp_path / "config.gin").write_bytes(b"VOCABULARY = \xff\n")
+  with pytest.raises(hc.ConversionError, match="config.gin: not UTF-8 text"):
+    conversion.read_model_info(str(tmp_path))
+
+
 def test_to_hf_vocab_must_be_a_sentencepiece_model(small_t5x, tmp_path):
   not_a_model = tmp_path / "hostname"
   not_a_model.write_text("my-hostname\n")

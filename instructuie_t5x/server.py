@@ -482,13 +482,23 @@ def create_app(
 
 
 def bind(host: str, port: int) -> socket.socket:
-  """A listening socket on `host:port`, bound now (before a model loads).
+  """A socket bound to `host:port` now, before a model loads.
+
+  It listens once the server runs (`make_server(...).run(sockets=[...])`),
+  so a client is refused while the model loads rather than left waiting.
 
   Raises:
     OSError: the address is in use, not local, or not permitted.
   """
   family = socket.AF_INET6 if ":" in host else socket.AF_INET
-  return socket.create_server((host, port), family=family)
+  sock = socket.socket(family, socket.SOCK_STREAM)
+  try:
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+  except OSError:
+    sock.close()
+    raise
+  return sock
 
 
 def _idle_closing_protocol() -> type:

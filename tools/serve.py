@@ -123,10 +123,11 @@ def main(argv: Sequence[str]) -> None:
   try:
     sock = server.bind(FLAGS.host, FLAGS.port)
   except OSError as e:
-    reason = "address in use" if e.errno == errno.EADDRINUSE else e.strerror
+    in_use = e.errno == errno.EADDRINUSE
+    reason = "address in use" if in_use else e.strerror or type(e).__name__
     raise cli.UserError(
-      f"--port: cannot listen on {FLAGS.host}:{FLAGS.port}: "
-      f"{reason or type(e).__name__}"
+      f"{'--port' if in_use else '--host'}: cannot listen on "
+      f"{FLAGS.host}:{FLAGS.port}: {reason}"
     ) from None
   model = model_flags.load(FLAGS.max_batch_size)
   if FLAGS.warmup:

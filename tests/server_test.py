@@ -249,11 +249,25 @@ def _mixed_load(client, n_good, bad_bodies):
   return good_failures, bad
 
 
+class Utf8Model(FakeModel):
+  """Encodes its prompts as UTF-8 first, as a tokenizer does: a lone
+  surrogate fails the whole call."""
+
+  def decode(self, prompts):
+    for prompt in prompts:
+      prompt.encode("utf-8")
+    return super().decode(prompts)
+
+
 def test_lone_surrogate_is_422_and_fails_no_neighbour():
   # The JSON escape reaches Python as a lone surrogate, as from any client.
   bad = [b'{"texts": ["Ada \\ud800 met Bob"], "labels": ["person"]}'] * 10
-  model = FakeModel(delay=0.02)
-  with _client(model, max_batch_size=16, max_wait_s=0.02) as client:
+  model = Utf8Model(delay=0.02)
+  with testclient.TestClient(
+    server.create_app(model, max_batch_size=16, max_wait_s=0.02),
+    LOCAL,
+    raise_server_exceptions=False,
+  ) as client:
     good_failures, bad_statuses = _mixed_load(client, 40, bad)
     response = client.post(
       "/extract",

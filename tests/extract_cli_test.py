@@ -82,6 +82,7 @@ def test_bad_input_is_one_line_exit_1(tmp_path, lines, flags, message):
     (["--labels=a,,b"], "--labels: empty label"),
     (["--labels=[1"], "--labels: invalid JSON"),
     (['--labels={"a": ["r"]}'], "--labels: a {type: [roles]} mapping"),
+    (["--labels=a,caf\udce9"], "--labels: holds a lone surrogate (U+DCE9)"),
   ],
 )
 def test_bad_flags_are_usage_errors(tmp_path, flags, message):

@@ -187,6 +187,11 @@ def check_flags(argv: Sequence[str]) -> tuple[str, Any, Any]:
     )
   labels = parse_list(FLAGS.labels, "labels")
   roles = parse_list(FLAGS.roles, "roles")
+  for flag, value in (("labels", labels), ("roles", roles)):
+    try:  # Bytes that are not UTF-8 in argv arrive as lone surrogates.
+      queries.check_unicode(value, flag)
+    except queries.QueryError as e:
+      raise cli.UsageError(f"--{flag}: {e.message}") from None
   if labels is not None:
     try:
       labels = queries.check_labels(task, labels)

@@ -502,8 +502,14 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def _idle_closing_protocol() -> type:
-  """uvicorn's h11 protocol, with the idle timer also running before a
-  connection's first request (uvicorn starts it only after a response)."""
+  """uvicorn's h11 protocol with a deadline for every request's head.
+
+  uvicorn starts its idle timer after a response and stops it at the next
+  byte received. Here it also runs from the connection's start, and bytes
+  that do not complete a request's head leave it running: a client must
+  send a whole request head within the idle timeout of connecting or of
+  its last response, however slowly it sends.
+  """
   from uvicorn.protocols.http import h11_impl  # noqa: PLC0415
 
   class IdleClosingH11Protocol(h11_impl.H11Protocol):
@@ -512,6 +518,18 @@ def _idle_closing_protocol() -> type:
       self.timeout_keep_alive_task = self.loop.call_later(
         self.timeout_keep_alive, self.timeout_keep_alive_handler
       )
+
+    def data_received(self, data: bytes) -> None:
+      deadline = self.timeout_keep_alive_task
+      self.timeout_keep_alive_task = None  # Not cancelled by the base class.
+      super().data_received(data)
+      waiting = self.cycle is None or self.cycle.response_complete
+      if deadline is None:
+        return
+      if waiting and self.timeout_keep_alive_task is None:
+        self.timeout_keep_alive_task = deadline  # Head still incomplete.
+      else:
+        deadline.cancel()
 
   return IdleClosingH11Protocol
 

@@ -402,6 +402,24 @@ def test_idle_connections_are_closed():
       used.settimeout(5)
       while used.recv(65536):  # then closed after the idle time
         pass
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as slow:
+      # A request head sent a byte at a time never completes: closed too.
+      start = time.monotonic()
+      closed = False
+      head = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + b"a" * 150
+      for byte in head:
+        try:
+          slow.sendall(bytes([byte]))
+        except OSError:
+          closed = True
+          break
+        time.sleep(0.02)
+      slow.settimeout(5)
+      try:
+        closed = closed or slow.recv(1) == b""
+      except OSError:
+        closed = True
+      assert closed and time.monotonic() - start < 5
   finally:
     srv.should_exit = True
     thread.join(10)

@@ -35,8 +35,9 @@ time.
 Defaults for a server on one's own machine: requests must name this machine
 in their `Host` header (localhost, 127.0.0.1, [::1] or --host;
 `--allowed_hosts` adds names, `*` allows any), bodies are limited to
-`--max_request_bytes`, a connection idle for `--idle_timeout_s` is closed,
-and `/docs` and `/openapi.json` are served only with `--docs`.
+`--max_request_bytes`, a connection idle for `--idle_timeout_s` (or sending
+a request head for longer) is closed, and `/docs` and `/openapi.json` are
+served only with `--docs`.
 """
 
 from __future__ import annotations

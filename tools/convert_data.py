@@ -62,7 +62,7 @@ from collections.abc import Sequence
 
 from absl import flags
 
-from instructuie_jax import schema, task_types
+from instructuie_jax import cli, schema, task_types
 from instructuie_jax.converters import (
   bio_export,
   brat,
@@ -72,7 +72,6 @@ from instructuie_jax.converters import (
   output,
   tags,
 )
-from tools import cli
 
 FLAGS = flags.FLAGS
 

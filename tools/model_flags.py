@@ -30,7 +30,7 @@ from typing import Any
 from absl import flags
 from gin import config_parser
 
-from tools import cli
+from instructuie_jax import cli
 
 FLAGS = flags.FLAGS
 # The dtypes T5X restores parameters in.

@@ -204,8 +204,9 @@ def test_unreadable_input_is_one_line_naming_the_line(tmp_path, data, message):
 
 _FAKE_MODEL_RUN = """
 import sys
+from instructuie_jax import cli
 from instructuie_t5x import queries
-from tools import cli, extract, model_flags
+from tools import extract, model_flags
 
 class Fake:
   def answer(self, built, progress):

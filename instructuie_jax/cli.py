@@ -36,8 +36,9 @@ Usage in a tool:
 `absl.app.UsageError`, `schema.DataError`, `OSError` and flag errors into
 that one line. Libraries raise these errors; only `cli.run` prints them.
 
-Numeric flags are defined with `define_integer` and `define_float`, never
-absl's own: both take the range the value must lie in, integers are bounded
+A tool's numeric flags are defined with `define_integer` and
+`define_float`, never absl's own (tests/cli_test.py checks tools/): both
+take the range the value must lie in, integers are bounded
 above by default (`MAX_INTEGER`), and a float must be finite (`nan`, `inf`
 are refused). A value outside is a flag error: one line, exit status 2,
 before `main` runs.

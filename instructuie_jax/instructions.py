@@ -57,7 +57,7 @@ EEA_EVENTS = ("each", "original")
 
 
 def render_prompt(
-  task: str,
+  task: str | task_types.TaskType,
   instruction: str,
   options: Sequence[str],
   sentence: str,
@@ -73,7 +73,7 @@ def render_prompt(
   or rewrites them (`{{` -> `{`); here they stay as written.
 
   Args:
-    task: Task type name ("NER", ..., "EEA").
+    task: The task type (or its name).
     instruction: The instruction text, used verbatim (pool instructions end
       with " \\n").
     options: Option labels (EE: the event types).
@@ -87,14 +87,15 @@ def render_prompt(
   Raises:
     ValueError: For an unknown task or missing/unexpected `extra` keys.
   """
-  task_type = task_types.TASK_TYPES.get(task)
-  if task_type is None:
+  try:
+    task_type = task_types.get(task)
+  except ValueError:
     raise ValueError(
       f"No prompt layout for task {task!r}; known: "
       f"{', '.join(task_types.TASK_TYPES)}"
-    )
+    ) from None
   return prompts.render(
-    task_type.layout, task, instruction, options, sentence, extra
+    task_type.layout, task_type.name, instruction, options, sentence, extra
   )
 
 
@@ -399,7 +400,7 @@ def check_eea_events(eea_events: str) -> None:
 
 def examples_for_split(
   instances: Iterable[Any],
-  family: str,
+  family: str | task_types.Family,
   labels: Any,
   *,
   dataset: str,
@@ -425,7 +426,7 @@ def examples_for_split(
 
   Args:
     instances: `schema.Instance`s of the split.
-    family: "NER", "RE" or "EE".
+    family: The family (or its name: "NER", "RE" or "EE").
     labels: The dataset's labels (see `build_example`).
     dataset: Dataset name.
     split: Split name.

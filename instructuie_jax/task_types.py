@@ -123,10 +123,13 @@ class OriginalMetric:
     name: Metric name ("original_ner", ...).
     tally: `(targets, predictions) -> Counts | Accuracy` of one dataset
       (`original_conventions`).
+    evaluator: The class of the original's `src/evaluation/evaluator.py`
+      that scores it (as its `calculate_f1.py` picks one per task type).
   """
 
   name: str
   tally: Callable[[Sequence[str], Sequence[str]], Any]
+  evaluator: str
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -218,7 +221,9 @@ NER = _task(
   metric_names=("ner",),
   metric_keys=keys_lib.typed,
   audit_items=audit_items.TYPED,
-  original=OriginalMetric("original_ner", original_conventions.ner_tally),
+  original=OriginalMetric(
+    "original_ner", original_conventions.ner_tally, "EvaluatorNER"
+  ),
 )
 ES = _task(
   "ES",
@@ -260,7 +265,9 @@ RE = _task(
   metric_keys=keys_lib.relations,
   typed_metric_keys=keys_lib.typed_relations,
   audit_items=audit_items.RELATIONS,
-  original=OriginalMetric("original_re", original_conventions.re_tally),
+  original=OriginalMetric(
+    "original_re", original_conventions.re_tally, "EvaluatorRE"
+  ),
 )
 EP = _task(
   "EP",
@@ -306,7 +313,9 @@ EE = _task(
   ),
   metric_keys=keys_lib.events,
   audit_items=audit_items.EVENTS,
-  original=OriginalMetric("original_ee", original_conventions.ee_tally),
+  original=OriginalMetric(
+    "original_ee", original_conventions.ee_tally, "EvaluatorEvent"
+  ),
 )
 EET = _task(
   "EET",
@@ -320,7 +329,9 @@ EET = _task(
   metric_names=("eet", "eet_trigger_id"),
   metric_keys=keys_lib.triggers,
   audit_items=audit_items.TRIGGERS,
-  original=OriginalMetric("original_eet", original_conventions.eet_tally),
+  original=OriginalMetric(
+    "original_eet", original_conventions.eet_tally, "EvaluatorEET"
+  ),
 )
 EEA = _task(
   "EEA",
@@ -336,7 +347,9 @@ EEA = _task(
   metric_names=("eea", "eea_id"),
   metric_keys=keys_lib.arguments,
   audit_items=audit_items.ARGUMENTS,
-  original=OriginalMetric("original_eea", original_conventions.eea_tally),
+  original=OriginalMetric(
+    "original_eea", original_conventions.eea_tally, "EvaluatorEEA"
+  ),
   answer_key="arguments",
 )
 

@@ -88,6 +88,12 @@ def test_registered():
   assert set(instructuie.tasks()) == {task_types.get(t) for t in TASKS}
 
 
+def test_the_fuzzer_covers_every_task_type():
+  every = set(task_types.TASK_TYPES.values())
+  assert set(fuzz_parser.RANDOM_RECORD) == every
+  assert set(fuzz_parser.BODY) == every
+
+
 @pytest.mark.parametrize("name", formats.names())
 def test_every_format_covers_every_task_type(name):
   # A new task type is its record plus a codec in each format.

@@ -136,7 +136,13 @@ def test_each_layout_reads_its_prompts_back(name):
 # Task and family names only in the records module.
 
 _NAMES = frozenset(task_types.TASK_TYPES) | frozenset(task_types.FAMILIES)
-_PACKAGES = ("instructuie_jax", "instructuie_t5x", "tasks", "tools")
+_PACKAGES = (
+  "instructuie_jax",
+  "instructuie_t5x",
+  "tasks",
+  "tools",
+  "benchmarks",
+)
 
 
 def _names_in(node):

@@ -70,7 +70,7 @@ class Query:
   """One text to extract from, with everything its prompt needs.
 
   Attributes:
-    task: Task type name.
+    task: The task type record.
     text: The input text.
     options: The options shown in the prompt (EE: event types; EEA: roles).
     extra: The prompt's extra parts (`instructions.render_prompt`).
@@ -80,7 +80,7 @@ class Query:
     item: The input item as given (a dict; extra fields are passed through).
   """
 
-  task: str
+  task: task_types.TaskType
   text: str
   options: tuple[str, ...]
   extra: Mapping[str, Any]
@@ -122,7 +122,7 @@ def check_labels(
 
 
 def make_query(
-  task: str,
+  task: str | task_types.TaskType,
   item: str | Mapping[str, Any],
   labels: Any = None,
   *,
@@ -132,8 +132,8 @@ def make_query(
   """Builds the query of one input item.
 
   Args:
-    task: Task type name ("NER", "RE", "EE", "ES", "ET", "EP", "EPR", "EET",
-      "EEA").
+    task: The task type, or its name ("NER", "RE", "EE", "ES", "ET", "EP",
+      "EPR", "EET", "EEA").
     item: The text, or a dict with "text" and optional per-text fields (see
       the module docstring).
     labels: Default options when the item has no "labels".
@@ -183,7 +183,7 @@ def make_query(
       else {t: tuple(parts.roles) for t in options},
     )
   return Query(
-    task=task_type.name,
+    task=task_type,
     text=text,
     options=options,
     extra=extra,
@@ -235,14 +235,14 @@ def answer(
 
   Returns:
     The input item's fields, plus `task`, the records under
-    `task_types.get(task).answer_key` (JSON dicts with offsets and flags),
+    the task type's `answer_key` (JSON dicts with offsets and flags),
     `prediction`, `truncated_tokens`, `ungrounded`, `invalid_labels` and
     `parse_problems`.
   """
   parsed, grounded = _read(query, prediction)
   out = dict(query.item)
-  out["task"] = query.task
-  key = task_types.get(query.task).answer_key
+  out["task"] = query.task.name
+  key = query.task.answer_key
   out[key] = grounded.to_json().get(key, [])
   out.update(
     prediction=prediction,

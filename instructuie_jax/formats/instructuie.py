@@ -750,6 +750,13 @@ _CODECS: dict[task_types.TaskType, _TaskFormat] = {
 }
 
 
+# The codecs looked up by record or by name (`parse` is the scoring hot path).
+_CODEC_OF: dict[object, _TaskFormat] = {
+  **_CODECS,
+  **{t.name: codec for t, codec in _CODECS.items()},
+}
+
+
 def _task_format(task: str | task_types.TaskType) -> _TaskFormat:
   return _CODECS[task_types.get(task)]
 
@@ -787,10 +794,11 @@ def parse(
     The records in text order and one problem per unreadable piece.
   """
   try:
-    task = task_types.get(task)
-  except ValueError:
+    task_format = _CODEC_OF.get(task)
+  except TypeError:  # unhashable
+    task_format = None
+  if task_format is None:
     return formats.ParseResult((), (f"unknown task type {task!r}",))
-  task_format = _CODECS[task]
   if not isinstance(text, str):
     return formats.ParseResult((), (f"not a string: {type(text).__name__}",))
   if labels is None:

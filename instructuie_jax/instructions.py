@@ -328,7 +328,7 @@ def build_example(
 
 def _build(
   instance: Any,
-  task: str,
+  task: str | task_types.TaskType,
   label_set: prompts.LabelSet,
   *,
   seed: int,
@@ -341,6 +341,7 @@ def _build(
   event_index: int | None,
 ) -> dict[str, str]:
   task_type = task_types.get(task)
+  task = task_type.name
   example_id = f"{instance.id}:{task}"
   # What the prompt parts and the gold answer read: EEA examples read the
   # instance narrowed to the event they ask about.
@@ -366,7 +367,7 @@ def _build(
     "inputs": prompts.render(
       task_type.layout, task, instruction, options, instance.sentence, extra
     ),
-    "targets": fmt.linearize(task, task_type.gold(subject)),
+    "targets": fmt.linearize(task_type, task_type.gold(subject)),
     "task": task,
     "dataset": dataset,
     "id": example_id,
@@ -434,8 +435,8 @@ def examples_for_split(
     train: True: main + auxiliary tasks, strategy "multiple"; False: main
       tasks, strategy "single".
     aux_prob: Auxiliary sampling probability (the original's 0.3).
-    tasks: Task types to build instead of the default list; each must read
-      `family`.
+    tasks: Task types (records or names) to build instead of the default
+      list; each must read `family`.
     pool: Instructions; None for the shipped pool of `target_format`.
     strategy: Overrides the strategy implied by `train`.
     option_policy: Name of a `label_options` policy.
@@ -461,7 +462,7 @@ def examples_for_split(
     )
   family_tasks = task_types.tasks_of_family(family)
   for task in tasks:
-    if task not in family_tasks:
+    if str(task) not in family_tasks:
       raise ValueError(
         f"Task {task!r} does not read family {family}; its tasks are "
         f"{', '.join(family_tasks)}."
@@ -479,8 +480,8 @@ def examples_for_split(
   )
   label_set = prompts.label_set(labels)
   instances = list(instances)
-  for task in tasks:
-    task_type = task_types.get(task)
+  for task_type in map(task_types.get, tasks):
+    task = task_type.name
     untyped_events = 0
     for instance in instances:
       if task_type.auxiliary and not keep_auxiliary(
@@ -488,7 +489,7 @@ def examples_for_split(
       ):
         continue
       if not task_type.per_event:
-        yield _build(instance, task, label_set, event_index=None, **common)
+        yield _build(instance, task_type, label_set, event_index=None, **common)
         continue
       if eea_events == "original" and len(instance.events) != 1:
         raise ValueError(
@@ -501,7 +502,7 @@ def examples_for_split(
         if event.type in NO_TYPE:
           untyped_events += 1
           continue
-        yield _build(instance, task, label_set, event_index=k, **common)
+        yield _build(instance, task_type, label_set, event_index=k, **common)
     if untyped_events:
       _LOG.warning(
         "%s/%s: %d events without a type (type '' or 'NA') have no %s example.",

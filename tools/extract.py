@@ -50,9 +50,9 @@ from typing import Any
 
 from absl import flags
 
-from instructuie_jax import task_types
+from instructuie_jax import cli, json_input, task_types
 from instructuie_t5x import queries
-from tools import cli, model_flags
+from tools import model_flags
 
 FLAGS = flags.FLAGS
 
@@ -81,29 +81,24 @@ def parse_list(value: str | None, flag: str) -> Any:
   text = value.strip()
   if text[:1] in "[{":
     try:
-      return json.loads(text)
-    except json.JSONDecodeError as e:
-      raise cli.UsageError(f"--{flag}: invalid JSON: {e.msg}") from None
+      return json_input.loads(text, f"--{flag}")
+    except json_input.InputError as e:
+      raise cli.UsageError(f"--{flag}: {e.message}") from None
   items = [x.strip() for x in text.split(",")]
   if not all(items):
     raise cli.UsageError(f"--{flag}: empty label in {value!r}")
   return items
 
 
-def read_items(lines: Sequence[str], source: str) -> list[dict[str, Any]]:
-  """Parses JSON lines into input items (blank lines are skipped, counted).
+def read_items(text: str, source: str) -> list[dict[str, Any]]:
+  """Parses JSON lines into input items (blank lines are skipped).
 
   Raises:
+    json_input.InputError: For a line that is not JSON (see `json_input`).
     cli.UserError: For a line that is not a JSON object.
   """
   items = []
-  for number, line in enumerate(lines, 1):
-    if not line.strip():
-      continue
-    try:
-      item = json.loads(line)
-    except json.JSONDecodeError as e:
-      raise cli.UserError(f"{source}:{number}: invalid JSON: {e.msg}") from None
+  for number, item in json_input.json_lines(text, source):
     if not isinstance(item, dict):
       raise cli.UserError(
         f"{source}:{number}: must be a JSON object {{'text': ...}}"
@@ -167,11 +162,10 @@ def main(argv: Sequence[str]) -> None:
   task, labels, roles = check_flags(argv)
   source = "<stdin>" if FLAGS.input == "-" else FLAGS.input
   if FLAGS.input == "-":
-    lines = sys.stdin.read().splitlines()
+    text = json_input.decode(sys.stdin.buffer.read(), source)
   else:
-    with open(FLAGS.input, encoding="utf-8") as f:
-      lines = f.read().splitlines()
-  items = read_items(lines, source)
+    text = json_input.read_text(FLAGS.input)
+  items = read_items(text, source)
   if not items:
     raise cli.UserError(f"{source}: no input lines")
   built = check_items(items, source, task, labels, roles)

@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""What the command-line tools share: one-line errors with an exit status.
+"""What the command-line tools and benchmarks share: one-line errors.
 
 A user's mistake ends a tool with one line on stderr, `error: ...`, and exit
 status 2 for usage (a bad flag value, an unknown name, extra arguments) or 1
@@ -21,7 +21,7 @@ that is in the way). No traceback: that is kept for the tool's own bugs.
 
 Usage in a tool:
 
-  from tools import cli
+  from instructuie_jax import cli
 
   def main(argv):
     if FLAGS.num_train < 1:
@@ -42,6 +42,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -49,7 +50,7 @@ from typing import Any, NoReturn
 
 from absl import app, flags
 
-from instructuie_jax import schema
+from instructuie_jax import json_input, schema
 
 EXIT_DATA = 1
 EXIT_USAGE = 2
@@ -99,7 +100,7 @@ def exit_code_and_message(error: BaseException) -> tuple[int, str] | None:
     return EXIT_USAGE, f"{error} (see --helpshort)"
   if isinstance(error, flags.Error):
     return EXIT_USAGE, f"{error} (see --helpshort)"
-  if isinstance(error, schema.DataError):
+  if isinstance(error, (schema.DataError, json_input.InputError)):
     return EXIT_DATA, str(error)
   if isinstance(error, OSError):
     return EXIT_DATA, describe_os_error(error)
@@ -164,6 +165,76 @@ def atomic_write(path: str) -> Iterator[Any]:
     with contextlib.suppress(FileNotFoundError):
       os.unlink(tmp)
     raise
+
+
+STAGING_INFIX = ".staging-"
+
+
+def _nearest_folder(path: str) -> str:
+  folder = os.path.dirname(path)
+  while not os.path.isdir(folder):
+    folder = os.path.dirname(folder)
+  return folder
+
+
+@contextlib.contextmanager
+def staged_folder(path: str) -> Iterator[str]:
+  """A folder to write a set of files into; they appear in `path` together.
+
+  Yields a new hidden folder (`.NAME.staging-*`) beside `path` (or in the
+  nearest folder above it that exists). When the block ends without an
+  exception, a new `path` is that folder, renamed; an existing `path` gets
+  each staged file moved in (replacing only files of the same name; other
+  files there are kept). On an exception the staging folder is removed and
+  `path` is left as it was (no parent folder made).
+
+  Raises:
+    NotADirectoryError: `path` exists and is not a folder.
+  """
+  path = os.path.abspath(path)
+  if os.path.lexists(path) and not os.path.isdir(path):
+    raise NotADirectoryError(errno.ENOTDIR, "not a directory", path)
+  check_output_dir(path)
+  stage = tempfile.mkdtemp(
+    prefix=f".{os.path.basename(path)}{STAGING_INFIX}",
+    dir=_nearest_folder(path),
+  )
+  try:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    os.chmod(stage, 0o777 & ~umask)  # mkdtemp makes it private
+    yield stage
+    if not os.path.isdir(path):
+      os.makedirs(os.path.dirname(path), exist_ok=True)
+      os.replace(stage, path)
+      return
+    for base, _, files in os.walk(stage):
+      target = os.path.join(path, os.path.relpath(base, stage))
+      os.makedirs(target, exist_ok=True)
+      for name in files:
+        os.replace(os.path.join(base, name), os.path.join(target, name))
+  finally:
+    shutil.rmtree(stage, ignore_errors=True)
+
+
+def remove_stale_staging(path: str) -> list[str]:
+  """Removes staging folders of `path` that a killed run left behind.
+
+  Only call it while holding the lock of `path` (see `staged_folder`).
+
+  Returns:
+    The folders removed.
+  """
+  path = os.path.abspath(path)
+  parent = os.path.dirname(path)
+  prefix = f".{os.path.basename(path)}{STAGING_INFIX}"
+  removed = []
+  with contextlib.suppress(FileNotFoundError):
+    for name in sorted(os.listdir(parent)):
+      if name.startswith(prefix) and os.path.isdir(os.path.join(parent, name)):
+        shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
+        removed.append(os.path.join(parent, name))
+  return removed
 
 
 def guarded(main: Callable[[Sequence[str]], Any]) -> Callable[..., Any]:

@@ -433,8 +433,14 @@ def given_options_and_pairs(item, labels, roles) -> QueryParts:
 
 
 def given_event_schema(item, labels, roles) -> QueryParts:
-  """EE: the event types; `roles`, from `{type: [roles]}` labels, the
-  item's `roles` or the call's `roles`, in that order."""
+  """EE: the event types; `roles`, the roles offered.
+
+  The roles come from `{type: [roles]}` labels, else the item's `roles`,
+  else the call's `roles`.
+
+  Raises:
+    QueryError: No roles given.
+  """
   if isinstance(labels, Mapping):
     return QueryParts(tuple(labels), {"roles": _union(labels)}, labels)
   given = item.get("roles", roles)
@@ -447,7 +453,11 @@ def given_event_schema(item, labels, roles) -> QueryParts:
 
 
 def given_event_roles(item, labels, roles) -> QueryParts:
-  """EEA: the roles of the item's `event_type`; `event_type`, that type."""
+  """EEA: the roles of the item's `event_type`; `event_type`, that type.
+
+  Raises:
+    QueryError: No event type, or one the `{type: [roles]}` labels lack.
+  """
   event_type = item.get("event_type")
   if not isinstance(event_type, str) or not event_type.strip():
     raise QueryError("event_type", "EEA needs the event type (a string)")

@@ -390,11 +390,6 @@ def family(name: str | Family) -> Family:
     ) from None
 
 
-def check_family(name: str | Family) -> None:
-  """Raises ValueError naming the known families for an unknown `name`."""
-  family(name)
-
-
 def tasks_of_family(
   name: str | Family, *, auxiliary: bool | None = None
 ) -> list[str]:

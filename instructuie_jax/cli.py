@@ -35,12 +35,20 @@ Usage in a tool:
 `cli.run` is `absl.app.run` whose flag parser and `main` turn `UserError`,
 `absl.app.UsageError`, `schema.DataError`, `OSError` and flag errors into
 that one line. Libraries raise these errors; only `cli.run` prints them.
+
+A tool's numeric flags are defined with `define_integer` and
+`define_float`, never absl's own (tests/cli_test.py checks tools/): both
+take the range the value must lie in, integers are bounded
+above by default (`MAX_INTEGER`), and a float must be finite (`nan`, `inf`
+are refused). A value outside is a flag error: one line, exit status 2,
+before `main` runs.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import math
 import os
 import shutil
 import sys
@@ -54,6 +62,9 @@ from instructuie_jax import json_input, schema
 
 EXIT_DATA = 1
 EXIT_USAGE = 2
+# The default upper bound of an integer flag: counts, sizes, steps and seeds
+# all fit in int32 (numpy, XLA and TensorFlow take them as such).
+MAX_INTEGER = 2**31 - 1
 
 
 class UserError(ValueError):
@@ -250,6 +261,82 @@ def guarded(main: Callable[[Sequence[str]], Any]) -> Callable[..., Any]:
       fail(known[1], known[0])
 
   return wrapped
+
+
+class _FiniteFloatParser(flags.FloatParser):
+  """absl's float parser, refusing nan and the infinities."""
+
+  def convert(self, argument: Any) -> float:
+    value = super().convert(argument)
+    if not math.isfinite(value):
+      raise ValueError(f"{argument} is not a finite number")
+    return value
+
+
+def define_integer(
+  name: str,
+  default: int | None,
+  help: str,  # noqa: A002  (absl's name)
+  *,
+  lower_bound: int | None,
+  upper_bound: int | None = MAX_INTEGER,
+  flag_values: flags.FlagValues = flags.FLAGS,
+  **kwargs: Any,
+) -> flags.FlagHolder:
+  """`flags.DEFINE_integer` with a range every tool states.
+
+  Args:
+    name: The flag name.
+    default: Its default (None: unset).
+    help: The help text.
+    lower_bound: The smallest value accepted; None only where any integer
+      makes sense.
+    upper_bound: The largest value accepted (default `MAX_INTEGER`).
+    flag_values: Where the flag is registered.
+    **kwargs: Passed to `flags.DEFINE_integer`.
+  """
+  return flags.DEFINE_integer(
+    name,
+    default,
+    help,
+    lower_bound=lower_bound,
+    upper_bound=upper_bound,
+    flag_values=flag_values,
+    **kwargs,
+  )
+
+
+def define_float(
+  name: str,
+  default: float | None,
+  help: str,  # noqa: A002  (absl's name)
+  *,
+  lower_bound: float | None,
+  upper_bound: float | None = None,
+  flag_values: flags.FlagValues = flags.FLAGS,
+  **kwargs: Any,
+) -> flags.FlagHolder:
+  """`flags.DEFINE_float` that refuses `nan` and `inf`, with a range.
+
+  Args:
+    name: The flag name.
+    default: Its default (None: unset).
+    help: The help text.
+    lower_bound: The smallest value accepted (None: any finite value).
+    upper_bound: The largest value accepted (None: any finite value).
+    flag_values: Where the flag is registered.
+    **kwargs: Passed to `flags.DEFINE`.
+  """
+  parser = _FiniteFloatParser(lower_bound, upper_bound)
+  return flags.DEFINE(
+    parser,
+    name,
+    default,
+    help,
+    flag_values,
+    flags.ArgumentSerializer(),
+    **kwargs,
+  )
 
 
 def parse_flags(

@@ -16,11 +16,23 @@
 """The task type registry: one record per task type, read by everything."""
 
 import ast
+import dataclasses
 import random
 
 import pytest
 
-from instructuie_jax import label_options, prompts, schema, task_types
+from instructuie_jax import (
+  error_audit,
+  instructions,
+  label_options,
+  metrics,
+  prompts,
+  schema,
+  task_types,
+)
+from instructuie_jax.formats import instructuie
+from instructuie_jax.records import Entity
+from instructuie_t5x import queries
 from tests.conftest import REPO_ROOT
 
 
@@ -130,6 +142,48 @@ def test_each_layout_reads_its_prompts_back(name):
   assert sentence == instance.sentence
   expected = list(options) + list(extra.get("roles", []))
   assert list(read_options) == expected
+
+
+def test_a_new_task_type_is_its_record_and_its_codec(monkeypatch):
+  # A task type registered as a record (here a copy of NER under a new name)
+  # and a codec in the format runs through examples, prompt read-back,
+  # scoring, the error audit and a query, with no other change.
+  new = dataclasses.replace(task_types.NER, name="NEW", description="new")
+  monkeypatch.setitem(task_types.TASK_TYPES, "NEW", new)
+  monkeypatch.setattr(task_types, "_TASK_TYPES", (*task_types._TASK_TYPES, new))
+  codec = instructuie._CODECS[task_types.NER]
+  monkeypatch.setitem(instructuie._CODECS, new, codec)
+  monkeypatch.setitem(instructuie._CODEC_OF, new, codec)
+  monkeypatch.setitem(instructuie._CODEC_OF, "NEW", codec)
+  pool = instructions.InstructionPool({"NEW": ("Find them. \n",)})
+  instance = schema.Instance(
+    "d/test/0", "Ada met Bob .", entities=(schema.Span("Ada", "person", None),)
+  )
+  (example,) = instructions.examples_for_split(
+    [instance],
+    task_types.NER_FAMILY,
+    ["person", "city"],
+    dataset="d",
+    split="test",
+    seed=0,
+    train=False,
+    tasks=["NEW"],
+    pool=pool,
+  )
+  prompt = "Find them. \nOption: person, city \nText: Ada met Bob . \nAnswer:"
+  assert (example["inputs"], example["targets"]) == (prompt, " person: Ada")
+  assert new.layout.read(prompt) == (("person", "city"), "Ada met Bob .")
+  gold = (Entity("person", "Ada"),)
+  pred = (Entity("person", "Ada"), Entity("city", "Bob"))
+  (counts,) = metrics.score_example("NEW", gold, pred).values()
+  assert (counts.tp, counts.fp, counts.fn) == (1, 1, 0)
+  audit = error_audit.audit_examples(
+    "NEW", [{"target": " person: Ada", "prediction": " city: Ada"}]
+  )
+  assert audit.categories["type_error"] == 1
+  query = queries.make_query("NEW", "Ada met Bob .", ["person"], pool=pool)
+  assert query.task is new
+  assert queries.answer(query, " person: Ada")["entities"][0]["start"] == 0
 
 
 # --------------------------------------------------------------------------

@@ -67,7 +67,7 @@ EEA_EVENTS = ("each", "original")
 
 
 def render_prompt(
-  task: str,
+  task: str | task_types.TaskType,
   instruction: str,
   options: Sequence[str],
   sentence: str,
@@ -83,7 +83,7 @@ def render_prompt(
   or rewrites them (`{{` -> `{`); here they stay as written.
 
   Args:
-    task: Task type name ("NER", ..., "EEA").
+    task: The task type (or its name).
     instruction: The instruction text, used verbatim (pool instructions end
       with " \\n").
     options: Option labels (EE: the event types).
@@ -97,14 +97,15 @@ def render_prompt(
   Raises:
     ValueError: For an unknown task or missing/unexpected `extra` keys.
   """
-  task_type = task_types.TASK_TYPES.get(task)
-  if task_type is None:
+  try:
+    task_type = task_types.get(task)
+  except ValueError:
     raise ValueError(
       f"No prompt layout for task {task!r}; known: "
       f"{', '.join(task_types.TASK_TYPES)}"
-    )
+    ) from None
   return prompts.render(
-    task_type.layout, task, instruction, options, sentence, extra
+    task_type.layout, task_type.name, instruction, options, sentence, extra
   )
 
 
@@ -348,7 +349,7 @@ def _label_set(labels: Any, label_pool: Any) -> prompts.LabelSet:
 
 def _build(
   instance: Any,
-  task: str,
+  task: str | task_types.TaskType,
   label_set: prompts.LabelSet,
   *,
   seed: int,
@@ -361,6 +362,7 @@ def _build(
   event_index: int | None,
 ) -> dict[str, str]:
   task_type = task_types.get(task)
+  task = task_type.name
   example_id = f"{instance.id}:{task}"
   # What the prompt parts and the gold answer read: EEA examples read the
   # instance narrowed to the event they ask about.
@@ -387,7 +389,7 @@ def _build(
       task_type.layout, task, instruction, options, instance.sentence, extra
     ),
     "targets": fmt.linearize(
-      task,
+      task_type,
       task_type.gold(task_type.offered(subject, label_set, options, extra)),
     ),
     "task": task,
@@ -423,7 +425,7 @@ def check_eea_events(eea_events: str) -> None:
 
 def examples_for_split(
   instances: Iterable[Any],
-  family: str,
+  family: str | task_types.Family,
   labels: Any,
   *,
   dataset: str,
@@ -451,7 +453,7 @@ def examples_for_split(
 
   Args:
     instances: `schema.Instance`s of the split.
-    family: "NER", "RE" or "EE".
+    family: The family (or its name: "NER", "RE" or "EE").
     labels: The dataset's labels (see `build_example`).
     dataset: Dataset name.
     split: Split name.
@@ -460,8 +462,8 @@ def examples_for_split(
       policy; False: main tasks, strategy "single", the labels as given
       (`as_given`, the full label set, as the paper evaluates).
     aux_prob: Auxiliary sampling probability (the original's 0.3).
-    tasks: Task types to build instead of the default list; each must read
-      `family`.
+    tasks: Task types (records or names) to build instead of the default
+      list; each must read `family`.
     pool: Instructions; None for the shipped pool of `target_format`.
     strategy: Overrides the strategy implied by `train`.
     option_policy: Name of a `label_options` policy (training prompts).
@@ -490,7 +492,7 @@ def examples_for_split(
     )
   family_tasks = task_types.tasks_of_family(family)
   for task in tasks:
-    if task not in family_tasks:
+    if str(task) not in family_tasks:
       raise ValueError(
         f"Task {task!r} does not read family {family}; its tasks are "
         f"{', '.join(family_tasks)}."
@@ -510,8 +512,8 @@ def examples_for_split(
   )
   label_set = _label_set(labels, label_pool)
   instances = list(instances)
-  for task in tasks:
-    task_type = task_types.get(task)
+  for task_type in map(task_types.get, tasks):
+    task = task_type.name
     untyped_events = 0
     for instance in instances:
       if task_type.auxiliary and not keep_auxiliary(
@@ -519,7 +521,7 @@ def examples_for_split(
       ):
         continue
       if not task_type.per_event:
-        yield _build(instance, task, label_set, event_index=None, **common)
+        yield _build(instance, task_type, label_set, event_index=None, **common)
         continue
       if eea_events == "original" and len(instance.events) != 1:
         raise ValueError(
@@ -532,7 +534,7 @@ def examples_for_split(
         if event.type in NO_TYPE:
           untyped_events += 1
           continue
-        yield _build(instance, task, label_set, event_index=k, **common)
+        yield _build(instance, task_type, label_set, event_index=k, **common)
     if untyped_events:
       _LOG.warning(
         "%s/%s: %d events without a type (type '' or 'NA') have no %s example.",

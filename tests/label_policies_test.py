@@ -26,7 +26,6 @@ import random
 import pytest
 
 from instructuie_jax import (
-  error_audit,
   formats,
   instructions,
   label_options,
@@ -108,6 +107,11 @@ def _examples(family, instances, *, train=True, **kwargs):
   )
 
 
+def _options(example):
+  """The options (EE: event types and roles) read back from the prompt."""
+  return task_types.get(example["task"]).layout.read(example["inputs"])
+
+
 def _subject(example, by_id):
   """The instance (EEA: narrowed to its event) an example asks about."""
   instance_id, _, suffix = example["id"].partition(":")
@@ -171,7 +175,7 @@ def test_gold_dropout_removes_answers_exactly_when_their_label_is(family):
   gold_items = removed = 0
   for example in examples:
     task = example["task"]
-    options, _ = error_audit.prompt_parts(example["inputs"])
+    options, _ = _options(example)
     subject = _subject(example, by_id)
     expected = _expected(task, subject, set(options))
     gold = task_types.get(task).gold(expected)
@@ -248,7 +252,7 @@ def test_negatives_draw_from_the_dataset_and_the_pool(pool_rate):
   )
   own = from_pool = 0
   for example in examples:
-    options, _ = error_audit.prompt_parts(example["inputs"])
+    options, _ = _options(example)
     gold = {e.type for e in by_id[example["id"].split(":")[0]].entities}
     gold.discard("NA")
     negatives = [o for o in options if o not in gold]
@@ -273,7 +277,7 @@ def test_negatives_of_roles_come_from_the_pool_of_roles():
   )
   seen = set()
   for example in examples:
-    options, _ = error_audit.prompt_parts(example["inputs"])
+    options, _ = _options(example)
     seen |= set(options)
   assert {"strike", "weapon", "target"} <= seen
 
@@ -293,7 +297,7 @@ def test_build_example_takes_the_policy_settings_and_pool():
     ),
     label_pool=POOL,
   )
-  options, _ = error_audit.prompt_parts(example["inputs"])
+  options, _ = _options(example)
   gold = {e.type for e in instance.entities}
   assert len(options) == len(gold) + 4
   assert set(options) - gold <= set(POOL.types) - set(NER_LABELS.types)
@@ -420,7 +424,7 @@ def test_seqio_preprocessor_reads_the_pool_for_training_prompts(tmp_path):
   sources.family_label_pool.cache_clear()
   seen = set()
   for prompt in inputs:
-    options_seen, _ = error_audit.prompt_parts(prompt)
+    options_seen, _ = task_types.get("NER").layout.read(prompt)
     seen |= set(options_seen)
   assert {"vehicle", "weapon"} <= seen
   assert not seen & {"actor", "director"}  # Held-out labels stay out.

@@ -77,6 +77,28 @@ def data_dir(benchmark: str) -> str:
   return settings.get().data_dir(benchmark)
 
 
+def dataset_root(spec: catalog.DatasetSpec) -> str:
+  """The data root of `spec`: its own (a user's dataset) or its benchmark's.
+
+  Raises:
+    ValueError: the benchmark's root is not set (see `data_dir`).
+  """
+  if spec.root is not None:
+    return spec.root
+  return data_dir(spec.benchmark)
+
+
+def _root_origin(spec: catalog.DatasetSpec) -> str:
+  """Where the data root of `spec` was set, for messages."""
+  if spec.root is not None:
+    return (
+      f"${settings.ENV_VARS['user_datasets']} or data_settings.user_datasets "
+      "(gin)"
+    )
+  field = settings.DATA_DIR_FIELDS[spec.benchmark]
+  return f"--data_dir, gin (data_settings) or ${settings.ENV_VARS[field]}"
+
+
 def source_options() -> tuple[str, str | None]:
   """The source backend ("json" or "tfds") and TFDS data directory."""
   current = settings.get()
@@ -197,8 +219,7 @@ def check_exists(spec: catalog.DatasetSpec, root: str, split: str) -> str:
       raise FileNotFoundError(
         f"Dataset {spec.name!r} ({spec.family}, split {split!r}): expected "
         f"{expected}, which does not exist. The data root {root!r} comes from "
-        f"--data_dir, gin (data_settings) or "
-        f"${settings.ENV_VARS[settings.DATA_DIR_FIELDS[spec.benchmark]]}."
+        f"{_root_origin(spec)}."
       )
   return path
 
@@ -267,7 +288,7 @@ class JsonSource(seqio.DataSource):
     return [split]
 
   def _root(self) -> str:
-    return data_dir(self._spec.benchmark)
+    return dataset_root(self._spec)
 
   def num_input_examples(self, split: str) -> int:
     return count_examples(self._spec, self._root(), split)

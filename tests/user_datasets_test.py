@@ -1,0 +1,171 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""The user's own datasets (`data_settings.user_datasets`) as seqio tasks."""
+
+import json
+import shutil
+
+import gin
+import pytest
+import seqio
+
+from instructuie_jax import catalog
+from tasks import mixtures, settings, sources, user_datasets
+from tests import ie_seqio_testing
+
+FIXTURE_NER = ie_seqio_testing.TINY_DATA_DIR / "NER" / "tiny_ner"
+FIXTURE_RE = ie_seqio_testing.TINY_DATA_DIR / "RE" / "tiny_re"
+
+
+def _user_root(tmp_path, datasets):
+  """`{tmp}/user/{family}/{name}` copies of fixtures; `datasets` is
+  `{(family, name): (fixture folder, metadata or None)}`."""
+  root = tmp_path / "user"
+  for (family, name), (fixture, metadata) in datasets.items():
+    folder = root / family / name
+    shutil.copytree(fixture, folder)
+    if metadata is not None:
+      (folder / catalog.METADATA_FILE).write_text(json.dumps(metadata))
+  return root
+
+
+@pytest.fixture
+def clean_env():
+  with ie_seqio_testing.env(**{k: None for k in ie_seqio_testing.ENV_VARS}):
+    yield
+
+
+def test_folder_specs_role_from_metadata(tmp_path):
+  root = _user_root(
+    tmp_path,
+    {
+      ("NER", "My NER"): (FIXTURE_NER, None),
+      ("RE", "held"): (FIXTURE_RE, {"role": "zeroshot", "domain": "law"}),
+    },
+  )
+  ner, re_ = user_datasets.folder_specs(str(root))
+  assert (ner.slug, ner.role, ner.benchmark, ner.root) == (
+    "my_ner",
+    "supervised",
+    catalog.USER,
+    str(root),
+  )
+  assert ner.auxiliary_tasks and ner.main_tasks == ("NER",)
+  assert (re_.role, re_.domain, re_.zeroshot_eval) == ("zeroshot", "law", True)
+
+
+@pytest.mark.parametrize(
+  "metadata, message",
+  [
+    ({"role": "heldout"}, "unknown role 'heldout'"),
+    ({"roles": "zeroshot"}, "unknown dataset.json field(s) ['roles']"),
+    ([], "expected a JSON object"),
+  ],
+)
+def test_bad_metadata_names_the_folder(tmp_path, metadata, message):
+  root = _user_root(tmp_path, {("NER", "x"): (FIXTURE_NER, metadata)})
+  with pytest.raises(ValueError, match="NER/x") as e:
+    user_datasets.folder_specs(str(root))
+  assert message in str(e.value)
+
+
+def test_missing_or_empty_folder(tmp_path):
+  with pytest.raises(ValueError, match="no such folder"):
+    user_datasets.folder_specs(str(tmp_path / "nope"))
+  with pytest.raises(ValueError, match="no {NER,RE,EE}/<dataset> folder"):
+    user_datasets.folder_specs(str(tmp_path))
+
+
+def test_a_catalog_task_name_is_refused(tmp_path):
+  root = _user_root(tmp_path, {("NER", "mit-movie"): (FIXTURE_NER, None)})
+  with pytest.raises(ValueError, match="instructuie_ner_mit_movie"):
+    user_datasets.specs((str(root),))
+
+
+def test_setting_registers_tasks_and_mixtures(tmp_path, clean_env):
+  root = _user_root(
+    tmp_path,
+    {
+      ("NER", "my_ner"): (FIXTURE_NER, None),
+      ("RE", "my_re"): (FIXTURE_RE, {"role": "zeroshot"}),
+    },
+  )
+  assert mixtures.name_problem("instructuie_ner_my_ner")
+  with settings.scoped(user_datasets=[str(root)], vocab="byte"):
+    assert mixtures.name_problem("instructuie_ner_my_ner") is None
+    supervised = seqio.get_mixture_or_task("user_supervised")
+    names = sorted(t.name for t in supervised.tasks)
+    assert names == sorted(
+      catalog.task_name(t, user_datasets.specs((str(root),))[0])
+      for t in ("NER", "ES", "ET")
+    )
+    zeroshot = seqio.get_mixture_or_task("user_zeroshot_eval")
+    assert [t.name for t in zeroshot.tasks] == ["instructuie_re_my_re"]
+    task = seqio.get_mixture_or_task("instructuie_ner_my_ner")
+    examples = list(task.source.get_dataset("test", shuffle=False))
+    test_file = json.loads((FIXTURE_NER / "test.json").read_text())
+    assert len(examples) == len(test_file)
+    available = seqio.get_mixture_or_task("user_supervised_available")
+    assert available.left_out == {}
+
+
+def test_environment_variable_and_replaced_folder(tmp_path, clean_env):
+  first = _user_root(tmp_path / "a", {("NER", "my_ner"): (FIXTURE_NER, None)})
+  second = _user_root(tmp_path / "b", {("NER", "my_ner"): (FIXTURE_NER, None)})
+  with ie_seqio_testing.env(IE_USER_DATASETS=f"{first},"):
+    assert settings.resolve().user_datasets == (str(first),)
+    task = seqio.get_mixture_or_task("instructuie_ner_my_ner")
+    assert sources.dataset_root(task.source.spec) == str(first)
+  with settings.scoped(user_datasets=[str(second)]):
+    assert mixtures.name_problem("user_supervised") is None
+    task = seqio.get_mixture_or_task("instructuie_ner_my_ner")
+    assert sources.dataset_root(task.source.spec) == str(second)
+    mixture = seqio.get_mixture_or_task("user_supervised")
+    assert task in mixture.tasks
+
+
+def test_gin_binding_registers_at_finalize(tmp_path, clean_env):
+  root = _user_root(tmp_path, {("NER", "gin_ner"): (FIXTURE_NER, None)})
+  gin.clear_config()
+  try:
+    gin.parse_config_files_and_bindings(
+      [],
+      [
+        "from tasks import settings",
+        f"settings.data_settings.user_datasets = [{str(root)!r}]",
+      ],
+      finalize_config=True,
+    )
+    assert "instructuie_ner_gin_ner" in seqio.TaskRegistry.names()
+    assert settings.resolve().user_datasets == (str(root),)
+  finally:
+    gin.clear_config(clear_constants=True)
+
+
+def test_missing_split_file_fails_at_use_naming_it(tmp_path, clean_env):
+  root = _user_root(tmp_path, {("NER", "gone"): (FIXTURE_NER, None)})
+  (root / "NER" / "gone" / "dev.json").unlink()
+  with settings.scoped(user_datasets=[str(root)]):
+    assert mixtures.name_problem("instructuie_ner_gone") is None
+    task = seqio.get_mixture_or_task("instructuie_ner_gone")
+    with pytest.raises(FileNotFoundError, match="dev.json.*IE_USER_DATASETS"):
+      task.source.get_dataset("validation")
+
+
+def test_user_datasets_not_in_fingerprint(tmp_path, clean_env):
+  root = _user_root(tmp_path, {("NER", "fp"): (FIXTURE_NER, None)})
+  plain = settings.resolve(vocab="byte")
+  with_user = settings.resolve(vocab="byte", user_datasets=[str(root)])
+  assert plain.fingerprint() == with_user.fingerprint()

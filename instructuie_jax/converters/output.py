@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from instructuie_jax import schema
+from instructuie_jax import catalog, schema
 from instructuie_jax.converters import common
 
 MARKER = ".convert_data.json"
@@ -162,10 +162,12 @@ def write_dataset(
   meta: Mapping[str, Any],
   *,
   overwrite: bool,
+  metadata: Mapping[str, Any] | None = None,
 ) -> str:
   """Writes `root/family/dataset/{split}.json` + `labels.json`, validated.
 
-  `labels` is the labels.json value, or its text (written as it is).
+  `labels` is the labels.json value, or its text (written as it is);
+  `metadata`, when given, the dataset's `catalog.METADATA_FILE` (its role).
 
   Returns:
     The dataset folder.
@@ -178,6 +180,8 @@ def write_dataset(
     files["labels.json"] = (
       json.dumps(labels, ensure_ascii=False, indent=2) + "\n"
     )
+  if metadata is not None:
+    files[catalog.METADATA_FILE] = json.dumps(metadata, indent=1) + "\n"
   write_folder(
     folder,
     files,

@@ -381,6 +381,54 @@ def name_problem(name: str) -> str | None:
   )
 
 
+@gin.configurable(module="tasks.mixtures")
+def mix(name: str = gin.REQUIRED, rates=gin.REQUIRED) -> str:
+  """Registers mixture `name` of mixtures and tasks at chosen rates.
+
+  For a run that mixes the user's own datasets with the benchmark's, in gin
+  (the rates are shares: each mixture's tasks split its share by their own
+  examples-proportional rates):
+
+    from tasks import mixtures
+    mixtures.mix.name = 'my_mix'
+    mixtures.mix.rates = {'user_supervised': 0.3, 'ie_instructions_ner': 0.7}
+    MIXTURE_OR_TASK_NAME = @mixtures.mix()
+
+  Called when the run reads `MIXTURE_OR_TASK_NAME`, after gin is complete
+  (so the user's mixtures are registered). Idempotent for the same rates.
+
+  Returns:
+    `name`.
+
+  Raises:
+    ValueError: an invalid name, an unknown mixture or task, a rate that is
+      not positive, or `name` taken by another mixture.
+  """
+  if not catalog.is_valid_seqio_name(name):
+    raise ValueError(f"mixtures.mix: {name!r} is no valid seqio name")
+  if not rates:
+    raise ValueError("mixtures.mix: rates is empty")
+  for part, rate in rates.items():
+    problem = name_problem(part)
+    if problem:
+      raise ValueError(f"mixtures.mix: {problem}")
+    if not isinstance(rate, int | float) or rate <= 0:
+      raise ValueError(f"mixtures.mix: rate of {part!r} must be > 0: {rate!r}")
+  wanted = sorted((part, float(rate)) for part, rate in rates.items())
+  if name in _MIXED:
+    if _MIXED[name] == wanted:
+      return name
+    seqio.MixtureRegistry.remove(name)
+  elif name in seqio.MixtureRegistry.names():
+    raise ValueError(f"mixtures.mix: {name!r} is a registered mixture already")
+  seqio.MixtureRegistry.add(name, wanted)
+  _MIXED[name] = wanted
+  return name
+
+
+_MIXED: dict[str, list[tuple[str, float]]] = {}
+
+
 def benchmarks_of(name: str) -> set[str]:
   """The benchmarks ("ie_instructions", "tiny") whose data `name` reads.
 

@@ -15,7 +15,10 @@
 """The user's own datasets (`data_settings.user_datasets`) as seqio tasks."""
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import gin
 import pytest
@@ -24,6 +27,7 @@ import seqio
 from instructuie_jax import catalog
 from tasks import mixtures, settings, sources, user_datasets
 from tests import ie_seqio_testing
+from tests.conftest import REPO_ROOT
 
 FIXTURE_NER = ie_seqio_testing.TINY_DATA_DIR / "NER" / "tiny_ner"
 FIXTURE_RE = ie_seqio_testing.TINY_DATA_DIR / "RE" / "tiny_re"
@@ -169,3 +173,82 @@ def test_user_datasets_not_in_fingerprint(tmp_path, clean_env):
   plain = settings.resolve(vocab="byte")
   with_user = settings.resolve(vocab="byte", user_datasets=[str(root)])
   assert plain.fingerprint() == with_user.fingerprint()
+
+
+def test_mix_at_chosen_rates(tmp_path, clean_env):
+  root = _user_root(
+    tmp_path,
+    {
+      ("NER", "mix_a"): (FIXTURE_NER, None),
+      ("NER", "mix_b"): (FIXTURE_NER, {"role": "zeroshot"}),
+    },
+  )
+  with settings.scoped(user_datasets=[str(root)]):
+    rates = {"user_supervised": 1, "user_zeroshot_eval": 3}
+    assert mixtures.mix(name="t_mix", rates=rates) == "t_mix"
+    assert mixtures.mix(name="t_mix", rates=rates) == "t_mix"  # idempotent
+    mixture = seqio.get_mixture_or_task("t_mix")
+    share = sum(
+      mixture.get_rate(t) for t in mixture.tasks if t.name.endswith("_mix_b")
+    )
+    assert share / mixture.total_rate == pytest.approx(0.75)
+    with pytest.raises(ValueError, match="unknown mixture or task 'nope'"):
+      mixtures.mix(name="t_mix2", rates={"nope": 1})
+    with pytest.raises(ValueError, match="registered mixture already"):
+      mixtures.mix(name="ie_tiny_train", rates=rates)
+
+
+def test_all_tasks_module_registers_from_the_environment(tmp_path):
+  root = _user_root(tmp_path, {("NER", "env_ner"): (FIXTURE_NER, None)})
+  env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), IE_USER_DATASETS=str(root))
+  code = (
+    "import seqio, tasks.all_tasks; "
+    "print(sorted(t.name for t in "
+    "seqio.get_mixture_or_task('user_supervised').tasks))"
+  )
+  proc = subprocess.run(
+    [sys.executable, "-c", code],
+    env=env,
+    cwd=REPO_ROOT,
+    capture_output=True,
+    text=True,
+    check=False,
+  )
+  assert proc.returncode == 0, proc.stderr[-2000:]
+  assert "instructuie_ner_env_ner" in proc.stdout
+
+
+def test_inspect_mixture_sees_a_user_task(tmp_path):
+  root = _user_root(tmp_path, {("NER", "cli_ner"): (FIXTURE_NER, None)})
+  env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), IE_USER_DATASETS=str(root))
+  args = ["--split=test", "--vocab=byte", "--num_examples=1"]
+  proc = subprocess.run(
+    [
+      sys.executable,
+      "-m",
+      "tools.inspect_mixture",
+      "--mixture=instructuie_ner_cli_ner",
+      *args,
+    ],
+    env=env,
+    cwd=REPO_ROOT,
+    capture_output=True,
+    text=True,
+    check=False,
+  )
+  assert proc.returncode == 0, proc.stderr[-2000:]
+  assert "instructuie_ner_cli_ner" in proc.stdout
+  env.pop("IE_USER_DATASETS")
+  proc = subprocess.run(
+    [sys.executable, "-m", "tools.inspect_mixture", "--mixture=user_supervised"]
+    + args,
+    env=env,
+    cwd=REPO_ROOT,
+    capture_output=True,
+    text=True,
+    check=False,
+  )
+  assert proc.returncode == 2
+  assert (
+    "IE_USER_DATASETS" in proc.stderr and "tools.convert_data" in proc.stderr
+  )

@@ -324,6 +324,15 @@ class JsonSource(seqio.DataSource):
     return f"JsonSource({self._spec.name!r}, splits={self.splits})"
 
 
+def tfds_config_name(spec: catalog.DatasetSpec) -> str:
+  """The TFDS config of a dataset: its slug, or for a dataset of the
+  user's own `user_{family}_{slug}` (two families' folders may share a
+  name, as a BRAT conversion writes them)."""
+  if spec.root is None:
+    return spec.slug
+  return f"user_{spec.family.lower()}_{spec.slug}"
+
+
 def tfds_source(
   spec: catalog.DatasetSpec,
   splits: Sequence[str],
@@ -331,7 +340,7 @@ def tfds_source(
 ) -> seqio.TfdsDataSource:
   """A `seqio.TfdsDataSource` over the prepared `ie_instructions/{slug}`."""
   return seqio.TfdsDataSource(
-    tfds_name=f"{TFDS_NAME}/{spec.slug}:{TFDS_VERSION}",
+    tfds_name=f"{TFDS_NAME}/{tfds_config_name(spec)}:{TFDS_VERSION}",
     tfds_data_dir=tfds_dir,
     splits={s: s for s in splits},
     read_only=True,
@@ -404,7 +413,7 @@ class IeInstructionsConfig(tfds.core.BuilderConfig):
 def builder_config(spec: catalog.DatasetSpec) -> IeInstructionsConfig:
   """The TFDS builder config of a catalog row (also for ad-hoc specs)."""
   return IeInstructionsConfig(
-    name=spec.slug,
+    name=tfds_config_name(spec),
     version=TFDS_VERSION,
     description=f"{spec.family} dataset {spec.name!r} ({spec.domain})",
     spec=spec,

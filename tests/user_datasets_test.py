@@ -252,3 +252,54 @@ def test_inspect_mixture_sees_a_user_task(tmp_path):
   assert (
     "IE_USER_DATASETS" in proc.stderr and "tools.convert_data" in proc.stderr
   )
+
+
+def test_build_tfds_builds_and_the_tasks_read_user_datasets(tmp_path):
+  root = _user_root(
+    tmp_path,
+    {
+      ("NER", "tf_ds"): (FIXTURE_NER, None),
+      ("RE", "tf_ds"): (FIXTURE_RE, None),
+    },
+  )
+  tfds_dir = tmp_path / "tfds"
+  env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), IE_USER_DATASETS=str(root))
+  run = [sys.executable, "-m", "tools.build_tfds", f"--data_dir={tfds_dir}"]
+  proc = subprocess.run(
+    [*run, "--datasets=tf_ds"],
+    env=env,
+    cwd=REPO_ROOT,
+    capture_output=True,
+    text=True,
+    check=False,
+  )
+  assert proc.returncode == 2, proc.stderr
+  assert "user_ner_tf_ds, user_re_tf_ds" in proc.stderr
+  proc = subprocess.run(
+    [*run, "--datasets=user"],
+    env=env,
+    cwd=REPO_ROOT,
+    capture_output=True,
+    text=True,
+    check=False,
+  )
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  assert "user_ner_tf_ds: built" in proc.stdout
+  assert "user_re_tf_ds: built" in proc.stdout
+  code = (
+    "import seqio; from tasks import mixtures, settings; "
+    f"settings.configure(source='tfds', tfds_dir={str(tfds_dir)!r}); "
+    "task = seqio.get_mixture_or_task('instructuie_re_tf_ds'); "
+    "print(task.num_input_examples('test'))"
+  )
+  proc = subprocess.run(
+    [sys.executable, "-c", code],
+    env=env,
+    cwd=REPO_ROOT,
+    capture_output=True,
+    text=True,
+    check=False,
+  )
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  test_file = json.loads((FIXTURE_RE / "test.json").read_text())
+  assert proc.stdout.split()[-1] == str(len(test_file))

@@ -198,6 +198,7 @@ def test_mix_at_chosen_rates(tmp_path, clean_env):
       mixtures.mix(name="ie_tiny_train", rates=rates)
 
 
+@pytest.mark.slow
 def test_all_tasks_module_registers_from_the_environment(tmp_path):
   root = _user_root(tmp_path, {("NER", "env_ner"): (FIXTURE_NER, None)})
   env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), IE_USER_DATASETS=str(root))
@@ -218,6 +219,7 @@ def test_all_tasks_module_registers_from_the_environment(tmp_path):
   assert "instructuie_ner_env_ner" in proc.stdout
 
 
+@pytest.mark.slow
 def test_inspect_mixture_sees_a_user_task(tmp_path):
   root = _user_root(tmp_path, {("NER", "cli_ner"): (FIXTURE_NER, None)})
   env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), IE_USER_DATASETS=str(root))
@@ -254,6 +256,7 @@ def test_inspect_mixture_sees_a_user_task(tmp_path):
   )
 
 
+@pytest.mark.slow
 def test_build_tfds_builds_and_the_tasks_read_user_datasets(tmp_path):
   root = _user_root(
     tmp_path,
@@ -303,3 +306,31 @@ def test_build_tfds_builds_and_the_tasks_read_user_datasets(tmp_path):
   assert proc.returncode == 0, proc.stderr[-3000:]
   test_file = json.loads((FIXTURE_RE / "test.json").read_text())
   assert proc.stdout.split()[-1] == str(len(test_file))
+
+
+@pytest.mark.slow
+def test_check_cache_checks_a_user_task(tmp_path, clean_env):
+  root = _user_root(tmp_path, {("NER", "cached_ner"): (FIXTURE_NER, None)})
+  cache_dir = tmp_path / "cache"
+  name = "instructuie_ner_cached_ner"
+  with settings.scoped(user_datasets=[str(root)], vocab="byte"):
+    ie_seqio_testing.write_seqio_cache(name, "test", str(cache_dir))
+  env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), IE_USER_DATASETS=str(root))
+  proc = subprocess.run(
+    [
+      sys.executable,
+      "-m",
+      "tools.check_cache",
+      f"--cache_dir={cache_dir}",
+      f"--names={name}",
+      "--splits=test",
+      "--vocab=byte",
+    ],
+    env=env,
+    cwd=REPO_ROOT,
+    capture_output=True,
+    text=True,
+    check=False,
+  )
+  assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
+  assert name in proc.stdout

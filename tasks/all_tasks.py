@@ -25,6 +25,6 @@ it lists those folders.
 
 from tasks import mixtures, settings
 
-USER_TASKS: dict[str, list[str]] = mixtures.register_user_datasets(
+USER_TASKS: list[str] = mixtures.register_user_datasets(
   settings.user_datasets_in_force()
 )

@@ -301,7 +301,7 @@ USER_MIXTURES: dict[str, tuple[str, bool]] = {
 }
 
 
-def register_user_datasets(folders) -> dict[str, list[str]]:
+def register_user_datasets(folders) -> list[str]:
   """Registers the tasks and `USER_MIXTURES` of the datasets in `folders`.
 
   The same loops as the catalog's (`ie_instructions.register_all`,
@@ -312,22 +312,22 @@ def register_user_datasets(folders) -> dict[str, list[str]]:
     folders: `Settings.user_datasets`.
 
   Returns:
-    `{dataset slug: task names}`.
+    The names of their tasks.
 
   Raises:
     ValueError: a folder holds no dataset or a bad metadata file, or a task
       name is taken (`user_datasets.specs`).
   """
   if not folders:
-    return {}
+    return []
   specs = user_datasets.specs(tuple(folders))
-  registered = ie_instructions.register_all(specs)
+  ie_instructions.register_all(specs)
   for name, (role, auxiliary) in USER_MIXTURES.items():
     group = tuple(s for s in specs if s.role == role)
     if group:
       MIXTURES[name] = (group, auxiliary)
   register_mixtures()
-  return registered
+  return task_names(specs, auxiliary=True)
 
 
 def _register_user_datasets(current: settings.Settings) -> None:

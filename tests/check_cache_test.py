@@ -23,12 +23,12 @@ import pytest
 import seqio
 from absl import flags
 
+from instructuie_jax import cli as tools_cli
 from instructuie_t5x.indexed_mixture import IndexedMixture
 from tasks import cache, mixtures, settings
 from tests import ie_seqio_testing as testing
 from tests.indexed_mixture_test import as_lists
 from tools import check_cache
-from tools import cli as tools_cli
 
 NER = "instructuie_ner_tiny_ner"
 RE = "instructuie_re_tiny_re"

@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Tests of tools/cli.py: user mistakes become one line and an exit status."""
+"""Tests of instructuie_jax/cli.py: user mistakes become one line and an exit status."""
 
 from __future__ import annotations
 
@@ -21,8 +21,7 @@ import os
 import pytest
 from absl import app, flags
 
-from instructuie_jax import schema
-from tools import cli
+from instructuie_jax import cli, schema
 
 
 def _exit(main, capsys):

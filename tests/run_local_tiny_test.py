@@ -12,10 +12,11 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Tests of tools/run_local_tiny.py that need no T5X run."""
+"""The tiny pipeline (instructuie_t5x/pipeline.py), without a T5X run."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -24,17 +25,18 @@ import sys
 import pytest
 from absl import app
 
+from instructuie_t5x import pipeline
 from tools import run_local_tiny
 
 
 def test_without_t5x_prints_install_help_and_exits_2(monkeypatch, capsys):
-  monkeypatch.setattr(run_local_tiny, "t5x_root", lambda: None)
+  monkeypatch.setattr(pipeline, "t5x_root", lambda: None)
   with pytest.raises(SystemExit) as exit_info:
     run_local_tiny.main(["run_local_tiny"])
   assert exit_info.value.code == 2
   err = capsys.readouterr().err
   assert "T5X is not installed" in err
-  assert run_local_tiny.T5X_COMMIT in err
+  assert pipeline.T5X_COMMIT in err
   assert "install-t5x-from-snapshots" in err
   assert "Traceback" not in err
 
@@ -53,20 +55,20 @@ def test_latest_checkpoint(tmp_path):
     "train",
   ):
     (tmp_path / name).mkdir()
-  assert run_local_tiny.latest_checkpoint(str(tmp_path)) == str(
+  assert pipeline.latest_checkpoint(str(tmp_path)) == str(
     tmp_path / "checkpoint_1000"
   )
   with pytest.raises(RuntimeError, match="no checkpoint_N"):
-    run_local_tiny.latest_checkpoint(str(tmp_path / "train"))
+    pipeline.latest_checkpoint(str(tmp_path / "train"))
 
 
 def test_subprocess_env(monkeypatch):
   monkeypatch.setenv("PYTHONPATH", "/elsewhere")
   monkeypatch.delenv("IE_TINY_DIR", raising=False)
   monkeypatch.delenv("IE_INSTRUCTIONS_VOCAB", raising=False)
-  env = run_local_tiny.subprocess_env()
+  env = pipeline.subprocess_env()
   assert env["PYTHONPATH"].split(":") == [
-    run_local_tiny.REPO_ROOT,
+    pipeline.REPO_ROOT,
     "/elsewhere",
   ]
   # The data settings go to T5X as gin flags, never through the environment.
@@ -74,8 +76,8 @@ def test_subprocess_env(monkeypatch):
 
 
 def test_t5x_commands_carry_the_data_settings(tmp_path):
-  command = run_local_tiny.train_command(
-    str(tmp_path / "model"), 10, 5, 0, run_local_tiny.data_bindings(tmp_path)
+  command = pipeline.train_command(
+    str(tmp_path / "model"), 10, 5, 0, pipeline.data_bindings(tmp_path)
   )
   assert (
     f"--gin_bindings=data_settings.tiny_dir = '{tmp_path / 'data'}'" in command
@@ -84,6 +86,25 @@ def test_t5x_commands_carry_the_data_settings(tmp_path):
     f"--gin_bindings=data_settings.vocab = '{tmp_path / 'vocab.model'}'"
     in command
   )
+
+
+def test_score_step_writes_the_metrics_and_prints_the_tables(tmp_path, capsys):
+  predictions = tmp_path / "p.jsonl"
+  line = {
+    "dataset": "synth_news",
+    "task": "NER",
+    "target": " person: Ada",
+    "prediction": " person: Ada",
+  }
+  predictions.write_text(json.dumps(line) + "\n")
+  pipeline.score(str(predictions), str(tmp_path / "scores"))
+  report = json.loads((tmp_path / "scores" / "metrics.json").read_text())
+  assert report["mode"] == "both"
+  assert report["datasets"]["synth_news"]["NER"]["ner"]["f1"] == 1.0
+  assert "# Scores (both mode, 1 examples)" in capsys.readouterr().out
+  predictions.write_text("{}\n")
+  with pytest.raises(RuntimeError, match=r"scoring failed: .*p.jsonl:1: field"):
+    pipeline.score(str(predictions), str(tmp_path / "scores"))
 
 
 def _option(command, flag):
@@ -120,25 +141,22 @@ def fake_t5x(monkeypatch):
       with open(os.path.join(out, f"{mixture}-10.jsonl"), "w") as f:
         f.write("{}\n")
 
-  def subprocess_run(command, **kwargs):
-    del kwargs
-    commands.append(command)
-    out = _option(command, "--out_dir")
-    os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, "metrics.json"), "w") as f:
+  def score(predictions, out_dir):
+    commands.append(["score", predictions, out_dir])
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "metrics.json"), "w") as f:
       f.write("{}\n")
-    return subprocess.CompletedProcess(command, 0)
 
-  monkeypatch.setattr(run_local_tiny, "t5x_root", lambda: "/t5x")
-  monkeypatch.setattr(run_local_tiny, "run_logged", run_logged)
-  monkeypatch.setattr(run_local_tiny.subprocess, "run", subprocess_run)
+  monkeypatch.setattr(pipeline, "t5x_root", lambda: "/t5x")
+  monkeypatch.setattr(pipeline, "run_logged", run_logged)
+  monkeypatch.setattr(pipeline, "score", score)
   return commands
 
 
 def _run(work, **kwargs):
   """Runs the tool's steps; returns the error message, or None."""
   try:
-    run_local_tiny.run(str(work), num_train=20, **kwargs)
+    pipeline.run_tiny(str(work), num_train=20, **kwargs)
   except (ValueError, RuntimeError, OSError) as e:
     return str(e)
   return None
@@ -226,7 +244,7 @@ def test_a_path_it_made_then_replaced_by_the_user_is_kept(tmp_path, fake_t5x):
 )
 def test_bad_values_are_refused_first(tmp_path, fake_t5x, kwargs, needle):
   with pytest.raises(ValueError, match=needle):
-    run_local_tiny.run(str(tmp_path / "work"), **kwargs)
+    pipeline.run_tiny(str(tmp_path / "work"), **kwargs)
   assert not (tmp_path / "work").exists()
   assert not fake_t5x
 
@@ -244,8 +262,8 @@ def _cli(*args):
     [sys.executable, "-m", "tools.run_local_tiny", *args],
     capture_output=True,
     text=True,
-    cwd=run_local_tiny.REPO_ROOT,
-    env=dict(os.environ, PYTHONPATH=run_local_tiny.REPO_ROOT),
+    cwd=pipeline.REPO_ROOT,
+    env=dict(os.environ, PYTHONPATH=pipeline.REPO_ROOT),
     check=False,
   )
   return result.returncode, result.stdout, result.stderr

@@ -45,7 +45,7 @@ from collections.abc import Sequence
 
 from absl import flags, logging
 
-from tools import cli
+from instructuie_jax import cli
 
 FLAGS = flags.FLAGS
 

@@ -65,7 +65,7 @@ from collections.abc import Sequence
 
 from absl import flags
 
-from instructuie_jax import catalog, schema, task_types
+from instructuie_jax import catalog, cli, schema, task_types
 from instructuie_jax.converters import (
   bio_export,
   brat,
@@ -75,7 +75,6 @@ from instructuie_jax.converters import (
   output,
   tags,
 )
-from tools import cli
 
 FLAGS = flags.FLAGS
 

@@ -33,8 +33,9 @@ the run's config.gin.
 
 Writes into --out_dir: `predictions.jsonl` (what `tools.score` reads, with
 the sentence, options, grounded records and flags of each answer), then
-`metrics.json` and `metrics.md` (`tools.score`), and `report/` (report.md,
-report.html, tables.json, audit.json, plots: `tools.report`). Files are
+`metrics.json` and `metrics.md` (`tools.score`'s `scoring.score_to_dir`),
+and `report/` (report.md, report.html, tables.json, audit.json, plots:
+`tools.report`'s `reporting.run`). Files are
 written atomically; existing ones are replaced only with --overwrite.
 Progress goes to stderr. A user's mistake is one line on stderr: exit
 status 2 for flags, 1 for data, checkpoint or output.
@@ -50,8 +51,8 @@ from collections.abc import Sequence
 
 from absl import flags
 
-from instructuie_jax import schema, task_types
-from tools import cli, model_flags
+from instructuie_jax import cli, schema, task_types
+from tools import model_flags
 
 FLAGS = flags.FLAGS
 
@@ -193,9 +194,9 @@ def main(argv: Sequence[str]) -> int:
     file=sys.stderr,
   )
 
+  from instructuie_jax import reporting, scoring  # noqa: PLC0415
   from instructuie_t5x import dataset_eval  # noqa: PLC0415
   from tasks import preprocessors, settings  # noqa: PLC0415
-  from tools import report, score  # noqa: PLC0415
 
   try:
     options = settings.resolve().prompt  # The run's, from its config.gin.
@@ -240,17 +241,15 @@ def main(argv: Sequence[str]) -> int:
     f"{flagged['invalid_labels']} invalid-label records",
     file=sys.stderr,
   )
-  # Scoring and the report: tools.score's and tools.report's own functions.
+  # Scoring and the report: what tools.score and tools.report call.
   try:
-    examples = score.read_jsonl(predictions)
-    metrics = score.score(examples, FLAGS.mode)
-    text = score.write_report(metrics, out_dir)
-    report.run(
+    text = scoring.score_to_dir(predictions, out_dir, FLAGS.mode)
+    reporting.run(
       [f"{dataset}={os.path.join(out_dir, 'metrics.json')}"],
       os.path.join(out_dir, REPORT_DIR),
       predictions=[f"{dataset}={predictions}"],
     )
-  except (score.InputError, score.OutputError) as e:
+  except (scoring.InputError, scoring.OutputError) as e:
     raise cli.UserError(str(e)) from None
   print(text, end="")
   print(

@@ -50,9 +50,9 @@ from typing import Any
 
 from absl import flags
 
-from instructuie_jax import task_types
+from instructuie_jax import cli, task_types
 from instructuie_t5x import queries
-from tools import cli, model_flags
+from tools import model_flags
 
 FLAGS = flags.FLAGS
 

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from absl import flags
 
-from tools import cli
+from instructuie_jax import cli
 
 FLAGS = flags.FLAGS
 

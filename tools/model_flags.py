@@ -27,7 +27,7 @@ from typing import Any
 
 from absl import flags
 
-from tools import cli
+from instructuie_jax import cli
 
 FLAGS = flags.FLAGS
 

@@ -38,7 +38,7 @@ mixture by name, `TRAIN_STEPS_RELATIVE` = the fine-tuning steps. The
 arithmetic is `instructuie_jax/run_plan.py`. Examples per epoch:
 `--num_examples`, or the mixture's rates (examples-proportional, capped;
 tasks without data are left out and counted, and the command trains
-`NAME_available`). A mistake is one line on stderr (`tools.cli`): exit
+`NAME_available`). A mistake is one line on stderr (`instructuie_jax.cli`): exit
 status 2 for a flag value the plan cannot use, 1 for missing data.
 """
 
@@ -50,8 +50,7 @@ from collections.abc import Sequence
 
 from absl import flags, logging
 
-from instructuie_jax import run_plan
-from tools import cli
+from instructuie_jax import cli, run_plan
 
 FLAGS = flags.FLAGS
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -38,7 +38,8 @@ from collections.abc import Sequence
 
 from absl import flags
 
-from tools import cli, model_flags
+from instructuie_jax import cli
+from tools import model_flags
 
 FLAGS = flags.FLAGS
 

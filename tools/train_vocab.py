@@ -44,8 +44,8 @@ from collections.abc import Sequence
 
 from absl import app, flags
 
-from instructuie_jax import instructions, rng, schema
-from tools import cli, validate_data
+from instructuie_jax import cli, instructions, rng, schema
+from tools import validate_data
 
 USER_DEFINED_SYMBOLS = (":", ";", ",", '"')
 MAX_PROBLEMS_LISTED = 20

@@ -52,8 +52,7 @@ from collections.abc import Sequence
 
 from absl import app, flags
 
-from instructuie_jax import schema, task_types
-from tools import cli
+from instructuie_jax import cli, schema, task_types
 
 FLAGS = flags.FLAGS
 

@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""What the command-line tools share: one-line errors with an exit status.
+"""What the command-line tools and benchmarks share: one-line errors.
 
 A user's mistake ends a tool with one line on stderr, `error: ...`, and exit
 status 2 for usage (a bad flag value, an unknown name, extra arguments) or 1
@@ -21,7 +21,7 @@ that is in the way). No traceback: that is kept for the tool's own bugs.
 
 Usage in a tool:
 
-  from tools import cli
+  from instructuie_jax import cli
 
   def main(argv):
     if FLAGS.num_train < 1:

@@ -18,7 +18,12 @@ What `tools/report.py` calls: `run` reads every input first (the
 `metrics.json` files of `scoring`, predictions as `scoring` reads them,
 TensorBoard event folders), then writes `report.md`, `report.html`,
 `tables.json`, `audit.json` (with predictions) and `plots/*.png` into the
-output folder, each atomically. A bad input raises `InputError` (a
+output folder as a set: all are written into a staging folder beside it and
+moved in only when every one is complete. `.report.json` there lists them; a
+file of those names that it does not list (not the tool's) stops the run,
+files the previous report wrote and this one does not are removed, and
+other files are left alone. Table cells are escaped
+(`paper_tables.markdown_cell`). A bad input raises `InputError` (a
 `cli.UserError`) naming the file and what is wrong, before anything is
 written.
 """
@@ -39,6 +44,7 @@ from instructuie_jax import (
   catalog,
   cli,
   error_audit,
+  json_input,
   paper_tables,
   schema,
   scoring,
@@ -85,9 +91,13 @@ def load_metrics(value: str) -> tuple[str, dict[str, Any]]:
   if not file.is_file():
     raise InputError(f"{file}: no such file (--metrics)")
   try:
-    report = json.loads(file.read_text(encoding="utf-8"))
-  except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-    raise InputError(f"{file}: not a JSON file: {e}") from None
+    report = json_input.loads(
+      json_input.decode(file.read_bytes(), str(file)), str(file)
+    )
+  except OSError as e:
+    raise InputError(f"{file}: cannot read: {e}") from None
+  except json_input.InputError as e:
+    raise InputError(str(e)) from None
   if not isinstance(report, dict) or not isinstance(
     report.get("datasets"), dict
   ):
@@ -108,15 +118,9 @@ class AuditInput:
 
 
 def _raw_lines(path: str) -> dict[int, Any]:
-  out = {}
-  with epath.Path(path).open("r", encoding="utf-8") as f:
-    for number, line in enumerate(f, start=1):
-      if line.strip():
-        try:
-          out[number] = json.loads(line)
-        except json.JSONDecodeError:
-          out[number] = None
-  return out
+  """Line number -> JSON value of a file `scoring.read_predictions` read."""
+  text = json_input.decode(epath.Path(path).read_bytes(), path)
+  return dict(json_input.json_lines(text, path))
 
 
 def _extras(obj: Any) -> dict[str, Any]:
@@ -218,10 +222,8 @@ def check_event_dir(value: str) -> tuple[str, str]:
 # --------------------------------------------------------------- writing
 
 
-def write_atomic(path: str, text: str) -> None:
-  """Writes `text` to `path` through a temp file in the same folder."""
-  os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-  with cli.atomic_write(path) as f:
+def _write_text(path: str, text: str) -> None:
+  with open(path, "w", encoding="utf-8") as f:
     f.write(text)
 
 
@@ -245,12 +247,26 @@ def _audit_markdown(name: str, audits: dict[str, Any]) -> list[str]:
       if audit["span_checked"]
       else "not checked"
     )
-    dataset, task = key.split("|")
+    dataset, _, task = key.rpartition("|")
     lines.append(
-      f"| {dataset} | {task} | {audit['examples']} | {audit['unparseable']} "
-      f"| {audit['empty_predictions']} | {audit['duplicates']} | {label} | "
-      f"{span} | {c['correct']} | {c['type_error']} | {c['boundary_error']} "
-      f"| {c['boundary_and_type_error']} | {c['spurious']} | {c['missed']} |"
+      paper_tables.markdown_row(
+        [
+          dataset,
+          task,
+          audit["examples"],
+          audit["unparseable"],
+          audit["empty_predictions"],
+          audit["duplicates"],
+          label,
+          span,
+          c["correct"],
+          c["type_error"],
+          c["boundary_error"],
+          c["boundary_and_type_error"],
+          c["spurious"],
+          c["missed"],
+        ]
+      )
     )
   lines += [
     "",
@@ -286,10 +302,9 @@ def _confusion_markdown(audit: dict[str, Any]) -> list[str]:
   cols, rows = _confusion_rows(audit)
   if not rows:
     return ["(no items)"]
-  lines = ["| gold \\ predicted | " + " | ".join(cols) + " |"]
+  lines = [paper_tables.markdown_row(["gold \\ predicted", *cols])]
   lines.append("|---|" + "---:|" * len(cols))
-  for row in rows:
-    lines.append("| " + " | ".join(str(c) for c in row) + " |")
+  lines += [paper_tables.markdown_row(row) for row in rows]
   return lines
 
 
@@ -445,47 +460,19 @@ def _bar_plots(
   return plots
 
 
-def run(
+def _write(
+  stage: str,
+  tables: list[paper_tables.Table],
+  others: list[tuple[str, str, str]],
+  audits: dict[str, dict[str, Any]],
+  curve_dirs: list[tuple[str, str]],
+  names: list[str],
   metrics: Sequence[str],
-  out_dir: str,
-  predictions: Sequence[str] = (),
-  event_dirs: Sequence[str] = (),
-  data_dir: str | None = None,
-  published_file: str = paper_tables.PUBLISHED_FILE,
+  audit_inputs: list[AuditInput],
+  paper: dict[str, Any],
 ) -> dict[str, Any]:
-  """Builds the report (see the module docstring); returns tables.json.
-
-  Raises:
-    InputError: A bad input (nothing has been written then).
-  """
-  if not metrics and not predictions and not event_dirs:
-    raise InputError(
-      "nothing to report: give --metrics, --predictions or --event_dirs"
-    )
-  loaded = [load_metrics(m) for m in metrics]
-  names = _unique([name for name, _ in loaded])
-  runs = [(n, r) for n, (_, r) in zip(names, loaded, strict=True)]
-  audit_inputs = [load_predictions(p) for p in predictions]
-  curve_dirs = [check_event_dir(d) for d in event_dirs]
-  try:
-    paper = paper_tables.published(published_file)
-  except (OSError, json.JSONDecodeError) as e:
-    raise InputError(f"{published_file}: {e}") from None
-  tables = paper_tables.build_tables(runs, paper)
-  others = paper_tables.other_rows(runs)
-
-  audits: dict[str, dict[str, Any]] = {}
-  for audit_input in audit_inputs:
-    by_key = {}
-    for (dataset, task), examples in sorted(
-      audit_input.groups.items(), key=lambda kv: (kv[0][0].lower(), kv[0])
-    ):
-      options = dataset_options(data_dir, dataset, task)
-      audit = error_audit.audit_examples(task, examples, options)
-      by_key[f"{dataset}|{task}"] = audit.as_dict()
-    audits[audit_input.name] = by_key
-
-  plot_dir = os.path.join(out_dir, "plots")
+  """Writes the report's files into folder `stage`; returns tables.json."""
+  plot_dir = os.path.join(stage, "plots")
   os.makedirs(plot_dir, exist_ok=True)
   plots = _bar_plots(tables, plot_dir)
   if curve_dirs:
@@ -525,21 +512,138 @@ def run(
     "not_in_paper_tables": [list(o) for o in others],
     "plots": [rel for _, rel in plots],
   }
-  write_atomic(
-    os.path.join(out_dir, "tables.json"),
+  _write_text(
+    os.path.join(stage, "tables.json"),
     json.dumps(result, indent=2, ensure_ascii=False) + "\n",
   )
   if audits:
-    write_atomic(
-      os.path.join(out_dir, "audit.json"),
+    _write_text(
+      os.path.join(stage, "audit.json"),
       json.dumps(audits, indent=2, ensure_ascii=False) + "\n",
     )
-  write_atomic(
-    os.path.join(out_dir, "report.md"),
+  _write_text(
+    os.path.join(stage, "report.md"),
     render_markdown(tables, others, audits, plots, inputs, paper),
   )
-  write_atomic(
-    os.path.join(out_dir, "report.html"),
+  _write_text(
+    os.path.join(stage, "report.html"),
     render_html(tables, audits, plots, inputs, paper),
   )
   return result
+
+
+def run(
+  metrics: Sequence[str],
+  out_dir: str,
+  predictions: Sequence[str] = (),
+  event_dirs: Sequence[str] = (),
+  data_dir: str | None = None,
+  published_file: str = paper_tables.PUBLISHED_FILE,
+) -> dict[str, Any]:
+  """Builds the report (see the module docstring); returns tables.json.
+
+  Raises:
+    InputError: A bad input (nothing has been written then).
+  """
+  if not metrics and not predictions and not event_dirs:
+    raise InputError(
+      "nothing to report: give --metrics, --predictions or --event_dirs"
+    )
+  loaded = [load_metrics(m) for m in metrics]
+  names = _unique([name for name, _ in loaded])
+  runs = [(n, r) for n, (_, r) in zip(names, loaded, strict=True)]
+  audit_inputs = [load_predictions(p) for p in predictions]
+  curve_dirs = [check_event_dir(d) for d in event_dirs]
+  try:
+    paper = paper_tables.published(published_file)
+  except OSError as e:
+    raise InputError(f"{published_file}: {e}") from None
+  except json_input.InputError as e:
+    raise InputError(str(e)) from None
+  tables = paper_tables.build_tables(runs, paper)
+  others = paper_tables.other_rows(runs)
+
+  audits: dict[str, dict[str, Any]] = {}
+  for audit_input in audit_inputs:
+    by_key = {}
+    for (dataset, task), examples in sorted(
+      audit_input.groups.items(), key=lambda kv: (kv[0][0].lower(), kv[0])
+    ):
+      options = dataset_options(data_dir, dataset, task)
+      audit = error_audit.audit_examples(task, examples, options)
+      by_key[f"{dataset}|{task}"] = audit.as_dict()
+    audits[audit_input.name] = by_key
+
+  with cli.staged_folder(out_dir) as stage:
+    result = _write(
+      stage,
+      tables,
+      others,
+      audits,
+      curve_dirs,
+      names,
+      metrics,
+      audit_inputs,
+      paper,
+    )
+    made_before = _made_before(out_dir)
+    written = _files_under(stage)
+    _check_replaceable(out_dir, written, made_before)
+    _write_text(
+      os.path.join(stage, MANIFEST),
+      json.dumps({"made_by": "tools.report", "files": written}, indent=1)
+      + "\n",
+    )
+  for stale in sorted(set(made_before) - set(written)):
+    path = os.path.join(out_dir, stale)
+    if os.path.isfile(path) and not os.path.islink(path):
+      os.unlink(path)
+  return result
+
+
+MANIFEST = ".report.json"  # The files tools.report wrote in --out_dir.
+
+
+def _files_under(folder: str) -> list[str]:
+  """The files below `folder`, as sorted relative paths."""
+  return sorted(
+    os.path.relpath(os.path.join(base, name), folder)
+    for base, _, files in os.walk(folder)
+    for name in files
+  )
+
+
+def _made_before(out_dir: str) -> list[str]:
+  """The files the MANIFEST of `out_dir` lists ([] when there is none)."""
+  path = os.path.join(out_dir, MANIFEST)
+  if not os.path.isfile(path):
+    return []
+  try:
+    files = json_input.read_json(path).get("files", [])
+  except (OSError, ValueError, AttributeError):
+    return []
+  if not isinstance(files, list):
+    return []
+  return [
+    f
+    for f in files
+    if isinstance(f, str)
+    and not os.path.isabs(f)
+    and ".." not in f.split(os.sep)
+    and f != MANIFEST
+  ]
+
+
+def _check_replaceable(
+  out_dir: str, names: Sequence[str], made_before: Sequence[str]
+) -> None:
+  """Raises InputError for a file of `names` in `out_dir` that the tool did
+  not write there (not in its MANIFEST)."""
+  made = set(made_before)
+  for name in names:
+    if name not in made and os.path.lexists(os.path.join(out_dir, name)):
+      raise InputError(
+        f"{os.path.join(out_dir, name)}: exists and was not written by "
+        f"tools.report (not in {MANIFEST}); move it away or choose another "
+        "--out_dir"
+      )

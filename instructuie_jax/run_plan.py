@@ -48,6 +48,8 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 
+from instructuie_jax import json_input
+
 GIB = 1024**3
 
 
@@ -101,7 +103,7 @@ def read_gin_macros(
   the `network.T5Config:` block are returned as `T5Config.{name}`.
 
   Raises:
-    PlanError: `path` does not exist.
+    PlanError: `path` does not exist, or a file is not UTF-8.
   """
   if not os.path.isfile(path):
     raise PlanError(f"{path}: no such gin file")
@@ -110,8 +112,10 @@ def read_gin_macros(
   def visit(file: str, depth: int) -> None:
     if depth > 20:
       raise PlanError(f"{file}: includes nest too deep")
-    with open(file, encoding="utf-8") as f:
-      lines = _logical_lines(f.read())
+    try:
+      lines = _logical_lines(json_input.read_text(file))
+    except json_input.InputError as e:
+      raise PlanError(str(e)) from None
     block = None
     for line in lines:
       if not line.strip():

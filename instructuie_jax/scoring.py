@@ -64,7 +64,14 @@ from typing import Any
 
 from etils import epath
 
-from instructuie_jax import catalog, metrics, original_metrics, task_types
+from instructuie_jax import (
+  catalog,
+  json_input,
+  metrics,
+  original_metrics,
+  paper_tables,
+  task_types,
+)
 
 MODES = ("strict", "original", "both")
 _FIELDS = ("dataset", "task", "target", "prediction")
@@ -139,34 +146,25 @@ def _json_lines(path: str) -> Iterator[tuple[str, Any]]:
   """Yields ("file:line", object) for every non-blank line of `path`.
 
   Raises:
-    InputError: `path` cannot be read, or a line is not UTF-8, not JSON or
-      not an object.
+    InputError: `path` cannot be read, or a line is not UTF-8, not JSON
+      (see `json_input`) or not an object.
   """
   try:
-    f = epath.Path(path).open("rb")
+    data = epath.Path(path).read_bytes()
   except _io_errors() as e:
     raise InputError(f"{path}: cannot read: {_reason(e)}") from None
-  with f:
-    for number, raw in enumerate(f, start=1):
+  try:
+    for number, obj in json_input.json_lines(
+      json_input.decode(data, path), path
+    ):
       where = f"{path}:{number}"
-      try:
-        line = raw.decode("utf-8")
-      except UnicodeDecodeError as e:
-        raise InputError(
-          f"{where}: not UTF-8 (byte {raw[e.start]:#04x} at column "
-          f"{e.start + 1})"
-        ) from None
-      if not line.strip():
-        continue
-      try:
-        obj = json.loads(line)
-      except json.JSONDecodeError as e:
-        raise InputError(f"{where}: not valid JSON: {e.msg}") from None
       if not isinstance(obj, dict):
         raise InputError(
           f"{where}: expected a JSON object, got {type(obj).__name__}"
         )
       yield where, obj
+  except json_input.InputError as e:
+    raise InputError(str(e)) from None
 
 
 def read_jsonl(path: str) -> list[Example]:
@@ -537,11 +535,11 @@ def markdown(report: dict[str, Any]) -> str:
     if not names:
       continue
     lines += ["", f"## {task}", ""]
-    lines.append("| dataset | " + " | ".join(names) + " |")
+    lines.append(paper_tables.markdown_row(["dataset", *names]))
     lines.append("|---|" + "---:|" * len(names))
     for dataset, by_metric in rows.items():
       cells = [_cell(by_metric.get(n)) for n in names]
-      lines.append(f"| {dataset} | " + " | ".join(cells) + " |")
+      lines.append(paper_tables.markdown_row([dataset, *cells]))
     averages = report["averages"].get(task, {})
     for label, key in (
       ("average (macro)", "macro"),
@@ -552,7 +550,7 @@ def markdown(report: dict[str, Any]) -> str:
         avg = averages.get(n, {})
         value = avg.get(f"{key}_f1", avg.get(f"{key}_accuracy"))
         cells.append(f"{100 * value:.2f}" if value is not None else "")
-      lines.append(f"| *{label}* | " + " | ".join(cells) + " |")
+      lines.append(paper_tables.markdown_row([f"*{label}*", *cells]))
   bad = [
     (dataset, task, p)
     for dataset, tasks in report["parse_problems"].items()
@@ -568,8 +566,15 @@ def markdown(report: dict[str, Any]) -> str:
     lines.append("|---|---|---:|---:|---:|")
     for dataset, task, p in bad:
       lines.append(
-        f"| {dataset} | {task} | {p['examples']} | "
-        f"{p['unparseable_predictions']} | {p['unparseable_targets']} |"
+        paper_tables.markdown_row(
+          [
+            dataset,
+            task,
+            p["examples"],
+            p["unparseable_predictions"],
+            p["unparseable_targets"],
+          ]
+        )
       )
   nothing = nothing_to_score_line(report)
   if nothing:
@@ -705,6 +710,6 @@ def score_to_dir(
     examples = read_predictions(predictions, step)
     report = score(examples, mode, require_entity_types=require_entity_types)
     return write_report(report, out_dir)
-  except (InputError, OutputError):
+  except BaseException:  # A user's mistake or not: no empty new folder.
     remove_dirs(made)  # Only the directories this run made, when empty.
     raise

@@ -26,22 +26,29 @@ subprocesses (their output to a log file) or calling the library:
 `run_tiny` is the tiny end-to-end run of `tools/run_local_tiny.py`
 (`instructuie_t5x/real_data.py` is the real-data run). `Outputs` keeps the
 record of what a run made in its work dir, so that a run deletes or replaces
-only that.
+only that; `hold_lock` keeps a second run off a work dir (and model dir),
+`Outputs.claim_staged` makes a folder appear only when complete, and every
+subprocess ends with the run (`stop_with`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import fcntl
+import functools
 import importlib.util
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
-from instructuie_jax import cli, scoring, tiny_data
+from instructuie_jax import cli, json_input, scoring, tiny_data
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 T5X_COMMIT = "cc342d419ec3e3e9c4bf1df33c82330cafdc1e16"
@@ -118,8 +125,7 @@ class Outputs:
     self.made: set[str] = set()
     if os.path.lexists(self.manifest):
       try:
-        with open(self.manifest, encoding="utf-8") as f:
-          names = json.load(f)["made"]
+        names = json_input.read_json(self.manifest)["made"]
         if not isinstance(names, list):
           raise TypeError(names)
       except (ValueError, KeyError, TypeError) as e:
@@ -156,11 +162,40 @@ class Outputs:
       self._save()
       if name in self.dirs:
         os.makedirs(path)
-        with open(os.path.join(path, self.marker), "w", encoding="utf-8") as f:
-          f.write(
-            f"Made by {self.tool}; see ../{os.path.basename(self.manifest)}.\n"
-          )
+        self.mark(path)
     return path
+
+  def mark(self, folder: str) -> None:
+    """Puts the marker file into `folder` (one of `dirs`)."""
+    with open(os.path.join(folder, self.marker), "w", encoding="utf-8") as f:
+      f.write(
+        f"Made by {self.tool}; see ../{os.path.basename(self.manifest)}.\n"
+      )
+
+  @contextlib.contextmanager
+  def claim_staged(self, name: str) -> Iterator[str]:
+    """Records folder `name` and yields a staging folder that becomes it
+    (renamed) only when the block ends without an exception; so a run killed
+    meanwhile leaves no `name` (the staging folder is removed by the next
+    run, see `remove_stale_staging`).
+
+    Raises:
+      cli.UserError: something is at `name` already.
+    """
+    path = self.path(name)
+    if os.path.lexists(path):
+      raise cli.UserError(f"{path}: exists; not writing over it")
+    self.made.add(name)
+    self._save()
+    with cli.staged_folder(path) as stage:
+      self.mark(stage)
+      yield stage
+
+  def remove_stale_staging(self) -> None:
+    """Removes the staging folders a killed run left (`claim_staged`)."""
+    for name in sorted(self.dirs):
+      for path in cli.remove_stale_staging(self.path(name)):
+        print(f"removing {path} (left by an interrupted run)", flush=True)
 
   def check_removable(self, names: Iterable[str]) -> None:
     """Raises unless each existing path of `names` was made by the tool.
@@ -266,6 +301,60 @@ def subprocess_env() -> dict[str, str]:
   return env
 
 
+LOCK_FILE = ".run_local_tiny.lock"
+_HELD_LOCKS: dict[str, int] = {}  # folder -> open lock file, while held
+
+
+def hold_lock(folder: str) -> str:
+  """Locks `folder` against a second run until this process ends.
+
+  An exclusive `flock` on `folder/LOCK_FILE` (the kernel releases it when
+  the process ends, however it ends). Holding it again is a no-op.
+
+  Returns:
+    `folder`.
+
+  Raises:
+    cli.UserError: another process holds it (names that process).
+  """
+  folder = os.path.abspath(folder)
+  if folder in _HELD_LOCKS:
+    return folder
+  path = os.path.join(folder, LOCK_FILE)
+  fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+  try:
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+  except BlockingIOError:
+    holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+    os.close(fd)
+    raise cli.UserError(
+      f"{folder}: in use by another run (process {holder or '?'}; lock "
+      f"{path}); wait for it to end or choose another --work_dir"
+    ) from None
+  os.ftruncate(fd, 0)
+  os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+  _HELD_LOCKS[folder] = fd
+  return folder
+
+
+def release_locks() -> None:
+  """Releases every lock `hold_lock` took (for tests; a run keeps them)."""
+  while _HELD_LOCKS:
+    os.close(_HELD_LOCKS.popitem()[1])
+
+
+def stop_with(parent: int) -> None:
+  """In a child of process `parent`, before it runs (`preexec_fn`): ends it
+  with SIGKILL when the parent dies, so a killed run leaves no trainer
+  behind (Linux `PR_SET_PDEATHSIG`; elsewhere nothing)."""
+  if not sys.platform.startswith("linux"):
+    return
+  pr_set_pdeathsig = 1
+  ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+  if os.getppid() != parent:  # It died before the call.
+    os._exit(1)
+
+
 def run_logged(command: Sequence[str], env, log_path: str, echo=None) -> None:
   """Runs `command` in the repo root, its output to `log_path`.
 
@@ -283,6 +372,7 @@ def run_logged(command: Sequence[str], env, log_path: str, echo=None) -> None:
       command,
       cwd=REPO_ROOT,
       env=env,
+      preexec_fn=functools.partial(stop_with, os.getpid()),
       stdout=subprocess.PIPE,
       stderr=subprocess.STDOUT,
       text=True,
@@ -341,10 +431,9 @@ def make_data(
   outputs = outputs or Outputs(work_dir)
   if not os.path.exists(os.path.join(data_dir, "NER", "synth_news")):
     print(f"[1/5] synthetic data -> {data_dir}", flush=True)
-    outputs.claim(DATA)
-    tiny_data.write_datasets(
-      data_dir, seed, num_train, overwrite=outputs.is_made(DATA)
-    )
+    outputs.remove([DATA])  # An incomplete one this tool made.
+    with outputs.claim_staged(DATA) as stage:
+      tiny_data.write_datasets(stage, seed, num_train, overwrite=True)
   else:
     print(f"[1/5] synthetic data: using {data_dir}", flush=True)
   return data_dir
@@ -556,8 +645,10 @@ def run_tiny(
       raise cli.UsageError(f"--{name} must be >= 1, got {value}")
   cli.check_output_dir(work_dir)
   os.makedirs(work_dir, exist_ok=True)
+  hold_lock(work_dir)  # Until this process ends.
   outputs = Outputs(work_dir)
   outputs.check_removable(EVERY_RUN + (ON_OVERWRITE if overwrite else ()))
+  outputs.remove_stale_staging()
   model_dir = outputs.path(MODEL)
   predictions = outputs.path(PREDICTIONS)
   if overwrite:
@@ -570,7 +661,7 @@ def run_tiny(
     f"(log: {work_dir}/train.log)",
     flush=True,
   )
-  outputs.claim(MODEL)
+  hold_lock(outputs.claim(MODEL))
   train(
     train_command(
       model_dir,

@@ -186,7 +186,7 @@ def test_written_dataset_validates_clean_and_records_its_role(tmp_path):
         "--output_dir=o",
         "--dataset=d",
       ),
-      1,
+      2,
       "sum to",
     ),
   ],

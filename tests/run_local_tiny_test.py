@@ -16,11 +16,15 @@
 
 from __future__ import annotations
 
+import fcntl
+import functools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from absl import app
@@ -272,7 +276,7 @@ def _cli(*args):
 @pytest.mark.parametrize(
   "args, code, needle",
   [
-    (["--train_steps=0"], 2, "--train_steps must be >= 1"),
+    (["--train_steps=0"], 2, "flag --train_steps=0: "),
     (["--train_steps=x"], 2, "flag --train_steps=x"),
     (["--work_dir={file}"], 1, "not a directory"),
     (["extra"], 2, "Unexpected arguments"),
@@ -288,3 +292,94 @@ def test_cli_mistakes_are_one_line(tmp_path, args, code, needle):
   lines = err.strip().splitlines()
   assert len(lines) == 1 and lines[0].startswith("error: ") and needle in err
   assert not (tmp_path / "work").exists()
+
+
+def test_a_second_run_on_a_work_dir_in_use_is_refused(tmp_path, fake_t5x):
+  work = tmp_path / "work"
+  work.mkdir()
+  other = os.open(work / pipeline.LOCK_FILE, os.O_RDWR | os.O_CREAT)
+  try:
+    os.write(other, b"4242\n")
+    fcntl.flock(other, fcntl.LOCK_EX)  # Another run's lock.
+    error = _run(work)
+    assert error and f"{work}: in use by another run (process 4242" in error
+    assert not fake_t5x
+  finally:
+    os.close(other)
+  assert _run(work) is None
+  pipeline.release_locks()
+
+
+def test_data_killed_while_written_is_not_taken_by_the_next_run(
+  tmp_path, fake_t5x, monkeypatch, capsys
+):
+  work = tmp_path / "work"
+
+  def killed_while_writing(root, *args, **kwargs):
+    os.makedirs(os.path.join(root, "NER", "synth_news"))
+    with open(os.path.join(root, "NER", "synth_news", "train.json"), "w") as f:
+      f.write("[")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+  pid = os.fork()
+  if pid == 0:
+    try:
+      monkeypatch.setattr(
+        pipeline.tiny_data, "write_datasets", killed_while_writing
+      )
+      pipeline.prepare_data(str(work), 0, 20)
+    finally:
+      os._exit(1)
+  _, status = os.waitpid(pid, 0)
+  assert os.WIFSIGNALED(status)
+  assert not (work / "data").exists()
+  (stale,) = [p for p in work.iterdir() if p.name.startswith(".data.")]
+  assert _run(work) is None
+  assert (
+    f"removing {stale} (left by an interrupted run)" in capsys.readouterr().out
+  )
+  assert not stale.exists()
+  train = work / "data" / "NER" / "synth_news" / "train.json"
+  assert len(json.loads(train.read_text())) == 20
+  pipeline.release_locks()
+
+
+def _gone(pid: int) -> bool:
+  try:
+    with open(f"/proc/{pid}/stat") as f:
+      return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+  except FileNotFoundError:
+    return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl")
+def test_a_child_ends_when_the_tool_dies():
+  read, write = os.pipe()
+  pid = os.fork()
+  if pid == 0:  # The tool: starts a long child, then dies without cleanup.
+    try:
+      child = subprocess.Popen(
+        ["sleep", "60"],
+        preexec_fn=functools.partial(pipeline.stop_with, os.getpid()),
+      )
+      os.write(write, f"{child.pid}\n".encode())
+    finally:
+      os._exit(0)
+  os.close(write)
+  child = int(os.read(read, 64).decode())
+  os.close(read)
+  os.waitpid(pid, 0)
+  deadline = time.monotonic() + 10
+  while not _gone(child) and time.monotonic() < deadline:
+    time.sleep(0.05)
+  assert _gone(child)
+
+
+def test_a_garbled_record_is_one_line(tmp_path, fake_t5x):
+  work = tmp_path / "work"
+  work.mkdir()
+  (work / pipeline.MANIFEST).write_text("[" * 100_000 + "]" * 100_000)
+  error = _run(work)
+  assert error and "not this tool's record of its outputs" in error
+  assert not fake_t5x
+  pipeline.release_locks()

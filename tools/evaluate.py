@@ -71,7 +71,7 @@ def define_flags() -> None:
   flags.DEFINE_list("tasks", None, "Main task types (default: all).")
   flags.DEFINE_string("split", "test", "train, dev (validation) or test.")
   flags.DEFINE_string("out_dir", None, "Where the outputs go.")
-  flags.DEFINE_integer("batch_size", 32, "Prompts per decode.", lower_bound=1)
+  cli.define_integer("batch_size", 32, "Prompts per decode.", lower_bound=1)
   flags.DEFINE_enum(
     "mode", "both", ["strict", "original", "both"], "Scoring mode."
   )

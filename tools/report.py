@@ -35,7 +35,12 @@ Usage:
   or gs://): training loss and per-dataset F1 per step, runs overlaid.
 
 Writes into `--out_dir`: `report.md`, `report.html`, `tables.json`,
-`audit.json` (with `--predictions`) and `plots/*.png`, each atomically.
+`audit.json` (with `--predictions`) and `plots/*.png`, as a set: all are
+written into a staging folder beside it first and moved in only when every
+one is complete. `--out_dir/.report.json` lists them; a file of those names
+that it does not list (not the tool's) stops the run with one line, files
+the previous report wrote and this one does not are removed, and other files
+in `--out_dir` are left alone.
 Inputs are all read and checked before anything is written; a bad input
 gives one line on stderr and exit status 1 (2 for a usage error).
 """

@@ -43,6 +43,13 @@ The predictions of the previous run are removed before inference, and
 such a path exists but is not recorded (the user's, or from a version of this
 tool that kept no record), the tool stops before any step with one line
 naming it; move it away or choose another --work_dir.
+
+A run holds a lock on WORK_DIR and on WORK_DIR/model (`flock` on a
+`.run_local_tiny.lock` file there): a second run on them stops with one line
+naming the first. The data is written into a staging folder and renamed to
+WORK_DIR/data when complete, so a run killed meanwhile leaves no data a rerun
+would take (the next run removes the staging folder). The T5X subprocesses
+end with the tool, however it ends (Linux).
 """
 
 from __future__ import annotations
@@ -63,12 +70,19 @@ def define_flags() -> None:
   flags.DEFINE_string(
     "work_dir", "/tmp/instructuie_tiny", "Where data, model and scores go."
   )
-  flags.DEFINE_integer("train_steps", 1500, "Training steps.")
-  flags.DEFINE_integer(
-    "eval_period", 500, "Steps between evaluations (and checkpoints)."
+  cli.define_integer("train_steps", 1500, "Training steps.", lower_bound=1)
+  cli.define_integer(
+    "eval_period",
+    500,
+    "Steps between evaluations (and checkpoints).",
+    lower_bound=1,
   )
-  flags.DEFINE_integer("seed", 0, "Seed of the data and of training.")
-  flags.DEFINE_integer("num_train", 20000, "Synthetic training sentences.")
+  cli.define_integer(
+    "seed", 0, "Seed of the data and of training.", lower_bound=0
+  )
+  cli.define_integer(
+    "num_train", 20000, "Synthetic training sentences.", lower_bound=1
+  )
   flags.DEFINE_bool(
     "overwrite",
     False,

@@ -177,7 +177,7 @@ def predict_split(
       chunk, decoded, strict=True
     ):
       answer = queries.answer(query, prediction, cut)
-      key = task_types.get(query.task).answer_key
+      key = query.task.answer_key
       lines.append(
         {
           "dataset": example["dataset"],

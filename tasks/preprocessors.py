@@ -39,6 +39,8 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import seqio
@@ -170,7 +172,8 @@ def prompt_options() -> PromptOptions:
 
 
 @functools.lru_cache(maxsize=16)
-def _pool(options: PromptOptions):
+def instruction_pool(options: PromptOptions) -> instructions.InstructionPool:
+  """The instruction pool of the prompt options (a file, or the shipped one)."""
   if options.instruction_file:
     return instructions.load_instruction_config(options.instruction_file)
   return instructions.default_pool(options.target_format)
@@ -178,15 +181,6 @@ def _pool(options: PromptOptions):
 
 def _text(value) -> str:
   return value.decode("utf-8") if isinstance(value, bytes) else str(value)
-
-
-def family_label_pool(dataset_name: str):
-  """The label pool of the family of catalog dataset `dataset_name`
-  (`sources.family_label_pool`, read from the benchmark's data root)."""
-  spec = catalog.get(dataset_name)
-  return sources.family_label_pool(
-    spec.benchmark, spec.family, sources.data_dir(spec.benchmark)
-  )
 
 
 def build_batch(
@@ -198,6 +192,8 @@ def build_batch(
   golds,
   labels,
   splits,
+  *,
+  label_pool: Callable[[], Any] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
   """Builds the prompts of a batch of source examples (plain Python).
 
@@ -213,14 +209,22 @@ def build_batch(
     golds: Gold annotations as JSON (`sources.gold_to_json`).
     labels: The dataset's labels as JSON (`sources.labels_to_json`).
     splits: Split file names ("train", "dev", "test").
+    label_pool: Returns the labels of the dataset's family
+      (`sources.family_label_pool`); called for training prompts of a
+      policy that reads a pool.
 
   Returns:
     `(inputs, targets, example ids)`: object arrays of str, in source order,
     as many as the examples built: none for an auxiliary example not
     sampled, one per typed event for EEA.
+
+  Raises:
+    ValueError: training prompts of a policy that reads a pool, and no
+      `label_pool`.
   """
   family = task_types.get(task).family
-  pool = _pool(options)
+  pool = instruction_pool(options)
+  read_pool = label_pool
   out_inputs, out_targets, out_ids = [], [], []
   rows = zip(ids, sentences, golds, labels, splits, strict=True)
   for (label_json, split), run in itertools.groupby(
@@ -228,9 +232,14 @@ def build_batch(
   ):
     split = _text(split)
     train = split == "train"
-    label_pool = None
+    pool_labels = None
     if train and label_options.reads_pool(options.option_policy):
-      label_pool = family_label_pool(dataset_name)
+      if read_pool is None:
+        raise ValueError(
+          f"{dataset_name}: option policy {options.option_policy!r} reads "
+          "the family's label pool; build_batch got no label_pool"
+        )
+      pool_labels = read_pool()
     instances = [
       sources.instance_from_features(_text(i), _text(s), _text(g))
       for i, s, g, _, _ in run
@@ -248,7 +257,7 @@ def build_batch(
       pool=pool,
       option_policy=options.option_policy,
       option_params=options.option_params,
-      label_pool=label_pool,
+      label_pool=pool_labels,
       target_format=options.target_format,
       eea_events=options.eea_events,
     ):
@@ -263,7 +272,7 @@ def build_batch(
 
 
 def build_prompts(
-  ds: tf.data.Dataset, *, task: str, dataset_name: str
+  ds: tf.data.Dataset, *, task: str, spec: catalog.DatasetSpec
 ) -> tf.data.Dataset:
   """seqio preprocessor: source features -> instruction examples.
 
@@ -278,14 +287,21 @@ def build_prompts(
   Args:
     ds: The source dataset.
     task: Task type name.
-    dataset_name: Dataset directory name.
+    spec: The dataset's row (its name is the `dataset` feature).
 
   Returns:
     The prompt dataset, in source order; auxiliary examples not sampled are
     left out, EEA has one example per typed event.
   """
   options = prompt_options()
-  fn = functools.partial(build_batch, task, dataset_name, options)
+  dataset_name = spec.name
+  fn = functools.partial(
+    build_batch,
+    task,
+    dataset_name,
+    options,
+    label_pool=functools.partial(sources.family_label_pool, spec),
+  )
 
   def build(batch):
     inputs, targets, ids = tf.numpy_function(

@@ -77,6 +77,28 @@ def data_dir(benchmark: str) -> str:
   return settings.get().data_dir(benchmark)
 
 
+def dataset_root(spec: catalog.DatasetSpec) -> str:
+  """The data root of `spec`: its own (a user's dataset) or its benchmark's.
+
+  Raises:
+    ValueError: the benchmark's root is not set (see `data_dir`).
+  """
+  if spec.root is not None:
+    return spec.root
+  return data_dir(spec.benchmark)
+
+
+def _root_origin(spec: catalog.DatasetSpec) -> str:
+  """Where the data root of `spec` was set, for messages."""
+  if spec.root is not None:
+    return (
+      f"${settings.ENV_VARS['user_datasets']} or data_settings.user_datasets "
+      "(gin)"
+    )
+  field = settings.DATA_DIR_FIELDS[spec.benchmark]
+  return f"--data_dir, gin (data_settings) or ${settings.ENV_VARS[field]}"
+
+
 def source_options() -> tuple[str, str | None]:
   """The source backend ("json" or "tfds") and TFDS data directory."""
   current = settings.get()
@@ -197,8 +219,7 @@ def check_exists(spec: catalog.DatasetSpec, root: str, split: str) -> str:
       raise FileNotFoundError(
         f"Dataset {spec.name!r} ({spec.family}, split {split!r}): expected "
         f"{expected}, which does not exist. The data root {root!r} comes from "
-        f"--data_dir, gin (data_settings) or "
-        f"${settings.ENV_VARS[settings.DATA_DIR_FIELDS[spec.benchmark]]}."
+        f"{_root_origin(spec)}."
       )
   return path
 
@@ -256,38 +277,54 @@ def _labels_json(spec: catalog.DatasetSpec, root: str) -> str | None:
   return local
 
 
-@functools.lru_cache(maxsize=64)
-def family_label_pool(benchmark: str, family: str, root: str) -> schema.Labels:
-  """The labels of the family's datasets, for the policies that read a pool.
+def pool_datasets(spec: catalog.DatasetSpec) -> tuple[catalog.DatasetSpec, ...]:
+  """The datasets whose labels make the label pool of `spec`'s family.
 
-  The datasets are the catalog rows of `benchmark` and `family` not held out
-  for zero-shot evaluation (`zeroshot_eval`), so held-out label names never
-  reach a training prompt. Their `labels.json` files are read here, when
-  examples are first built (cached per process); a dataset without one (a
-  partial copy of the benchmark) is left out and counted in a warning.
+  Those of its benchmark and family not held out for zero-shot evaluation
+  (`zeroshot_eval`), so held-out label names never reach a training prompt:
+  for a dataset of the user's own, the user's datasets (`user_datasets`
+  folders); else the catalog's rows.
+  """
+  if spec.root is None:
+    peers = catalog.select(benchmark=spec.benchmark, family=spec.family)
+  else:
+    from tasks import user_datasets  # noqa: PLC0415 (reads the folders)
 
-  Args:
-    benchmark: "ie_instructions" or "tiny".
-    family: "NER", "RE" or "EE".
-    root: The benchmark's data root.
+    peers = user_datasets.specs(settings.get().user_datasets)
+  return tuple(
+    p for p in peers if p.family == spec.family and not p.zeroshot_eval
+  )
+
+
+def family_label_pool(spec: catalog.DatasetSpec) -> schema.Labels:
+  """The labels of the family of `spec`, for the policies that read a pool.
+
+  Reads the `labels.json` of every dataset of `pool_datasets(spec)` when
+  examples are first built (cached per process, never at import); a dataset
+  without one (a partial copy of the benchmark) is left out and counted in a
+  warning.
 
   Returns:
-    Every type (EE: every event type, each with its roles), in catalog and
+    Every type (EE: every event type, each with its roles), in dataset and
     file order, without repeats.
 
   Raises:
+    ValueError: a data root that is not set.
     schema.DataError: A `labels.json` that is not valid.
   """
-  specs = catalog.select(
-    benchmark=benchmark, family=family, zeroshot_eval=False
-  )
+  peers = pool_datasets(spec)
+  return _label_pool(spec.family, tuple((p, dataset_root(p)) for p in peers))
+
+
+@functools.lru_cache(maxsize=64)
+def _label_pool(family: str, peers) -> schema.Labels:
   types: dict[str, None] = {}
   roles: dict[str, dict[str, None]] | None = None
   missing = []
-  for spec in specs:
-    path = _labels_json(spec, root)
+  for peer, root in peers:
+    path = _labels_json(peer, root)
     if path is None:
-      missing.append(spec.name)
+      missing.append(catalog.dataset_dir(peer, root))
       continue
     labels = schema.load_labels(path, family)
     if labels.roles is not None and roles is None:
@@ -298,13 +335,11 @@ def family_label_pool(benchmark: str, family: str, root: str) -> schema.Labels:
         roles.setdefault(t, {}).setdefault(role, None)
   if missing:
     logging.warning(
-      "The label pool of %s %s leaves out %d of %d datasets without a "
-      "labels.json under %s: %s",
-      benchmark,
+      "The %s label pool leaves out %d of %d datasets without a labels.json: "
+      "%s",
       family,
       len(missing),
-      len(specs),
-      root,
+      len(peers),
       ", ".join(missing),
     )
   if roles is None:  # A family without roles.
@@ -337,7 +372,7 @@ class JsonSource(seqio.DataSource):
     return [split]
 
   def _root(self) -> str:
-    return data_dir(self._spec.benchmark)
+    return dataset_root(self._spec)
 
   def num_input_examples(self, split: str) -> int:
     return count_examples(self._spec, self._root(), split)
@@ -373,6 +408,15 @@ class JsonSource(seqio.DataSource):
     return f"JsonSource({self._spec.name!r}, splits={self.splits})"
 
 
+def tfds_config_name(spec: catalog.DatasetSpec) -> str:
+  """The TFDS config of a dataset: its slug, or for a dataset of the
+  user's own `user_{family}_{slug}` (two families' folders may share a
+  name, as a BRAT conversion writes them)."""
+  if spec.root is None:
+    return spec.slug
+  return f"user_{spec.family.lower()}_{spec.slug}"
+
+
 def tfds_source(
   spec: catalog.DatasetSpec,
   splits: Sequence[str],
@@ -380,7 +424,7 @@ def tfds_source(
 ) -> seqio.TfdsDataSource:
   """A `seqio.TfdsDataSource` over the prepared `ie_instructions/{slug}`."""
   return seqio.TfdsDataSource(
-    tfds_name=f"{TFDS_NAME}/{spec.slug}:{TFDS_VERSION}",
+    tfds_name=f"{TFDS_NAME}/{tfds_config_name(spec)}:{TFDS_VERSION}",
     tfds_data_dir=tfds_dir,
     splits={s: s for s in splits},
     read_only=True,
@@ -453,7 +497,7 @@ class IeInstructionsConfig(tfds.core.BuilderConfig):
 def builder_config(spec: catalog.DatasetSpec) -> IeInstructionsConfig:
   """The TFDS builder config of a catalog row (also for ad-hoc specs)."""
   return IeInstructionsConfig(
-    name=spec.slug,
+    name=tfds_config_name(spec),
     version=TFDS_VERSION,
     description=f"{spec.family} dataset {spec.name!r} ({spec.domain})",
     spec=spec,

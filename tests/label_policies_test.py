@@ -21,6 +21,7 @@ seeded examples of small synthetic datasets of every family.
 """
 
 import dataclasses
+import functools
 import random
 
 import pytest
@@ -363,18 +364,20 @@ def _write_labels(root, family, name, labels):
 
 
 def test_family_label_pool_reads_the_trained_datasets_labels(tmp_path, caplog):
-  from tasks import sources
+  from instructuie_jax import catalog
+  from tasks import settings, sources
 
   _write_labels(tmp_path, "NER", "CoNLL 2003", ["person", "location"])
   _write_labels(tmp_path, "NER", "ACE 2004", ["person", "vehicle"])
   _write_labels(tmp_path, "NER", "mit-movie", ["actor"])  # Held out.
   _write_labels(tmp_path, "EE", "ACE05", {"attack": ["attacker", "place"]})
   _write_labels(tmp_path, "EE", "CASIE", [["breach"], ["attacker", "victim"]])
-  with caplog.at_level("WARNING"):
-    ner = sources.family_label_pool("ie_instructions", "NER", str(tmp_path))
+  with settings.scoped(vocab="byte", ie_instructions_dir=str(tmp_path)):
+    with caplog.at_level("WARNING"):
+      ner = sources.family_label_pool(catalog.get("CoNLL 2003"))
+    ee = sources.family_label_pool(catalog.get("CASIE"))
   assert ner.types == ("person", "vehicle", "location")  # Catalog order.
   assert "leaves out" in caplog.text  # The datasets without labels.json.
-  ee = sources.family_label_pool("ie_instructions", "EE", str(tmp_path))
   assert ee.types == ("attack", "breach")
   assert ee.roles == {
     "attack": ("attacker", "place"),
@@ -382,7 +385,25 @@ def test_family_label_pool_reads_the_trained_datasets_labels(tmp_path, caplog):
   }
 
 
+def test_family_label_pool_of_a_users_dataset_reads_the_users(tmp_path):
+  import json
+
+  from instructuie_jax import catalog
+  from tasks import settings, sources, user_datasets
+
+  _write_labels(tmp_path, "NER", "mine_a", ["gene"])
+  _write_labels(tmp_path, "NER", "mine_b", ["protein", "gene"])
+  _write_labels(tmp_path, "NER", "mine_held", ["cell"])
+  meta = tmp_path / "NER" / "mine_held" / catalog.METADATA_FILE
+  meta.write_text(json.dumps({"role": "zeroshot"}), encoding="utf-8")
+  with settings.scoped(vocab="byte", user_datasets=[str(tmp_path)]):
+    specs = {s.name: s for s in user_datasets.specs((str(tmp_path),))}
+    pool = sources.family_label_pool(specs["mine_a"])
+  assert pool.types == ("gene", "protein")  # Not the held-out "cell".
+
+
 def test_seqio_preprocessor_reads_the_pool_for_training_prompts(tmp_path):
+  from instructuie_jax import catalog
   from tasks import preprocessors, settings, sources
 
   _write_labels(tmp_path, "NER", "CoNLL 2003", ["person", "location"])
@@ -411,17 +432,17 @@ def test_seqio_preprocessor_reads_the_pool_for_training_prompts(tmp_path):
     option_policy="negatives", negatives_size=2, negatives_pool_rate=1.0
   )
   # Evaluation prompts list the labels as given.
-  with settings.scoped(vocab="byte"):
-    inputs, _, _ = preprocessors.build_batch(
-      "NER", "CoNLL 2003", options, *columns("test")
-    )
+  inputs, _, _ = preprocessors.build_batch(
+    "NER", "CoNLL 2003", options, *columns("test")
+  )
   assert all("Option: person, location \n" in x for x in inputs)
-  sources.family_label_pool.cache_clear()
+  with pytest.raises(ValueError, match="got no label_pool"):
+    preprocessors.build_batch("NER", "CoNLL 2003", options, *columns("train"))
+  pool = functools.partial(sources.family_label_pool, catalog.get("CoNLL 2003"))
   with settings.scoped(vocab="byte", ie_instructions_dir=str(tmp_path)):
     inputs, targets, _ = preprocessors.build_batch(
-      "NER", "CoNLL 2003", options, *columns("train")
+      "NER", "CoNLL 2003", options, *columns("train"), label_pool=pool
     )
-  sources.family_label_pool.cache_clear()
   seen = set()
   for prompt in inputs:
     options_seen, _ = task_types.get("NER").layout.read(prompt)

@@ -19,9 +19,10 @@ per-device parameter shapes against T5X's partitioner on simulated meshes.
 
 * Model: the macros of a `gin/models/*.gin` file (`EMBED_DIM`, `NUM_HEADS`,
   `HEAD_DIM`, `MLP_DIM`, `NUM_ENCODER_LAYERS`, `NUM_DECODER_LAYERS`,
-  `VOCAB_SIZE`, ...) read by `read_gin_macros` (includes followed), and the
-  parameter list of T5X's `t5x.examples.t5.network` (the T5 1.1 / Flan-T5
-  network of gin/models/t5_1_1.gin): `parameters(dims)`.
+  `VOCAB_SIZE`, ...) read by `read_model` (includes followed) into a
+  `t5_params.T5Dims`, and the parameter table of `t5_params` (T5X's
+  `t5x.examples.t5.network`, the T5 1.1 / Flan-T5 network of
+  gin/models/t5_1_1.gin).
 * Mesh: devices = `data x model` with `model = num_partitions`; T5X's
   standard logical axis rules shard `vocab`, `mlp`, `heads` and `joined_kv`
   over `model` and replicate `embed`; batch goes over `data`. Whether T5X
@@ -47,6 +48,9 @@ import math
 import os
 import re
 from collections.abc import Mapping, Sequence
+
+from instructuie_jax import t5_params
+from instructuie_jax.t5_params import Param, T5Dims
 
 GIB = 1024**3
 
@@ -145,20 +149,18 @@ def read_gin_macros(
 
 
 @dataclasses.dataclass(frozen=True)
-class ModelDims:
-  """Sizes of a T5 1.1 encoder-decoder (`network.T5Config` fields)."""
+class ModelFile:
+  """What a model gin file says about its network.
+
+  Attributes:
+    name: The file's name without `.gin`.
+    dims: The network's sizes.
+    checkpoint_step: The step in `INITIAL_CHECKPOINT_PATH`
+      (`.../checkpoint_1114000`); None when the file names no checkpoint.
+  """
 
   name: str
-  emb_dim: int
-  num_heads: int
-  head_dim: int
-  mlp_dim: int
-  num_encoder_layers: int
-  num_decoder_layers: int
-  vocab_size: int
-  num_mlp_activations: int = 2
-  logits_via_embedding: bool = False
-  relpos_buckets: int = 32
+  dims: T5Dims
   checkpoint_step: int | None = None
 
 
@@ -176,11 +178,8 @@ _DIM_MACROS = {
 _CHECKPOINT_STEP = re.compile(r"checkpoint_(\d+)/?$")
 
 
-def model_dims(path: str, search_paths: Sequence[str] = (".",)) -> ModelDims:
-  """The `ModelDims` of a model gin file (see `read_gin_macros`).
-
-  `checkpoint_step` is the step in `INITIAL_CHECKPOINT_PATH`
-  (`.../checkpoint_1114000`), None when the file names no such checkpoint.
+def read_model(path: str, search_paths: Sequence[str] = (".",)) -> ModelFile:
+  """The `ModelFile` of a model gin file (see `read_gin_macros`).
 
   Raises:
     PlanError: A size macro is missing, still `%gin.REQUIRED`, or not a
@@ -195,32 +194,28 @@ def model_dims(path: str, search_paths: Sequence[str] = (".",)) -> ModelDims:
         f"{path}: macro {macro}: expected a positive integer, got {value!r}"
       )
     values[field] = value
-  activations = macros.get("T5Config.mlp_activations", ("gelu", "linear"))
+  activations = macros.get(
+    "T5Config.mlp_activations", t5_params.MLP_ACTIVATIONS
+  )
   logits = macros.get("T5Config.logits_via_embedding", False)
   checkpoint = _CHECKPOINT_STEP.search(
     str(macros.get("INITIAL_CHECKPOINT_PATH", ""))
   )
-  return ModelDims(
-    name=os.path.splitext(os.path.basename(path))[0],
+  dims = T5Dims(
     num_mlp_activations=len(activations)
     if isinstance(activations, tuple | list)
     else 1,
     logits_via_embedding=bool(logits),
-    checkpoint_step=int(checkpoint[1]) if checkpoint else None,
     **values,
+  )
+  return ModelFile(
+    name=os.path.splitext(os.path.basename(path))[0],
+    dims=dims,
+    checkpoint_step=int(checkpoint[1]) if checkpoint else None,
   )
 
 
-# ------------------------------------------------------------- parameters
-
-
-@dataclasses.dataclass(frozen=True)
-class Param:
-  """One parameter: T5X's flattened name, shape and logical axes."""
-
-  name: str
-  shape: tuple[int, ...]
-  axes: tuple[str, ...]
+# ------------------------------------------------------------- sharding
 
 
 # T5X's partitioning.standard_logical_axis_rules() (1-D parameter and
@@ -235,67 +230,6 @@ STANDARD_RULES: dict[str, str | None] = {
   "joined_kv": "model",
   "relpos_buckets": None,
 }
-
-
-def _attention(prefix: str, d: ModelDims) -> list[Param]:
-  kv = d.num_heads * d.head_dim
-  return [
-    Param(f"{prefix}/{n}/kernel", (d.emb_dim, kv), ("embed", "joined_kv"))
-    for n in ("query", "key", "value")
-  ] + [Param(f"{prefix}/out/kernel", (kv, d.emb_dim), ("joined_kv", "embed"))]
-
-
-def _mlp(prefix: str, d: ModelDims) -> list[Param]:
-  names = (
-    ["wi"]
-    if d.num_mlp_activations == 1
-    else [f"wi_{i}" for i in range(d.num_mlp_activations)]
-  )
-  return [
-    Param(f"{prefix}/{n}/kernel", (d.emb_dim, d.mlp_dim), ("embed", "mlp"))
-    for n in names
-  ] + [Param(f"{prefix}/wo/kernel", (d.mlp_dim, d.emb_dim), ("mlp", "embed"))]
-
-
-def _norm(name: str, d: ModelDims) -> Param:
-  return Param(f"{name}/scale", (d.emb_dim,), ("embed",))
-
-
-def parameters(d: ModelDims) -> list[Param]:
-  """The parameters of `t5x.examples.t5.network.Transformer` for `d`."""
-  relpos = ((d.num_heads, d.relpos_buckets), ("heads", "relpos_buckets"))
-  params = [
-    Param(
-      "token_embedder/embedding", (d.vocab_size, d.emb_dim), ("vocab", "embed")
-    ),
-    Param("encoder/relpos_bias/rel_embedding", *relpos),
-  ]
-  for i in range(d.num_encoder_layers):
-    p = f"encoder/layers_{i}"
-    params.append(_norm(f"{p}/pre_attention_layer_norm", d))
-    params += _attention(f"{p}/attention", d)
-    params.append(_norm(f"{p}/pre_mlp_layer_norm", d))
-    params += _mlp(f"{p}/mlp", d)
-  params.append(_norm("encoder/encoder_norm", d))
-  params.append(Param("decoder/relpos_bias/rel_embedding", *relpos))
-  for i in range(d.num_decoder_layers):
-    p = f"decoder/layers_{i}"
-    params.append(_norm(f"{p}/pre_self_attention_layer_norm", d))
-    params += _attention(f"{p}/self_attention", d)
-    params.append(_norm(f"{p}/pre_cross_attention_layer_norm", d))
-    params += _attention(f"{p}/encoder_decoder_attention", d)
-    params.append(_norm(f"{p}/pre_mlp_layer_norm", d))
-    params += _mlp(f"{p}/mlp", d)
-  params.append(_norm("decoder/decoder_norm", d))
-  if not d.logits_via_embedding:
-    params.append(
-      Param(
-        "decoder/logits_dense/kernel",
-        (d.emb_dim, d.vocab_size),
-        ("embed", "vocab"),
-      )
-    )
-  return params
 
 
 def mesh_axes(param: Param) -> tuple[str | None, ...]:
@@ -314,11 +248,6 @@ def shard_shape(
       return None
     shape.append(size // parts)
   return tuple(shape)
-
-
-def count(params: Sequence[Param]) -> int:
-  """Number of parameter elements."""
-  return sum(math.prod(p.shape) for p in params)
 
 
 # ------------------------------------------------------------- topologies
@@ -604,7 +533,7 @@ class Memory:
 
 
 def divisibility_problems(
-  d: ModelDims, run: RunShape, data: int, model: int
+  d: T5Dims, run: RunShape, data: int, model: int
 ) -> list[str]:
   """What does not divide on a data x model mesh (empty: all divide)."""
   problems = []
@@ -632,7 +561,7 @@ def _adafactor_elements(shape: tuple[int, ...]) -> int:
   return math.prod(shape)
 
 
-def activation_bytes(d: ModelDims, run: RunShape, data: int, model: int) -> int:
+def activation_bytes(d: T5Dims, run: RunShape, data: int, model: int) -> int:
   """bfloat16 activations kept for the backward pass, per device.
 
   Per layer and token (elements; h: EMBED_DIM, a: heads, k: a x HEAD_DIM,
@@ -670,12 +599,12 @@ def activation_bytes(d: ModelDims, run: RunShape, data: int, model: int) -> int:
   return int(kept + logits)
 
 
-def memory(d: ModelDims, run: RunShape, data: int, model: int) -> Memory | None:
+def memory(d: T5Dims, run: RunShape, data: int, model: int) -> Memory | None:
   """Per-device memory on a data x model mesh; None when shapes don't divide."""
   mesh = {"data": data, "model": model}
   elements = 0
   optimizer = 0
-  for param in parameters(d):
+  for param in t5_params.parameters(d):
     shape = shard_shape(param, mesh)
     if shape is None:
       return None
@@ -696,10 +625,10 @@ def memory(d: ModelDims, run: RunShape, data: int, model: int) -> Memory | None:
 # ------------------------------------------------------------ steps, time
 
 
-def step_flops(d: ModelDims, run: RunShape) -> float:
+def step_flops(d: T5Dims, run: RunShape) -> float:
   """6 x (N_encoder x input tokens + N_decoder x target tokens) per step."""
   enc = dec = 0
-  for p in parameters(d):
+  for p in t5_params.parameters(d):
     n = math.prod(p.shape)
     if p.name.startswith("encoder/"):
       enc += n
@@ -718,7 +647,7 @@ def steps(examples: int, epochs: float, examples_per_step: float) -> int:
 
 
 def step_seconds(
-  d: ModelDims, run: RunShape, topology: Topology, mfu: float
+  d: T5Dims, run: RunShape, topology: Topology, mfu: float
 ) -> float:
   """Seconds per step at `mfu` of the topology's bf16 peak."""
   peak = topology.devices * topology.accelerator.peak_bf16_flops
@@ -740,7 +669,7 @@ class MeshChoice:
 
 
 def mesh_choices(
-  d: ModelDims, run: RunShape, topology: Topology
+  d: T5Dims, run: RunShape, topology: Topology
 ) -> list[MeshChoice]:
   """Every data x model split of `topology` whose shapes divide."""
   out = []
@@ -757,7 +686,7 @@ def mesh_choices(
 
 
 def smallest_fit(
-  d: ModelDims, run: RunShape, topology: Topology
+  d: T5Dims, run: RunShape, topology: Topology
 ) -> MeshChoice | None:
   """The fewest devices (then the smallest model axis) that fit in memory."""
   for candidate in candidate_topologies(topology):

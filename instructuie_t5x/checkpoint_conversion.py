@@ -32,6 +32,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from instructuie_jax import t5_params
 from instructuie_t5x import hf_checkpoints as hc
 from instructuie_t5x import t5x_checkpoints
 
@@ -133,10 +134,12 @@ def read_model_info(
     return ModelInfo(vocab, extra_ids or 0, None, 0.1, "--vocab")
   bindings = t5x_checkpoints.read_operative_gin(os.fspath(gin_path))
   activations = _binding_ending(bindings, "T5Config.mlp_activations")
-  if activations is not None and tuple(activations) != hc.MLP_ACTIVATIONS:
+  if (
+    activations is not None and tuple(activations) != t5_params.MLP_ACTIVATIONS
+  ):
     raise hc.ConversionError(
       f"{gin_path}: mlp_activations is {tuple(activations)!r}; Hugging Face "
-      f"gated-gelu is {hc.MLP_ACTIVATIONS!r}"
+      f"gated-gelu is {t5_params.MLP_ACTIVATIONS!r}"
     )
   if _binding_ending(bindings, "T5Config.logits_via_embedding") is True:
     raise hc.ConversionError(
@@ -187,7 +190,7 @@ class Summary:
   """What a conversion wrote (printed by tools/convert_checkpoint.py)."""
 
   out_dir: str
-  dims: hc.T5Dims
+  dims: t5_params.T5Dims
   tensors: int
   notes: list[str]
   files: list[str]
@@ -245,7 +248,7 @@ class _NewDir:
 
 
 def model_gin(
-  dims: hc.T5Dims, out_dir: str, step: int, extra_ids: int, source: str
+  dims: t5_params.T5Dims, out_dir: str, step: int, extra_ids: int, source: str
 ) -> str:
   """The gin model file for a converted checkpoint in OUT_DIR."""
   ckpt = os.path.join(out_dir, f"checkpoint_{step}")
@@ -354,7 +357,7 @@ def convert_hf_to_t5x(
       "t5x_vocab_size": rows,
       "dropout_rate": config.get("dropout_rate", 0.1),
       "dtypes": dtypes,
-      "dims": dataclasses.asdict(t5x_dims),
+      "dims": {f: getattr(t5x_dims, f) for f in t5_params.SIZE_FIELDS},
       "notes": notes,
     }
     with open(os.path.join(tmp, CONVERSION_JSON), "w", encoding="utf-8") as f:

@@ -31,13 +31,14 @@ from typing import Any
 
 import numpy as np
 
+from instructuie_jax import t5_params
 from instructuie_t5x import hf_checkpoints as hc
 
 _CHECKPOINT_DIR_RE = re.compile(r"^checkpoint_(\d+)$")
 
 
 def build_model(
-  dims: hc.T5Dims,
+  dims: t5_params.T5Dims,
   vocabulary: Any,
   *,
   activation_dtype: str = "float32",
@@ -60,7 +61,7 @@ def build_model(
     num_decoder_layers=dims.num_decoder_layers,
     head_dim=dims.head_dim,
     mlp_dim=dims.mlp_dim,
-    mlp_activations=hc.MLP_ACTIVATIONS,
+    mlp_activations=t5_params.MLP_ACTIVATIONS,
     dropout_rate=dropout_rate,
     logits_via_embedding=False,
   )
@@ -75,7 +76,10 @@ def build_model(
 
 
 def save_t5x_checkpoint(
-  params: Mapping[str, Any], dims: hc.T5Dims, model_dir: str, step: int = 0
+  params: Mapping[str, Any],
+  dims: t5_params.T5Dims,
+  model_dir: str,
+  step: int = 0,
 ) -> str:
   """Writes `params` as MODEL_DIR/checkpoint_STEP in T5X's (orbax) format.
 

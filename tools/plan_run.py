@@ -50,7 +50,7 @@ from collections.abc import Sequence
 
 from absl import flags, logging
 
-from instructuie_jax import run_plan
+from instructuie_jax import run_plan, t5_params
 from tools import cli
 
 FLAGS = flags.FLAGS
@@ -277,7 +277,8 @@ def _fit_line(
 def plan(args: dict) -> tuple[str, bool]:
   """The printed plan and whether the requested mesh fits."""
   gin_file = model_file(args["model"])
-  dims = run_plan.model_dims(gin_file, (REPO_ROOT,))
+  model = run_plan.read_model(gin_file, (REPO_ROOT,))
+  dims = model.dims
   topology = run_plan.parse_topology(args["topology"])
   batch = args["batch_size"]
   if batch < 1:
@@ -312,13 +313,13 @@ def plan(args: dict) -> tuple[str, bool]:
   run = run_plan.RunShape(
     batch, li, lt, args["optimizer"], args["remat"], args["dropout"]
   )
-  params = run_plan.parameters(dims)
-  n = run_plan.count(params)
-  n_enc = run_plan.count([p for p in params if p.name.startswith("encoder/")])
-  n_dec = run_plan.count([p for p in params if p.name.startswith("decoder/")])
+  params = t5_params.parameters(dims)
+  n = t5_params.count(params)
+  n_enc = t5_params.count([p for p in params if p.name.startswith("encoder/")])
+  n_dec = t5_params.count([p for p in params if p.name.startswith("decoder/")])
   acc = topology.accelerator
   out = [
-    f"model      {dims.name} ({os.path.relpath(gin_file, REPO_ROOT)}): "
+    f"model      {model.name} ({os.path.relpath(gin_file, REPO_ROOT)}): "
     f"d_model {dims.emb_dim}, {dims.num_heads} heads x {dims.head_dim}, "
     f"d_ff {dims.mlp_dim} (x{dims.num_mlp_activations} gated), "
     f"{dims.num_encoder_layers}+{dims.num_decoder_layers} layers, vocab "
@@ -456,7 +457,7 @@ def plan(args: dict) -> tuple[str, bool]:
     topology,
     choice_model,
     total_steps,
-    dims.checkpoint_step,
+    model.checkpoint_step,
     mixture,
     data_dirs,
     bool(packed),

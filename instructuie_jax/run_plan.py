@@ -42,14 +42,13 @@ per-device parameter shapes against T5X's partitioner on simulated meshes.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import math
 import os
 import re
 from collections.abc import Mapping, Sequence
 
-from instructuie_jax import t5_params
+from instructuie_jax import gin_files, t5_params
 from instructuie_jax.t5_params import Param, T5Dims
 
 GIB = 1024**3
@@ -59,93 +58,7 @@ class PlanError(ValueError):
   """A bad plan input; the message is one line naming what is wrong."""
 
 
-# ----------------------------------------------------------------- gin macros
-
-_INCLUDE = re.compile(r"^include\s+['\"](?P<path>[^'\"]+)['\"]\s*$")
-_MACRO = re.compile(r"^(?P<name>[A-Z][A-Z0-9_]*)\s*=\s*(?P<value>.+)$")
-_BLOCK = re.compile(r"^(?P<name>[\w.]+):\s*$")
-_BINDING = re.compile(r"^\s+(?P<name>\w+)\s*=\s*(?P<value>.+)$")
-REQUIRED = "%gin.REQUIRED"
-
-
-def _logical_lines(text: str) -> list[str]:
-  """Lines with `#` comments removed and `\\` continuations joined."""
-  lines, pending = [], ""
-  for raw in text.splitlines():
-    line = re.sub(r"\s+#.*$|^#.*$", "", raw.rstrip())
-    if line.endswith("\\"):
-      pending += line[:-1].strip() + " "
-      continue
-    if pending:
-      line = pending + line.strip()
-      pending = ""
-    lines.append(line)
-  return lines
-
-
-def _value(text: str, macros: Mapping[str, object]) -> object:
-  text = text.strip()
-  if text.startswith("%") and text[1:] in macros:
-    return macros[text[1:]]
-  if text.startswith(("%", "@")):
-    return text
-  try:
-    return ast.literal_eval(text)
-  except (ValueError, SyntaxError):
-    return text
-
-
-def read_gin_macros(
-  path: str, search_paths: Sequence[str] = (".",)
-) -> dict[str, object]:
-  """Top-level macros and `network.T5Config` bindings of a gin file.
-
-  Follows `include` lines found under `search_paths` (T5X's own files, not
-  found there, are skipped). Later assignments win, as in gin. Bindings of
-  the `network.T5Config:` block are returned as `T5Config.{name}`.
-
-  Raises:
-    PlanError: `path` does not exist.
-  """
-  if not os.path.isfile(path):
-    raise PlanError(f"{path}: no such gin file")
-  macros: dict[str, object] = {}
-
-  def visit(file: str, depth: int) -> None:
-    if depth > 20:
-      raise PlanError(f"{file}: includes nest too deep")
-    with open(file, encoding="utf-8") as f:
-      lines = _logical_lines(f.read())
-    block = None
-    for line in lines:
-      if not line.strip():
-        continue
-      include = _INCLUDE.match(line)
-      if include:
-        for root in search_paths:
-          candidate = os.path.join(root, include["path"])
-          if os.path.isfile(candidate):
-            visit(candidate, depth + 1)
-            break
-        block = None
-        continue
-      macro = _MACRO.match(line)
-      if macro:
-        macros[macro["name"]] = _value(macro["value"], macros)
-        block = None
-        continue
-      opened = _BLOCK.match(line)
-      if opened:
-        block = opened["name"]
-        continue
-      binding = _BINDING.match(line)
-      if binding and block and block.endswith("T5Config"):
-        macros[f"T5Config.{binding['name']}"] = _value(binding["value"], macros)
-      elif not line.startswith((" ", "\t")):
-        block = None
-
-  visit(path, 0)
-  return macros
+# ------------------------------------------------------------------- model
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,13 +92,21 @@ _CHECKPOINT_STEP = re.compile(r"checkpoint_(\d+)/?$")
 
 
 def read_model(path: str, search_paths: Sequence[str] = (".",)) -> ModelFile:
-  """The `ModelFile` of a model gin file (see `read_gin_macros`).
+  """The `ModelFile` of a model gin file.
+
+  The file and the files it includes under `search_paths` are read with
+  `gin_files.read_bindings` (T5X's own files, not found there, are
+  skipped); the sizes are its macros (`EMBED_DIM`, ...), the layout its
+  `T5Config.mlp_activations` and `T5Config.logits_via_embedding`.
 
   Raises:
-    PlanError: A size macro is missing, still `%gin.REQUIRED`, or not a
-      positive integer.
+    PlanError: PATH unreadable, or a size macro missing, still
+      `%gin.REQUIRED`, or not a positive integer.
   """
-  macros = read_gin_macros(path, search_paths)
+  try:
+    macros = gin_files.read_bindings(path, search_paths)
+  except gin_files.GinFileError as e:
+    raise PlanError(str(e)) from None
   values: dict[str, int] = {}
   for field, macro in _DIM_MACROS.items():
     value = macros.get(macro)
@@ -194,10 +115,10 @@ def read_model(path: str, search_paths: Sequence[str] = (".",)) -> ModelFile:
         f"{path}: macro {macro}: expected a positive integer, got {value!r}"
       )
     values[field] = value
-  activations = macros.get(
+  activations = macros.find(
     "T5Config.mlp_activations", t5_params.MLP_ACTIVATIONS
   )
-  logits = macros.get("T5Config.logits_via_embedding", False)
+  logits = macros.find("T5Config.logits_via_embedding", False)
   checkpoint = _CHECKPOINT_STEP.search(
     str(macros.get("INITIAL_CHECKPOINT_PATH", ""))
   )

@@ -67,6 +67,7 @@ from absl import logging
 from gin import config_parser
 from t5x import partitioning, utils
 
+from instructuie_jax import gin_files
 from instructuie_t5x import queries
 
 CONFIG_GIN = "config.gin"
@@ -132,24 +133,6 @@ def resolve_checkpoint(path: str) -> tuple[str, str | None, str | None]:
 # The model configuration.
 
 
-class _Ref:
-  """A parsed reference or macro that prints back as gin text."""
-
-  def __init__(self, text: str):
-    self.text = text
-
-  def __repr__(self) -> str:
-    return self.text
-
-
-class _Printer(config_parser.ParserDelegate):
-  def configurable_reference(self, scoped_name, evaluate):
-    return _Ref("@" + scoped_name + ("()" if evaluate else ""))
-
-  def macro(self, macro_name):
-    return _Ref("%" + macro_name)
-
-
 def _importable(module: str) -> bool:
   try:
     importlib.import_module(module)
@@ -173,7 +156,7 @@ def model_config_text(text: str) -> tuple[str, list[str]]:
     `(gin_text, dropped)`: the kept statements and one line per statement
     left out.
   """
-  statements = list(config_parser.ConfigParser(text, _Printer()))
+  statements = gin_files.parse(text, CONFIG_GIN)
   gone: set[str] = set()
   dropped: list[str] = []
   kept = []
@@ -202,26 +185,19 @@ def model_config_text(text: str) -> tuple[str, list[str]]:
       names.update("%" + m for m in re.findall(r"%([\w./]+)", value))
       if names & gone:
         bindings.remove(st)
-        dropped.append(_binding_text(st))
+        dropped.append(gin_files.binding_text(st))
         if not st.arg_name:  # a macro
           gone.add("%" + st.selector)
         changed = True
   lines = [st for st in kept if isinstance(st, str)]
   for st in bindings:
     if isinstance(st, config_parser.BindingStatement):
-      lines.append(_binding_text(st))
+      lines.append(gin_files.binding_text(st))
     elif isinstance(st, config_parser.IncludeStatement):
       lines.append(f"include {st.filename!r}")
     else:
       raise CheckpointError(f"unexpected statement in config.gin: {st}")
   return "\n".join(lines) + "\n", dropped
-
-
-def _binding_text(st: config_parser.BindingStatement) -> str:
-  selector = f"{st.scope}/{st.selector}" if st.scope else st.selector
-  if st.arg_name:
-    selector += "." + st.arg_name
-  return f"{selector} = {st.value!r}"
 
 
 def configured_model(model=None, task_feature_lengths=None):

@@ -190,31 +190,3 @@ def load_t5x_params(checkpoint_dir: str) -> tuple[dict[str, Any], int]:
   params = {k: v for k, v in state["target"].items()}
   step = int(np.asarray(state["state"]["step"]))
   return params, step
-
-
-def read_operative_gin(path: str) -> dict[str, str]:
-  """The `name = value` lines of a gin file (T5X's config.gin), unevaluated.
-
-  Continuation lines (a trailing backslash, open brackets) are joined.
-  """
-  from etils import epath
-
-  bindings = {}
-  pending = ""
-  for line in epath.Path(path).read_text().splitlines():
-    if not pending and (
-      not line.strip()
-      or line.lstrip().startswith(("#", "from ", "import ", "include "))
-    ):
-      continue
-    pending += line.rstrip("\\").strip() + " "
-    depth = sum(pending.count(c) for c in "([{") - sum(
-      pending.count(c) for c in ")]}"
-    )
-    if line.endswith("\\") or depth > 0:
-      continue
-    name, sep, value = pending.partition("=")
-    if sep:
-      bindings[name.strip()] = value.strip()
-    pending = ""
-  return bindings

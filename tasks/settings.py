@@ -26,7 +26,7 @@ builds is a field of one frozen `Settings`:
 | `tfds_dir` | where `tools.build_tfds` wrote the TFDS data | `IE_INSTRUCTIONS_TFDS_DIR` |
 | `vocab` | SentencePiece model file, or "byte" | `IE_INSTRUCTIONS_VOCAB` |
 | `vocab_extra_ids` | sentinel ids (default 100 for Flan-T5's, else 0) | `IE_INSTRUCTIONS_VOCAB_EXTRA_IDS` |
-| `seed`, `aux_prob`, `option_policy`, `target_format`, `instruction_file`, `eea_events` | how prompts are built (`PromptOptions`) | |
+| `seed`, `aux_prob`, `option_policy`, `target_format`, `instruction_file`, `eea_events` | how prompts are built (`instructions.PromptOptions`) | |
 | `cap`, `temperature` | mixing rates (`tasks.mixtures.examples_rate`) | |
 | `memory_cache` | keep tokenized examples in memory after one epoch | |
 | `run_dir` | where a run records the tasks left out of a mixture | |
@@ -78,40 +78,10 @@ DATA_DIR_FIELDS: Mapping[str, str] = {
   "ie_instructions": "ie_instructions_dir",
   "tiny": "tiny_dir",
 }
-_PROMPT_FIELDS = (
-  "seed",
-  "aux_prob",
-  "option_policy",
-  "target_format",
-  "instruction_file",
-  "eea_events",
+# The fields of `instructions.PromptOptions`, bound by their own names.
+_PROMPT_FIELDS = tuple(
+  f.name for f in dataclasses.fields(instructions.PromptOptions)
 )
-
-
-@dataclasses.dataclass(frozen=True)
-class PromptOptions:
-  """How prompts are built (see `instructions.build_example`).
-
-  Attributes:
-    seed: Seed of every instruction, option and auxiliary-sampling draw.
-    aux_prob: Probability of building an auxiliary example for an instance.
-    option_policy: A `label_options` policy name.
-    target_format: A registered target format name.
-    instruction_file: An instruction config JSON; None for the shipped pool.
-    eea_events: "each": one EEA example per typed event of an instance;
-      "original": the original loader's rule, which fails on an EEA
-      instance without exactly one event (`instructions.EEA_EVENTS`).
-  """
-
-  seed: int = 0
-  aux_prob: float = instructions.AUX_PROB
-  option_policy: str = "as_given"
-  target_format: str = "instructuie"
-  instruction_file: str | None = None
-  eea_events: str = "each"
-
-  def __post_init__(self):
-    instructions.check_eea_events(self.eea_events)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,7 +94,7 @@ class Settings:
   tfds_dir: str | None = None
   vocab: str = FLAN_T5_VOCAB
   vocab_extra_ids: int = FLAN_T5_EXTRA_IDS
-  prompt: PromptOptions = PromptOptions()
+  prompt: instructions.PromptOptions = instructions.PromptOptions()
   cap: int | None = catalog.MAX_INSTANCES_PER_TASK
   temperature: float = 1.0
   memory_cache: bool = False
@@ -247,7 +217,7 @@ def _from_values(values: Mapping[str, Any]) -> Settings:
   if "vocab_extra_ids" not in rest:
     vocab = rest.get("vocab", FLAN_T5_VOCAB)
     rest["vocab_extra_ids"] = FLAN_T5_EXTRA_IDS if vocab == FLAN_T5_VOCAB else 0
-  return Settings(**rest, prompt=PromptOptions(**prompt))
+  return Settings(**rest, prompt=instructions.PromptOptions(**prompt))
 
 
 def resolve(**overrides: Any) -> Settings:

@@ -39,6 +39,11 @@ default. `get()` resolves them the first time data are read and returns the
 same object from then on: every task of a process builds its examples from
 one `Settings`.
 
+This module is the one reader of environment variables in the project
+(a test checks it); besides the table's, `original_git_dir` reads
+`INSTRUCTUIE_ORIGINAL_GIT_DIR` for the benchmarks that run the original
+InstructUIE's evaluator.
+
 The fields that change the examples of a task (vocabulary, prompt options)
 make up `Settings.fingerprint()`. `tools/cache_tasks.sh` records it beside
 every seqio cache it writes and the tasks refuse a cache made with other
@@ -73,6 +78,9 @@ ENV_VARS: Mapping[str, str] = {
   "vocab": "IE_INSTRUCTIONS_VOCAB",
   "vocab_extra_ids": "IE_INSTRUCTIONS_VOCAB_EXTRA_IDS",
 }
+# Read here too, for the benchmarks that compare with the original
+# InstructUIE: its bare git repository (`original_git_dir`).
+ORIGINAL_GIT_DIR_VAR = "INSTRUCTUIE_ORIGINAL_GIT_DIR"
 # The settings field holding each benchmark's data root.
 DATA_DIR_FIELDS: Mapping[str, str] = {
   "ie_instructions": "ie_instructions_dir",
@@ -272,6 +280,12 @@ def configure(**overrides: Any) -> Settings:
   _overrides.update(given)
   _current = new
   return new
+
+
+def original_git_dir() -> str | None:
+  """The original InstructUIE's bare git directory ($INSTRUCTUIE_ORIGINAL_GIT_DIR),
+  or None when unset."""
+  return os.environ.get(ORIGINAL_GIT_DIR_VAR) or None
 
 
 def data_dir_overrides(benchmarks, path: str | None) -> dict[str, str]:

@@ -59,7 +59,7 @@ EEA_EVENTS = ("each", "original")
 
 
 def render_prompt(
-  task: str,
+  task: str | task_types.TaskType,
   instruction: str,
   options: Sequence[str],
   sentence: str,
@@ -75,7 +75,7 @@ def render_prompt(
   or rewrites them (`{{` -> `{`); here they stay as written.
 
   Args:
-    task: Task type name ("NER", ..., "EEA").
+    task: The task type's record, or its name ("NER", ..., "EEA").
     instruction: The instruction text, used verbatim (pool instructions end
       with " \\n").
     options: Option labels (EE: the event types).
@@ -89,14 +89,24 @@ def render_prompt(
   Raises:
     ValueError: For an unknown task or missing/unexpected `extra` keys.
   """
-  task_type = task_types.TASK_TYPES.get(task)
-  if task_type is None:
+  if isinstance(task, task_types.TaskType):
+    task_type = task
+  else:
+    task_type = task_types.TASK_TYPES.get(task)
+    if task_type is None:
+      raise ValueError(
+        f"No prompt layout for task {task!r}; known: "
+        f"{', '.join(task_types.TASK_TYPES)}"
+      )
+  layout = task_type.layout
+  extra = dict(extra or {})
+  if set(extra) != set(layout.extras):
     raise ValueError(
-      f"No prompt layout for task {task!r}; known: "
-      f"{', '.join(task_types.TASK_TYPES)}"
+      f"Task {task_type.name} prompt needs extra keys {sorted(layout.extras)}, "
+      f"got {sorted(extra)}."
     )
-  return prompts.render(
-    task_type.layout, task, instruction, options, sentence, extra
+  return layout.template.substitute(
+    layout.fields(options, extra), instruction=instruction, sentence=sentence
   )
 
 
@@ -404,8 +414,8 @@ def _build(
   instruction_rng = rng_lib.example_rng(seed, "instruction", *keys)
   instruction = choose_instruction(pool, task, strategy, instruction_rng)
   return {
-    "inputs": prompts.render(
-      task_type.layout, task, instruction, options, instance.sentence, extra
+    "inputs": render_prompt(
+      task_type, instruction, options, instance.sentence, extra
     ),
     "targets": fmt.linearize(task, task_type.gold(subject)),
     "task": task,

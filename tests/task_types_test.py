@@ -20,7 +20,13 @@ import random
 
 import pytest
 
-from instructuie_jax import label_options, prompts, schema, task_types
+from instructuie_jax import (
+  instructions,
+  label_options,
+  prompts,
+  schema,
+  task_types,
+)
 from tests.conftest import REPO_ROOT
 
 
@@ -73,7 +79,7 @@ def test_prompt_parts_feed_the_layout():
   t = task_types.get("ET")
   options, extra = t.prompt_parts(instance, labels, policy, random.Random(0))
   assert (options, extra) == (["person", "location"], {"entities": ["Ada"]})
-  assert prompts.render(t.layout, "ET", "I. \n", options, "S", extra) == (
+  assert instructions.render_prompt(t, "I. \n", options, "S", extra) == (
     "I. \nOption: person, location \nText: S \n Entities: Ada \nAnswer:"
   )
 

@@ -216,6 +216,12 @@ FIELDS: tuple[str, ...] = (
 _INT_FIELDS = ("vocab_extra_ids",)
 
 
+def default_extra_ids(vocab: str) -> int:
+  """The sentinel ids of `vocab` when none are given: Flan-T5's 100 for its
+  model, 0 for any other."""
+  return FLAN_T5_EXTRA_IDS if vocab == FLAN_T5_VOCAB else 0
+
+
 def _from_values(values: Mapping[str, Any]) -> Settings:
   unknown = set(values) - set(FIELDS)
   if unknown:
@@ -223,8 +229,9 @@ def _from_values(values: Mapping[str, Any]) -> Settings:
   prompt = {k: values[k] for k in _PROMPT_FIELDS if k in values}
   rest = {k: v for k, v in values.items() if k not in _PROMPT_FIELDS}
   if "vocab_extra_ids" not in rest:
-    vocab = rest.get("vocab", FLAN_T5_VOCAB)
-    rest["vocab_extra_ids"] = FLAN_T5_EXTRA_IDS if vocab == FLAN_T5_VOCAB else 0
+    rest["vocab_extra_ids"] = default_extra_ids(
+      rest.get("vocab", FLAN_T5_VOCAB)
+    )
   return Settings(**rest, prompt=instructions.PromptOptions(**prompt))
 
 

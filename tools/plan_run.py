@@ -155,6 +155,92 @@ def _gin_string(flag: str, value: str) -> str:
   return f"\"'{value}'\""
 
 
+def _partitioning_flags(topology: run_plan.Topology, model: int) -> list[str]:
+  """The partitioning lines: a `num_partitions` binding,
+  gin/partitioning/tpu_v5e.gin and its submesh on TPU v5e, or
+  gin/partitioning/tpu_v4.gin for 8-way on TPU v4."""
+  if topology.accelerator.name == "v5e":
+    lines = ["  --gin_file=gin/partitioning/tpu_v5e.gin \\"]
+    submesh = run_plan.v5e_submesh(topology.devices, model)
+    if model > 1 and submesh:
+      lines.append(
+        f"  --gin.{PARTITIONER}.model_parallel_submesh="
+        f'"({",".join(map(str, submesh))})" \\'
+      )
+    return lines
+  if topology.accelerator.name == "v4" and model == run_plan.V4_TILE_CHIPS:
+    return ["  --gin_file=gin/partitioning/tpu_v4.gin \\"]
+  if model > 1:
+    return [f"  --gin.{PARTITIONER}.num_partitions={model} \\"]
+  return []
+
+
+def _run_bindings(
+  run: run_plan.RunShape,
+  steps: int | None,
+  mixture: str | None,
+  data_dirs: dict[str, str],
+  packed: bool,
+  model_dir: str,
+) -> list[str]:
+  """The `--gin.NAME=value` lines: mixture, data roots, lengths, batch,
+  optimizer, model dir and steps."""
+  lines = []
+  if mixture:
+    lines.append(
+      f"  --gin.MIXTURE_OR_TASK_NAME={_gin_string('mixture', mixture)} \\"
+    )
+  for field, root in sorted(data_dirs.items()):
+    lines.append(
+      f"  --gin.data_settings.{field}={_gin_string('data_dir', root)} \\"
+    )
+  lengths = (
+    f"{{'inputs': {run.inputs_length}, 'targets': {run.targets_length}}}"
+  )
+  prefix = "PACKED_" if packed else ""
+  prefix_task = "PACKED_" if packed else "TASK_"
+  lines.append(f'  --gin.{prefix_task}FEATURE_LENGTHS="{lengths}" \\')
+  lines.append(f"  --gin.{prefix}BATCH_SIZE={run.batch_size} \\")
+  if run.optimizer == "adafactor":
+    lines.append('  --gin.OPTIMIZER="@adafactor.Adafactor()" \\')
+    lines.append(
+      "  --gin.utils.create_learning_rate_scheduler.base_learning_rate=1e-3 \\"
+    )
+  lines.append(f"  --gin.MODEL_DIR={_gin_string('model_dir', model_dir)} \\")
+  lines.append(
+    f"  --gin.TRAIN_STEPS_RELATIVE={'STEPS' if steps is None else steps}"
+  )
+  return lines
+
+
+def _launch_notes(
+  topology: run_plan.Topology, steps: int | None, checkpoint_step: int | None
+) -> list[str]:
+  """How to restart from the checkpoint's step, and where to run it."""
+  lines = []
+  if checkpoint_step is not None:
+    total = (
+      f"$(({checkpoint_step} + STEPS))"
+      if steps is None
+      else str(checkpoint_step + steps)
+    )
+    lines.append(
+      f"# restartable job: --gin.TRAIN_STEPS={total} "
+      "--gin.TRAIN_STEPS_RELATIVE=None (the checkpoint's step "
+      f"{checkpoint_step} + {'STEPS' if steps is None else steps}; "
+      "README: Steps)"
+    )
+  if topology.hosts > 1:
+    where = (
+      "every TPU VM host: gcloud compute tpus tpu-vm ssh NAME --worker=all "
+      '--command="..."'
+      if topology.accelerator.kind == "tpu"
+      else "every GPU host, with jax.distributed's coordinator set"
+    )
+    lines.append(f"# run on {where} ({topology.hosts} hosts)")
+  return lines
+
+
 def launch_command(
   gin_file: str,
   run: run_plan.RunShape,
@@ -203,63 +289,9 @@ def launch_command(
   ]
   if packed:
     lines.append("  --gin_file=gin/runs/packed_train.gin \\")
-  if topology.accelerator.name == "v5e":
-    lines.append("  --gin_file=gin/partitioning/tpu_v5e.gin \\")
-    submesh = run_plan.v5e_submesh(topology.devices, model)
-    if model > 1 and submesh:
-      lines.append(
-        f"  --gin.{PARTITIONER}.model_parallel_submesh="
-        f'"({",".join(map(str, submesh))})" \\'
-      )
-  elif topology.accelerator.name == "v4" and model == run_plan.V4_TILE_CHIPS:
-    lines.append("  --gin_file=gin/partitioning/tpu_v4.gin \\")
-  elif model > 1:
-    lines.append(f"  --gin.{PARTITIONER}.num_partitions={model} \\")
-  if mixture:
-    lines.append(
-      f"  --gin.MIXTURE_OR_TASK_NAME={_gin_string('mixture', mixture)} \\"
-    )
-  for field, root in sorted(data_dirs.items()):
-    lines.append(
-      f"  --gin.data_settings.{field}={_gin_string('data_dir', root)} \\"
-    )
-  lengths = (
-    f"{{'inputs': {run.inputs_length}, 'targets': {run.targets_length}}}"
-  )
-  prefix = "PACKED_" if packed else ""
-  prefix_task = "PACKED_" if packed else "TASK_"
-  lines.append(f'  --gin.{prefix_task}FEATURE_LENGTHS="{lengths}" \\')
-  lines.append(f"  --gin.{prefix}BATCH_SIZE={run.batch_size} \\")
-  if run.optimizer == "adafactor":
-    lines.append('  --gin.OPTIMIZER="@adafactor.Adafactor()" \\')
-    lines.append(
-      "  --gin.utils.create_learning_rate_scheduler.base_learning_rate=1e-3 \\"
-    )
-  lines.append(f"  --gin.MODEL_DIR={_gin_string('model_dir', model_dir)} \\")
-  lines.append(
-    f"  --gin.TRAIN_STEPS_RELATIVE={'STEPS' if steps is None else steps}"
-  )
-  if checkpoint_step is not None:
-    total = (
-      f"$(({checkpoint_step} + STEPS))"
-      if steps is None
-      else str(checkpoint_step + steps)
-    )
-    lines.append(
-      f"# restartable job: --gin.TRAIN_STEPS={total} "
-      "--gin.TRAIN_STEPS_RELATIVE=None (the checkpoint's step "
-      f"{checkpoint_step} + {'STEPS' if steps is None else steps}; "
-      "README: Steps)"
-    )
-  if topology.hosts > 1:
-    where = (
-      "every TPU VM host: gcloud compute tpus tpu-vm ssh NAME --worker=all "
-      '--command="..."'
-      if topology.accelerator.kind == "tpu"
-      else "every GPU host, with jax.distributed's coordinator set"
-    )
-    lines.append(f"# run on {where} ({topology.hosts} hosts)")
-  return lines
+  lines += _partitioning_flags(topology, model)
+  lines += _run_bindings(run, steps, mixture, data_dirs, packed, model_dir)
+  return lines + _launch_notes(topology, steps, checkpoint_step)
 
 
 def _fit_line(

@@ -109,12 +109,12 @@ def read_model_info(
         f"{model_dir}: neither {CONVERSION_JSON} nor config.gin names the vocabulary; pass --vocab"
       )
     return ModelInfo(vocab, extra_ids or 0, None, 0.1, "--vocab")
-  try:
-    bindings = gin_files.read_bindings(
-      os.fspath(gin_path), read_text=lambda p: epath.Path(p).read_text()
-    )
-  except gin_files.GinFileError as e:
-    raise hc.ConversionError(str(e)) from None
+  return _info_from_config_gin(os.fspath(gin_path), vocab, extra_ids)
+
+
+def _check_layout(bindings: gin_files.GinBindings, gin_path: str) -> None:
+  """Raises ConversionError unless the bindings build T5 v1.1 (gated-GELU
+  MLP, untied output layer)."""
   activations = bindings.find("T5Config.mlp_activations")
   if (
     activations is not None and tuple(activations) != t5_params.MLP_ACTIVATIONS
@@ -127,7 +127,22 @@ def read_model_info(
     raise hc.ConversionError(
       f"{gin_path}: logits_via_embedding is True (tied output layer), not T5 v1.1"
     )
-  source = os.fspath(gin_path)
+
+
+def _info_from_config_gin(
+  gin_path: str, vocab: str | None, extra_ids: int | None
+) -> ModelInfo:
+  """`read_model_info` from a T5X run's config.gin."""
+  from etils import epath
+
+  try:
+    bindings = gin_files.read_bindings(
+      gin_path, read_text=lambda p: epath.Path(p).read_text()
+    )
+  except gin_files.GinFileError as e:
+    raise hc.ConversionError(str(e)) from None
+  _check_layout(bindings, gin_path)
+  source = gin_path
   found = _first_binding(
     bindings,
     (

@@ -291,6 +291,65 @@ class _OptimizerStateFilter(pylogging.Filter):
     return "param=state/param_states/" not in record.getMessage()
 
 
+def _restore_params(
+  model: Any,
+  checkpoint: str,
+  partitioner: partitioning.PjitPartitioner,
+  sizes: tuple[int, int, int],
+  param_dtype: str,
+) -> tuple[Any, Any]:
+  """`(params, their partitioning axes)` of `checkpoint` for `model`.
+
+  Args:
+    model: The T5X model.
+    checkpoint: A `checkpoint_N` directory (Orbax, or T5X's legacy msgpack).
+    partitioner: Lays the parameters out.
+    sizes: `(batch size, input length, target length)` of the decodes.
+    param_dtype: Dtype the parameters are restored in.
+
+  Raises:
+    CheckpointError: The checkpoint could not be restored.
+  """
+  batch_size, input_length, target_length = sizes
+  shapes = {
+    "encoder_input_tokens": (batch_size, input_length),
+    "decoder_input_tokens": (batch_size, target_length),
+    "decoder_target_tokens": (batch_size, target_length),
+    "decoder_loss_weights": (batch_size, target_length),
+  }
+  initializer = utils.TrainStateInitializer(
+    optimizer_def=None,
+    init_fn=model.get_initial_variables,
+    input_shapes=shapes,
+    input_types={k: np.int32 for k in shapes},
+    partitioner=partitioner,
+  )
+  restore = utils.RestoreCheckpointConfig(
+    path=checkpoint, mode="specific", dtype=param_dtype, strict=False
+  )
+  logging.info("Restoring %s", checkpoint)
+  # T5X's legacy format has a msgpack "checkpoint" file; runs of this
+  # project write Orbax checkpoints.
+  legacy = tf.io.gfile.exists(os.path.join(checkpoint, "checkpoint"))
+  quiet = _OptimizerStateFilter()
+  logging.get_absl_logger().addFilter(quiet)
+  try:
+    state, _ = utils.create_checkpoint_manager_and_restore(
+      initializer,
+      partitioner,
+      restore,
+      checkpoint,
+      None,
+      model_dir=os.path.dirname(checkpoint),
+      use_orbax=not legacy,
+    )
+  finally:
+    logging.get_absl_logger().removeFilter(quiet)
+  if state is None:
+    raise CheckpointError(f"{checkpoint}: could not be restored")
+  return state.params, initializer.train_state_axes.params
+
+
 def _bucket(n: int, limit: int, minimum: int = 1) -> int:
   size = minimum
   while size < n:
@@ -398,47 +457,18 @@ class Extractor:
       num_partitions=num_partitions,
       logical_axis_rules=partitioning.standard_logical_axis_rules(),
     )
-    shapes = {
-      "encoder_input_tokens": (batch_size, input_length),
-      "decoder_input_tokens": (batch_size, target_length),
-      "decoder_target_tokens": (batch_size, target_length),
-      "decoder_loss_weights": (batch_size, target_length),
-    }
-    initializer = utils.TrainStateInitializer(
-      optimizer_def=None,
-      init_fn=model.get_initial_variables,
-      input_shapes=shapes,
-      input_types={k: np.int32 for k in shapes},
-      partitioner=partitioner,
+    params, params_axes = _restore_params(
+      model,
+      checkpoint,
+      partitioner,
+      (batch_size, input_length, target_length),
+      param_dtype,
     )
-    restore = utils.RestoreCheckpointConfig(
-      path=checkpoint, mode="specific", dtype=param_dtype, strict=False
-    )
-    logging.info("Restoring %s", checkpoint)
-    # T5X's legacy format has a msgpack "checkpoint" file; runs of this
-    # project write Orbax checkpoints.
-    legacy = tf.io.gfile.exists(os.path.join(checkpoint, "checkpoint"))
-    quiet = _OptimizerStateFilter()
-    logging.get_absl_logger().addFilter(quiet)
-    try:
-      state, _ = utils.create_checkpoint_manager_and_restore(
-        initializer,
-        partitioner,
-        restore,
-        checkpoint,
-        None,
-        model_dir=os.path.dirname(checkpoint),
-        use_orbax=not legacy,
-      )
-    finally:
-      logging.get_absl_logger().removeFilter(quiet)
-    if state is None:
-      raise CheckpointError(f"{checkpoint}: could not be restored")
     return cls(
       model,
-      state.params,
+      params,
       partitioner,
-      initializer.train_state_axes.params,
+      params_axes,
       input_length=input_length,
       target_length=target_length,
       batch_size=batch_size,

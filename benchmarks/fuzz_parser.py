@@ -41,9 +41,8 @@ from collections.abc import Callable
 
 from absl import flags
 
-from instructuie_jax import formats, records, rng, task_types
+from instructuie_jax import cli, formats, records, rng, task_types
 from instructuie_jax.formats import instructuie
-from tools import cli
 
 FLAGS = flags.FLAGS
 

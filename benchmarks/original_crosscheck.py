@@ -29,8 +29,7 @@ from __future__ import annotations
 from absl import flags
 
 from benchmarks import original_evaluator
-from instructuie_jax import original_metrics, rng
-from tools import cli
+from instructuie_jax import cli, original_metrics, rng
 
 _GIT_DIR = flags.DEFINE_string(
   "original_git_dir",

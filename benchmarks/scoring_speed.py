@@ -46,9 +46,8 @@ import time
 from absl import flags
 
 from benchmarks import original_evaluator
-from instructuie_jax import formats, metrics, original_metrics, rng
+from instructuie_jax import cli, formats, metrics, original_metrics, rng
 from instructuie_jax.records import Argument, Entity, Event, Relation
-from tools import cli
 
 _NUM = flags.DEFINE_integer(
   "num", 1_000_000, "Synthetic predictions.", lower_bound=1

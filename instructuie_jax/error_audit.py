@@ -39,8 +39,9 @@ Beside the matching, per prediction: unparseable outputs (the parser
 reported a problem), duplicates (the same record twice in one output),
 labels not among the options (when the options are known) and spans not in
 the text (when the sentence is known; compared exactly, then ignoring case
-and whitespace). Items follow the metrics' set semantics: a duplicate is
-matched once.
+and whitespace). Items are matched as the strict metrics count them, as
+multisets: a duplicate beyond the gold's copies is matched as an error of its
+own (often spurious), so `correct` equals the strict metric's tp.
 """
 
 from __future__ import annotations
@@ -221,8 +222,8 @@ def match(gold: Sequence[Item], pred: Sequence[Item]) -> list[tuple]:
 
   `gold` or `pred` is None for missed and spurious items.
   """
-  gold_left = list(dict.fromkeys(gold))
-  pred_left = list(dict.fromkeys(pred))
+  gold_left = list(gold)
+  pred_left = list(pred)
   out: list[tuple] = []
 
   def take(category: str, accept) -> None:

@@ -39,6 +39,8 @@ from typing import Any
 
 from gin import config_parser
 
+from instructuie_jax import json_input
+
 
 class GinFileError(ValueError):
   """A gin file that cannot be read; the message is one line."""
@@ -107,8 +109,7 @@ def binding_text(st: config_parser.BindingStatement) -> str:
 
 
 def _read_local(path: str) -> str:
-  with open(path, encoding="utf-8") as f:
-    return f.read()
+  return json_input.read_text(path)
 
 
 @dataclasses.dataclass
@@ -171,10 +172,12 @@ def read_bindings(
     path: The gin file.
     search_paths: Roots for includes.
     read_text: Reads a file's text (e.g. through `etils.epath` for cloud
-      paths); default: a local file.
+      paths); default: a local file (`json_input.read_text`). It may raise
+      `json_input.InputError` for text that is not UTF-8.
 
   Raises:
-    GinFileError: PATH missing, a syntax error, includes nested too deep.
+    GinFileError: PATH missing or not UTF-8, a syntax error, includes
+      nested too deep.
   """
   out = GinBindings()
 
@@ -185,6 +188,8 @@ def read_bindings(
       text = read_text(file)
     except FileNotFoundError:
       raise GinFileError(f"{file}: no such gin file") from None
+    except json_input.InputError as e:
+      raise GinFileError(str(e)) from None
     out.files.append(file)
     for st in parse(text, file):
       if isinstance(st, config_parser.IncludeStatement):

@@ -42,7 +42,13 @@ import random
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from instructuie_jax import formats, label_options, prompts, task_types
+from instructuie_jax import (
+  formats,
+  json_input,
+  label_options,
+  prompts,
+  task_types,
+)
 from instructuie_jax import rng as rng_lib
 from instructuie_jax.gold import NO_TYPE
 
@@ -199,12 +205,7 @@ def load_instruction_config(path: str | os.PathLike[str]) -> InstructionPool:
     ValueError: For unreadable JSON or a bad entry (file, task, index, field).
   """
   path = os.fspath(path)
-  with open(path, encoding="utf-8") as f:
-    try:
-      obj = json.load(f)
-    except json.JSONDecodeError as e:
-      raise ValueError(f"{path}:{e.lineno}: invalid JSON: {e.msg}") from None
-  return parse_instruction_config(obj, path)
+  return parse_instruction_config(json_input.read_json(path), path)
 
 
 @functools.cache

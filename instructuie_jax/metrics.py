@@ -12,21 +12,28 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Strict micro precision, recall and F1 over record sets, per IE task type.
+"""Strict micro precision, recall and F1 over record multisets, per IE task.
 
 Every score is built from true positive, false positive and false negative
 counts (`Counts`), so shards, datasets and task-type totals add up exactly.
 
 Per example, the gold records and the predicted records of one task type are
-mapped to *sets of keys*, one set per metric; then
+mapped to *multisets of keys* (`metric_keys.bag`), one per metric; then, over
+the keys k with their gold and predicted counts g(k) and p(k),
 
-  tp = |gold & pred|, fp = |pred - gold|, fn = |gold - pred|.
+  tp = sum of min(g(k), p(k)), fp = |pred| - tp, fn = |gold| - tp.
 
-Set semantics: a record predicted twice counts once (a duplicate can neither
-add a true positive nor a false positive), and a duplicated gold record is
-one gold record. Keys compare strings exactly as the target format's parser
-returns them (no lower-casing; `original_conventions` has the original
-evaluator's normalization). An example whose gold and prediction are both
+Multiset semantics, as the entity-level scorers (seqeval, conlleval) count
+spans: a mention repeated in a sentence's gold is two gold mentions, and a
+record predicted once more than the gold holds it is one false positive. On
+NER converted from BIO tags, with the k-th copy of a `(type, text)` answer
+read as the k-th occurrence of its text (as `grounding` reads repeats), the
+counts equal seqeval's strict IOB2 counts (tests/seqeval_crosscheck_test.py,
+benchmarks/seqeval_crosscheck.py). The `original` mode (`original_metrics`)
+keeps the original evaluator's sets, where a repeat counts once. Keys
+compare strings exactly as the target format's parser returns them (no
+lower-casing; `original_conventions` has the original evaluator's
+normalization). An example whose gold and prediction are both
 empty contributes nothing. Precision is tp / (tp + fp), recall tp / (tp + fn),
 F1 their harmonic mean; each is 0 when its denominator is 0.
 
@@ -159,7 +166,7 @@ class Tally:
     )
 
 
-# An entry: (parse problems, one key set per metric) of one target or
+# An entry: (parse problems, one key bag per metric) of one target or
 # prediction.
 _Entry = tuple[Sequence[str], tuple[KeySet, ...]]
 
@@ -172,7 +179,7 @@ def _tally(
 ) -> Tally:
   """The counting loop of `score_example`, `tally_texts` and `metric_fn`.
 
-  `entry` maps a target or prediction to its parse problems and key sets;
+  `entry` maps a target or prediction to its parse problems and key bags;
   it is called once per distinct item (up to `_CACHE_LIMIT` at a time), and
   a prediction equal to its target is counted without being compared. The
   cyclic garbage collector is paused while counting: parsing allocates many

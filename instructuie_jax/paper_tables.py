@@ -46,13 +46,12 @@ paper's FewRel and Wiki-ZSL rows, the mean over the splits a run has.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from instructuie_jax import catalog
+from instructuie_jax import catalog, json_input
 
 PUBLISHED_FILE = os.path.join(
   os.path.dirname(__file__), "data", "published", "instructuie_2023.json"
@@ -138,8 +137,7 @@ LAYOUTS: tuple[Layout, ...] = (
 
 def published(path: str = PUBLISHED_FILE) -> dict[str, Any]:
   """The published-numbers file (see the module docstring)."""
-  with open(path, encoding="utf-8") as f:
-    return json.load(f)
+  return json_input.read_json(path)
 
 
 def canonical_dataset(name: str) -> str:
@@ -398,15 +396,25 @@ def other_rows(
   return left
 
 
+def markdown_cell(value: Any) -> str:
+  """`value` as the text of one Markdown table cell: `|` escaped, line
+  breaks as spaces (either would end the cell or the row)."""
+  text = str(value).replace("|", "\\|")
+  return " ".join(text.splitlines())
+
+
+def markdown_row(cells: Sequence[Any]) -> str:
+  """One Markdown table row of `cells` (each through `markdown_cell`)."""
+  return "| " + " | ".join(markdown_cell(c) for c in cells) + " |"
+
+
 def markdown(table: Table) -> str:
   """`table` as a Markdown table with its notes."""
   lines = [f"### {table.title}", ""]
-  lines.append("| " + " | ".join(table.header) + " |")
+  lines.append(markdown_row(table.header))
   lines.append("|---|" + "---:|" * (len(table.header) - 1))
   for row in table.rows:
-    lines.append(
-      "| " + " | ".join([str(row[0])] + [_fmt(c) for c in row[1:]]) + " |"
-    )
+    lines.append(markdown_row([row[0], *(_fmt(c) for c in row[1:])]))
   lines.append("")
   lines += [f"- {note}" for note in table.notes]
   return "\n".join(lines) + "\n"

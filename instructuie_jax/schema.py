@@ -51,7 +51,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from instructuie_jax import task_types
+from instructuie_jax import json_input, task_types
 
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 
@@ -212,28 +212,16 @@ def _describe(value: Any) -> str:
 
 
 def _read_json(file: str) -> tuple[Any, Problem | None]:
-  """Parses `file`; returns (data, None) or (None, the problem)."""
+  """Parses `file` (see `json_input`); returns (data, None) or (None, the
+  problem)."""
   try:
-    with open(file, encoding="utf-8") as f:
-      return json.load(f), None
+    return json_input.read_json(file), None
   except FileNotFoundError:
     return None, Problem(file, None, "file", "file not found", "file")
-  except UnicodeDecodeError as e:
-    return None, Problem(
-      file, None, "file", f"not UTF-8 (byte {e.start}): {e.reason}", "file"
-    )
-  except json.JSONDecodeError as e:
-    return None, Problem(
-      file,
-      None,
-      "json",
-      f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}",
-      "json",
-    )
-  except RecursionError:
-    return None, Problem(
-      file, None, "json", "nested too deeply to read", "json"
-    )
+  except json_input.InputError as e:
+    kind = "file" if e.message.startswith("not UTF-8") else "json"
+    at = "" if e.line is None else f"line {e.line}: "
+    return None, Problem(file, None, kind, at + e.message, kind)
   except OSError as e:
     return None, Problem(file, None, "file", f"cannot read: {e}", "file")
 

@@ -159,7 +159,7 @@ def test_jsonl_in(tmp_path):
         "--output_dir=o",
         "--dataset=d",
       ),
-      1,
+      2,
       "sum to",
     ),
   ],

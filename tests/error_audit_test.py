@@ -14,7 +14,10 @@
 
 """Tests of the error audit (instructuie_jax.error_audit)."""
 
-from instructuie_jax import error_audit, instructions
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from instructuie_jax import error_audit, formats, instructions, metrics
 from instructuie_jax.records import Argument, Entity, Event, Relation
 
 SENTENCE = "Ada Lovelace met Charles Babbage in London ."
@@ -40,7 +43,7 @@ def test_categories_of_ner_errors():
       " person: Lovelace; location: Babbage; city: Paris",
       sentence=SENTENCE,
     ),
-    # a duplicate.
+    # a duplicate: one copy more than the gold, spurious.
     _ner(
       " person: Ada Lovelace",
       " person: Ada Lovelace; person: Ada Lovelace",
@@ -59,7 +62,7 @@ def test_categories_of_ner_errors():
     "missed": 2,
     "boundary_error": 1,
     "boundary_and_type_error": 1,
-    "spurious": 1,
+    "spurious": 2,
   }
   assert audit.duplicates == 1
   assert audit.unparseable == 1
@@ -69,8 +72,8 @@ def test_categories_of_ner_errors():
   assert audit.span_not_in_text == 1
   assert audit.confusion["location"] == {"organization": 1, "(missed)": 1}
   assert audit.confusion["person"] == {"person": 2, "(missed)": 1}
-  assert audit.confusion["(spurious)"] == {"city": 1}
-  assert audit.as_dict()["categories"]["spurious"] == 1
+  assert audit.confusion["(spurious)"] == {"city": 1, "person": 1}
+  assert audit.as_dict()["categories"]["spurious"] == 2
 
 
 def test_relation_items_and_type_error():
@@ -136,3 +139,23 @@ def test_confusion_labels_put_missed_and_spurious_last():
     ["a", "b", "(spurious)"],
     ["a", "b", "(missed)"],
   )
+
+
+_ENTITIES = st.lists(
+  st.builds(
+    Entity, st.sampled_from(["person", "location"]), st.sampled_from(["A", "B"])
+  ),
+  max_size=4,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_ENTITIES, _ENTITIES)
+def test_correct_items_are_the_strict_true_positives(gold, pred):
+  fmt = formats.get("instructuie")
+  example = _ner(
+    fmt.linearize("NER", tuple(gold)), fmt.linearize("NER", tuple(pred))
+  )
+  audit = error_audit.audit_examples("NER", [example])
+  strict = metrics.score_example("NER", gold, pred)["ner"]
+  assert audit.categories["correct"] == strict.tp

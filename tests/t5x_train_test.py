@@ -36,8 +36,7 @@ pytest.importorskip(
   reason="T5X not installed (README: Install T5X)",
 )
 
-from instructuie_jax import metrics  # noqa: E402
-from tools import make_tiny_data  # noqa: E402
+from instructuie_jax import metrics, tiny_data  # noqa: E402
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -97,7 +96,7 @@ def _search_paths() -> list[str]:
 def data_env(tmp_path_factory) -> dict[str, str]:
   """Environment of the T5X subprocesses: a small tiny data set, byte vocab."""
   root = tmp_path_factory.mktemp("tiny_data")
-  make_tiny_data.write_datasets(str(root), seed=0, num_train=200, num_eval=16)
+  tiny_data.write_datasets(str(root), seed=0, num_train=200, num_eval=16)
   env = dict(os.environ)
   env.update(
     IE_TINY_DIR=str(root),

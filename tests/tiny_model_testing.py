@@ -34,7 +34,7 @@ import pathlib
 import subprocess
 import sys
 
-from tools import make_tiny_data
+from instructuie_jax import tiny_data
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 ENV_RUN = "INSTRUCTUIE_TINY_RUN"
@@ -94,9 +94,7 @@ def tiny_model(tmp_path_factory) -> TinyModel:
   env = _env(data_dir, "byte")
   done = root / "DONE"
   if not done.exists():
-    make_tiny_data.write_datasets(
-      str(data_dir), seed=0, num_train=200, num_eval=16
-    )
+    tiny_data.write_datasets(str(data_dir), seed=0, num_train=200, num_eval=16)
     proc = subprocess.run(
       [
         sys.executable,

@@ -42,8 +42,7 @@ import os
 
 from absl import app, flags
 
-from instructuie_jax import catalog, schema
-from tools import cli
+from instructuie_jax import catalog, cli, schema
 
 FLAGS = flags.FLAGS
 

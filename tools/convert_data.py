@@ -63,7 +63,7 @@ from typing import Any
 
 from absl import flags
 
-from instructuie_jax import schema, task_types
+from instructuie_jax import cli, json_input, schema, task_types
 from instructuie_jax.converters import (
   bio_export,
   brat,
@@ -73,7 +73,6 @@ from instructuie_jax.converters import (
   output,
   tags,
 )
-from tools import cli
 
 FLAGS = flags.FLAGS
 
@@ -94,11 +93,17 @@ def define_flags() -> None:
   )
   flags.DEFINE_string("output_dir", None, "Output root folder.")
   flags.DEFINE_string("dataset", None, "Dataset folder name.")
-  flags.DEFINE_integer(
-    "token_column", 0, "conll: token column (negative: from the end)."
+  cli.define_integer(
+    "token_column",
+    0,
+    "conll: token column (negative: from the end).",
+    lower_bound=-cli.MAX_INTEGER,
   )
-  flags.DEFINE_integer(
-    "tag_column", -1, "conll: tag column (negative: from the end)."
+  cli.define_integer(
+    "tag_column",
+    -1,
+    "conll: tag column (negative: from the end).",
+    lower_bound=-cli.MAX_INTEGER,
   )
   flags.DEFINE_enum(
     "scheme",
@@ -131,12 +136,15 @@ def define_flags() -> None:
   flags.DEFINE_string(
     "split_ratios", None, "train,dev,test ratios (instead of SPLIT= names)."
   )
-  flags.DEFINE_integer("seed", 0, "Seed of --split_ratios.")
+  cli.define_integer("seed", 0, "Seed of --split_ratios.", lower_bound=0)
   flags.DEFINE_bool(
     "overwrite", False, "Replace an output folder this tool made."
   )
-  flags.DEFINE_integer(
-    "max_listed", 10, "Notes listed per kind (all are in the marker file)."
+  cli.define_integer(
+    "max_listed",
+    10,
+    "Notes listed per kind (all are in the marker file).",
+    lower_bound=0,
   )
 
 
@@ -145,13 +153,32 @@ class UsageError(ValueError):
 
 
 def _read_text(path: str) -> str:
+  """The text of `path` (UTF-8, without a byte order mark)."""
   try:
-    with open(path, encoding="utf-8", newline="") as f:
-      return f.read()
-  except UnicodeDecodeError as e:
-    raise common.InputError(f"{path}: not UTF-8 (byte {e.start})") from e
+    return json_input.read_text(path)
+  except json_input.InputError as e:
+    raise common.InputError(str(e)) from None
   except OSError as e:
     raise common.InputError(f"{path}: cannot read: {e.strerror}") from e
+
+
+def _loads(text: str, path: str):
+  try:
+    return json_input.loads(text, path)
+  except json_input.InputError as e:
+    raise common.InputError(str(e)) from None
+
+
+def _check_not_input(folder: str, path: str, *, inside_only: bool) -> None:
+  """Refuses an output `folder` that is input `path` or holds it (or, unless
+  `inside_only`, lies inside it)."""
+  real, given = os.path.realpath(folder), os.path.realpath(path)
+  holds = given == real or given.startswith(real + os.sep)
+  if holds or (not inside_only and output.overlaps(folder, path)):
+    raise UsageError(
+      f"--output_dir: {folder} would be written over the input {path}; "
+      "choose another --output_dir"
+    )
 
 
 def _inputs(
@@ -191,17 +218,34 @@ def _brat_pairs(folder: str, report: common.Report) -> list[tuple[str, str]]:
   pairs = []
   for base, dirs, files in os.walk(folder):
     dirs.sort()
-    names = set(files)
-    for name in sorted(files):
+    by_kind: dict[str, dict[str, str]] = {".txt": {}, ".ann": {}}
+    for name in sorted(files):  # Extensions in any case: .txt, .TXT, ...
       stem, ext = os.path.splitext(name)
-      path = os.path.join(base, name)
-      if ext == ".txt":
-        if stem + ".ann" in names:
-          pairs.append((path, os.path.join(base, stem + ".ann")))
-        else:
-          report.note(path, "document skipped", "no .ann beside it")
-      elif ext == ".ann" and stem + ".txt" not in names:
-        report.note(path, "document skipped", "no .txt beside it")
+      kind = by_kind.get(ext.lower())
+      if kind is None:
+        continue
+      if stem in kind:
+        report.note(
+          os.path.join(base, name),
+          "document skipped",
+          f"{kind[stem]} has the same name in another case",
+        )
+        continue
+      kind[stem] = name
+    for stem, name in sorted(by_kind[".txt"].items()):
+      if stem in by_kind[".ann"]:
+        pairs.append(
+          (os.path.join(base, name), os.path.join(base, by_kind[".ann"][stem]))
+        )
+      else:
+        report.note(
+          os.path.join(base, name), "document skipped", "no .ann beside it"
+        )
+    for stem, name in sorted(by_kind[".ann"].items()):
+      if stem not in by_kind[".txt"]:
+        report.note(
+          os.path.join(base, name), "document skipped", "no .txt beside it"
+        )
   return pairs
 
 
@@ -226,19 +270,14 @@ def _given_labels(wanted: list[str] | None) -> tuple[Any, str | None]:
   except schema.DataError as e:
     raise common.InputError(str(e.problem)) from e
   labels_text = _read_text(FLAGS.labels)
-  return json.loads(labels_text), labels_text
+  return _loads(labels_text, FLAGS.labels), labels_text
 
 
 def _label_map() -> common.LabelMap:
   """`--label_map` (an empty map without it) and `--drop_unmapped`."""
   if not FLAGS.label_map:
     return common.LabelMap(keep_unmapped=not FLAGS.drop_unmapped)
-  try:
-    data = json.loads(_read_text(FLAGS.label_map))
-  except json.JSONDecodeError as e:
-    raise common.InputError(
-      f"{FLAGS.label_map}:{e.lineno}: invalid JSON: {e.msg}"
-    ) from e
+  data = _loads(_read_text(FLAGS.label_map), FLAGS.label_map)
   return common.LabelMap.from_json(
     data, FLAGS.label_map, keep_unmapped=not FLAGS.drop_unmapped
   )
@@ -363,9 +402,12 @@ def convert_in(
   fmt: str, entries: Sequence[str], output_dir: str, dataset: str
 ) -> int:
   """The `--format` direction. Returns the exit status."""
-  ratios = (
-    common.parse_ratios(FLAGS.split_ratios) if FLAGS.split_ratios else None
-  )
+  try:
+    ratios = (
+      common.parse_ratios(FLAGS.split_ratios) if FLAGS.split_ratios else None
+    )
+  except common.InputError as e:
+    raise UsageError(str(e)) from None
   inputs = _inputs(entries, ratios, fmt)
   wanted = ["NER"] if fmt != "brat" else _families(FLAGS.families)
   if fmt != "brat" and FLAGS.families != "auto":
@@ -374,6 +416,8 @@ def convert_in(
   label_map = _label_map()
   for family in wanted or task_types.FAMILIES:
     folder = os.path.join(output_dir, family, dataset)
+    for _, path in inputs:
+      _check_not_input(folder, path, inside_only=True)
     output.check_target(folder, FLAGS.overwrite)
 
   report = common.Report()
@@ -446,6 +490,7 @@ def convert_out(entries: Sequence[str], output_dir: str, dataset: str) -> int:
   if not os.path.isdir(source):
     raise common.InputError(f"{source}: no such NER dataset folder")
   folder = os.path.join(output_dir, dataset)
+  _check_not_input(folder, source, inside_only=False)
   output.check_target(folder, FLAGS.overwrite)
   report = common.Report()
   files = {}
@@ -460,7 +505,7 @@ def convert_out(entries: Sequence[str], output_dir: str, dataset: str) -> int:
     errors = [p for p in problems if not p.is_warning]
     if errors:
       raise common.InputError(f"{errors[0]} ({len(errors)} errors in total)")
-    instances = json.loads(_read_text(path))
+    instances = _loads(_read_text(path), path)
     files[f"{split}.txt"] = bio_export.export_split(
       instances, scheme, path, report
     )

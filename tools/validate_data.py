@@ -21,8 +21,13 @@ Usage:
 Reads `DIR/{NER,RE,EE}/{dataset}/{train,dev,test}.json` and `labels.json`
 with `instructuie_jax.schema` and prints one row per dataset: family, dataset,
 usable instances per split, labels (EE: event types/roles), items
-(entities, relations or events) and arguments (EE) over all splits, errors
-and duplicate warnings. Then it lists up to N errors and N warnings, each as
+(entities, relations or events) and arguments (EE) over all splits, errors,
+duplicate warnings and repeated mentions (`repeats`: an entity with the type
+and text of an earlier one in its sentence, a relation with its head,
+relation and tail, an event with its type and trigger; extra copies
+counted). The strict metrics count each repeat as a mention of its own; the
+original evaluator compares sets, where it counts once (README "Metrics").
+Then it lists up to N errors and N warnings, each as
 `file:index: field: message`.
 
 Exit status: 1 when there is any error (missing or mistyped field, label not
@@ -45,8 +50,7 @@ from collections.abc import Sequence
 
 from absl import app, flags
 
-from instructuie_jax import schema, task_types
-from tools import cli
+from instructuie_jax import cli, schema, task_types
 
 FLAGS = flags.FLAGS
 
@@ -58,7 +62,7 @@ def define_flags() -> None:
     "data_dir", None, "Root folder of the IE INSTRUCTIONS layout."
   )
   flags.DEFINE_bool("strict", False, "Stop at the first error.")
-  flags.DEFINE_integer(
+  cli.define_integer(
     "max_problems_listed",
     20,
     "List at most this many errors and warnings.",
@@ -78,6 +82,7 @@ class DatasetReport:
   labels: schema.Labels
   splits: dict[str, schema.SplitStats]
   problems: list[schema.Problem]
+  repeats: int = 0
 
   @property
   def errors(self) -> list[schema.Problem]:
@@ -109,6 +114,19 @@ def load_split_checked(
   return instances, labels, problems
 
 
+def repeated_mentions(instances: Sequence[schema.Instance]) -> int:
+  """Extra copies of a type and text (module docstring) per sentence."""
+  repeats = 0
+  for x in instances:
+    keys = [
+      [(e.type, e.name) for e in x.entities],
+      [(r.head.name, r.type, r.tail.name) for r in x.relations],
+      [(e.type, e.trigger) for e in x.events],
+    ]
+    repeats += sum(len(k) - len(set(k)) for k in keys)
+  return repeats
+
+
 def validate_dataset(
   root: str, family: str, dataset: str, *, strict: bool = False
 ) -> DatasetReport:
@@ -129,6 +147,7 @@ def validate_dataset(
   splits = {}
   problems: list[schema.Problem] = []
   labels = schema.Labels(())
+  repeats = 0
   for n, split in enumerate(schema.SPLITS):
     instances, labels, split_problems = load_split_checked(
       root, family, dataset, split, strict=strict
@@ -139,7 +158,8 @@ def validate_dataset(
       ]
     splits[split] = schema.split_stats(instances, split_problems)
     problems.extend(split_problems)
-  return DatasetReport(family, dataset, labels, splits, problems)
+    repeats += repeated_mentions(instances)
+  return DatasetReport(family, dataset, labels, splits, problems, repeats)
 
 
 def dangling_links(root: str) -> list[schema.Problem]:
@@ -164,7 +184,7 @@ def dangling_links(root: str) -> list[schema.Problem]:
 def format_table(reports: Sequence[DatasetReport]) -> str:
   """One aligned row per dataset."""
   header = ("family", "dataset", *schema.SPLITS, "labels", "items")
-  header += ("args", "errors", "dups")
+  header += ("args", "errors", "dups", "repeats")
   rows = [header]
   for r in reports:
     stats = r.splits.values()
@@ -184,6 +204,7 @@ def format_table(reports: Sequence[DatasetReport]) -> str:
         args,
         str(len(r.errors)),
         str(len(r.warnings)),
+        str(r.repeats),
       )
     )
   widths = [max(len(row[i]) for row in rows) for i in range(len(header))]

@@ -119,6 +119,37 @@ def entity(name: str, label: str, start: int, end: int, where: str) -> dict:
   return {"name": name, "type": label, "pos": [start, end], WHERE: where}
 
 
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+  """`[start, end)` of `text` without the whitespace at its ends (empty:
+  `start == end`)."""
+  while start < end and text[start].isspace():
+    start += 1
+  while end > start and text[end - 1].isspace():
+    end -= 1
+  return start, end
+
+
+def trimmed_span(
+  text: str, start: int, end: int, where: str, what: str, report: Report
+) -> tuple[int, int] | None:
+  """`trim_span`, with a note when it trims; None (after a note) when only
+  whitespace is left. `what` names the span in the notes."""
+  a, b = trim_span(text, start, end)
+  if a == b:
+    report.note(
+      where, "span skipped", f"{what} [{start}, {end}] holds only whitespace"
+    )
+    return None
+  if (a, b) != (start, end):
+    report.note(
+      where,
+      "span trimmed",
+      f"{what} [{start}, {end}] {text[start:end]!r} read as [{a}, {b}] "
+      f"{text[a:b]!r} (without the whitespace at its ends)",
+    )
+  return a, b
+
+
 def strip_private(value: Any) -> Any:
   """A copy of a record's JSON without the `_where` keys."""
   if isinstance(value, dict):

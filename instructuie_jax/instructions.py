@@ -81,7 +81,7 @@ def render_prompt(
   or rewrites them (`{{` -> `{`); here they stay as written.
 
   Args:
-    task: The task type's record, or its name ("NER", ..., "EEA").
+    task: The task type (or its name).
     instruction: The instruction text, used verbatim (pool instructions end
       with " \\n").
     options: Option labels (EE: the event types).
@@ -95,15 +95,13 @@ def render_prompt(
   Raises:
     ValueError: For an unknown task or missing/unexpected `extra` keys.
   """
-  if isinstance(task, task_types.TaskType):
-    task_type = task
-  else:
-    task_type = task_types.TASK_TYPES.get(task)
-    if task_type is None:
-      raise ValueError(
-        f"No prompt layout for task {task!r}; known: "
-        f"{', '.join(task_types.TASK_TYPES)}"
-      )
+  try:
+    task_type = task_types.get(task)
+  except ValueError:
+    raise ValueError(
+      f"No prompt layout for task {task!r}; known: "
+      f"{', '.join(task_types.TASK_TYPES)}"
+    ) from None
   layout = task_type.layout
   extra = dict(extra or {})
   if set(extra) != set(layout.extras):
@@ -380,7 +378,7 @@ def build_example(
 
 def _build(
   instance: Any,
-  task: str,
+  task: str | task_types.TaskType,
   label_set: prompts.LabelSet,
   *,
   seed: int,
@@ -393,6 +391,7 @@ def _build(
   event_index: int | None,
 ) -> dict[str, str]:
   task_type = task_types.get(task)
+  task = task_type.name
   example_id = f"{instance.id}:{task}"
   # What the prompt parts and the gold answer read: EEA examples read the
   # instance narrowed to the event they ask about.
@@ -418,7 +417,7 @@ def _build(
     "inputs": render_prompt(
       task_type, instruction, options, instance.sentence, extra
     ),
-    "targets": fmt.linearize(task, task_type.gold(subject)),
+    "targets": fmt.linearize(task_type, task_type.gold(subject)),
     "task": task,
     "dataset": dataset,
     "id": example_id,
@@ -444,7 +443,7 @@ def keep_auxiliary(
 
 def examples_for_split(
   instances: Iterable[Any],
-  family: str,
+  family: str | task_types.Family,
   labels: Any,
   *,
   dataset: str,
@@ -466,7 +465,7 @@ def examples_for_split(
 
   Args:
     instances: `schema.Instance`s of the split.
-    family: "NER", "RE" or "EE".
+    family: The family (or its name: "NER", "RE" or "EE").
     labels: The dataset's labels (see `build_example`).
     dataset: Dataset name.
     split: Split name.
@@ -478,8 +477,8 @@ def examples_for_split(
       events): ValueError for any EEA instance that does not hold exactly
       one event. Both give the same examples where every instance holds
       one event.
-    tasks: Task types to build instead of the default list; each must read
-      `family`.
+    tasks: Task types (records or names) to build instead of the default
+      list; each must read `family`.
     pool: Instructions instead of those of `options` (`options_pool`).
     strategy: Overrides the strategy implied by `train`.
 
@@ -497,7 +496,7 @@ def examples_for_split(
     )
   family_tasks = task_types.tasks_of_family(family)
   for task in tasks:
-    if task not in family_tasks:
+    if str(task) not in family_tasks:
       raise ValueError(
         f"Task {task!r} does not read family {family}; its tasks are "
         f"{', '.join(family_tasks)}."
@@ -515,8 +514,8 @@ def examples_for_split(
   )
   label_set = prompts.label_set(labels)
   instances = list(instances)
-  for task in tasks:
-    task_type = task_types.get(task)
+  for task_type in map(task_types.get, tasks):
+    task = task_type.name
     untyped_events = 0
     for instance in instances:
       if task_type.auxiliary and not keep_auxiliary(
@@ -524,7 +523,7 @@ def examples_for_split(
       ):
         continue
       if not task_type.per_event:
-        yield _build(instance, task, label_set, event_index=None, **common)
+        yield _build(instance, task_type, label_set, event_index=None, **common)
         continue
       if options.eea_events == "original" and len(instance.events) != 1:
         raise ValueError(
@@ -537,7 +536,7 @@ def examples_for_split(
         if event.type in NO_TYPE:
           untyped_events += 1
           continue
-        yield _build(instance, task, label_set, event_index=k, **common)
+        yield _build(instance, task_type, label_set, event_index=k, **common)
     if untyped_events:
       _LOG.warning(
         "%s/%s: %d events without a type (type '' or 'NA') have no %s example.",

@@ -19,7 +19,8 @@ In (`--format` names the input format):
   python -m tools.convert_data --format=conll|brat|jsonl \
     --input=[SPLIT=]PATH[,[SPLIT=]PATH...] --output_dir=ROOT --dataset=NAME \
     [--split_ratios=0.8,0.1,0.1 --seed=0] [--label_map=FILE.json \
-    [--drop_unmapped]] [--labels=labels.json] [--overwrite]
+    [--drop_unmapped]] [--labels=labels.json] [--role=supervised|zeroshot] \
+    [--overwrite]
 
   conll: --token_column=0 --tag_column=-1 --scheme=auto|bio|bioes|iob1
          (auto: guessed per input file, see tags.detect_scheme)
@@ -29,7 +30,9 @@ In (`--format` names the input format):
 
 Writes `ROOT/{NER,RE,EE}/NAME/{train,dev,test}.json` and `labels.json`
 (NER/RE: a sorted list of the labels seen; EE: {event type: [roles]}), or
-the given `--labels` file. Splits come from `SPLIT=` names on the inputs
+the given `--labels` file, and `dataset.json` with the dataset's `--role`
+(supervised: trained on in `user_supervised`; zeroshot: evaluated in
+`user_zeroshot_eval`; see tasks/user_datasets.py). Splits come from `SPLIT=` names on the inputs
 (train, dev, test; a split not given is written empty) or from
 `--split_ratios` with `--seed` (documents: BRAT files, CoNLL -DOCSTART-
 blocks; else sentences; shuffled and cut). The label map is a JSON object
@@ -63,7 +66,7 @@ from typing import Any
 
 from absl import flags
 
-from instructuie_jax import cli, json_input, schema, task_types
+from instructuie_jax import catalog, cli, json_input, schema, task_types
 from instructuie_jax.converters import (
   bio_export,
   brat,
@@ -92,6 +95,12 @@ def define_flags() -> None:
     "INSTRUCTIONS root.",
   )
   flags.DEFINE_string("output_dir", None, "Output root folder.")
+  flags.DEFINE_enum(
+    "role",
+    "supervised",
+    list(catalog.ROLES),
+    "In: the dataset's role, written to its dataset.json (user mixtures).",
+  )
   flags.DEFINE_string("dataset", None, "Dataset folder name.")
   cli.define_integer(
     "token_column",
@@ -338,6 +347,7 @@ def _write_family(
   source: tuple[str, Sequence[str], Any],
   report: common.Report,
   where: tuple[str, str],
+  empty: Sequence[str],
 ) -> str | None:
   """Writes the dataset of `family`; returns its summary line, or None
   when it has no instance (noted in `report`).
@@ -351,6 +361,7 @@ def _write_family(
     source: `(format, --input entries, split ratios)` for the metadata.
     report: The conversion's notes and counts.
     where: `(output_dir, dataset)`.
+    empty: The splits not given, written empty on purpose.
 
   Raises:
     output.ValidationError: The dataset fails validation (nothing written).
@@ -377,6 +388,8 @@ def _write_family(
     "seed": FLAGS.seed if ratios else None,
     "label_map": FLAGS.label_map,
     "instances": counts,
+    # Not given, written empty on purpose (tools.validate_data: a note).
+    "empty_splits": list(empty),
     "counts": dict(report.counts),
     "notes": [str(n) for n in report.notes],
   }
@@ -388,6 +401,7 @@ def _write_family(
     labels,
     meta,
     overwrite=FLAGS.overwrite,
+    metadata={"role": FLAGS.role},
   )
   key = task_types.ITEMS_KEY[family]
   items = sum(len(x[key]) for v in by_split.values() for x in v)
@@ -453,6 +467,7 @@ def convert_in(
         (fmt, entries, ratios),
         report,
         (output_dir, dataset),
+        empty,
       )
     except output.ValidationError as e:
       print(

@@ -163,20 +163,9 @@ IE_TOKENIZE = (
 )
 
 
-PromptOptions = settings.PromptOptions
-
-
-def prompt_options() -> PromptOptions:
+def prompt_options() -> instructions.PromptOptions:
   """The prompt options in force (`tasks.settings`; read per dataset)."""
   return settings.get().prompt
-
-
-@functools.lru_cache(maxsize=16)
-def instruction_pool(options: PromptOptions) -> instructions.InstructionPool:
-  """The instruction pool of the prompt options (a file, or the shipped one)."""
-  if options.instruction_file:
-    return instructions.load_instruction_config(options.instruction_file)
-  return instructions.default_pool(options.target_format)
 
 
 def _text(value) -> str:
@@ -186,7 +175,7 @@ def _text(value) -> str:
 def build_batch(
   task: str,
   dataset_name: str,
-  options: PromptOptions,
+  options: instructions.PromptOptions,
   ids,
   sentences,
   golds,
@@ -223,8 +212,6 @@ def build_batch(
       `label_pool`.
   """
   family = task_types.get(task).family
-  pool = instruction_pool(options)
-  read_pool = label_pool
   out_inputs, out_targets, out_ids = [], [], []
   rows = zip(ids, sentences, golds, labels, splits, strict=True)
   for (label_json, split), run in itertools.groupby(
@@ -234,12 +221,12 @@ def build_batch(
     train = split == "train"
     pool_labels = None
     if train and label_options.reads_pool(options.option_policy):
-      if read_pool is None:
+      if label_pool is None:
         raise ValueError(
           f"{dataset_name}: option policy {options.option_policy!r} reads "
           "the family's label pool; build_batch got no label_pool"
         )
-      pool_labels = read_pool()
+      pool_labels = label_pool()
     instances = [
       sources.instance_from_features(_text(i), _text(s), _text(g))
       for i, s, g, _, _ in run
@@ -250,16 +237,10 @@ def build_batch(
       sources.labels_from_json(_text(label_json)),
       dataset=dataset_name,
       split=split,
-      seed=options.seed,
       train=train,
-      aux_prob=options.aux_prob,
+      options=options,
       tasks=(task,),
-      pool=pool,
-      option_policy=options.option_policy,
-      option_params=options.option_params,
       label_pool=pool_labels,
-      target_format=options.target_format,
-      eea_events=options.eea_events,
     ):
       out_inputs.append(example["inputs"])
       out_targets.append(example["targets"])

@@ -92,7 +92,26 @@ def _instances(family: str, n: int = 150) -> list[schema.Instance]:
   return out
 
 
-def _examples(family, instances, *, train=True, **kwargs):
+def _options_of(option_policy="as_given", option_params=None, seed=0):
+  params = option_params or label_options.Params()
+  return instructions.PromptOptions(
+    seed=seed,
+    aux_prob=1.0,
+    option_policy=option_policy,
+    **dataclasses.asdict(params),
+  )
+
+
+def _examples(
+  family,
+  instances,
+  *,
+  train=True,
+  option_policy="as_given",
+  option_params=None,
+  seed=0,
+  **kwargs,
+):
   return list(
     instructions.examples_for_split(
       instances,
@@ -100,9 +119,8 @@ def _examples(family, instances, *, train=True, **kwargs):
       LABELS[family],
       dataset="d",
       split="train" if train else "test",
-      seed=kwargs.pop("seed", 0),
       train=train,
-      aux_prob=1.0,
+      options=_options_of(option_policy, option_params, seed),
       **kwargs,
     )
   )
@@ -289,12 +307,11 @@ def test_build_example_takes_the_policy_settings_and_pool():
     instance,
     "NER",
     NER_LABELS,
-    seed=0,
     dataset="d",
     split="train",
-    option_policy="negatives",
-    option_params=label_options.Params(
-      negatives_size=4, negatives_pool_rate=1.0
+    options=_options_of(
+      "negatives",
+      label_options.Params(negatives_size=4, negatives_pool_rate=1.0),
     ),
     label_pool=POOL,
   )
@@ -428,7 +445,7 @@ def test_seqio_preprocessor_reads_the_pool_for_training_prompts(tmp_path):
       [split] * len(instances),
     )
 
-  options = settings.PromptOptions(
+  options = instructions.PromptOptions(
     option_policy="negatives", negatives_size=2, negatives_pool_rate=1.0
   )
   # Evaluation prompts list the labels as given.

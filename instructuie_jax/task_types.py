@@ -95,6 +95,11 @@ class TaskType:
     answer_key: The key its records go under in JSON answers (the
       extraction API, `tools.extract`, `tools.serve`): "entities",
       "relations", "events" or "arguments".
+    windowed: True when a text too long for the input length may be split
+      into windows, each asked with the same prompt parts (`windows`);
+      False where the prompt names spans of the whole text (ET's entities,
+      EPR's pairs), which a window may not hold: such a prompt is cut to
+      fit instead (and the cut counted).
   """
 
   name: str
@@ -111,6 +116,7 @@ class TaskType:
   original: OriginalMetric | None = None
   per_event: bool = False
   answer_key: str = ""
+  windowed: bool = True
 
   def keys_fn(self, require_entity_types: bool = False) -> keys_lib.KeysFn:
     """The key function of the strict metrics in the given mode."""
@@ -160,6 +166,7 @@ _TASK_TYPES = (
     prompt_parts=prompts.entity_options_and_names,
     metric_names=("et",),
     metric_keys=keys_lib.typed,
+    windowed=False,
   ),
   _task(
     "RE",
@@ -195,6 +202,7 @@ _TASK_TYPES = (
     prompt_parts=prompts.relation_options_and_pairs,
     metric_names=("epr",),
     metric_keys=keys_lib.triples,
+    windowed=False,
   ),
   _task(
     "EE",

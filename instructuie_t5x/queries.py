@@ -367,8 +367,9 @@ def answer_windows(
     What `answer` returns, plus `windows` (how many) and `window_merges`
     (records given by two windows, or cut by a window's edge and held
     whole by another, kept once). With several windows, the records carry
-    offsets into the whole text, `prediction` is the windows' predictions
-    one per line, `truncated_tokens`, `ungrounded`, `invalid_labels` and
+    offsets into the whole text, `prediction` is the merged records in the
+    target format (so that a scorer of predictions reads the merged
+    answer), `window_predictions` the windows' own, `truncated_tokens`, `ungrounded`, `invalid_labels` and
     `parse_problems` are totals over the windows (`truncated_tokens` is 0
     unless even a window's prompt was too long) and `window_offsets` lists
     each window's `[start, end]`.
@@ -397,7 +398,10 @@ def answer_windows(
   out["task"] = query.task.name
   out[key] = merged
   out.update(
-    prediction="\n".join(a["prediction"] for a in answers),
+    prediction=formats.get(TARGET_FORMAT).linearize(
+      query.task, grounding.records_from_json(key, merged)
+    ),
+    window_predictions=[a["prediction"] for a in answers],
     truncated_tokens=sum(a["truncated_tokens"] for a in answers),
     ungrounded=ungrounded,
     invalid_labels=invalid,

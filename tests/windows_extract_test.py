@@ -27,6 +27,7 @@ import pytest
 
 pytest.importorskip("t5x", reason="T5X not installed (README: Install T5X)")
 
+from instructuie_jax import formats, records, scoring  # noqa: E402
 from tests import windows_testing  # noqa: E402
 from tests.conftest import REPO_ROOT  # noqa: E402
 
@@ -65,6 +66,12 @@ def test_every_entity_of_a_long_text_is_found_once_with_exact_offsets(
   assert _straddling(fixture, answer["window_offsets"])
   assert answer["window_merges"] > 0
   assert answer["truncated_tokens"] == answer["ungrounded"] == 0
+  # `prediction` is the merged answer: it parses back to the records.
+  parsed = formats.get("instructuie").parse("NER", answer["prediction"])
+  assert [(r.type, r.text) for r in parsed.records] == [
+    (e["type"], e["text"]) for e in answer["entities"]
+  ]
+  assert len(answer["window_predictions"]) == answer["windows"]
   # Every window's prompt fit, with the same instruction and options.
   prompts = extractor.model.prompts
   assert len(prompts) == answer["windows"]
@@ -175,3 +182,18 @@ def test_extract_cli_finds_start_middle_and_end_of_a_5000_character_text(
     assert fixture.text[gold.start : gold.end] == gold.text
   assert _entities(answer["entities"]) == _gold(fixture)
   assert f"1 texts split into {answer['windows']} windows" in proc.stderr
+
+
+def test_windowed_answers_are_a_predictions_file_that_scores(fixture, tmp_path):
+  extractor = windows_testing.make_extractor(
+    windows_testing.entity_answers(fixture), "NER"
+  )
+  gold = [records.Entity(g.type, g.text) for g in fixture.entities]
+  target = formats.get("instructuie").linearize("NER", gold)
+  item = {"text": fixture.text, "dataset": "long", "target": target}
+  (answer,) = extractor.extract([item], "NER", LABELS)
+  path = tmp_path / "answers.jsonl"
+  path.write_text(json.dumps(answer) + "\n")
+  report = scoring.score(scoring.read_predictions(str(path)))
+  ner = report["datasets"]["long"]["NER"]["ner"]
+  assert ner["tp"] == len(gold) and ner["fp"] == ner["fn"] == 0

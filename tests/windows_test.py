@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from instructuie_jax import task_types, windows
+from instructuie_jax import grounding, records, task_types, windows
 from instructuie_t5x import queries
 
 _WORD = st.text(alphabet="abcxyz", min_size=1, max_size=8)
@@ -237,3 +237,20 @@ def test_tasks_naming_spans_of_the_whole_text_are_cut_not_windowed():
     assert (len(plan.parts) > 1) == task.windowed, task.name
     if not task.windowed:
       assert plan.parts == (query,)
+
+
+def test_records_from_json_inverts_grounding_for_every_record_class():
+  text = "Ada hit Bob in Rome."
+  answers = {
+    "entities": (records.Entity("person", "Ada"), records.Entity("", "Rome")),
+    "relations": (records.Relation("Ada", "hit", "Bob", "person", ""),),
+    "events": (
+      records.Event("attack", "hit", (records.Argument("target", "Bob"),)),
+      records.Event("attack", "hit"),
+    ),
+    "arguments": (records.Argument("place", "Rome"),),
+  }
+  options = grounding.Options(check_types=False)
+  for key, answer in answers.items():
+    grounded = grounding.ground(text, answer, options).to_json()[key]
+    assert grounding.records_from_json(key, grounded) == answer

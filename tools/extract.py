@@ -42,7 +42,9 @@ are merged with offsets into the whole text, a record that two windows gave
 or that a window's edge cut (held whole by its neighbour) kept once.
 `windows` says how many windows a text used, `window_merges` how many
 records were merged away, and `window_offsets` each window's `[start,
-end]`. `truncated_tokens` stays 0 unless even a window's prompt is too long
+end]`; the `prediction` of a windowed text is its merged records in the
+target format (the windows' own: `window_predictions`), so input lines with
+`dataset` and `target` give an output `tools.score` reads. `truncated_tokens` stays 0 unless even a window's prompt is too long
 (or with `--nowindows`, or for ET and EPR, whose prompts name spans of the
 whole text: their prompts are cut).
 

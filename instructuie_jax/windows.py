@@ -39,8 +39,10 @@ them, whatever the task: a span is any dict with `start`, `end` and
 that another window also gave (same labels, same offsets) is kept once; a
 record whose spans each lie inside those of another record with the same
 labels, at least one strictly inside and cut by its window's edge, is the cut
-piece of a mention that a neighbouring window holds whole, and is dropped.
-Both count as merges. A record of two or more spans (a relation, an event
+piece of a mention that a neighbouring window holds whole, and is dropped; so
+is a record whose spans are some of another's of the same type, whose extent
+its window's edge cuts (an event given without the arguments beyond the
+edge). All count as merges. A record of two or more spans (a relation, an event
 with arguments) comes from one window, so it is found when all its spans
 lie inside one window. Records whose spans are not in the text (ungrounded)
 are kept, once per distinct answer.
@@ -298,17 +300,60 @@ def merge(
   by_labels: dict[str, list[dict[str, Any]]] = {}
   for _, record in shifted:
     by_labels.setdefault(_labels(record), []).append(record)
+  by_head: dict[str, list[dict[str, Any]]] = {}
+  for _, record in shifted:
+    by_head.setdefault(_head(record), []).append(record)
   kept = []
   for window, record in shifted:
     others = by_labels[_labels(record)]
     if any(
       other is not record and _cut_piece(text, window, record, other)
       for other in others
+    ) or any(
+      other is not record and _part_of(window, record, other)
+      for other in by_head[_head(record)]
     ):
       merges += 1
       continue
     kept.append(record)
   return kept, merges
+
+
+def _head(record: Mapping[str, Any]) -> str:
+  """The record's own labels (its type), without spans or span lists."""
+  own = {
+    k: v
+    for k, v in record.items()
+    if not isinstance(v, (Mapping, list)) and k not in ("text", "start", "end")
+  }
+  return json.dumps(own, sort_keys=True, ensure_ascii=False)
+
+
+def _span_keys(record: Mapping[str, Any]) -> list[str]:
+  return sorted(
+    json.dumps(span, sort_keys=True, ensure_ascii=False)
+    for span in _spans(record)
+  )
+
+
+def _part_of(
+  window: Window, record: Mapping[str, Any], whole: Mapping[str, Any]
+) -> bool:
+  """Whether `record` is `whole` with fewer spans (an event missing the
+  arguments its window's edge left out)."""
+  mine, theirs = _span_keys(record), _span_keys(whole)
+  if len(mine) >= len(theirs):
+    return False
+  rest = list(theirs)
+  for key in mine:
+    if key not in rest:
+      return False
+    rest.remove(key)
+  starts = [x["start"] for x in _spans(whole) if x["start"] is not None]
+  ends = [x["end"] for x in _spans(whole) if x["end"] is not None]
+  if any(x["start"] is None for x in _spans(record)) or not starts:
+    return False
+  return window.start > min(starts) or window.end < max(ends)
 
 
 def count_flags(records: Sequence[Mapping[str, Any]]) -> tuple[int, int]:

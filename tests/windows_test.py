@@ -254,3 +254,46 @@ def test_records_from_json_inverts_grounding_for_every_record_class():
   for key, answer in answers.items():
     grounded = grounding.ground(text, answer, options).to_json()[key]
     assert grounding.records_from_json(key, grounded) == answer
+
+
+def _event(trigger, start, arguments):
+  return {
+    "type": "attack",
+    "trigger": {
+      "text": trigger,
+      "start": start,
+      "end": start + len(trigger),
+      "grounded": True,
+    },
+    "arguments": [
+      {
+        "text": t,
+        "role": role,
+        "start": s,
+        "end": s + len(t),
+        "grounded": True,
+        "valid_label": True,
+      }
+      for role, t, s in arguments
+    ],
+    "valid_label": True,
+  }
+
+
+def test_an_event_missing_arguments_beyond_its_window_is_merged():
+  text = "Ada hit Bob and Cy. Then Ada hit Dan."
+  spans = [windows.Window(0, 16), windows.Window(8, len(text))]
+  partial = _event("hit", 4, [("attacker", "Ada", 0), ("target", "Bob", 8)])
+  whole = _event("hit", 4, [("attacker", "Ada", 0), ("target", "Bob", 8)])
+  whole["arguments"].append(dict(whole["arguments"][1], text="Cy", start=16))
+  whole["arguments"][-1]["end"] = 18
+  # The second window only: the event of "Then Ada hit Dan." is its own.
+  other = _event("hit", 29, [("attacker", "Ada", 25), ("target", "Dan", 33)])
+  second = [windows.shift(whole, -8), windows.shift(other, -8)]
+  second.append(windows.shift(_event("hit", 29, []), -8))
+  merged, merges = windows.merge(text, spans, [[partial], second])
+  assert merged == [whole, other, _event("hit", 29, [])]
+  assert merges == 1
+  for event in merged:
+    for span in [event["trigger"], *event["arguments"]]:
+      assert text[span["start"] : span["end"]] == span["text"]

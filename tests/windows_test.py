@@ -297,3 +297,42 @@ def test_an_event_missing_arguments_beyond_its_window_is_merged():
   for event in merged:
     for span in [event["trigger"], *event["arguments"]]:
       assert text[span["start"] : span["end"]] == span["text"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+  words=st.lists(_WORD, min_size=5, max_size=150),
+  marks=st.lists(st.integers(0, 3), min_size=150, max_size=150),
+  seps=st.lists(_SEPARATOR, min_size=150, max_size=150),
+  overlap=st.integers(30, 40),
+)
+def test_merging_answers_from_gold_gives_gold_once(words, marks, seps, overlap):
+  # Entities: runs of up to 3 words (at most 26 characters, less than the
+  # overlap); a mark of 0 leaves a word out.
+  text, gold, i = "", [], 0
+  while i < len(words):
+    size = min(marks[i], len(words) - i)
+    if size == 0:
+      text += words[i] + seps[i]
+      i += 1
+      continue
+    name = " ".join(words[i : i + size])
+    gold.append(_entity(name, "t", len(text)))
+    text += name + seps[i]
+    i += size
+  spans = windows.split(text, len, 3 * overlap, overlap=overlap)
+  answers = []
+  for w in spans:
+    answer = []
+    for e in gold:
+      start, end = max(e["start"], w.start), min(e["end"], w.end)
+      piece = text[start:end]
+      if start >= end or not piece.strip():
+        continue
+      start += len(piece) - len(piece.lstrip())
+      piece = piece.strip()
+      answer.append(_entity(piece, "t", start - w.start))
+    answers.append(answer)
+  merged, _ = windows.merge(text, spans, answers)
+  key = lambda e: (e["start"], e["end"], e["text"])  # noqa: E731
+  assert sorted(map(key, merged)) == sorted(map(key, gold))

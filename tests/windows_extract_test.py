@@ -131,6 +131,18 @@ def test_server_answers_a_long_text_in_windows(fixture):
   assert len(short["entities"]) == 2
   assert body["summary"]["windowed_texts"] == 1
   assert body["summary"]["windows"] == long["windows"] + 1
+  with testclient.TestClient(app, "http://127.0.0.1") as client:
+    response = client.post(
+      "/extract",
+      json={
+        "texts": [fixture.text],
+        "task": "NER",
+        "labels": LABELS,
+        "windows": False,
+      },
+    )
+  (cut,) = response.json()["results"]
+  assert cut["windows"] == 1 and cut["truncated_tokens"] > 0
 
 
 _FAKE_MODEL_RUN = """

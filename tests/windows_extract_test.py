@@ -27,7 +27,7 @@ import pytest
 
 pytest.importorskip("t5x", reason="T5X not installed (README: Install T5X)")
 
-from instructuie_jax import formats, records, scoring  # noqa: E402
+from instructuie_jax import formats, records, schema, scoring  # noqa: E402
 from tests import windows_testing  # noqa: E402
 from tests.conftest import REPO_ROOT  # noqa: E402
 
@@ -209,3 +209,52 @@ def test_windowed_answers_are_a_predictions_file_that_scores(fixture, tmp_path):
   report = scoring.score(scoring.read_predictions(str(path)))
   ner = report["datasets"]["long"]["NER"]["ner"]
   assert ner["tp"] == len(gold) and ner["fp"] == ner["fn"] == 0
+
+
+def test_evaluation_windows_over_length_examples_instead_of_cutting(
+  fixture, tmp_path
+):
+  from instructuie_t5x import dataset_eval  # noqa: PLC0415
+  from tasks import settings  # noqa: PLC0415
+
+  folder = tmp_path / "NER" / "long"
+  folder.mkdir(parents=True)
+  entities = [
+    {"name": g.text, "type": g.type, "pos": [g.start, g.end]}
+    for g in fixture.entities
+  ]
+  short = fixture.text[: fixture.text.index(". ") + 1]
+  instances = [
+    {"sentence": fixture.text, "entities": entities},
+    {"sentence": short, "entities": entities[:2]},
+  ]
+  (folder / "test.json").write_text(json.dumps(instances))
+  (folder / "labels.json").write_text(json.dumps(LABELS))
+  loaded, labels, _ = schema.load_dataset_split(tmp_path, "NER", "long", "test")
+  options = settings.PromptOptions()
+  extractor = windows_testing.make_extractor(
+    windows_testing.entity_answers(fixture), "NER"
+  )
+  run = dict(
+    family="NER",
+    tasks=("NER",),
+    dataset="long",
+    split="test",
+    options=options,
+    pool=dataset_eval.instructions.default_pool(),
+  )
+  cut = dataset_eval.predict_split(extractor, loaded, labels, **run)
+  assert [line["windows"] for line in cut] == [1, 1]
+  assert cut[0]["truncated_tokens"] > 0 and cut[1]["truncated_tokens"] == 0
+  lines = dataset_eval.predict_split(
+    extractor, loaded, labels, windows=True, **run
+  )
+  assert lines[0]["windows"] > 5 and lines[1]["windows"] == 1
+  assert lines[0]["truncated_tokens"] == 0
+  assert lines[1]["prediction"] == cut[1]["prediction"]
+  path = tmp_path / "predictions.jsonl"
+  path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+  ner = scoring.score(scoring.read_predictions(str(path)))["datasets"]["long"]
+  counts = ner["NER"]["ner"]
+  assert counts["fp"] == counts["fn"] == 0
+  assert counts["tp"] == len(fixture.entities) + 2

@@ -55,6 +55,7 @@ from collections.abc import Sequence
 from absl import flags
 
 from instructuie_jax import cli, schema, task_types
+from instructuie_t5x import queries
 from tools import model_flags
 
 FLAGS = flags.FLAGS
@@ -87,7 +88,7 @@ def define_flags() -> None:
   )
   cli.define_integer(
     "window_overlap",
-    32,
+    queries.WINDOW_OVERLAP,
     "With --windows: tokens of text a window shares with the one before.",
     lower_bound=0,
   )

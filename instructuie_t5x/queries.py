@@ -25,6 +25,14 @@ The pure half of the extraction API (no JAX, TF or T5X import), shared by
   #  ...], "prediction": ..., "truncated_tokens": 0, "ungrounded": 0,
   #  "invalid_labels": 0, "parse_problems": []}
 
+A text whose prompt is too long for the model is asked in windows
+(`instructuie_jax.windows`) and the answers merged:
+
+  plan = window_query(query, prompt_length, input_length)
+  answer_windows(plan, [(prediction, 0) for each of plan.parts])
+  # as above, with offsets into the whole text, plus "windows",
+  # "window_merges", "window_offsets" and "window_predictions"
+
 An input item is a text or a dict `{"text": ...}` with optional per-text
 fields (they override the call's defaults):
 

@@ -78,7 +78,7 @@ def examples_with_queries(
     task: A main task type of `family`.
     dataset: The dataset name (the `dataset` feature).
     split: The split file name ("train", "dev", "test").
-    options: `tasks.settings.PromptOptions`.
+    options: `instructions.PromptOptions`.
     pool: Its instruction pool.
 
   Returns:
@@ -95,13 +95,10 @@ def examples_with_queries(
         labels,
         dataset=dataset,
         split=split,
-        seed=options.seed,
         train=False,
+        options=options,
         tasks=(task,),
         pool=pool,
-        option_policy=options.option_policy,
-        target_format=options.target_format,
-        eea_events=options.eea_events,
       )
     )
     items: list[dict[str, Any]] = [{"text": instance.sentence}]
@@ -147,7 +144,7 @@ def predict_split(
     tasks: Main task types of `family`.
     dataset: The dataset name.
     split: The split file name.
-    options: `tasks.settings.PromptOptions` (target format "instructuie",
+    options: `instructions.PromptOptions` (target format "instructuie",
       the format the extraction API parses).
     pool: The instruction pool of `options`.
     progress: Called with (examples done, examples in all) after each batch.

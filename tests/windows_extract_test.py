@@ -214,8 +214,8 @@ def test_windowed_answers_are_a_predictions_file_that_scores(fixture, tmp_path):
 def test_evaluation_windows_over_length_examples_instead_of_cutting(
   fixture, tmp_path
 ):
+  from instructuie_jax import instructions  # noqa: PLC0415
   from instructuie_t5x import dataset_eval  # noqa: PLC0415
-  from tasks import settings  # noqa: PLC0415
 
   folder = tmp_path / "NER" / "long"
   folder.mkdir(parents=True)
@@ -231,7 +231,7 @@ def test_evaluation_windows_over_length_examples_instead_of_cutting(
   (folder / "test.json").write_text(json.dumps(instances))
   (folder / "labels.json").write_text(json.dumps(LABELS))
   loaded, labels, _ = schema.load_dataset_split(tmp_path, "NER", "long", "test")
-  options = settings.PromptOptions()
+  options = instructions.PromptOptions()
   extractor = windows_testing.make_extractor(
     windows_testing.entity_answers(fixture), "NER"
   )
@@ -241,7 +241,7 @@ def test_evaluation_windows_over_length_examples_instead_of_cutting(
     dataset="long",
     split="test",
     options=options,
-    pool=dataset_eval.instructions.default_pool(),
+    pool=instructions.default_pool(),
   )
   cut = dataset_eval.predict_split(extractor, loaded, labels, **run)
   assert [line["windows"] for line in cut] == [1, 1]

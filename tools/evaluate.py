@@ -54,7 +54,7 @@ from collections.abc import Sequence
 
 from absl import flags
 
-from instructuie_jax import cli, schema, task_types
+from instructuie_jax import cli, instructions, schema, task_types
 from instructuie_t5x import queries
 from tools import model_flags
 
@@ -212,11 +212,11 @@ def main(argv: Sequence[str]) -> int:
 
   from instructuie_jax import reporting, scoring  # noqa: PLC0415
   from instructuie_t5x import dataset_eval  # noqa: PLC0415
-  from tasks import preprocessors, settings  # noqa: PLC0415
+  from tasks import settings  # noqa: PLC0415
 
   try:
     options = settings.resolve().prompt  # The run's, from its config.gin.
-    pool = preprocessors.instruction_pool(options)
+    pool = instructions.options_pool(options)
   except (ValueError, OSError) as e:
     raise cli.UserError(f"data settings: {cli.one_line(e)}") from None
   lines = []

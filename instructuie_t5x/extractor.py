@@ -654,7 +654,7 @@ class Extractor:
     answers: list[dict[str, Any]] = []
     for start in range(0, len(query_list), self.batch_size):
       chunk = query_list[start : start + self.batch_size]
-      plans = [self.windows(q, windows, window_overlap) for q in chunk]
+      plans = [self.plan_windows(q, windows, window_overlap) for q in chunk]
       decoded = iter(self.decode([p.prompt for w in plans for p in w.parts]))
       for plan in plans:
         parts = [next(decoded) for _ in plan.parts]
@@ -667,7 +667,7 @@ class Extractor:
     """Tokens of `prompt` with EOS, before any cut."""
     return len(self.vocabulary.encode(prompt)) + 1
 
-  def windows(
+  def plan_windows(
     self,
     query: queries.Query,
     windows: bool = True,

@@ -36,8 +36,14 @@ What happens (T5X's own pieces, as `t5x.infer` uses them):
    `PjitPartitioner`.
 3. `queries.make_query` builds each prompt with the core; the model's input
    vocabulary tokenizes it and EOS is appended after trimming, as the seqio
-   tasks do. A prompt longer than the input length is cut to fit and the cut
-   is counted per text (`truncated_tokens`), never silent.
+   tasks do. A text whose prompt is longer than the input length is split
+   into windows that fit (`instructuie_jax.windows`; sentence boundaries
+   first, then words, with `window_overlap` tokens shared), each asked with
+   the same instruction and options, and the answers are merged with
+   offsets into the whole text (`windows`, `window_merges` per answer).
+   With `windows=False`, or for a task whose prompt names spans of the
+   whole text (ET, EPR), the prompt is cut to fit instead and the cut is
+   counted per text (`truncated_tokens`), never silent.
 4. Batches are decoded with `model.predict_batch` (the model's `decode_fn`:
    beam search of width 1, i.e. greedy, unless gin sets otherwise), the
    output vocabulary decodes the tokens, and `queries.answer` parses them
@@ -588,6 +594,8 @@ class Extractor:
     *,
     roles: Sequence[str] | None = None,
     progress: Callable[[int], None] | None = None,
+    windows: bool = True,
+    window_overlap: int = queries.WINDOW_OVERLAP,
   ) -> list[dict[str, Any]]:
     """Extracts records from texts.
 
@@ -601,9 +609,12 @@ class Extractor:
         `{type: [roles]}` or event types with `roles`.
       roles: EE: the argument roles when `labels` is a list.
       progress: Called with the number of texts done after each batch.
+      windows: Split a text whose prompt is too long into windows
+        (`windows` module); False cuts its prompt instead.
+      window_overlap: Tokens of text a window shares with the one before.
 
     Returns:
-      One answer per text (`queries.answer`), in input order.
+      One answer per text (`queries.answer_windows`), in input order.
 
     Raises:
       queries.QueryError: For a bad input item (message names the index).
@@ -614,29 +625,57 @@ class Extractor:
         query_list.append(queries.make_query(task, item, labels, roles=roles))
       except queries.QueryError as e:
         raise queries.QueryError(f"[{i}].{e.field}", e.message) from None
-    return self.answer(query_list, progress=progress)
+    return self.answer(
+      query_list,
+      progress=progress,
+      windows=windows,
+      window_overlap=window_overlap,
+    )
 
   def answer(
     self,
     query_list: Sequence[queries.Query],
     *,
     progress: Callable[[int], None] | None = None,
+    windows: bool = True,
+    window_overlap: int = queries.WINDOW_OVERLAP,
   ) -> list[dict[str, Any]]:
     """Decodes, parses and grounds built queries, in batches.
 
     Args:
       query_list: Queries from `queries.make_query`.
       progress: Called with the number of texts done after each batch.
+      windows: Split a text whose prompt is too long into windows.
+      window_overlap: Tokens of text a window shares with the one before.
 
     Returns:
-      One answer per query (`queries.answer`), in order.
+      One answer per query (`queries.answer_windows`), in order.
     """
     answers: list[dict[str, Any]] = []
     for start in range(0, len(query_list), self.batch_size):
       chunk = query_list[start : start + self.batch_size]
-      decoded = self.decode([q.prompt for q in chunk])
-      for query, (prediction, truncated) in zip(chunk, decoded, strict=True):
-        answers.append(queries.answer(query, prediction, truncated))
+      plans = [self.plan_windows(q, windows, window_overlap) for q in chunk]
+      decoded = iter(self.decode([p.prompt for w in plans for p in w.parts]))
+      for plan in plans:
+        parts = [next(decoded) for _ in plan.parts]
+        answers.append(queries.answer_windows(plan, parts))
       if progress is not None:
         progress(len(chunk))
     return answers
+
+  def prompt_length(self, prompt: str) -> int:
+    """Tokens of `prompt` with EOS, before any cut."""
+    return len(self.vocabulary.encode(prompt)) + 1
+
+  def plan_windows(
+    self,
+    query: queries.Query,
+    windows: bool = True,
+    overlap: int = queries.WINDOW_OVERLAP,
+  ) -> queries.WindowedQuery:
+    """The window queries of `query` (`queries.window_query`)."""
+    if not windows:
+      return queries.single_window(query)
+    return queries.window_query(
+      query, self.prompt_length, self.input_length, overlap
+    )

@@ -117,6 +117,9 @@ def test_answer_grounds_and_counts():
     "ungrounded": 2,
     "invalid_labels": 2,
     "parse_problems": 0,
+    "windowed_texts": 0,
+    "windows": 2,
+    "window_merges": 0,
   }
 
 

@@ -55,6 +55,7 @@ machine for the numbers that count.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import time
@@ -314,7 +315,11 @@ def build_time(name: str, n: int) -> float:
     cols = [feats[k][:per_task] for k in sources.FEATURES]
     start = time.perf_counter()
     preprocessors.build_batch(
-      mixtures.task_type_of(task), spec.name, options, *cols
+      mixtures.task_type_of(task),
+      spec.name,
+      options,
+      *cols,
+      label_pool=functools.partial(sources.family_label_pool, spec),
     )
     seconds += time.perf_counter() - start
     built += len(cols[0])

@@ -368,7 +368,9 @@ def _build(
     "inputs": prompts.render(
       task_type.layout, task, instruction, options, instance.sentence, extra
     ),
-    "targets": fmt.linearize(task_type, task_type.gold(subject)),
+    "targets": fmt.linearize(
+      task_type, task_type.gold(subject), sentence=instance.sentence
+    ),
     "task": task,
     "dataset": dataset,
     "id": example_id,
@@ -468,6 +470,7 @@ def examples_for_split(
         f"Task {task!r} does not read family {family}; its tasks are "
         f"{', '.join(family_tasks)}."
       )
+  formats.check_format(target_format, tasks)
   if strategy is None:
     strategy = "multiple" if train else "single"
   common = dict(

@@ -27,8 +27,10 @@ answer is a set of spans of the sentence (`TASKS`: NER and ES); selecting it
 for another task type is an error (`formats.check_covers`).
 
 Writing needs the sentence (`linearize(task, records, sentence=...)`): each
-record is located in it as `grounding` locates spans, and must cover whole
-words and overlap no other record (`ambiguity` says why not).
+record, in order, takes the leftmost occurrence of its text that covers
+whole words and overlaps no earlier record's words; records with no such
+occurrence (nested or overlapping spans, spans inside a word, types with
+parentheses) cannot be written (`ambiguity` says why).
 
 Reading (`parse`) never raises. Items are `word(tag)` separated by
 whitespace; a tag is "O", "B", "I", "B-type" or "I-type" (a type has no
@@ -40,7 +42,8 @@ subsequence, `difflib.SequenceMatcher`; a run of changed words as long as
 the input run it replaces keeps its positions), and a span is the
 sentence's text from its first word's start to its last word's end. Output
 words without an input word and input words missing from the output are
-problems (the latter read as "O"), as is text that is no `word(tag)` item.
+problems (the latter read as "O", or as the span's I tag between two words
+of one span), as is text that is no `word(tag)` item.
 """
 
 from __future__ import annotations
@@ -108,15 +111,17 @@ def _tag_type(task: task_types.TaskType, record: Entity) -> str:
 def _locate(
   task: task_types.TaskType, records: records_lib.Records, sentence: str
 ) -> tuple[list[str], str | None]:
-  """The tag of every word of `sentence`, or the reason they have none."""
+  """The tag of every word of `sentence`, or the reason they have none.
+
+  Each record takes the leftmost occurrence of its text (as
+  `grounding.occurrences` finds them) that starts and ends at word edges and
+  overlaps no word taken by an earlier record.
+  """
   sentence_words = words(sentence)
   tags = [OUTSIDE] * len(sentence_words)
   first = {w.start: i for i, w in enumerate(sentence_words)}
   last = {w.end: i for i, w in enumerate(sentence_words)}
-  located = grounding.ground(
-    sentence, records, grounding.Options(check_types=False)
-  )
-  for record, placed in zip(records, located.records, strict=True):
+  for record in records:
     if not isinstance(record, Entity):
       return tags, f"not an entity: {record!r}"
     kind = _tag_type(task, record)
@@ -124,14 +129,23 @@ def _locate(
       return tags, f"unwritable type {kind!r}"
     if "(" in kind or ")" in kind:
       return tags, f"parenthesis in type {kind!r}"
-    span = placed.span
-    if not span.grounded:
+    starts = grounding.occurrences(sentence, record.text)
+    if not starts:
       return tags, f"span not in the sentence: {record.text!r}"
-    if span.start not in first or span.end not in last:
+    end = len(record.text)
+    aligned = [
+      (first[a], last[a + end])
+      for a in starts
+      if a in first and a + end in last
+    ]
+    if not aligned:
       return tags, f"span not made of whole words: {record.text!r}"
-    i, j = first[span.start], last[span.end]
-    if any(t != OUTSIDE for t in tags[i : j + 1]):
+    free = [
+      (i, j) for i, j in aligned if all(t == OUTSIDE for t in tags[i : j + 1])
+    ]
+    if not free:
       return tags, f"overlapping spans: {record.text!r}"
+    i, j = free[0]
     suffix = f"-{kind}" if kind else ""
     tags[i] = BEGIN + suffix
     for k in range(i + 1, j + 1):
@@ -197,8 +211,12 @@ def _items(text: str) -> tuple[list[tuple[str, str]], list[str]]:
 def _realign(
   sentence_words: Sequence[Word], items: Sequence[tuple[str, str]]
 ) -> tuple[list[str], list[str]]:
-  """Tags of the input words from the output items, and the problems."""
-  tags = [OUTSIDE] * len(sentence_words)
+  """Tags of the input words from the output items, and the problems.
+
+  An input word missing from the output reads as "O", except inside a span:
+  between a word tagged B-t or I-t and one tagged I-t it reads as I-t.
+  """
+  tags: list[str | None] = [None] * len(sentence_words)
   problems: list[str] = []
   matcher = difflib.SequenceMatcher(
     None,
@@ -217,7 +235,16 @@ def _realign(
     if i2 > i1:
       missing = " ".join(w.text for w in sentence_words[i1:i2])
       problems.append(f"input words missing: {_snippet(missing)}")
-  return tags, problems
+  out: list[str] = []
+  for i, tag in enumerate(tags):
+    if tag is None:
+      tag = OUTSIDE
+      after = next((t for t in tags[i + 1 :] if t is not None), OUTSIDE)
+      before = out[-1] if out else OUTSIDE
+      if after.startswith(INSIDE) and before[1:] == after[1:]:
+        tag = after
+    out.append(tag)
+  return out, problems
 
 
 def _spans(

@@ -70,7 +70,9 @@ def define_flags() -> None:
     "Target feature length to count cuts at.",
     lower_bound=1,
   )
-  cli.define_integer("examples", 3, "Failed round trips to print.")
+  cli.define_integer(
+    "examples", 3, "Failed round trips to print.", lower_bound=0
+  )
 
 
 @dataclasses.dataclass

@@ -57,7 +57,7 @@ from typing import Any
 
 import gin
 
-from instructuie_jax import catalog, instructions
+from instructuie_jax import catalog, formats, instructions
 
 FLAN_T5_VOCAB = "gs://t5-data/vocabs/cc_all.32000.100extra/sentencepiece.model"
 FLAN_T5_EXTRA_IDS = 100
@@ -112,6 +112,7 @@ class PromptOptions:
 
   def __post_init__(self):
     instructions.check_eea_events(self.eea_events)
+    formats.get(self.target_format)  # An unknown name fails here.
 
 
 @dataclasses.dataclass(frozen=True)

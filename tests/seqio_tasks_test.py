@@ -165,6 +165,33 @@ def test_pipeline_equals_examples_for_split(fixture_tasks, spec):
     assert got == expected, (spec.name, split)
 
 
+def test_words_bio_targets_and_uncovered_task_types(fixture_tasks):
+  instances, labels, _ = schema.load_dataset_split(
+    testing.TINY_DATA_DIR, "NER", "tiny_ner", "test"
+  )
+  expected = {
+    e["targets"]
+    for e in instructions.examples_for_split(
+      instances,
+      "NER",
+      labels,
+      dataset="tiny_ner",
+      split="test",
+      seed=0,
+      train=False,
+      target_format="words_bio",
+    )
+  }
+  with settings.scoped(target_format="words_bio"):
+    got = {
+      ex["targets_pretokenized"].decode()
+      for ex in testing.examples("instructuie_ner_tiny_ner", "test")
+    }
+    assert got == expected
+    with pytest.raises(ValueError, match="does not cover task type ET"):
+      testing.examples("instructuie_et_tiny_ner", "train")
+
+
 def test_byte_vocabulary_round_trip(fixture_tasks):
   vocab = seqio.ByteVocabulary()
   with settings.scoped(vocab="byte"):

@@ -490,3 +490,7 @@ def test_fuzz_benchmark_smoke():
   spacing, wrong = fuzz_parser.spacing_fuzz(300, seed=0)
   assert wrong == []
   assert sum(spacing.values()) == 600
+  bio, failures = fuzz_parser.words_bio_fuzz(200, seed=0)
+  assert failures == []
+  assert sum(n for (kind, _), n in bio.items() if kind != "problem") == 600
+  assert bio[("clean", "exact")] >= 100

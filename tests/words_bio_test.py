@@ -322,6 +322,16 @@ def test_roundtrip_benchmark_on_tiny_data(tiny_data_dir):
   assert "\n" in words_bio_roundtrip.table(all_stats)
 
 
+def test_roundtrip_benchmark_on_real_data(shared_data_dir):
+  from benchmarks import words_bio_roundtrip  # noqa: PLC0415
+
+  all_stats = words_bio_roundtrip.run(str(shared_data_dir), ["CrossNER_AI"])
+  stats = all_stats["NER/CrossNER_AI"]
+  assert stats.failures == []
+  assert stats.exact == stats.exact_with_sentence == stats.writable
+  assert stats.same_scores == stats.writable - stats.original_ambiguous
+
+
 def test_examples_in_words_bio(tiny_data_dir):
   from instructuie_jax import instructions  # noqa: PLC0415
 

@@ -349,7 +349,7 @@ def postprocess(
 
   Returns:
     `{"task", "dataset", "text", "records", "problems", "parse_ok",
-    "is_target"}`.
+    "is_target", "target_format"}`.
 
   Raises:
     ValueError: No task type is known, or it is not an IE task type.
@@ -373,6 +373,7 @@ def postprocess(
     "problems": result.problems,
     "parse_ok": result.ok,
     "is_target": is_target,
+    "target_format": fmt,
   }
 
 
@@ -454,7 +455,8 @@ def original_metric_fn(
 
   Reads the `text` of `postprocess` dicts (or plain texts) and returns
   `{dataset}/original_{task}_{stat}` on a 0-100 scale; task types the
-  original evaluator does not score (ES, ET, EP, EPR) are left out.
+  original evaluator does not score (ES, ET, EP, EPR) and texts in another
+  target format than "instructuie" are left out.
   """
   if len(targets) != len(predictions):
     raise ValueError(
@@ -465,6 +467,8 @@ def original_metric_fn(
     gold = _as_parsed(target, task, dataset, fmt)
     pred = _as_parsed(prediction, task, dataset, fmt)
     if gold["task"] not in original_metrics.ORIGINAL_TASKS:
+      continue
+    if gold.get("target_format", "instructuie") != "instructuie":
       continue
     texts = groups.setdefault((gold["dataset"], gold["task"]), ([], []))
     texts[0].append(gold["text"])

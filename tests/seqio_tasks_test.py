@@ -239,6 +239,40 @@ def test_json_and_tfds_sources_agree(fixture_tasks, tmp_path):
       np.testing.assert_array_equal(a[k], b[k])
 
 
+_RAW_NER = {
+  "id": "tiny_ner/dev/9",
+  "sentence": "Ada met Bob in Paris .",
+  "gold": json.dumps(
+    {
+      "entities": [
+        {"name": "Ada", "type": "person", "pos": [0, 3]},
+        {"name": "Paris", "type": "location", "pos": [15, 20]},
+      ],
+      "relations": [],
+      "events": [],
+    }
+  ),
+  "labels": json.dumps({"types": ["location", "person"], "roles": None}),
+  "split": "dev",
+}
+
+
+def test_postprocess_and_metrics_in_words_bio(fixture_tasks):
+  with settings.scoped(vocab="byte", target_format="words_bio"):
+    result = seqio.test_utils.test_postprocessing(
+      "instructuie_ner_tiny_ner",
+      {"validation": _RAW_NER},
+      predict_output=[
+        " Ada(B-person) met(O) Bob(B-person) in(O) Paris(O) .(O)"
+      ],
+    )
+  assert result["tiny_ner/ner_tp"] == 1
+  assert result["tiny_ner/ner_fp"] == 1
+  assert result["tiny_ner/ner_fn"] == 1
+  # The original evaluator's metrics read the original format only.
+  assert not any("original" in k for k in result)
+
+
 def test_postprocess_and_metrics(fixture_tasks):
   raw = {
     "id": "tiny_ner/dev/9",

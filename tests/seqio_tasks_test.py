@@ -148,7 +148,6 @@ def test_pipeline_equals_examples_for_split(fixture_tasks, spec):
         labels,
         dataset=spec.name,
         split=file_split,
-        seed=0,
         train=train,
       )
     }
@@ -177,9 +176,8 @@ def test_words_bio_targets_and_uncovered_task_types(fixture_tasks):
       labels,
       dataset="tiny_ner",
       split="test",
-      seed=0,
       train=False,
-      target_format="words_bio",
+      options=instructions.PromptOptions(target_format="words_bio"),
     )
   }
   with settings.scoped(target_format="words_bio"):

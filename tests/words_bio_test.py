@@ -345,9 +345,8 @@ def test_examples_in_words_bio(tiny_data_dir):
       labels,
       dataset="tiny_ner",
       split="test",
-      seed=0,
       train=False,
-      target_format="words_bio",
+      options=instructions.PromptOptions(target_format="words_bio"),
     )
   )
   assert examples
@@ -361,8 +360,7 @@ def test_examples_in_words_bio(tiny_data_dir):
         labels,
         dataset="tiny_ner",
         split="train",
-        seed=0,
         train=True,
-        target_format="words_bio",
+        options=instructions.PromptOptions(target_format="words_bio"),
       )
     )

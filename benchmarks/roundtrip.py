@@ -38,9 +38,8 @@ from collections.abc import Iterable
 
 from absl import flags
 
-from instructuie_jax import records, schema, task_types
+from instructuie_jax import cli, records, schema, task_types
 from instructuie_jax.formats import instructuie
-from tools import cli
 
 FLAGS = flags.FLAGS
 

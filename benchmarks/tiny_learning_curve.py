@@ -38,7 +38,7 @@ from collections.abc import Sequence
 
 from absl import app, flags
 
-from tools import run_local_tiny
+from instructuie_t5x import pipeline
 
 _WORK_DIR = flags.DEFINE_string(
   "work_dir", "/tmp/instructuie_tiny_curve", "Data, vocabulary and model."
@@ -56,7 +56,7 @@ _METRIC = re.compile(r"/synth_news/(original_)?ner_f1 at step (\d+): ([\d.]+)")
 
 def learning_curve(work_dir: str) -> list[tuple[int, float, dict[str, float]]]:
   """Trains and returns `[(step, seconds, {"strict"|"original": F1})]`."""
-  run_local_tiny.prepare_data(work_dir, _SEED.value)
+  pipeline.prepare_data(work_dir, _SEED.value)
   model_dir = os.path.join(work_dir, "model")
   shutil.rmtree(model_dir, ignore_errors=True)
   points: dict[int, tuple[float, dict[str, float]]] = {}
@@ -69,15 +69,15 @@ def learning_curve(work_dir: str) -> list[tuple[int, float, dict[str, float]]]:
       _, scores = points.setdefault(int(step), (time.monotonic() - start, {}))
       scores["original" if original else "strict"] = float(f1)
 
-  run_local_tiny.run_logged(
-    run_local_tiny.train_command(
+  pipeline.run_logged(
+    pipeline.train_command(
       model_dir,
       _TRAIN_STEPS.value,
       _EVAL_PERIOD.value,
       _SEED.value,
-      [*run_local_tiny.data_bindings(work_dir), *_GIN_BINDINGS.value],
+      [*pipeline.data_bindings(work_dir), *_GIN_BINDINGS.value],
     ),
-    run_local_tiny.subprocess_env(),
+    pipeline.subprocess_env(),
     os.path.join(work_dir, "curve_train.log"),
     echo=record,
   )
@@ -87,8 +87,8 @@ def learning_curve(work_dir: str) -> list[tuple[int, float, dict[str, float]]]:
 def main(argv: Sequence[str]) -> None:
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-  if run_local_tiny.t5x_root() is None:
-    print(run_local_tiny.INSTALL_HELP, file=sys.stderr)
+  if pipeline.t5x_root() is None:
+    print(pipeline.INSTALL_HELP, file=sys.stderr)
     sys.exit(2)
   os.makedirs(_WORK_DIR.value, exist_ok=True)
   curve = learning_curve(_WORK_DIR.value)

@@ -120,14 +120,14 @@ def _t5x_model(size: train_step_vs_hf.Size):
   import gin
   from t5x import gin_utils
 
-  from tools import gin_search_paths
+  from instructuie_t5x import pipeline
 
   @gin.configurable(module="train_step_only")
   def the_model(model):
     return model
 
   gin_utils.parse_gin_flags(
-    gin_search_paths.search_paths(),
+    pipeline.search_paths(),
     ["gin/models/tiny.gin"],
     [
       "DROPOUT_RATE = 0.0",

@@ -72,7 +72,7 @@ _REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if _REPO not in sys.path:
   sys.path.insert(0, _REPO)
 
-from tools import run_local_tiny  # noqa: E402
+from instructuie_t5x import pipeline  # noqa: E402
 
 
 @dataclasses.dataclass(frozen=True)
@@ -209,19 +209,19 @@ def t5x_row(
   timing_gin = os.path.join(FLAGS.work_dir, f"{size_name}_{path}.gin")
   with open(timing_gin, "w", encoding="utf-8") as f:
     f.write(_TIMING_GIN.format(stats_period=size.stats_period))
-  command = run_local_tiny.train_command(
+  command = pipeline.train_command(
     model_dir,
     steps,
     steps,
     FLAGS.seed,
     [
-      *run_local_tiny.data_bindings(FLAGS.work_dir),
+      *pipeline.data_bindings(FLAGS.work_dir),
       *_t5x_bindings(size, steps, packed, timing_gin),
     ],
   )
-  run_local_tiny.run_logged(
+  pipeline.run_logged(
     command,
-    run_local_tiny.subprocess_env(),
+    pipeline.subprocess_env(),
     os.path.join(FLAGS.work_dir, f"{size_name}_{path}.log"),
   )
   return window_rates(
@@ -419,8 +419,8 @@ def main(argv: Sequence[str]) -> None:
       f"--packed_lengths must be two positive integers, got "
       f"{','.join(FLAGS.packed_lengths)}"
     )
-  if run_local_tiny.t5x_root() is None:
-    print(run_local_tiny.INSTALL_HELP, file=sys.stderr)
+  if pipeline.t5x_root() is None:
+    print(pipeline.INSTALL_HELP, file=sys.stderr)
     sys.exit(2)
   import sentencepiece
 
@@ -431,7 +431,7 @@ def main(argv: Sequence[str]) -> None:
     vocab=os.path.join(work_dir, "vocab.model"),
     tiny_dir=os.path.join(work_dir, "data"),
   )
-  run_local_tiny.prepare_data(work_dir, FLAGS.seed)
+  pipeline.prepare_data(work_dir, FLAGS.seed)
   sp = sentencepiece.SentencePieceProcessor(
     model_file=os.path.join(work_dir, "vocab.model")
   )

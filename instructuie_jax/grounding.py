@@ -28,9 +28,13 @@ Which occurrence a span gets (deterministic, exact string match only):
   event triggers, event arguments (EE, EEA).
 * Entity spans and triggers are mentions of their own: each takes the
   leftmost occurrence of its text that overlaps no occurrence taken by an
-  earlier span of the same kind, else the leftmost occurrence. So a repeated
-  prediction "person: Ada; person: Ada" gets both "Ada"s of the text, and
-  "York" after "New York" prefers a "York" outside "New York".
+  earlier span of the same kind, else the leftmost occurrence that no
+  earlier copy of the same answer (label and text) took. So the k-th copy of
+  a repeated answer "person: Ada; person: Ada" takes the k-th "Ada" of the
+  text, and "York" after "New York" prefers a "York" outside "New York". A
+  copy beyond the occurrences of its text is not grounded (never given the
+  offsets of an earlier copy): counted in `Grounded.repeats` and
+  `Grounded.ungrounded`.
 * Relation and event arguments name entities that several records may share:
   the same text within one answer is the same mention (same offsets); a new
   text takes its occurrence by the rule above.
@@ -47,6 +51,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from instructuie_jax import records as records_lib
+from instructuie_jax import task_types
 
 # Output keys of the JSON form, per record class.
 OUTPUT_KEYS = {
@@ -193,12 +198,15 @@ class Grounded:
       argument counts).
     invalid_labels: Types, relations and roles not among the options.
     spans: All spans looked up (grounded ones are `spans - ungrounded`).
+    repeats: Copies of an answer beyond the occurrences of its text (each
+      also counts in `ungrounded`).
   """
 
   records: tuple[GroundedRecord, ...]
   ungrounded: int = 0
   invalid_labels: int = 0
   spans: int = 0
+  repeats: int = 0
 
   def to_json(self) -> dict[str, list[dict[str, Any]]]:
     """`{"entities" | "relations" | "events" | "arguments": [...]}`.
@@ -230,10 +238,13 @@ class _Locator:
     self._text = text
     self._taken: dict[str, list[tuple[int, int]]] = {}
     self._shared: dict[tuple[str, str], Span] = {}
+    # (kind, label, text) -> starts taken by copies of that answer.
+    self._copies: dict[tuple[str, str, str], list[int]] = {}
     self.ungrounded = 0
     self.spans = 0
+    self.repeats = 0
 
-  def locate(self, span: str, kind: str) -> Span:
+  def locate(self, span: str, kind: str, label: str = "") -> Span:
     self.spans += 1
     if kind in _SHARED_KINDS:
       known = self._shared.get((kind, span))
@@ -254,9 +265,20 @@ class _Locator:
           for s in starts
           if all(s + n <= a or b <= s for a, b in taken)  # no overlap
         ),
-        starts[0],
+        None,
       )
+      if start is None and kind not in _SHARED_KINDS:
+        copies = self._copies.get((kind, label, span), ())
+        start = next((s for s in starts if s not in copies), None)
+      elif start is None:
+        start = starts[0]
+      if start is None:
+        self.ungrounded += 1
+        self.repeats += 1
+        return Span(span)
       taken.append((start, start + n))
+      if kind not in _SHARED_KINDS:
+        self._copies.setdefault((kind, label, span), []).append(start)
       result = Span(span, start, start + n)
     if kind in _SHARED_KINDS:
       self._shared[(kind, span)] = result
@@ -290,14 +312,14 @@ class Options:
 
 
 def options_for(
-  task: str,
+  task: str | task_types.TaskType,
   options: Sequence[str] | Mapping[str, Sequence[str]],
   roles: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
 ) -> Options:
   """The `Options` of a prompt of task `task`.
 
   Args:
-    task: Task type name ("NER", ..., "EEA").
+    task: The task type or its name.
     options: The prompt's options: entity types, relations or event types
       (a `{type: [roles]}` mapping gives EE both), or the roles for EEA.
     roles: EE only: the roles offered, one list for every event type or per
@@ -306,7 +328,8 @@ def options_for(
   Returns:
     The options to check records against.
   """
-  if task == "EEA":
+  task = task_types.get(task)
+  if task.role_options:
     return Options(check_types=False, roles=frozenset(options))
   if isinstance(options, Mapping):
     per_type = {t: frozenset(r) for t, r in options.items()}
@@ -318,7 +341,7 @@ def options_for(
   return Options(
     types=frozenset(options),
     roles=role_set,
-    check_types=task not in ("ES", "EP"),
+    check_types=task.labeled,
   )
 
 
@@ -347,7 +370,7 @@ def ground(
   for record in records:
     if isinstance(record, records_lib.Entity):
       valid = options.valid_type(record.type)
-      span = locator.locate(record.text, _ENTITY)
+      span = locator.locate(record.text, _ENTITY, record.type)
       out.append(GroundedEntity(record.type, span, valid))
     elif isinstance(record, records_lib.Relation):
       valid = options.valid_type(record.relation)
@@ -363,7 +386,7 @@ def ground(
       )
     elif isinstance(record, records_lib.Event):
       valid = options.valid_type(record.type)
-      trigger = locator.locate(record.trigger, _TRIGGER)
+      trigger = locator.locate(record.trigger, _TRIGGER, record.type)
       arguments = []
       for argument in record.arguments:
         role_ok = options.valid_role(record.type, argument.role)
@@ -381,4 +404,6 @@ def ground(
     else:
       raise TypeError(f"Not a record: {record!r:.200}")
     invalid += not valid
-  return Grounded(tuple(out), locator.ungrounded, invalid, locator.spans)
+  return Grounded(
+    tuple(out), locator.ungrounded, invalid, locator.spans, locator.repeats
+  )

@@ -12,21 +12,28 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Strict micro precision, recall and F1 over record sets, per IE task type.
+"""Strict micro precision, recall and F1 over record multisets, per IE task.
 
 Every score is built from true positive, false positive and false negative
 counts (`Counts`), so shards, datasets and task-type totals add up exactly.
 
 Per example, the gold records and the predicted records of one task type are
-mapped to *sets of keys*, one set per metric; then
+mapped to *multisets of keys* (`metric_keys.bag`), one per metric; then, over
+the keys k with their gold and predicted counts g(k) and p(k),
 
-  tp = |gold & pred|, fp = |pred - gold|, fn = |gold - pred|.
+  tp = sum of min(g(k), p(k)), fp = |pred| - tp, fn = |gold| - tp.
 
-Set semantics: a record predicted twice counts once (a duplicate can neither
-add a true positive nor a false positive), and a duplicated gold record is
-one gold record. Keys compare strings exactly as the target format's parser
-returns them (no lower-casing; `original_conventions` has the original
-evaluator's normalization). An example whose gold and prediction are both
+Multiset semantics, as the entity-level scorers (seqeval, conlleval) count
+spans: a mention repeated in a sentence's gold is two gold mentions, and a
+record predicted once more than the gold holds it is one false positive. On
+NER converted from BIO tags, with the k-th copy of a `(type, text)` answer
+read as the k-th occurrence of its text (as `grounding` reads repeats), the
+counts equal seqeval's strict IOB2 counts (tests/seqeval_crosscheck_test.py,
+benchmarks/seqeval_crosscheck.py). The `original` mode (`original_metrics`)
+keeps the original evaluator's sets, where a repeat counts once. Keys
+compare strings exactly as the target format's parser returns them (no
+lower-casing; `original_conventions` has the original evaluator's
+normalization). An example whose gold and prediction are both
 empty contributes nothing. Precision is tp / (tp + fp), recall tp / (tp + fn),
 F1 their harmonic mean; each is 0 when its denominator is 0.
 
@@ -159,7 +166,7 @@ class Tally:
     )
 
 
-# An entry: (parse problems, one key set per metric) of one target or
+# An entry: (parse problems, one key bag per metric) of one target or
 # prediction.
 _Entry = tuple[Sequence[str], tuple[KeySet, ...]]
 
@@ -172,7 +179,7 @@ def _tally(
 ) -> Tally:
   """The counting loop of `score_example`, `tally_texts` and `metric_fn`.
 
-  `entry` maps a target or prediction to its parse problems and key sets;
+  `entry` maps a target or prediction to its parse problems and key bags;
   it is called once per distinct item (up to `_CACHE_LIMIT` at a time), and
   a prediction equal to its target is counted without being compared. The
   cyclic garbage collector is paused while counting: parsing allocates many
@@ -377,6 +384,36 @@ def _as_parsed(
   return postprocess(value, task=task, dataset=dataset, fmt=fmt)
 
 
+def _grouped(
+  targets: Sequence[Any],
+  predictions: Sequence[Any],
+  task: str | None,
+  dataset: str | None,
+  fmt: str,
+) -> dict[tuple[str, str], list[tuple[Mapping[str, Any], Mapping[str, Any]]]]:
+  """`(gold, prediction)` postprocess dicts grouped by the target's
+  `(dataset, task)`, in input order (plain texts parsed with the defaults).
+
+  Raises:
+    ValueError: Not as many predictions as targets.
+  """
+  if len(targets) != len(predictions):
+    raise ValueError(
+      f"{len(targets)} targets but {len(predictions)} predictions."
+    )
+  groups: dict[tuple[str, str], list[Any]] = {}
+  for target, prediction in zip(targets, predictions, strict=True):
+    gold = _as_parsed(target, task, dataset, fmt)
+    pred = _as_parsed(prediction, task, dataset, fmt)
+    groups.setdefault((gold["dataset"], gold["task"]), []).append((gold, pred))
+  return groups
+
+
+def _hashable(parsed: Mapping[str, Any]) -> tuple[tuple, tuple]:
+  """A postprocess dict as a hashable `(records, problems)` pair."""
+  return tuple(parsed["records"]), tuple(parsed["problems"])
+
+
 def metric_fn(
   targets: Sequence[Any],
   predictions: Sequence[Any],
@@ -406,21 +443,11 @@ def metric_fn(
     `{dataset}/{task}_examples`, `_unparseable_predictions` and
     `_unparseable_targets` (task in lower case).
   """
-  if len(targets) != len(predictions):
-    raise ValueError(
-      f"{len(targets)} targets but {len(predictions)} predictions."
-    )
-  # Each item as a hashable (records, problems) pair, grouped by the
-  # target's dataset and task type.
-  groups: dict[tuple[str, str], tuple[list[Any], list[Any]]] = {}
-  for target, prediction in zip(targets, predictions, strict=True):
-    gold = _as_parsed(target, task, dataset, fmt)
-    pred = _as_parsed(prediction, task, dataset, fmt)
-    group = groups.setdefault((gold["dataset"], gold["task"]), ([], []))
-    group[0].append((tuple(gold["records"]), tuple(gold["problems"])))
-    group[1].append((tuple(pred["records"]), tuple(pred["problems"])))
   result: dict[str, float] = {}
-  for (ds, task_name), (gold_items, pred_items) in groups.items():
+  groups = _grouped(targets, predictions, task, dataset, fmt)
+  for (ds, task_name), pairs in groups.items():
+    gold_items = [_hashable(gold) for gold, _ in pairs]
+    pred_items = [_hashable(pred) for _, pred in pairs]
     names, keys = _metrics_of(task_name, require_entity_types)
     tally = _tally(
       names, gold_items, pred_items, lambda item, k=keys: (item[1], k(item[0]))
@@ -449,21 +476,13 @@ def original_metric_fn(
   `{dataset}/original_{task}_{stat}` on a 0-100 scale; task types the
   original evaluator does not score (ES, ET, EP, EPR) are left out.
   """
-  if len(targets) != len(predictions):
-    raise ValueError(
-      f"{len(targets)} targets but {len(predictions)} predictions."
-    )
-  groups: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
-  for target, prediction in zip(targets, predictions, strict=True):
-    gold = _as_parsed(target, task, dataset, fmt)
-    pred = _as_parsed(prediction, task, dataset, fmt)
-    if gold["task"] not in original_metrics.ORIGINAL_TASKS:
-      continue
-    texts = groups.setdefault((gold["dataset"], gold["task"]), ([], []))
-    texts[0].append(gold["text"])
-    texts[1].append(pred["text"])
   result: dict[str, float] = {}
-  for (ds, task_name), (gold_texts, pred_texts) in groups.items():
+  groups = _grouped(targets, predictions, task, dataset, fmt)
+  for (ds, task_name), pairs in groups.items():
+    if task_name not in original_metrics.ORIGINAL_TASKS:
+      continue
+    gold_texts = [gold["text"] for gold, _ in pairs]
+    pred_texts = [pred["text"] for _, pred in pairs]
     scores = original_metrics.original_score(task_name, gold_texts, pred_texts)
     for key, value in scores.items():
       result[f"{ds}/{key}"] = value * 100.0

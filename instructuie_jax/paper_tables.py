@@ -46,13 +46,12 @@ paper's FewRel and Wiki-ZSL rows, the mean over the splits a run has.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from instructuie_jax import catalog
+from instructuie_jax import catalog, json_input
 
 PUBLISHED_FILE = os.path.join(
   os.path.dirname(__file__), "data", "published", "instructuie_2023.json"
@@ -138,8 +137,7 @@ LAYOUTS: tuple[Layout, ...] = (
 
 def published(path: str = PUBLISHED_FILE) -> dict[str, Any]:
   """The published-numbers file (see the module docstring)."""
-  with open(path, encoding="utf-8") as f:
-    return json.load(f)
+  return json_input.read_json(path)
 
 
 def canonical_dataset(name: str) -> str:
@@ -230,19 +228,11 @@ def _fmt(cell: Cell) -> str:
   return f"{cell:.2f}"
 
 
-def build_table(
-  layout: Layout,
-  runs: Sequence[tuple[str, Mapping[str, Any]]],
-  paper: Mapping[str, Any],
-) -> Table | None:
-  """One table for `runs` ((name, metrics.json object) pairs).
-
-  Rows: the layout's datasets that some run scored or the paper reports,
-  then the layout's groups, then the averages. Returns None when no run has
-  any of the layout's datasets.
-  """
-  published_rows = paper.get("rows", {})
-  run_data = [(name, _datasets(report)) for name, report in runs]
+def _dataset_cells(
+  layout: Layout, run_data: Sequence[tuple[str, Mapping[str, Any]]]
+) -> tuple[dict[str, list[Cell]], dict[str, set[str]]]:
+  """Each dataset's cells (strict, original per run) and the metrics each
+  column read."""
   used: dict[str, set[str]] = {}
   cells: dict[str, list[Cell]] = {}
   for dataset in layout.datasets:
@@ -257,8 +247,83 @@ def build_table(
         if metric:
           used.setdefault(f"{name} {column}", set()).add(metric)
     cells[dataset] = row
+  return cells, used
+
+
+def _group_row(
+  group: str,
+  members: Sequence[str],
+  cells: Mapping[str, list[Cell]],
+  columns: int,
+  published: Cell,
+) -> list[Any]:
+  """The mean of a group's datasets, per column."""
+  averaged = [mean([cells[m][i] for m in members]) for i in range(columns)]
+  counts = [
+    sum(isinstance(cells[m][i], float) for m in members) for i in range(columns)
+  ]
+  label = f"{group} (mean of {len(members)} splits)"
+  if any(0 < c < len(members) for c in counts):
+    label += f"; some runs have only {min(c for c in counts if c)}"
+  return [label, *averaged, published]
+
+
+def _average_row(basis: Sequence[list[Any]], columns: int) -> list[Any]:
+  """The macro average of `basis`; the paper column over the rows the
+  first run scored (when the paper has them all)."""
+  averages = [mean([r[1 + i] for r in basis]) for i in range(columns)]
+  paper_values = [r[-1] for r in basis if isinstance(r[1], float)]
+  paper_same = (
+    mean(paper_values)
+    if paper_values and all(isinstance(v, float) for v in paper_values)
+    else None
+  )
+  return ["average (rows scored here)", *averages, paper_same]
+
+
+def _notes(
+  layout: Layout, paper: Mapping[str, Any], used: Mapping[str, set[str]]
+) -> list[str]:
+  """What the cells are, the metrics each column read, the paper's table
+  and its names."""
+  notes = [
+    "Cells: F1 x 100 (" + NOT_SCORED + ": nothing to score; –: not in "
+    "this run). The average is the macro average over the rows that have a "
+    "number; the paper column there averages the paper's numbers over the "
+    "rows the first run scored.",
+  ]
+  if layout.groups:
+    notes[0] += " Here the average is over the FewRel and Wiki-ZSL rows."
+  for column, metrics in used.items():
+    notes.append(f"{column}: {', '.join(sorted(metrics))}")
+  if paper.get("paper_table"):
+    notes.append(f"paper: {paper['paper_table']}")
+  names = paper.get("paper_names") or {}
+  if names:
+    notes.append(
+      "paper names: "
+      + "; ".join(f"{ours} = {theirs}" for ours, theirs in names.items())
+    )
+  return notes
+
+
+def build_table(
+  layout: Layout,
+  runs: Sequence[tuple[str, Mapping[str, Any]]],
+  paper: Mapping[str, Any],
+) -> Table | None:
+  """One table for `runs` ((name, metrics.json object) pairs).
+
+  Rows: the layout's datasets that some run scored or the paper reports,
+  then the layout's groups, then the averages. Returns None when no run has
+  any of the layout's datasets.
+  """
+  published_rows = paper.get("rows", {})
+  run_data = [(name, _datasets(report)) for name, report in runs]
+  cells, used = _dataset_cells(layout, run_data)
   if not any(v is not None for row in cells.values() for v in row):
     return None
+  columns = 2 * len(runs)
   header = ["dataset"]
   for name, _ in run_data:
     header += [f"{name} strict", f"{name} original"]
@@ -271,62 +336,28 @@ def build_table(
       continue
     rows.append([dataset, *row, paper_value])
   for group, members in layout.groups:
-    averaged = [
-      mean([cells[m][i] for m in members]) for i in range(2 * len(runs))
-    ]
-    counts = [
-      sum(isinstance(cells[m][i], float) for m in members)
-      for i in range(2 * len(runs))
-    ]
-    label = f"{group} (mean of {len(members)} splits)"
-    if any(0 < c < len(members) for c in counts):
-      label += f"; some runs have only {min(c for c in counts if c)}"
-    rows.append([label, *averaged, _number(published_rows.get(group))])
+    published = _number(published_rows.get(group))
+    rows.append(_group_row(group, members, cells, columns, published))
   # The average row: over the dataset rows, or over the group rows where the
   # layout has groups (zero-shot RE: FewRel and Wiki-ZSL).
   basis = rows[-len(layout.groups) :] if layout.groups else rows
-  averages = [mean([r[1 + i] for r in basis]) for i in range(2 * len(runs))]
-  paper_values = [r[-1] for r in basis if isinstance(r[1], float)]
-  paper_same = (
-    mean(paper_values)
-    if paper_values and all(isinstance(v, float) for v in paper_values)
-    else None
-  )
-  rows.append(["average (rows scored here)", *averages, paper_same])
-  notes = [
-    "Cells: F1 x 100 (" + NOT_SCORED + ": nothing to score; –: not in "
-    "this run). The average is the macro average over the rows that have a "
-    "number; the paper column there averages the paper's numbers over the "
-    "rows the first run scored.",
-  ]
-  if layout.groups:
-    notes[0] += " Here the average is over the FewRel and Wiki-ZSL rows."
+  rows.append(_average_row(basis, columns))
   reported = paper.get("reported_average")
   if reported is not None:
     rows.append(
       [
         f"paper's reported average ({paper.get('reported_average_over')} "
         "datasets)",
-        *([None] * (2 * len(runs))),
+        *([None] * columns),
         float(reported),
       ]
-    )
-  for column, metrics in used.items():
-    notes.append(f"{column}: {', '.join(sorted(metrics))}")
-  if paper.get("paper_table"):
-    notes.append(f"paper: {paper['paper_table']}")
-  names = paper.get("paper_names") or {}
-  if names:
-    notes.append(
-      "paper names: "
-      + "; ".join(f"{ours} = {theirs}" for ours, theirs in names.items())
     )
   return Table(
     key=layout.key,
     title=layout.title,
     header=header,
     rows=rows,
-    notes=notes,
+    notes=_notes(layout, paper, used),
     paper_column=len(header) - 1,
   )
 
@@ -365,15 +396,25 @@ def other_rows(
   return left
 
 
+def markdown_cell(value: Any) -> str:
+  """`value` as the text of one Markdown table cell: `|` escaped, line
+  breaks as spaces (either would end the cell or the row)."""
+  text = str(value).replace("|", "\\|")
+  return " ".join(text.splitlines())
+
+
+def markdown_row(cells: Sequence[Any]) -> str:
+  """One Markdown table row of `cells` (each through `markdown_cell`)."""
+  return "| " + " | ".join(markdown_cell(c) for c in cells) + " |"
+
+
 def markdown(table: Table) -> str:
   """`table` as a Markdown table with its notes."""
   lines = [f"### {table.title}", ""]
-  lines.append("| " + " | ".join(table.header) + " |")
+  lines.append(markdown_row(table.header))
   lines.append("|---|" + "---:|" * (len(table.header) - 1))
   for row in table.rows:
-    lines.append(
-      "| " + " | ".join([str(row[0])] + [_fmt(c) for c in row[1:]]) + " |"
-    )
+    lines.append(markdown_row([row[0], *(_fmt(c) for c in row[1:])]))
   lines.append("")
   lines += [f"- {note}" for note in table.notes]
   return "\n".join(lines) + "\n"

@@ -51,7 +51,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from instructuie_jax import task_types
+from instructuie_jax import json_input, task_types
 
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 
@@ -212,28 +212,16 @@ def _describe(value: Any) -> str:
 
 
 def _read_json(file: str) -> tuple[Any, Problem | None]:
-  """Parses `file`; returns (data, None) or (None, the problem)."""
+  """Parses `file` (see `json_input`); returns (data, None) or (None, the
+  problem)."""
   try:
-    with open(file, encoding="utf-8") as f:
-      return json.load(f), None
+    return json_input.read_json(file), None
   except FileNotFoundError:
     return None, Problem(file, None, "file", "file not found", "file")
-  except UnicodeDecodeError as e:
-    return None, Problem(
-      file, None, "file", f"not UTF-8 (byte {e.start}): {e.reason}", "file"
-    )
-  except json.JSONDecodeError as e:
-    return None, Problem(
-      file,
-      None,
-      "json",
-      f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}",
-      "json",
-    )
-  except RecursionError:
-    return None, Problem(
-      file, None, "json", "nested too deeply to read", "json"
-    )
+  except json_input.InputError as e:
+    kind = "file" if e.message.startswith("not UTF-8") else "json"
+    at = "" if e.line is None else f"line {e.line}: "
+    return None, Problem(file, None, kind, at + e.message, kind)
   except OSError as e:
     return None, Problem(file, None, "file", f"cannot read: {e}", "file")
 
@@ -272,7 +260,9 @@ def _label_list(values: Any, field: str, file: str) -> tuple[str, ...]:
   return tuple(values)
 
 
-def load_labels(path: str | os.PathLike, family: str) -> Labels:
+def load_labels(
+  path: str | os.PathLike, family: str | task_types.Family
+) -> Labels:
   """Reads a `labels.json`.
 
   NER/RE: a list of type / relation strings. EE: an object
@@ -280,7 +270,7 @@ def load_labels(path: str | os.PathLike, family: str) -> Labels:
 
   Args:
     path: The `labels.json` file.
-    family: "NER", "RE" or "EE".
+    family: The family record or its name ("NER", "RE" or "EE").
 
   Returns:
     The labels, in file order.
@@ -290,20 +280,19 @@ def load_labels(path: str | os.PathLike, family: str) -> Labels:
       strings, empty or repeated labels).
     ValueError: Unknown family.
   """
-  task_types.check_family(family)
+  family = task_types.family(family)
   file = os.fspath(path)
   data, problem = _read_json(file)
   if problem is not None:
     raise DataError(problem)
-  if family != "EE":
+  if not family.roles:
     if not isinstance(data, list):
-      what = "entity types" if family == "NER" else "relation types"
       raise DataError(
         Problem(
           file,
           None,
           "labels",
-          f"expected a list of {what}, got {_describe(data)}",
+          f"expected a list of {family.label_kind}, got {_describe(data)}",
           "shape",
         )
       )
@@ -345,7 +334,7 @@ class _SplitReader:
   def __init__(
     self,
     file: str,
-    family: str,
+    family: task_types.Family,
     dataset: str,
     split: str,
     labels: Labels | None,
@@ -363,8 +352,8 @@ class _SplitReader:
     self.index = 0
     self.bad = False
     self.seen: dict[tuple, int] = {}
-    read = {"NER": self.entity, "RE": self.relation, "EE": self.event}
-    self.read_item = read[family]
+    # The family's item reader: `entity`, `relation` or `event`.
+    self.read_item = getattr(self, family.item)
 
   def report(self, field: str, message: str, kind: str) -> None:
     problem = Problem(self.file, self.index, field, message, kind)
@@ -545,7 +534,7 @@ class _SplitReader:
     if not self.obj(raw, "instance"):
       return None
     sentence = self.string(raw, "sentence", "sentence")
-    key = task_types.ITEMS_KEY[self.family]
+    key = self.family.items_key
     read_item = self.read_item
     items = [
       read_item(item, f"{key}[{j}]", sentence)
@@ -553,8 +542,10 @@ class _SplitReader:
     ]
     self.duplicates(items, key)
     if key in raw and isinstance(raw[key], list):
-      if self.family == "RE" and not items:
-        self.report(key, "no relations (an RE instance needs one)", "count")
+      if self.family.needs_items and not items:
+        self.report(
+          key, f"no {key} (an {self.family} instance needs one)", "count"
+        )
     if self.bad:
       return None
     content = (sentence, tuple(items))
@@ -572,7 +563,7 @@ class _SplitReader:
 def load_split(
   path: str | os.PathLike,
   *,
-  family: str,
+  family: str | task_types.Family,
   dataset: str,
   split: str,
   labels: Labels | None = None,
@@ -582,8 +573,8 @@ def load_split(
 
   Args:
     path: The split file (a JSON list of instances).
-    family: "NER", "RE" or "EE"; only that family's key is read (`entities`,
-      `relations` or `events`), other keys are ignored.
+    family: The family (or its name); only that family's key is read
+      (`entities`, `relations` or `events`), other keys are ignored.
     dataset: Dataset name, for instance ids.
     split: Split name, for instance ids.
     labels: The dataset's labels; None skips the label checks.
@@ -598,7 +589,7 @@ def load_split(
     DataError: strict mode, at the first error.
     ValueError: Unknown family.
   """
-  task_types.check_family(family)
+  family = task_types.family(family)
   file = os.fspath(path)
   data, problem = _read_json(file)
   if problem is None and not isinstance(data, list):
@@ -624,7 +615,7 @@ def load_split(
 
 def load_dataset_split(
   root: str | os.PathLike,
-  family: str,
+  family: str | task_types.Family,
   dataset: str,
   split: str,
   *,
@@ -634,7 +625,7 @@ def load_dataset_split(
 
   Args:
     root: The IE INSTRUCTIONS root folder.
-    family: "NER", "RE" or "EE".
+    family: The family record or its name ("NER", "RE" or "EE").
     dataset: Dataset folder name.
     split: "train", "dev" or "test" (any `{split}.json` file).
     strict: Raise on the first error instead of collecting errors.
@@ -648,8 +639,8 @@ def load_dataset_split(
     DataError: strict mode, at the first error.
     ValueError: Unknown family.
   """
-  task_types.check_family(family)
-  folder = os.path.join(os.fspath(root), family, dataset)
+  family = task_types.family(family)
+  folder = os.path.join(os.fspath(root), family.name, dataset)
   problems = []
   labels = None
   try:

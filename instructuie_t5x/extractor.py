@@ -56,6 +56,7 @@ import logging as pylogging
 import os
 import re
 import threading
+import tokenize
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -67,6 +68,7 @@ from absl import logging
 from gin import config_parser
 from t5x import partitioning, utils
 
+from instructuie_jax import gin_files
 from instructuie_t5x import queries
 
 CONFIG_GIN = "config.gin"
@@ -132,24 +134,6 @@ def resolve_checkpoint(path: str) -> tuple[str, str | None, str | None]:
 # The model configuration.
 
 
-class _Ref:
-  """A parsed reference or macro that prints back as gin text."""
-
-  def __init__(self, text: str):
-    self.text = text
-
-  def __repr__(self) -> str:
-    return self.text
-
-
-class _Printer(config_parser.ParserDelegate):
-  def configurable_reference(self, scoped_name, evaluate):
-    return _Ref("@" + scoped_name + ("()" if evaluate else ""))
-
-  def macro(self, macro_name):
-    return _Ref("%" + macro_name)
-
-
 def _importable(module: str) -> bool:
   try:
     importlib.import_module(module)
@@ -173,7 +157,7 @@ def model_config_text(text: str) -> tuple[str, list[str]]:
     `(gin_text, dropped)`: the kept statements and one line per statement
     left out.
   """
-  statements = list(config_parser.ConfigParser(text, _Printer()))
+  statements = gin_files.parse(text, CONFIG_GIN)
   gone: set[str] = set()
   dropped: list[str] = []
   kept = []
@@ -202,26 +186,19 @@ def model_config_text(text: str) -> tuple[str, list[str]]:
       names.update("%" + m for m in re.findall(r"%([\w./]+)", value))
       if names & gone:
         bindings.remove(st)
-        dropped.append(_binding_text(st))
+        dropped.append(gin_files.binding_text(st))
         if not st.arg_name:  # a macro
           gone.add("%" + st.selector)
         changed = True
   lines = [st for st in kept if isinstance(st, str)]
   for st in bindings:
     if isinstance(st, config_parser.BindingStatement):
-      lines.append(_binding_text(st))
+      lines.append(gin_files.binding_text(st))
     elif isinstance(st, config_parser.IncludeStatement):
       lines.append(f"include {st.filename!r}")
     else:
       raise CheckpointError(f"unexpected statement in config.gin: {st}")
   return "\n".join(lines) + "\n", dropped
-
-
-def _binding_text(st: config_parser.BindingStatement) -> str:
-  selector = f"{st.scope}/{st.selector}" if st.scope else st.selector
-  if st.arg_name:
-    selector += "." + st.arg_name
-  return f"{selector} = {st.value!r}"
 
 
 def configured_model(model=None, task_feature_lengths=None):
@@ -239,6 +216,21 @@ _LENGTHS = (
 )
 
 _GIN_LOCK = threading.Lock()
+# What reading and parsing a gin file raises for a bad file (not a bug here).
+_GIN_ERRORS = (
+  OSError,
+  SyntaxError,
+  ValueError,  # UnicodeDecodeError too
+  tokenize.TokenError,
+  tf.errors.OpError,
+)
+
+
+def _describe(error: BaseException) -> str:
+  """`Type: first line` of an error from reading user files."""
+  text = str(error).strip()
+  first = text.splitlines()[0][:300] if text else ""
+  return f"{type(error).__name__}: {first}" if first else type(error).__name__
 
 
 def _gin_search_paths() -> list[str]:
@@ -278,14 +270,23 @@ def load_model(
     # Model files leave DROPOUT_RATE to the run file; decoding uses none.
     gin.parse_config("DROPOUT_RATE = 0.0")
     if config_gin is not None:
-      with tf.io.gfile.GFile(config_gin) as f:
-        text, dropped = model_config_text(f.read())
+      try:
+        with tf.io.gfile.GFile(config_gin, "rb") as f:
+          text, dropped = model_config_text(f.read().decode("utf-8"))
+        gin.parse_config(text)
+      except _GIN_ERRORS as e:
+        raise CheckpointError(f"{config_gin}: {_describe(e)}") from None
       for line in dropped:
         logging.info("config.gin: left out %s", line)
-      gin.parse_config(text)
-    gin.parse_config_files_and_bindings(
-      list(gin_files), list(gin_bindings), finalize_config=False
-    )
+    try:
+      gin.parse_config_files_and_bindings(
+        list(gin_files), list(gin_bindings), finalize_config=False
+      )
+    except _GIN_ERRORS as e:
+      raise CheckpointError(
+        f"gin files {', '.join(gin_files) or '(none)'} and bindings: "
+        f"{_describe(e)}"
+      ) from None
     try:
       gin.query_parameter("%MODEL")
     except ValueError:
@@ -313,6 +314,69 @@ class _OptimizerStateFilter(pylogging.Filter):
 
   def filter(self, record: pylogging.LogRecord) -> bool:
     return "param=state/param_states/" not in record.getMessage()
+
+
+def _restore_params(
+  model: Any,
+  checkpoint: str,
+  partitioner: partitioning.PjitPartitioner,
+  sizes: tuple[int, int, int],
+  param_dtype: str,
+) -> tuple[Any, Any]:
+  """`(params, their partitioning axes)` of `checkpoint` for `model`.
+
+  Args:
+    model: The T5X model.
+    checkpoint: A `checkpoint_N` directory (Orbax, or T5X's legacy msgpack).
+    partitioner: Lays the parameters out.
+    sizes: `(batch size, input length, target length)` of the decodes.
+    param_dtype: Dtype the parameters are restored in.
+
+  Raises:
+    CheckpointError: The checkpoint could not be restored.
+  """
+  batch_size, input_length, target_length = sizes
+  shapes = {
+    "encoder_input_tokens": (batch_size, input_length),
+    "decoder_input_tokens": (batch_size, target_length),
+    "decoder_target_tokens": (batch_size, target_length),
+    "decoder_loss_weights": (batch_size, target_length),
+  }
+  initializer = utils.TrainStateInitializer(
+    optimizer_def=None,
+    init_fn=model.get_initial_variables,
+    input_shapes=shapes,
+    input_types={k: np.int32 for k in shapes},
+    partitioner=partitioner,
+  )
+  restore = utils.RestoreCheckpointConfig(
+    path=checkpoint, mode="specific", dtype=param_dtype, strict=False
+  )
+  logging.info("Restoring %s", checkpoint)
+  # T5X's legacy format has a msgpack "checkpoint" file; runs of this
+  # project write Orbax checkpoints.
+  legacy = tf.io.gfile.exists(os.path.join(checkpoint, "checkpoint"))
+  quiet = _OptimizerStateFilter()
+  logging.get_absl_logger().addFilter(quiet)
+  try:
+    state, _ = utils.create_checkpoint_manager_and_restore(
+      initializer,
+      partitioner,
+      restore,
+      checkpoint,
+      None,
+      model_dir=os.path.dirname(checkpoint),
+      use_orbax=not legacy,
+    )
+  except Exception as e:  # noqa: BLE001  # orbax/tensorstore: many kinds
+    raise CheckpointError(
+      f"{checkpoint}: cannot be restored ({_describe(e)})"
+    ) from None
+  finally:
+    logging.get_absl_logger().removeFilter(quiet)
+  if state is None:
+    raise CheckpointError(f"{checkpoint}: could not be restored")
+  return state.params, initializer.train_state_axes.params
 
 
 def _bucket(n: int, limit: int, minimum: int = 1) -> int:
@@ -422,47 +486,18 @@ class Extractor:
       num_partitions=num_partitions,
       logical_axis_rules=partitioning.standard_logical_axis_rules(),
     )
-    shapes = {
-      "encoder_input_tokens": (batch_size, input_length),
-      "decoder_input_tokens": (batch_size, target_length),
-      "decoder_target_tokens": (batch_size, target_length),
-      "decoder_loss_weights": (batch_size, target_length),
-    }
-    initializer = utils.TrainStateInitializer(
-      optimizer_def=None,
-      init_fn=model.get_initial_variables,
-      input_shapes=shapes,
-      input_types={k: np.int32 for k in shapes},
-      partitioner=partitioner,
+    params, params_axes = _restore_params(
+      model,
+      checkpoint,
+      partitioner,
+      (batch_size, input_length, target_length),
+      param_dtype,
     )
-    restore = utils.RestoreCheckpointConfig(
-      path=checkpoint, mode="specific", dtype=param_dtype, strict=False
-    )
-    logging.info("Restoring %s", checkpoint)
-    # T5X's legacy format has a msgpack "checkpoint" file; runs of this
-    # project write Orbax checkpoints.
-    legacy = tf.io.gfile.exists(os.path.join(checkpoint, "checkpoint"))
-    quiet = _OptimizerStateFilter()
-    logging.get_absl_logger().addFilter(quiet)
-    try:
-      state, _ = utils.create_checkpoint_manager_and_restore(
-        initializer,
-        partitioner,
-        restore,
-        checkpoint,
-        None,
-        model_dir=os.path.dirname(checkpoint),
-        use_orbax=not legacy,
-      )
-    finally:
-      logging.get_absl_logger().removeFilter(quiet)
-    if state is None:
-      raise CheckpointError(f"{checkpoint}: could not be restored")
     return cls(
       model,
-      state.params,
+      params,
       partitioner,
-      initializer.train_state_axes.params,
+      params_axes,
       input_length=input_length,
       target_length=target_length,
       batch_size=batch_size,
@@ -477,6 +512,13 @@ class Extractor:
     room = self.input_length - 1
     truncated = max(0, len(ids) - room)
     return _Encoded(ids[:room] + [self.vocabulary.eos_id], truncated)
+
+  def check(self, prompt: str) -> None:
+    """Raises ValueError when the tokenizer cannot encode `prompt`."""
+    try:
+      self.vocabulary.encode(prompt)
+    except Exception as e:  # noqa: BLE001  # tokenizers raise many kinds
+      raise ValueError(f"{type(e).__name__}: {e}") from None
 
   def warmup(self) -> int:
     """Compiles the decode for every batch and input bucket; their number."""

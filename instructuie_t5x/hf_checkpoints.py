@@ -24,11 +24,9 @@ Two parameter layouts describe the same network:
   `decoder/logits_dense/kernel`), `DenseGeneral` kernels stored `[in, out]`
   (attention projections flattened to `[embed, heads * head_dim]`).
 
-The mapping is one table (`name_table`): every kernel is the transpose of
-the PyTorch weight, layer-norm scales and the embedding are copied, and the
-relative position bias, which Hugging Face keeps in block 0 of each stack and
-shares with the other blocks, is T5X's `relpos_bias/rel_embedding` of that
-stack (`[heads, buckets]`, the transpose). Neither side scales the query by
+The mapping is the parameter table of `instructuie_jax.t5_params` (each
+parameter's T5X path, Hugging Face name and whether one is the transpose of
+the other). Neither side scales the query by
 1/sqrt(head_dim) (T5X folds it into the initializer), nor scales the output
 of the untied `lm_head`, so no tensor is rescaled and HF -> T5X -> HF is
 bit-identical.
@@ -45,7 +43,6 @@ the T5X side, `checkpoint_conversion` the two conversions.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -53,11 +50,8 @@ from typing import Any
 
 import numpy as np
 
-# What the T5X network (t5x.examples.t5.network) hard-codes.
-NUM_BUCKETS = 32
-MAX_DISTANCE = 128
-LAYER_NORM_EPSILON = 1e-6
-MLP_ACTIVATIONS = ("gelu", "linear")  # HF feed_forward_proj "gated-gelu".
+from instructuie_jax import t5_params
+
 HF_FEED_FORWARD_PROJ = "gated-gelu"
 HF_ARCHITECTURE = "T5ForConditionalGeneration"
 
@@ -83,105 +77,6 @@ _HF_IGNORED = (
 
 class ConversionError(ValueError):
   """A checkpoint that cannot be converted; the message is one line."""
-
-
-@dataclasses.dataclass(frozen=True)
-class T5Dims:
-  """The sizes of a T5 v1.1 network, in T5X's `network.T5Config` terms."""
-
-  vocab_size: int
-  emb_dim: int
-  num_heads: int
-  head_dim: int
-  mlp_dim: int
-  num_encoder_layers: int
-  num_decoder_layers: int
-
-
-# ------------------------------- Name table ----------------------------------
-
-_ATTENTION = (("q", "query"), ("k", "key"), ("v", "value"), ("o", "out"))
-_MLP = ("wi_0", "wi_1", "wo")
-
-
-def name_table(dims: T5Dims) -> list[tuple[str, str, tuple[int, ...], bool]]:
-  """`(hf_name, t5x_path, hf_shape, transposed)` for every parameter."""
-  d, inner, ff = dims.emb_dim, dims.num_heads * dims.head_dim, dims.mlp_dim
-  v, h = dims.vocab_size, dims.num_heads
-  shapes = {
-    "q": (inner, d),
-    "k": (inner, d),
-    "v": (inner, d),
-    "o": (d, inner),
-    "wi_0": (ff, d),
-    "wi_1": (ff, d),
-    "wo": (d, ff),
-  }
-  table = [
-    ("shared.weight", "token_embedder/embedding", (v, d), False),
-    ("lm_head.weight", "decoder/logits_dense/kernel", (v, d), True),
-    (
-      "encoder.final_layer_norm.weight",
-      "encoder/encoder_norm/scale",
-      (d,),
-      False,
-    ),
-    (
-      "decoder.final_layer_norm.weight",
-      "decoder/decoder_norm/scale",
-      (d,),
-      False,
-    ),
-  ]
-  for stack in ("encoder", "decoder"):
-    table.append(
-      (
-        f"{stack}.block.0.layer.0.SelfAttention.relative_attention_bias.weight",
-        f"{stack}/relpos_bias/rel_embedding",
-        (NUM_BUCKETS, h),
-        True,
-      )
-    )
-  # (HF sub-layer index, HF module, T5X module, T5X layer-norm name)
-  encoder_parts = [
-    (0, "SelfAttention", "attention", "pre_attention_layer_norm"),
-    (1, "DenseReluDense", "mlp", "pre_mlp_layer_norm"),
-  ]
-  decoder_parts = [
-    (0, "SelfAttention", "self_attention", "pre_self_attention_layer_norm"),
-    (
-      1,
-      "EncDecAttention",
-      "encoder_decoder_attention",
-      "pre_cross_attention_layer_norm",
-    ),
-    (2, "DenseReluDense", "mlp", "pre_mlp_layer_norm"),
-  ]
-  for stack, n_layers, parts in (
-    ("encoder", dims.num_encoder_layers, encoder_parts),
-    ("decoder", dims.num_decoder_layers, decoder_parts),
-  ):
-    for i in range(n_layers):
-      for sub, hf_module, t5x_module, norm in parts:
-        hf = f"{stack}.block.{i}.layer.{sub}"
-        t5x = f"{stack}/layers_{i}"
-        table.append(
-          (f"{hf}.layer_norm.weight", f"{t5x}/{norm}/scale", (d,), False)
-        )
-        if hf_module == "DenseReluDense":
-          pairs = [(m, m) for m in _MLP]
-        else:
-          pairs = list(_ATTENTION)
-        for hf_name, t5x_name in pairs:
-          table.append(
-            (
-              f"{hf}.{hf_module}.{hf_name}.weight",
-              f"{t5x}/{t5x_module}/{t5x_name}/kernel",
-              shapes[hf_name],
-              True,
-            )
-          )
-  return table
 
 
 def flatten_params(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -215,6 +110,35 @@ def _shape(shape: tuple[int, ...]) -> str:
 # ---------------------------- Hugging Face side ------------------------------
 
 
+def read_json_file(path: str, what: str = "JSON") -> Any:
+  """The JSON value of the file at `path`.
+
+  Raises:
+    ConversionError: one line naming `path` and what is wrong (unreadable,
+      not UTF-8, not JSON, nested or numbered beyond what Python reads).
+  """
+  try:
+    with open(path, "rb") as f:
+      data = f.read()
+  except OSError as e:
+    raise ConversionError(f"{path}: {e.strerror or e}") from None
+  try:
+    text = data.decode("utf-8")
+  except UnicodeDecodeError as e:
+    raise ConversionError(
+      f"{path}: not UTF-8 text (byte {e.start}); expected {what}"
+    ) from None
+  try:
+    return json.loads(text)
+  except json.JSONDecodeError as e:
+    raise ConversionError(
+      f"{path}: not valid {what} (line {e.lineno} column {e.colno}: {e.msg})"
+    ) from None
+  except (ValueError, RecursionError) as e:  # huge integers, deep nesting
+    reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+    raise ConversionError(f"{path}: not valid {what} ({reason})") from None
+
+
 def read_hf_config(hf_dir: str) -> dict[str, Any]:
   """Returns HF_DIR/config.json as a dict."""
   path = os.path.join(hf_dir, HF_CONFIG)
@@ -224,19 +148,25 @@ def read_hf_config(hf_dir: str) -> dict[str, Any]:
     raise ConversionError(
       f"{path}: missing (a Hugging Face model directory has one)"
     )
-  try:
-    with open(path, encoding="utf-8") as f:
-      config = json.load(f)
-  except json.JSONDecodeError as e:
-    raise ConversionError(f"{path}: not valid JSON ({e})") from None
+  config = read_json_file(path)
   if not isinstance(config, dict):
     raise ConversionError(f"{path}: expected a JSON object")
   return config
 
 
+def is_int(value: Any) -> bool:
+  """An integer that JSON wrote as a number (`true` is not 1)."""
+  return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_number(value: Any) -> bool:
+  """An int or float that JSON wrote as a number (not a bool)."""
+  return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def dims_from_hf_config(
   config: Mapping[str, Any], source: str = HF_CONFIG
-) -> T5Dims:
+) -> t5_params.T5Dims:
   """Checks that `config` is the T5 v1.1 / Flan-T5 layout; returns its sizes.
 
   Args:
@@ -257,6 +187,12 @@ def dims_from_hf_config(
   if model_type != "t5":
     raise differs("model_type", model_type, "'t5'")
   archs = config.get("architectures")
+  if archs is not None and (
+    not isinstance(archs, list) or not all(isinstance(a, str) for a in archs)
+  ):
+    raise ConversionError(
+      f"{source}: architectures is {archs!r:.80}; expected a list of names"
+    )
   if archs and HF_ARCHITECTURE not in archs:
     raise differs("architectures", archs, f"[{HF_ARCHITECTURE!r}]")
   if not config.get("is_encoder_decoder", True):
@@ -277,16 +213,21 @@ def dims_from_hf_config(
       field, True, "false (an untied lm_head, outputs not rescaled)"
     )
   for field, want in (
-    ("relative_attention_num_buckets", NUM_BUCKETS),
-    ("relative_attention_max_distance", MAX_DISTANCE),
-    ("layer_norm_epsilon", LAYER_NORM_EPSILON),
+    ("relative_attention_num_buckets", t5_params.NUM_BUCKETS),
+    ("relative_attention_max_distance", t5_params.MAX_DISTANCE),
+    ("layer_norm_epsilon", t5_params.LAYER_NORM_EPSILON),
     ("pad_token_id", 0),
     ("eos_token_id", 1),
     ("decoder_start_token_id", 0),
   ):
     value = config.get(field, want)
-    if value != want:
+    if not is_number(value) or value != want:
       raise differs(field, value, repr(want))
+  dropout = config.get("dropout_rate", 0.1)
+  if not is_number(dropout) or not 0 <= dropout < 1:
+    raise ConversionError(
+      f"{source}: dropout_rate is {dropout!r:.80}; expected a number in [0, 1)"
+    )
   for field in (
     "vocab_size",
     "d_model",
@@ -294,14 +235,17 @@ def dims_from_hf_config(
     "d_ff",
     "num_layers",
     "num_heads",
+    "num_decoder_layers",
   ):
     value = config.get(field)
-    if not isinstance(value, int) or value <= 0:
+    if field == "num_decoder_layers" and value is None:
+      continue  # the encoder's number
+    if not is_int(value) or value <= 0:
       raise ConversionError(
-        f"{source}: {field} is {value!r}; expected a positive integer"
+        f"{source}: {field} is {value!r:.80}; expected a positive integer"
       )
   num_decoder_layers = config.get("num_decoder_layers") or config["num_layers"]
-  return T5Dims(
+  return t5_params.T5Dims(
     vocab_size=config["vocab_size"],
     emb_dim=config["d_model"],
     num_heads=config["num_heads"],
@@ -312,20 +256,43 @@ def dims_from_hf_config(
   )
 
 
+def _inside(hf_dir: str, name: Any, index: str) -> str:
+  """The path of weight file `name` listed in `index`, kept inside HF_DIR."""
+  if not isinstance(name, str) or not name or "\x00" in name:
+    raise ConversionError(f"{index}: file name {name!r:.80} is not a file name")
+  root = os.path.realpath(hf_dir)
+  path = os.path.realpath(os.path.join(hf_dir, name))
+  if os.path.isabs(name) or os.path.commonpath([root, path]) != root:
+    raise ConversionError(
+      f"{index}: {name!r:.80} leads outside the model folder {hf_dir}"
+    )
+  return os.path.join(hf_dir, name)
+
+
 def hf_weight_files(hf_dir: str) -> list[str]:
-  """The weight files of HF_DIR (the shards of an index, or the one file)."""
+  """The weight files of HF_DIR (the shards of an index, or the one file).
+
+  Raises:
+    ConversionError: no weights, an index that is not `{"weight_map":
+      {tensor: file}}`, or a file it lists outside HF_DIR or missing.
+  """
   for name in HF_WEIGHT_FILES:
     path = os.path.join(hf_dir, name)
     if not os.path.isfile(path):
       continue
     if not name.endswith(".index.json"):
       return [path]
-    try:
-      with open(path, encoding="utf-8") as f:
-        weight_map = json.load(f)["weight_map"]
-    except (json.JSONDecodeError, KeyError, TypeError) as e:
-      raise ConversionError(f"{path}: not a weight index ({e!r})") from None
-    files = [os.path.join(hf_dir, f) for f in sorted(set(weight_map.values()))]
+    index = read_json_file(path, "weight index JSON")
+    weight_map = index.get("weight_map") if isinstance(index, dict) else None
+    if not isinstance(weight_map, dict) or not weight_map:
+      raise ConversionError(
+        f"{path}: not a weight index (expected a non-empty "
+        '"weight_map": {tensor: file})'
+      )
+    names = list(weight_map.values())
+    for f in names:
+      _inside(hf_dir, f, path)
+    files = [_inside(hf_dir, f, path) for f in sorted(set(names))]
     for f in files:
       if not os.path.isfile(f):
         raise ConversionError(f"{f}: missing (listed in {name})")
@@ -348,16 +315,17 @@ def _torch_to_numpy(t: Any) -> np.ndarray:
 
 def _read_weight_file(path: str) -> Iterator[tuple[str, np.ndarray]]:
   if path.endswith(".safetensors"):
-    from safetensors import safe_open
+    from safetensors import SafetensorError, safe_open
 
     try:
       with safe_open(path, framework="np") as f:
-        for name in f.keys():  # safe_open is not a Mapping
-          yield name, f.get_tensor(name)
-    except (OSError, ValueError) as e:
+        tensors = [(name, f.get_tensor(name)) for name in f.keys()]
+    except (OSError, ValueError, SafetensorError) as e:
+      reason = str(e).splitlines()[0] if str(e) else type(e).__name__
       raise ConversionError(
-        f"{path}: unreadable safetensors file ({e})"
+        f"{path}: unreadable safetensors file ({reason})"
       ) from None
+    yield from tensors
     return
   try:
     import torch
@@ -397,7 +365,7 @@ def read_hf_tensors(
 
 def hf_to_t5x(
   tensors: Mapping[str, np.ndarray],
-  dims: T5Dims,
+  dims: t5_params.T5Dims,
   sources: Mapping[str, str] | None = None,
   vocab_size: int | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
@@ -421,9 +389,10 @@ def hf_to_t5x(
   sources = sources or {}
   notes = []
   flat = {}
-  table = name_table(dims)
-  expected = {hf for hf, _, _, _ in table}
-  for hf, path, shape, transposed in table:
+  table = t5_params.parameters(dims)
+  expected = {p.hf_name for p in table}
+  for param in table:
+    hf = param.hf_name
     if hf not in tensors:
       if hf == "lm_head.weight":
         raise ConversionError(
@@ -434,13 +403,15 @@ def hf_to_t5x(
         f"{hf}: missing from the weights (config.json implies it)"
       )
     array = np.asarray(tensors[hf])
-    if array.shape != shape:
+    if array.shape != param.hf_shape:
       where = sources.get(hf, "the weights")
       raise ConversionError(
         f"{hf}: shape {_shape(array.shape)} in {where}, but config.json implies "
-        f"{_shape(shape)}"
+        f"{_shape(param.hf_shape)}"
       )
-    flat[path] = np.ascontiguousarray(array.T if transposed else array)
+    flat[param.name] = np.ascontiguousarray(
+      array.T if param.transpose else array
+    )
   shared = tensors["shared.weight"]
   for name in sorted(tensors):
     if name in expected:
@@ -479,7 +450,7 @@ def _resize_rows(a: np.ndarray, rows: int) -> np.ndarray:
   return np.concatenate([a, pad], axis=0)
 
 
-def dims_from_t5x_params(params: Mapping[str, Any]) -> T5Dims:
+def dims_from_t5x_params(params: Mapping[str, Any]) -> t5_params.T5Dims:
   """Reads the sizes of a T5X T5 v1.1 network off its parameter shapes."""
   flat = flatten_params(params)
 
@@ -493,9 +464,9 @@ def dims_from_t5x_params(params: Mapping[str, Any]) -> T5Dims:
 
   vocab, emb = get("token_embedder/embedding").shape
   heads, buckets = get("encoder/relpos_bias/rel_embedding").shape
-  if buckets != NUM_BUCKETS:
+  if buckets != t5_params.NUM_BUCKETS:
     raise ConversionError(
-      f"T5X checkpoint: {buckets} relative-position buckets, expected {NUM_BUCKETS}"
+      f"T5X checkpoint: {buckets} relative-position buckets, expected {t5_params.NUM_BUCKETS}"
     )
   inner = get("encoder/layers_0/attention/query/kernel").shape[1]
   if "encoder/layers_0/mlp/wi/kernel" in flat:
@@ -512,7 +483,7 @@ def dims_from_t5x_params(params: Mapping[str, Any]) -> T5Dims:
     raise ConversionError(
       f"T5X checkpoint: attention width {inner} is not a multiple of {heads} heads"
     )
-  return T5Dims(
+  return t5_params.T5Dims(
     vocab_size=vocab,
     emb_dim=emb,
     num_heads=heads,
@@ -524,7 +495,9 @@ def dims_from_t5x_params(params: Mapping[str, Any]) -> T5Dims:
 
 
 def t5x_to_hf(
-  params: Mapping[str, Any], dims: T5Dims, hf_vocab_size: int | None = None
+  params: Mapping[str, Any],
+  dims: t5_params.T5Dims,
+  hf_vocab_size: int | None = None,
 ) -> dict[str, np.ndarray]:
   """Maps a T5X `params` tree to Hugging Face tensor names (the inverse).
 
@@ -539,19 +512,20 @@ def t5x_to_hf(
   """
   flat = {p: np.asarray(a) for p, a in flatten_params(params).items()}
   out = {}
-  table = name_table(dims)
-  for hf, path, shape, transposed in table:
-    if path not in flat:
-      raise ConversionError(f"T5X checkpoint: no parameter {path}")
-    array = flat[path]
-    want = shape[::-1] if transposed else shape
-    if array.shape != want:
+  table = t5_params.parameters(dims)
+  for param in table:
+    if param.name not in flat:
+      raise ConversionError(f"T5X checkpoint: no parameter {param.name}")
+    array = flat[param.name]
+    if array.shape != param.shape:
       raise ConversionError(
-        f"T5X checkpoint: {path} has shape {_shape(array.shape)}, expected "
-        f"{_shape(want)}"
+        f"T5X checkpoint: {param.name} has shape {_shape(array.shape)}, "
+        f"expected {_shape(param.shape)}"
       )
-    out[hf] = np.ascontiguousarray(array.T if transposed else array)
-  extra = sorted(set(flat) - {path for _, path, _, _ in table})
+    out[param.hf_name] = np.ascontiguousarray(
+      array.T if param.transpose else array
+    )
+  extra = sorted(set(flat) - {p.name for p in table})
   if extra:
     raise ConversionError(
       f"T5X checkpoint: unexpected parameter {extra[0]} (not T5 v1.1)"
@@ -563,7 +537,7 @@ def t5x_to_hf(
 
 
 def hf_config(
-  dims: T5Dims, *, dropout_rate: float = 0.1, dtype: str = "float32"
+  dims: t5_params.T5Dims, *, dropout_rate: float = 0.1, dtype: str = "float32"
 ) -> dict[str, Any]:
   """A config.json for `T5ForConditionalGeneration` with these sizes.
 
@@ -581,10 +555,10 @@ def hf_config(
     "num_layers": dims.num_encoder_layers,
     "num_decoder_layers": dims.num_decoder_layers,
     "num_heads": dims.num_heads,
-    "relative_attention_num_buckets": NUM_BUCKETS,
-    "relative_attention_max_distance": MAX_DISTANCE,
+    "relative_attention_num_buckets": t5_params.NUM_BUCKETS,
+    "relative_attention_max_distance": t5_params.MAX_DISTANCE,
     "dropout_rate": dropout_rate,
-    "layer_norm_epsilon": LAYER_NORM_EPSILON,
+    "layer_norm_epsilon": t5_params.LAYER_NORM_EPSILON,
     "initializer_factor": 1.0,
     "feed_forward_proj": HF_FEED_FORWARD_PROJ,
     "dense_act_fn": "gelu_new",
@@ -601,22 +575,31 @@ def hf_config(
 
 
 def hf_extra_ids(hf_dir: str) -> int | None:
-  """Sentinel count of the HF tokenizer (tokenizer_config.json), if recorded."""
+  """Sentinel count of the HF tokenizer (tokenizer_config.json), if recorded.
+
+  Raises:
+    ConversionError: a tokenizer_config.json that is not a JSON object, or
+      whose extra_ids is not a count.
+  """
   path = os.path.join(hf_dir, "tokenizer_config.json")
   if not os.path.isfile(path):
     return None
-  try:
-    with open(path, encoding="utf-8") as f:
-      tok = json.load(f)
-  except json.JSONDecodeError:
-    return None
-  if isinstance(tok.get("extra_ids"), int):
+  tok = read_json_file(path)
+  if not isinstance(tok, dict):
+    raise ConversionError(f"{path}: expected a JSON object")
+  if "extra_ids" in tok:
+    if not is_int(tok["extra_ids"]) or tok["extra_ids"] < 0:
+      raise ConversionError(
+        f"{path}: extra_ids is {tok['extra_ids']!r:.80}; expected a count"
+      )
     return tok["extra_ids"]
   specials = (
     tok.get("additional_special_tokens")
     or tok.get("extra_special_tokens")
     or []
   )
+  if not isinstance(specials, list):
+    return None
   n = sum(
     1 for s in specials if isinstance(s, str) and s.startswith("<extra_id_")
   )
@@ -624,13 +607,14 @@ def hf_extra_ids(hf_dir: str) -> int | None:
 
 
 def sentencepiece_size(path: str) -> int:
-  """Pieces in a SentencePiece model file."""
-  import sentencepiece
+  """Pieces in a SentencePiece model file (`settings.sentencepiece_pieces`).
 
-  sp = sentencepiece.SentencePieceProcessor()
+  Raises:
+    ConversionError: `path` is unreadable or not a SentencePiece model.
+  """
+  from tasks import settings  # noqa: PLC0415
+
   try:
-    with open(path, "rb") as f:
-      sp.LoadFromSerializedProto(f.read())
-  except (OSError, RuntimeError) as e:
-    raise ConversionError(f"{path}: not a SentencePiece model ({e})") from None
-  return sp.GetPieceSize()
+    return settings.sentencepiece_pieces(path)
+  except settings.VocabularyError as e:
+    raise ConversionError(str(e)) from None

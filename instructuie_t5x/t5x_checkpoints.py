@@ -31,13 +31,14 @@ from typing import Any
 
 import numpy as np
 
+from instructuie_jax import t5_params
 from instructuie_t5x import hf_checkpoints as hc
 
 _CHECKPOINT_DIR_RE = re.compile(r"^checkpoint_(\d+)$")
 
 
 def build_model(
-  dims: hc.T5Dims,
+  dims: t5_params.T5Dims,
   vocabulary: Any,
   *,
   activation_dtype: str = "float32",
@@ -60,7 +61,7 @@ def build_model(
     num_decoder_layers=dims.num_decoder_layers,
     head_dim=dims.head_dim,
     mlp_dim=dims.mlp_dim,
-    mlp_activations=hc.MLP_ACTIVATIONS,
+    mlp_activations=t5_params.MLP_ACTIVATIONS,
     dropout_rate=dropout_rate,
     logits_via_embedding=False,
   )
@@ -75,7 +76,10 @@ def build_model(
 
 
 def save_t5x_checkpoint(
-  params: Mapping[str, Any], dims: hc.T5Dims, model_dir: str, step: int = 0
+  params: Mapping[str, Any],
+  dims: t5_params.T5Dims,
+  model_dir: str,
+  step: int = 0,
 ) -> str:
   """Writes `params` as MODEL_DIR/checkpoint_STEP in T5X's (orbax) format.
 
@@ -147,6 +151,13 @@ def find_checkpoint_dir(path: str) -> str:
   return os.fspath(p / f"checkpoint_{max(steps)}")
 
 
+def describe_error(error: BaseException) -> str:
+  """`Type: first line` of an error raised while reading a file."""
+  text = str(error).strip()
+  first = text.splitlines()[0][:200] if text else ""
+  return f"{type(error).__name__}: {first}" if first else type(error).__name__
+
+
 def load_t5x_params(checkpoint_dir: str) -> tuple[dict[str, Any], int]:
   """Reads the parameters and step of a T5X checkpoint as numpy arrays.
 
@@ -154,7 +165,22 @@ def load_t5x_params(checkpoint_dir: str) -> tuple[dict[str, Any], int]:
   `save_t5x_checkpoint` write) and the older msgpack + tensorstore one
   (`checkpoint`, e.g. the public T5X checkpoints). Optimizer state is not
   read.
+
+  Raises:
+    ConversionError: the checkpoint is truncated, corrupted or holds no
+      parameters (one line naming the directory and the reader's error).
   """
+  try:
+    return _load_t5x_params(checkpoint_dir)
+  except hc.ConversionError:
+    raise
+  except Exception as e:  # noqa: BLE001  # orbax/tensorstore/msgpack: many
+    raise hc.ConversionError(
+      f"{checkpoint_dir}: unreadable T5X checkpoint ({describe_error(e)})"
+    ) from None
+
+
+def _load_t5x_params(checkpoint_dir: str) -> tuple[dict[str, Any], int]:
   from etils import epath
 
   p = epath.Path(checkpoint_dir)
@@ -183,34 +209,12 @@ def load_t5x_params(checkpoint_dir: str) -> tuple[dict[str, Any], int]:
         item=item, restore_args=args, partial_restore=True
       ),
     )
+  if not isinstance(state, Mapping) or not isinstance(
+    state.get("target"), Mapping
+  ):
+    raise hc.ConversionError(
+      f"{checkpoint_dir}: no 'target' parameters in the checkpoint"
+    )
   params = {k: v for k, v in state["target"].items()}
   step = int(np.asarray(state["state"]["step"]))
   return params, step
-
-
-def read_operative_gin(path: str) -> dict[str, str]:
-  """The `name = value` lines of a gin file (T5X's config.gin), unevaluated.
-
-  Continuation lines (a trailing backslash, open brackets) are joined.
-  """
-  from etils import epath
-
-  bindings = {}
-  pending = ""
-  for line in epath.Path(path).read_text().splitlines():
-    if not pending and (
-      not line.strip()
-      or line.lstrip().startswith(("#", "from ", "import ", "include "))
-    ):
-      continue
-    pending += line.rstrip("\\").strip() + " "
-    depth = sum(pending.count(c) for c in "([{") - sum(
-      pending.count(c) for c in ")]}"
-    )
-    if line.endswith("\\") or depth > 0:
-      continue
-    name, sep, value = pending.partition("=")
-    if sep:
-      bindings[name.strip()] = value.strip()
-    pending = ""
-  return bindings

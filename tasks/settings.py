@@ -26,7 +26,8 @@ builds is a field of one frozen `Settings`:
 | `tfds_dir` | where `tools.build_tfds` wrote the TFDS data | `IE_INSTRUCTIONS_TFDS_DIR` |
 | `vocab` | SentencePiece model file, or "byte" | `IE_INSTRUCTIONS_VOCAB` |
 | `vocab_extra_ids` | sentinel ids (default 100 for Flan-T5's, else 0) | `IE_INSTRUCTIONS_VOCAB_EXTRA_IDS` |
-| `seed`, `aux_prob`, `option_policy`, `target_format`, `instruction_file`, `eea_events` | how prompts are built (`PromptOptions`) | |
+| `user_datasets` | folders of the user's own datasets (`tasks.user_datasets`) | `IE_USER_DATASETS` (comma-separated) |
+| `seed`, `aux_prob`, `option_policy`, `target_format`, `instruction_file`, `eea_events` | how prompts are built (`instructions.PromptOptions`) | |
 | `cap`, `temperature` | mixing rates (`tasks.mixtures.examples_rate`) | |
 | `memory_cache` | keep tokenized examples in memory after one epoch | |
 | `run_dir` | where a run records the tasks left out of a mixture | |
@@ -39,11 +40,23 @@ default. `get()` resolves them the first time data are read and returns the
 same object from then on: every task of a process builds its examples from
 one `Settings`.
 
+This module is the one reader of environment variables in the project
+(a test checks it); besides the table's, `original_git_dir` reads
+`INSTRUCTUIE_ORIGINAL_GIT_DIR` for the benchmarks that run the original
+InstructUIE's evaluator.
+
 The fields that change the examples of a task (vocabulary, prompt options)
 make up `Settings.fingerprint()`. `tools/cache_tasks.sh` records it beside
 every seqio cache it writes and the tasks refuse a cache made with other
 settings (`tasks.cache`); data roots, the reader and mixing do not change a
-task's examples and are not part of it.
+task's examples and are not part of it. Nor do `user_datasets`: they are
+data roots too, and which datasets they hold decides which tasks exist (a
+name), not what a task's examples are.
+
+Resolving the settings (`resolve`, hence `get`, `configure`) registers the
+tasks and mixtures of the `user_datasets` folders (`on_resolve` hooks, which
+`tasks.mixtures` adds), so a tool that configures its settings, and a T5X
+run once gin is finalized, find them by name.
 """
 
 from __future__ import annotations
@@ -52,7 +65,7 @@ import contextlib
 import dataclasses
 import hashlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import gin
@@ -72,46 +85,20 @@ ENV_VARS: Mapping[str, str] = {
   "tfds_dir": "IE_INSTRUCTIONS_TFDS_DIR",
   "vocab": "IE_INSTRUCTIONS_VOCAB",
   "vocab_extra_ids": "IE_INSTRUCTIONS_VOCAB_EXTRA_IDS",
+  "user_datasets": "IE_USER_DATASETS",
 }
+# Read here too, for the benchmarks that compare with the original
+# InstructUIE: its bare git repository (`original_git_dir`).
+ORIGINAL_GIT_DIR_VAR = "INSTRUCTUIE_ORIGINAL_GIT_DIR"
 # The settings field holding each benchmark's data root.
 DATA_DIR_FIELDS: Mapping[str, str] = {
   "ie_instructions": "ie_instructions_dir",
   "tiny": "tiny_dir",
 }
-_PROMPT_FIELDS = (
-  "seed",
-  "aux_prob",
-  "option_policy",
-  "target_format",
-  "instruction_file",
-  "eea_events",
+# The fields of `instructions.PromptOptions`, bound by their own names.
+_PROMPT_FIELDS = tuple(
+  f.name for f in dataclasses.fields(instructions.PromptOptions)
 )
-
-
-@dataclasses.dataclass(frozen=True)
-class PromptOptions:
-  """How prompts are built (see `instructions.build_example`).
-
-  Attributes:
-    seed: Seed of every instruction, option and auxiliary-sampling draw.
-    aux_prob: Probability of building an auxiliary example for an instance.
-    option_policy: A `label_options` policy name.
-    target_format: A registered target format name.
-    instruction_file: An instruction config JSON; None for the shipped pool.
-    eea_events: "each": one EEA example per typed event of an instance;
-      "original": the original loader's rule, which fails on an EEA
-      instance without exactly one event (`instructions.EEA_EVENTS`).
-  """
-
-  seed: int = 0
-  aux_prob: float = instructions.AUX_PROB
-  option_policy: str = "as_given"
-  target_format: str = "instructuie"
-  instruction_file: str | None = None
-  eea_events: str = "each"
-
-  def __post_init__(self):
-    instructions.check_eea_events(self.eea_events)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,11 +111,12 @@ class Settings:
   tfds_dir: str | None = None
   vocab: str = FLAN_T5_VOCAB
   vocab_extra_ids: int = FLAN_T5_EXTRA_IDS
-  prompt: PromptOptions = PromptOptions()
+  prompt: instructions.PromptOptions = instructions.PromptOptions()
   cap: int | None = catalog.MAX_INSTANCES_PER_TASK
   temperature: float = 1.0
   memory_cache: bool = False
   run_dir: str | None = None
+  user_datasets: tuple[str, ...] = ()
 
   def __post_init__(self):
     if self.source not in SOURCE_KINDS:
@@ -216,6 +204,7 @@ def data_settings(
   temperature=_UNSET,
   memory_cache=_UNSET,
   run_dir=_UNSET,
+  user_datasets=_UNSET,
 ) -> dict[str, Any]:
   """The gin bindings of the settings (only the bound ones).
 
@@ -224,6 +213,7 @@ def data_settings(
     from tasks import settings
     settings.data_settings.vocab = '/data/spm.model'
     settings.data_settings.ie_instructions_dir = 'gs://bucket/ie_instructions'
+    settings.data_settings.user_datasets = ['/data/my_ie']
 
   or on T5X's command line `--gin.data_settings.seed=1`.
   """
@@ -238,23 +228,75 @@ FIELDS: tuple[str, ...] = (
 _INT_FIELDS = ("vocab_extra_ids",)
 
 
+def default_extra_ids(vocab: str) -> int:
+  """The sentinel ids of `vocab` when none are given: Flan-T5's 100 for its
+  model, 0 for any other."""
+  return FLAN_T5_EXTRA_IDS if vocab == FLAN_T5_VOCAB else 0
+
+
 def _from_values(values: Mapping[str, Any]) -> Settings:
   unknown = set(values) - set(FIELDS)
   if unknown:
     raise ValueError(f"Unknown settings {sorted(unknown)}; known: {FIELDS}")
   prompt = {k: values[k] for k in _PROMPT_FIELDS if k in values}
   rest = {k: v for k, v in values.items() if k not in _PROMPT_FIELDS}
+  if "user_datasets" in rest:
+    rest["user_datasets"] = user_folders(rest["user_datasets"])
   if "vocab_extra_ids" not in rest:
-    vocab = rest.get("vocab", FLAN_T5_VOCAB)
-    rest["vocab_extra_ids"] = FLAN_T5_EXTRA_IDS if vocab == FLAN_T5_VOCAB else 0
-  return Settings(**rest, prompt=PromptOptions(**prompt))
+    rest["vocab_extra_ids"] = default_extra_ids(
+      rest.get("vocab", FLAN_T5_VOCAB)
+    )
+  return Settings(**rest, prompt=instructions.PromptOptions(**prompt))
+
+
+def user_folders(value: Any) -> tuple[str, ...]:
+  """`user_datasets` as a tuple of folders: from a list, or a string of
+  comma-separated folders (the environment variable, a flag)."""
+  if isinstance(value, str):
+    value = value.split(",")
+  if not isinstance(value, list | tuple):
+    raise ValueError(
+      f"user_datasets: expected a list of folders, got {value!r}"
+    )
+  folders = []
+  for folder in value:
+    if not isinstance(folder, str):
+      raise ValueError(f"user_datasets: {folder!r} is not a folder name")
+    if folder.strip():
+      folders.append(folder.strip())
+  return tuple(folders)
+
+
+def user_datasets_in_force() -> tuple[str, ...]:
+  """`user_datasets` alone, as `resolve` would give it (overrides, gin,
+  environment), without resolving the other settings."""
+  value = _overrides.get("user_datasets")
+  if value is None:
+    value = data_settings().get("user_datasets")
+  if value is None:
+    value = os.environ.get(ENV_VARS["user_datasets"], "")
+  return user_folders(value)
+
+
+_hooks: list[Callable[[Settings], None]] = []
+
+
+def on_resolve(hook: Callable[[Settings], None]) -> None:
+  """Calls `hook(settings)` whenever settings are resolved (`resolve`).
+
+  `tasks.mixtures` registers the tasks of `Settings.user_datasets` so;
+  a hook must be cheap when called again with the same settings.
+  """
+  if hook not in _hooks:
+    _hooks.append(hook)
 
 
 def resolve(**overrides: Any) -> Settings:
   """Settings from `overrides`, gin, the environment and the defaults.
 
   Does not change the settings in force (see `get`); `None` overrides are
-  ignored, so CLIs can pass their flags as they are.
+  ignored, so CLIs can pass their flags as they are. Runs the `on_resolve`
+  hooks.
   """
   values: dict[str, Any] = {}
   for field, var in ENV_VARS.items():
@@ -263,7 +305,10 @@ def resolve(**overrides: Any) -> Settings:
       values[field] = int(value) if field in _INT_FIELDS else value
   values.update(data_settings())
   values.update({k: v for k, v in overrides.items() if v is not None})
-  return _from_values(values)
+  resolved = _from_values(values)
+  for hook in _hooks:
+    hook(resolved)
+  return resolved
 
 
 _overrides: dict[str, Any] = {}
@@ -304,11 +349,18 @@ def configure(**overrides: Any) -> Settings:
   return new
 
 
+def original_git_dir() -> str | None:
+  """The original InstructUIE's bare git directory ($INSTRUCTUIE_ORIGINAL_GIT_DIR),
+  or None when unset."""
+  return os.environ.get(ORIGINAL_GIT_DIR_VAR) or None
+
+
 def data_dir_overrides(benchmarks, path: str | None) -> dict[str, str]:
   """`configure` keywords that set the data root of `benchmarks` to `path`."""
   if not path:
     return {}
-  return {DATA_DIR_FIELDS[b]: path for b in benchmarks}
+  # A user's dataset carries its own root (`user_datasets`).
+  return {DATA_DIR_FIELDS[b]: path for b in benchmarks if b in DATA_DIR_FIELDS}
 
 
 @contextlib.contextmanager
@@ -331,28 +383,72 @@ def scoped(**overrides: Any) -> Iterator[Settings]:
     _current, _overrides = saved[0], saved[1]
 
 
+class VocabularyError(ValueError):
+  """A vocabulary file that cannot be used; the message is one line."""
+
+
+def sentencepiece_pieces(path: str) -> int:
+  """The number of pieces of the SentencePiece model file at `path`.
+
+  The one check that a file given as a vocabulary is a SentencePiece model
+  (any file can be named: `--vocab=/etc/hostname`). Local paths are read
+  directly; others (gs://) through TensorFlow.
+
+  Raises:
+    VocabularyError: `path` cannot be read or is not a SentencePiece model.
+  """
+  import sentencepiece  # noqa: PLC0415
+
+  try:
+    if "://" in path:
+      import tensorflow as tf  # noqa: PLC0415
+
+      with tf.io.gfile.GFile(path, "rb") as f:
+        data = f.read()
+    else:
+      with open(path, "rb") as f:
+        data = f.read()
+  except OSError as e:
+    reason = e.strerror or str(e).strip().splitlines()[0]
+    raise VocabularyError(f"{path}: {reason}") from None
+  except Exception as e:  # noqa: BLE001  # tf.errors.OpError and kin
+    reason = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    raise VocabularyError(f"{path}: {reason or type(e).__name__}") from None
+  processor = sentencepiece.SentencePieceProcessor()
+  try:
+    processor.LoadFromSerializedProto(data)
+  except (RuntimeError, TypeError, ValueError):
+    raise VocabularyError(
+      f"{path}: not a SentencePiece model ({len(data)} bytes that do not "
+      "parse as one)"
+    ) from None
+  pieces = processor.GetPieceSize()
+  if pieces < 1:
+    raise VocabularyError(f"{path}: a SentencePiece model without pieces")
+  return pieces
+
+
 def vocabulary_problem(current: Settings | None = None) -> str | None:
-  """Why the vocabulary of `current` (default: in force) cannot be read.
+  """Why the vocabulary of `current` (default: in force) cannot be used.
 
   Returns:
-    None when it is "byte" or its file exists; else a one-line message that
-    says how to pass a local model.
+    None when it is "byte" or a SentencePiece model
+    (`sentencepiece_pieces`); else a one-line message that says how to pass
+    a local model.
   """
   current = current or get()
   if current.vocab == BYTE:
     return None
-  import tensorflow as tf  # noqa: PLC0415
-
   try:
-    if tf.io.gfile.exists(current.vocab):
-      return None
-    reason = "no such file"
-  except (tf.errors.OpError, OSError) as e:
-    reason = str(e).strip().splitlines()[0]
+    sentencepiece_pieces(current.vocab)
+  except VocabularyError as e:
+    reason = str(e)
+  else:
+    return None
   return (
-    f"cannot read the vocabulary {current.vocab} ({reason}); pass a local "
-    "SentencePiece model with --vocab=PATH.model (e.g. one made by "
-    "python -m tools.train_vocab) or set IE_INSTRUCTIONS_VOCAB"
+    f"cannot use the vocabulary {reason}; pass a local SentencePiece model "
+    "with --vocab=PATH.model (e.g. one made by python -m tools.train_vocab) "
+    "or set IE_INSTRUCTIONS_VOCAB"
   )
 
 

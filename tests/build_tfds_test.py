@@ -23,8 +23,9 @@ import time
 
 import pytest
 
+from instructuie_jax import cli, tiny_data
 from tests.conftest import REPO_ROOT
-from tools import build_tfds, cli, make_tiny_data
+from tools import build_tfds
 
 
 def _cli(*args):
@@ -50,7 +51,7 @@ def _one_error_line(err, *needles):
 @pytest.fixture
 def tiny_root(tmp_path):
   root = tmp_path / "data"
-  make_tiny_data.write_datasets(str(root), 0, 20, 5)
+  tiny_data.write_datasets(str(root), 0, 20, 5)
   return root
 
 

@@ -14,7 +14,16 @@
 
 """Tests of the error audit (instructuie_jax.error_audit)."""
 
-from instructuie_jax import error_audit, instructions
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from instructuie_jax import (
+  error_audit,
+  formats,
+  instructions,
+  metrics,
+  task_types,
+)
 from instructuie_jax.records import Argument, Entity, Event, Relation
 
 SENTENCE = "Ada Lovelace met Charles Babbage in London ."
@@ -40,7 +49,7 @@ def test_categories_of_ner_errors():
       " person: Lovelace; location: Babbage; city: Paris",
       sentence=SENTENCE,
     ),
-    # a duplicate.
+    # a duplicate: one copy more than the gold, spurious.
     _ner(
       " person: Ada Lovelace",
       " person: Ada Lovelace; person: Ada Lovelace",
@@ -59,7 +68,7 @@ def test_categories_of_ner_errors():
     "missed": 2,
     "boundary_error": 1,
     "boundary_and_type_error": 1,
-    "spurious": 1,
+    "spurious": 2,
   }
   assert audit.duplicates == 1
   assert audit.unparseable == 1
@@ -69,8 +78,8 @@ def test_categories_of_ner_errors():
   assert audit.span_not_in_text == 1
   assert audit.confusion["location"] == {"organization": 1, "(missed)": 1}
   assert audit.confusion["person"] == {"person": 2, "(missed)": 1}
-  assert audit.confusion["(spurious)"] == {"city": 1}
-  assert audit.as_dict()["categories"]["spurious"] == 1
+  assert audit.confusion["(spurious)"] == {"city": 1, "person": 1}
+  assert audit.as_dict()["categories"]["spurious"] == 2
 
 
 def test_relation_items_and_type_error():
@@ -95,10 +104,11 @@ def test_event_items_cover_trigger_and_arguments():
 
 
 def test_options_and_sentence_read_back_from_prompts():
+  # Each task type's layout reads its own prompts back (`tools.report`).
   prompt = instructions.render_prompt(
     "NER", "Find entities. \n", OPTIONS, SENTENCE
   )
-  assert error_audit.prompt_parts(prompt) == (OPTIONS, SENTENCE)
+  assert task_types.NER.layout.read(prompt) == (OPTIONS, SENTENCE)
   ee = instructions.render_prompt(
     "EE",
     "Find events. \n",
@@ -106,11 +116,12 @@ def test_options_and_sentence_read_back_from_prompts():
     SENTENCE,
     {"roles": ("victim",)},
   )
-  assert error_audit.prompt_parts(ee) == (
+  assert task_types.EE.layout.read(ee) == (
     ("attack", "it's", "victim"),
     SENTENCE,
   )
-  assert error_audit.prompt_parts("no layout") == (None, None)
+  assert task_types.EE.layout.read(prompt) == (None, None)
+  assert task_types.NER.layout.read("no layout") == (None, None)
 
 
 def test_example_options_win_over_dataset_options():
@@ -136,3 +147,23 @@ def test_confusion_labels_put_missed_and_spurious_last():
     ["a", "b", "(spurious)"],
     ["a", "b", "(missed)"],
   )
+
+
+_ENTITIES = st.lists(
+  st.builds(
+    Entity, st.sampled_from(["person", "location"]), st.sampled_from(["A", "B"])
+  ),
+  max_size=4,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_ENTITIES, _ENTITIES)
+def test_correct_items_are_the_strict_true_positives(gold, pred):
+  fmt = formats.get("instructuie")
+  example = _ner(
+    fmt.linearize("NER", tuple(gold)), fmt.linearize("NER", tuple(pred))
+  )
+  audit = error_audit.audit_examples("NER", [example])
+  strict = metrics.score_example("NER", gold, pred)["ner"]
+  assert audit.categories["correct"] == strict.tp

@@ -58,9 +58,36 @@ def test_repeated_entities_take_successive_occurrences():
   text = "Ada and Ada and Ada"
   records = [Entity("person", "Ada")] * 4
   result = grounding.ground(text, records, NER)
-  # Three distinct occurrences, then the leftmost again.
-  assert _offsets(result) == [(0, 3), (8, 11), (16, 19), (0, 3)]
-  assert result.ungrounded == 0
+  # Three distinct occurrences; the fourth copy has none left: flagged, not
+  # given the offsets of an earlier copy.
+  assert _offsets(result) == [(0, 3), (8, 11), (16, 19), (None, None)]
+  assert result.repeats == 1
+  assert result.ungrounded == 1
+  assert result.to_json()["entities"][3]["grounded"] is False
+
+
+def test_kth_copy_takes_kth_occurrence_beside_other_labels():
+  # Another label took the second "Ada" first; the second person copy still
+  # gets the second occurrence (the first is its own first copy's).
+  result = grounding.ground(
+    "Ada met Ada.",
+    [
+      Entity("person", "Ada"),
+      Entity("location", "Ada"),
+      Entity("person", "Ada"),
+      Entity("location", "Ada"),
+      Entity("location", "Ada"),
+    ],
+    NER,
+  )
+  assert _offsets(result) == [(0, 3), (8, 11), (8, 11), (0, 3), (None, None)]
+  assert (result.repeats, result.ungrounded) == (1, 1)
+  # Event triggers: the same rule per (event type, trigger).
+  ee = grounding.options_for("EE", {"attack": []})
+  result = grounding.ground("hit and hit", [Event("attack", "hit")] * 3, ee)
+  triggers = [(r.trigger.start, r.trigger.end) for r in result.records]
+  assert triggers == [(0, 3), (8, 11), (None, None)]
+  assert result.repeats == 1
 
 
 def test_nested_span_prefers_an_occurrence_outside_earlier_spans():
@@ -204,15 +231,23 @@ def test_grounded_offsets_always_match(text, spans):
       located.append(record.trigger)
       located += [a.span for a in record.arguments]
   assert len(result.records) == len(records)
-  missing = 0
+  missing = not_in_text = 0
   for span in located:
     if span.grounded:
       assert text[span.start : span.end] == span.text
     else:
       assert span.start is None and span.end is None
-      assert span.text == "" or span.text not in text
+      not_in_text += span.text == "" or span.text not in text
       missing += 1
   assert result.ungrounded == missing
+  # The others are copies of an entity beyond its text's occurrences.
+  assert result.repeats == missing - not_in_text
+  entities = [
+    (r.span.text, r.span.start)
+    for r in result.records
+    if isinstance(r, grounding.GroundedEntity) and r.span.grounded
+  ]
+  assert len(set(entities)) == len(entities)  # no copy shares offsets
 
 
 @settings(max_examples=200, deadline=None)
@@ -221,9 +256,13 @@ def test_grounded_offsets_always_match(text, spans):
   spans=st.lists(st.sampled_from(["a", "ab", "b a", "aa"]), max_size=8),
 )
 def test_entity_choice_is_leftmost_free_occurrence(text, spans):
-  """Each entity takes the leftmost occurrence free of earlier ones."""
+  """Each entity takes the leftmost occurrence free of earlier ones.
+
+  Else the leftmost that no earlier copy took, else none.
+  """
   result = grounding.ground(text, [Entity("person", s) for s in spans], NER)
   taken = []
+  copies: dict[str, list[int]] = {}
   for span in (r.span for r in result.records):
     starts = grounding.occurrences(text, span.text)
     if not starts:
@@ -234,8 +273,12 @@ def test_entity_choice_is_leftmost_free_occurrence(text, spans):
       for s in starts
       if all(s + len(span.text) <= a or b <= s for a, b in taken)
     ]
-    assert span.start == (free[0] if free else starts[0])
-    taken.append((span.start, span.end))
+    unused = [s for s in starts if s not in copies.get(span.text, [])]
+    expected = (free or unused or [None])[0]
+    assert span.start == expected
+    if expected is not None:
+      taken.append((span.start, span.end))
+      copies.setdefault(span.text, []).append(span.start)
   # Deterministic: the same input gives the same answer.
   again = grounding.ground(text, [Entity("person", s) for s in spans], NER)
   assert again == result

@@ -105,3 +105,44 @@ def test_registry_modules_do_not_import_task_types():
   graph = import_graph()
   for name in graph["instructuie_jax.task_types"]:
     assert "instructuie_jax.task_types" not in graph[name], name
+
+
+# Tools are entry points: the library and the benchmarks import none of them
+# (a benchmark runs a tool as a user would, in a subprocess).
+NO_TOOL_IMPORTS = ("instructuie_jax", "instructuie_t5x", "tasks", "benchmarks")
+
+
+def tool_imports(source: str) -> list[str]:
+  """The `tools` modules that `source` imports, anywhere in it."""
+  found = []
+  for node in ast.walk(ast.parse(source)):
+    if isinstance(node, ast.Import):
+      names = [a.name for a in node.names]
+    elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+      names = [node.module]
+    else:
+      continue
+    found += [n for n in names if n == "tools" or n.startswith("tools.")]
+  return found
+
+
+def test_no_library_module_or_benchmark_imports_a_tool():
+  offenders = {}
+  for folder in NO_TOOL_IMPORTS:
+    for path in sorted((REPO_ROOT / folder).rglob("*.py")):
+      found = tool_imports(path.read_text(encoding="utf-8"))
+      if found:
+        offenders[str(path.relative_to(REPO_ROOT))] = found
+  assert offenders == {}
+
+
+def test_tool_imports_sees_each_form():
+  source = (
+    "import tools.score\n"
+    "from tools import cli\n"
+    "def f():\n"
+    "  from tools.report import run\n"
+    "import toolsmith\n"
+    "from instructuie_jax import tools_like\n"
+  )
+  assert tool_imports(source) == ["tools.score", "tools", "tools.report"]

@@ -31,8 +31,8 @@ import os, sys
 import gin
 import instructuie_jax, instructuie_t5x, tasks.mixtures, tools.score
 from t5x.train import train  # `__main__.train`, as t5x.train has it
-from tools import gin_search_paths
-roots = gin_search_paths.search_paths()
+from instructuie_t5x import pipeline
+roots = pipeline.search_paths()
 for root in roots:
   gin.add_config_file_search_path(root)
 gin.parse_config_files_and_bindings(

@@ -24,20 +24,19 @@ import sys
 
 import pytest
 
-from instructuie_jax import schema
+from instructuie_jax import schema, tiny_data
 from tests.conftest import REPO_ROOT
-from tools import make_tiny_data
 
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
   root = tmp_path_factory.mktemp("tiny")
-  counts = make_tiny_data.write_datasets(str(root), 0, 2000, 300)
+  counts = tiny_data.write_datasets(str(root), 0, 2000, 300)
   return root, counts
 
 
 def test_fill_template_offsets():
-  instance = make_tiny_data.fill_template(
+  instance = tiny_data.fill_template(
     "{PER} met {PER} in {LOC} .", ["Ada Lo", "Bo Ka", "Lima"]
   )
   assert instance == {
@@ -81,8 +80,8 @@ def _load(root, dataset, split):
 
 
 def test_heldout_templates_differ():
-  news = set(make_tiny_data.NEWS_TEMPLATES + make_tiny_data.NEWS_EMPTY)
-  heldout = make_tiny_data.HELDOUT_TEMPLATES + make_tiny_data.HELDOUT_EMPTY
+  news = set(tiny_data.NEWS_TEMPLATES + tiny_data.NEWS_EMPTY)
+  heldout = tiny_data.HELDOUT_TEMPLATES + tiny_data.HELDOUT_EMPTY
   assert not news & set(heldout)
 
 
@@ -96,7 +95,7 @@ def test_mix_of_names(written):
   empty = sum(not x["entities"] for x in train) / len(train)
   assert 0.07 < empty < 0.13
   names = [e["name"] for x in train for e in x["entities"]]
-  gazetteer = set().union(*make_tiny_data._GAZETTEER.values())
+  gazetteer = set().union(*tiny_data._GAZETTEER.values())
   made_up = sum(n not in gazetteer for n in names) / len(names)
   assert 0.75 < made_up < 0.85
   seen = set(names)
@@ -121,9 +120,9 @@ def test_deterministic(tmp_path):
       h.update(path.read_bytes())
     return h.hexdigest()
 
-  make_tiny_data.write_datasets(str(tmp_path / "a"), 3, 100, 20)
-  make_tiny_data.write_datasets(str(tmp_path / "b"), 3, 100, 20)
-  make_tiny_data.write_datasets(str(tmp_path / "c"), 4, 100, 20)
+  tiny_data.write_datasets(str(tmp_path / "a"), 3, 100, 20)
+  tiny_data.write_datasets(str(tmp_path / "b"), 3, 100, 20)
+  tiny_data.write_datasets(str(tmp_path / "c"), 4, 100, 20)
   assert digest(tmp_path / "a") == digest(tmp_path / "b")
   assert digest(tmp_path / "a") != digest(tmp_path / "c")
 
@@ -161,7 +160,7 @@ def test_bad_counts_are_usage_errors_and_write_nothing(tmp_path, flag):
 
 def test_write_datasets_rejects_bad_counts(tmp_path):
   with pytest.raises(ValueError, match="num_train"):
-    make_tiny_data.write_datasets(str(tmp_path), 0, -5, 10)
+    tiny_data.write_datasets(str(tmp_path), 0, -5, 10)
   assert not list(tmp_path.iterdir())
 
 

@@ -12,8 +12,9 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Tests for strict set-based metrics, seqio postprocess and metric_fn."""
+"""Tests for strict multiset metrics, seqio postprocess and metric_fn."""
 
+import collections
 import functools
 import inspect
 
@@ -59,7 +60,7 @@ def test_counts_as_dict_scaled():
 
 
 def test_count_uses_sets():
-  # Predicted twice: one true positive, no false positive.
+  # The original mode's comparison: predicted twice is one true positive.
   assert counts.count([ADA], [ADA, ADA]) == Counts(1, 0, 0)
   assert counts.count([ADA, ADA], [ADA]) == Counts(1, 0, 0)
   assert counts.count([], []) == Counts()
@@ -70,7 +71,10 @@ def test_count_uses_sets():
   "gold,pred,expected",
   [
     ((ADA, PARIS), (ADA, PARIS), Counts(2, 0, 0)),
-    ((ADA,), (ADA, ADA), Counts(1, 0, 0)),  # duplicate prediction
+    ((ADA,), (ADA, ADA), Counts(1, 1, 0)),  # one repeat too many
+    ((ADA, ADA), (ADA,), Counts(1, 0, 1)),  # a repeated gold mention
+    ((ADA, ADA), (ADA, ADA), Counts(2, 0, 0)),
+    ((ADA, ADA, PARIS), (ADA, ADA, ADA, PARIS), Counts(3, 1, 0)),
     ((), (), Counts()),  # both empty: nothing
     ((), (ADA,), Counts(0, 1, 0)),
     ((ADA,), (), Counts(0, 0, 1)),
@@ -99,13 +103,41 @@ def test_re_strict_and_boundary():
   pred = (
     Relation("Ada", "live in", "IBM"),  # wrong relation, right pair
     Relation("Bob", "live in", "X"),  # right
-    Relation("Bob", "live in", "X"),  # duplicate
+    Relation("Bob", "live in", "X"),  # repeated: one false positive
     Relation("Cy", "live in", "X"),  # wrong head
   )
   assert metrics.score_example("RE", gold, pred) == {
-    "re_strict": Counts(1, 2, 1),
-    "re_boundary": Counts(2, 1, 0),
+    "re_strict": Counts(1, 3, 1),
+    "re_boundary": Counts(2, 2, 0),
   }
+
+
+def test_projections_keep_one_key_per_record():
+  # Two gold relations between one pair are that pair twice.
+  gold = (Relation("Ada", "work for", "IBM"), Relation("Ada", "own", "IBM"))
+  pred = (Relation("Ada", "work for", "IBM"),)
+  assert metrics.score_example("RE", gold, pred) == {
+    "re_strict": Counts(1, 0, 1),
+    "re_boundary": Counts(1, 0, 1),
+  }
+  # Two events with one trigger; an argument repeated within an event.
+  gold = (
+    Event("attack", "fired", (Argument("target", "X"),)),
+    Event("die", "fired", (Argument("victim", "X"), Argument("victim", "X"))),
+  )
+  pred = (Event("die", "fired", (Argument("victim", "X"),)),)
+  assert metrics.score_example("EE", gold, pred) == {
+    "ee_trigger_id": Counts(1, 0, 1),
+    "ee_trigger": Counts(1, 0, 1),
+    "ee_argument_id": Counts(1, 0, 2),
+    "ee_argument": Counts(1, 0, 2),
+  }
+  assert metrics.score_example(
+    "EEA", (Argument("victim", "X"),) * 2, (Argument("victim", "X"),) * 3
+  ) == {"eea": Counts(2, 1, 0), "eea_id": Counts(2, 1, 0)}
+  assert metrics.score_example(
+    "EET", (Event("die", "fired"),) * 2, (Event("die", "fired"),)
+  ) == {"eet": Counts(1, 0, 1), "eet_trigger_id": Counts(1, 0, 1)}
 
 
 def test_re_entity_types_only_when_required():
@@ -177,9 +209,9 @@ def test_tally_texts_none_duplicates_and_partial():
     [" person: Ada; location: Paris", " None", " person: Bob"],
     [" person: Ada; person: Ada; location: Rome", "None", " None"],
   ).counts
-  # Example 1: tp=1 (Ada, once), fp=1 (Rome), fn=1 (Paris); example 2: all
-  # empty; example 3: fn=1.
-  assert counts == {"ner": Counts(1, 1, 2)}
+  # Example 1: tp=1 (Ada), fp=2 (the second Ada, Rome), fn=1 (Paris);
+  # example 2: all empty; example 3: fn=1.
+  assert counts == {"ner": Counts(1, 2, 2)}
 
 
 def test_tally_counts_unparseable_predictions():
@@ -227,6 +259,30 @@ _EVENTS = st.lists(
   max_size=2,
 )
 _RECORDS = {"NER": _ENTITIES, "RE": _RELATIONS, "EE": _EVENTS}
+
+
+def _counter_counts(gold, pred) -> Counts:
+  g, p = collections.Counter(gold), collections.Counter(pred)
+  tp = sum(min(n, p[k]) for k, n in g.items())
+  return Counts(tp, sum(p.values()) - tp, sum(g.values()) - tp)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_RECORDS["NER"], _RECORDS["NER"], _RECORDS["RE"], _RECORDS["RE"])
+def test_counts_are_over_multisets(ner_gold, ner_pred, re_gold, re_pred):
+  # With repeats drawn often: each record doubled or not.
+  ner_gold, ner_pred = ner_gold + ner_gold[:1], ner_pred + ner_pred[1:]
+  assert metrics.score_example("NER", ner_gold, ner_pred) == {
+    "ner": _counter_counts(ner_gold, ner_pred)
+  }
+  assert metrics.score_example("RE", re_gold, re_pred) == {
+    "re_strict": _counter_counts(
+      [r[:3] for r in re_gold], [r[:3] for r in re_pred]
+    ),
+    "re_boundary": _counter_counts(
+      [(r.head, r.tail) for r in re_gold], [(r.head, r.tail) for r in re_pred]
+    ),
+  }
 
 
 @st.composite

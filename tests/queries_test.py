@@ -55,7 +55,7 @@ def test_prompt_equals_the_evaluation_prompt(task):
   )
   instance = instances[0]
   example = instructions.build_example(
-    instance, task, labels, seed=0, dataset="d", split="test"
+    instance, task, labels, dataset="d", split="test"
   )
   item = {"text": instance.sentence}
   label_arg = list(labels.types)

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""benchmarks/real_data_run.py: its log reading, and a few-step smoke run.
+"""The real-data run (instructuie_t5x/real_data.py, tools/real_data_run.py,
+benchmarks/real_data_run.py): its log reading, and a few-step smoke run.
 
 The smoke run trains gin/runs/real_data.gin for a few steps on every
 supervised dataset of the shared data (skipped without T5X or without the
@@ -31,8 +32,8 @@ import sys
 
 import pytest
 
-from benchmarks import real_data_run
-from tools import cli
+from instructuie_jax import cli
+from instructuie_t5x import real_data
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -54,7 +55,7 @@ of 700 s used: stopping
 def test_read_train_log(tmp_path):
   path = tmp_path / "train.log"
   path.write_text(_TRAIN_LOG, encoding="utf-8")
-  got = real_data_run.read_train_log(str(path))
+  got = real_data.read_train_log(str(path))
   assert got["loaded"] == {
     "instructuie_re_ade_corpus": {
       "examples": 3417,
@@ -69,7 +70,7 @@ def test_read_train_log(tmp_path):
 
 
 def test_echo_progress_shows_f1_budget_and_loss():
-  echo = real_data_run.echo_progress(0.0)
+  echo = real_data.echo_progress(0.0)
   lines = [echo(line) for line in _TRAIN_LOG.splitlines()]
   shown = [line for line in lines if line]
   assert len(shown) == 3
@@ -83,7 +84,7 @@ def test_accounting_flags_a_count_that_differs():
     "t": {"split_size": 10, "expected": 5, "cut_inputs": 0, "cut_targets": 1}
   }
   train = {"loaded": {}, "empty": []}
-  rows, problems = real_data_run.account(
+  rows, problems = real_data.account(
     sizes, sizes, {"t": {10: 5, 20: 4}}, {"t": {20: 5}}, train
   )
   assert problems == [
@@ -91,7 +92,7 @@ def test_accounting_flags_a_count_that_differs():
   ]
   assert rows[0]["validation"]["evaluated"] == 4
   assert rows[0]["test"]["evaluated"] == 5
-  _, problems = real_data_run.account(sizes, sizes, {}, {"t": {1: 5}}, train)
+  _, problems = real_data.account(sizes, sizes, {}, {"t": {1: 5}}, train)
   assert problems == ["t/validation: not evaluated"]
 
 
@@ -106,14 +107,17 @@ def test_accounting_flags_a_count_that_differs():
 )
 def test_bad_values_are_usage_errors(tmp_path, name, value, message):
   with pytest.raises(cli.UsageError, match=message):
-    real_data_run.run(str(tmp_path), str(tmp_path / "w"), **{name: value})
+    real_data.run(str(tmp_path), str(tmp_path / "w"), **{name: value})
 
 
-def test_missing_data_dir_is_one_line(tmp_path):
+@pytest.mark.parametrize(
+  "command", [["-m", "tools.real_data_run"], ["benchmarks/real_data_run.py"]]
+)
+def test_missing_data_dir_is_one_line(tmp_path, command):
   done = subprocess.run(
     [
       sys.executable,
-      "benchmarks/real_data_run.py",
+      *command,
       f"--data_dir={tmp_path / 'nowhere'}",
       f"--work_dir={tmp_path / 'w'}",
     ],
@@ -140,7 +144,8 @@ def test_smoke_run_accounts_for_every_example(shared_data_dir, tmp_path):
   done = subprocess.run(
     [
       sys.executable,
-      "benchmarks/real_data_run.py",
+      "-m",
+      "tools.real_data_run",
       f"--data_dir={shared_data_dir}",
       f"--work_dir={work_dir}",
       "--max_steps=4",

@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Tests of tools/report.py and instructuie_jax.paper_tables."""
+"""Tests of instructuie_jax/reporting.py, tools/report.py and paper_tables."""
 
 from __future__ import annotations
 
@@ -24,9 +24,8 @@ import sys
 import numpy as np
 import pytest
 
-from instructuie_jax import paper_tables
+from instructuie_jax import paper_tables, reporting, scoring
 from tests.conftest import REPO_ROOT
-from tools import report, score
 
 pytest.importorskip("matplotlib", reason="matplotlib not installed")
 
@@ -64,8 +63,8 @@ def metrics_dir(tmp_path_factory):
   folder = tmp_path_factory.mktemp("scored")
   predictions = folder / "predictions.jsonl"
   _write_predictions(predictions)
-  result = score.score(score.read_predictions(str(predictions)), "both")
-  score.write_report(result, str(folder))
+  result = scoring.score(scoring.read_predictions(str(predictions)), "both")
+  scoring.write_report(result, str(folder))
   return folder
 
 
@@ -91,7 +90,7 @@ def _not_blank(path) -> bool:
 
 def test_tables_match_metrics_json(metrics_dir, tmp_path):
   out = tmp_path / "out"
-  result = report.run([f"run1={metrics_dir}"], str(out))
+  result = reporting.run([f"run1={metrics_dir}"], str(out))
   metrics = json.loads((metrics_dir / "metrics.json").read_text())
   text = (out / "report.md").read_text()
   layouts = {layout.key: layout for layout in paper_tables.LAYOUTS}
@@ -135,7 +134,7 @@ def test_tables_match_metrics_json(metrics_dir, tmp_path):
 
 def test_two_runs_side_by_side(metrics_dir, tmp_path):
   out = tmp_path / "out"
-  result = report.run(
+  result = reporting.run(
     [f"a={metrics_dir}", f"b={metrics_dir / 'metrics.json'}"], str(out)
   )
   header = result["tables"][0]["header"]
@@ -165,7 +164,7 @@ def test_audit_from_predictions(tmp_path):
   predictions = tmp_path / "p.jsonl"
   _write_predictions(predictions)
   out = tmp_path / "out"
-  report.run([], str(out), predictions=[str(predictions)])
+  reporting.run([], str(out), predictions=[str(predictions)])
   audit = json.loads((out / "audit.json").read_text())["p.jsonl"]
   # CrossNER_AI: SVM typed "field" instead of "algorithm".
   ai = audit["CrossNER_AI|NER"]
@@ -196,7 +195,7 @@ def _write_events(model_dir, losses, f1s) -> None:
 @pytest.mark.slow
 def test_learning_curves_from_event_files(tmp_path):
   pytest.importorskip("tensorflow", reason="tensorflow not installed")
-  from tools import report_plots
+  from instructuie_jax import report_plots
 
   run_a, run_b = tmp_path / "a", tmp_path / "b"
   _write_events(run_a, [(1, 5.0), (2, 3.0), (3, 2.5)], [(2, 20.0), (3, 40.0)])
@@ -209,7 +208,9 @@ def test_learning_curves_from_event_files(tmp_path):
     (3, 40.0),
   ]
   out = tmp_path / "out"
-  result = report.run([], str(out), event_dirs=[str(run_a), f"second={run_b}"])
+  result = reporting.run(
+    [], str(out), event_dirs=[str(run_a), f"second={run_b}"]
+  )
   assert result["plots"] == ["plots/train_loss.png", "plots/eval_f1.png"]
   for rel in result["plots"]:
     assert _not_blank(out / rel)
@@ -266,7 +267,7 @@ def test_audit_reads_options_and_sentence_from_t5x_prompts(tmp_path):
   name = "instructuie_ner_mit_movie-predict.jsonl-00000-of-00001"
   (tmp_path / name).write_text(json.dumps(line) + "\n")
   out = tmp_path / "out"
-  report.run([], str(out), predictions=[f"infer={tmp_path}"])
+  reporting.run([], str(out), predictions=[f"infer={tmp_path}"])
   audit = json.loads((out / "audit.json").read_text())["infer"]
   movie = audit["mit-movie|NER"]
   assert (movie["label_not_in_options"], movie["label_checked"]) == (1, 2)

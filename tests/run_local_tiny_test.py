@@ -12,29 +12,35 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Tests of tools/run_local_tiny.py that need no T5X run."""
+"""The tiny pipeline (instructuie_t5x/pipeline.py), without a T5X run."""
 
 from __future__ import annotations
 
+import fcntl
+import functools
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from absl import app
 
+from instructuie_t5x import pipeline
 from tools import run_local_tiny
 
 
 def test_without_t5x_prints_install_help_and_exits_2(monkeypatch, capsys):
-  monkeypatch.setattr(run_local_tiny, "t5x_root", lambda: None)
+  monkeypatch.setattr(pipeline, "t5x_root", lambda: None)
   with pytest.raises(SystemExit) as exit_info:
     run_local_tiny.main(["run_local_tiny"])
   assert exit_info.value.code == 2
   err = capsys.readouterr().err
   assert "T5X is not installed" in err
-  assert run_local_tiny.T5X_COMMIT in err
+  assert pipeline.T5X_COMMIT in err
   assert "install-t5x-from-snapshots" in err
   assert "Traceback" not in err
 
@@ -53,20 +59,20 @@ def test_latest_checkpoint(tmp_path):
     "train",
   ):
     (tmp_path / name).mkdir()
-  assert run_local_tiny.latest_checkpoint(str(tmp_path)) == str(
+  assert pipeline.latest_checkpoint(str(tmp_path)) == str(
     tmp_path / "checkpoint_1000"
   )
   with pytest.raises(RuntimeError, match="no checkpoint_N"):
-    run_local_tiny.latest_checkpoint(str(tmp_path / "train"))
+    pipeline.latest_checkpoint(str(tmp_path / "train"))
 
 
 def test_subprocess_env(monkeypatch):
   monkeypatch.setenv("PYTHONPATH", "/elsewhere")
   monkeypatch.delenv("IE_TINY_DIR", raising=False)
   monkeypatch.delenv("IE_INSTRUCTIONS_VOCAB", raising=False)
-  env = run_local_tiny.subprocess_env()
+  env = pipeline.subprocess_env()
   assert env["PYTHONPATH"].split(":") == [
-    run_local_tiny.REPO_ROOT,
+    pipeline.REPO_ROOT,
     "/elsewhere",
   ]
   # The data settings go to T5X as gin flags, never through the environment.
@@ -74,8 +80,8 @@ def test_subprocess_env(monkeypatch):
 
 
 def test_t5x_commands_carry_the_data_settings(tmp_path):
-  command = run_local_tiny.train_command(
-    str(tmp_path / "model"), 10, 5, 0, run_local_tiny.data_bindings(tmp_path)
+  command = pipeline.train_command(
+    str(tmp_path / "model"), 10, 5, 0, pipeline.data_bindings(tmp_path)
   )
   assert (
     f"--gin_bindings=data_settings.tiny_dir = '{tmp_path / 'data'}'" in command
@@ -84,6 +90,25 @@ def test_t5x_commands_carry_the_data_settings(tmp_path):
     f"--gin_bindings=data_settings.vocab = '{tmp_path / 'vocab.model'}'"
     in command
   )
+
+
+def test_score_step_writes_the_metrics_and_prints_the_tables(tmp_path, capsys):
+  predictions = tmp_path / "p.jsonl"
+  line = {
+    "dataset": "synth_news",
+    "task": "NER",
+    "target": " person: Ada",
+    "prediction": " person: Ada",
+  }
+  predictions.write_text(json.dumps(line) + "\n")
+  pipeline.score(str(predictions), str(tmp_path / "scores"))
+  report = json.loads((tmp_path / "scores" / "metrics.json").read_text())
+  assert report["mode"] == "both"
+  assert report["datasets"]["synth_news"]["NER"]["ner"]["f1"] == 1.0
+  assert "# Scores (both mode, 1 examples)" in capsys.readouterr().out
+  predictions.write_text("{}\n")
+  with pytest.raises(RuntimeError, match=r"scoring failed: .*p.jsonl:1: field"):
+    pipeline.score(str(predictions), str(tmp_path / "scores"))
 
 
 def _option(command, flag):
@@ -120,25 +145,22 @@ def fake_t5x(monkeypatch):
       with open(os.path.join(out, f"{mixture}-10.jsonl"), "w") as f:
         f.write("{}\n")
 
-  def subprocess_run(command, **kwargs):
-    del kwargs
-    commands.append(command)
-    out = _option(command, "--out_dir")
-    os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, "metrics.json"), "w") as f:
+  def score(predictions, out_dir):
+    commands.append(["score", predictions, out_dir])
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "metrics.json"), "w") as f:
       f.write("{}\n")
-    return subprocess.CompletedProcess(command, 0)
 
-  monkeypatch.setattr(run_local_tiny, "t5x_root", lambda: "/t5x")
-  monkeypatch.setattr(run_local_tiny, "run_logged", run_logged)
-  monkeypatch.setattr(run_local_tiny.subprocess, "run", subprocess_run)
+  monkeypatch.setattr(pipeline, "t5x_root", lambda: "/t5x")
+  monkeypatch.setattr(pipeline, "run_logged", run_logged)
+  monkeypatch.setattr(pipeline, "score", score)
   return commands
 
 
 def _run(work, **kwargs):
   """Runs the tool's steps; returns the error message, or None."""
   try:
-    run_local_tiny.run(str(work), num_train=20, **kwargs)
+    pipeline.run_tiny(str(work), num_train=20, **kwargs)
   except (ValueError, RuntimeError, OSError) as e:
     return str(e)
   return None
@@ -226,7 +248,7 @@ def test_a_path_it_made_then_replaced_by_the_user_is_kept(tmp_path, fake_t5x):
 )
 def test_bad_values_are_refused_first(tmp_path, fake_t5x, kwargs, needle):
   with pytest.raises(ValueError, match=needle):
-    run_local_tiny.run(str(tmp_path / "work"), **kwargs)
+    pipeline.run_tiny(str(tmp_path / "work"), **kwargs)
   assert not (tmp_path / "work").exists()
   assert not fake_t5x
 
@@ -244,8 +266,8 @@ def _cli(*args):
     [sys.executable, "-m", "tools.run_local_tiny", *args],
     capture_output=True,
     text=True,
-    cwd=run_local_tiny.REPO_ROOT,
-    env=dict(os.environ, PYTHONPATH=run_local_tiny.REPO_ROOT),
+    cwd=pipeline.REPO_ROOT,
+    env=dict(os.environ, PYTHONPATH=pipeline.REPO_ROOT),
     check=False,
   )
   return result.returncode, result.stdout, result.stderr
@@ -254,7 +276,7 @@ def _cli(*args):
 @pytest.mark.parametrize(
   "args, code, needle",
   [
-    (["--train_steps=0"], 2, "--train_steps must be >= 1"),
+    (["--train_steps=0"], 2, "flag --train_steps=0: "),
     (["--train_steps=x"], 2, "flag --train_steps=x"),
     (["--work_dir={file}"], 1, "not a directory"),
     (["extra"], 2, "Unexpected arguments"),
@@ -270,3 +292,94 @@ def test_cli_mistakes_are_one_line(tmp_path, args, code, needle):
   lines = err.strip().splitlines()
   assert len(lines) == 1 and lines[0].startswith("error: ") and needle in err
   assert not (tmp_path / "work").exists()
+
+
+def test_a_second_run_on_a_work_dir_in_use_is_refused(tmp_path, fake_t5x):
+  work = tmp_path / "work"
+  work.mkdir()
+  other = os.open(work / pipeline.LOCK_FILE, os.O_RDWR | os.O_CREAT)
+  try:
+    os.write(other, b"4242\n")
+    fcntl.flock(other, fcntl.LOCK_EX)  # Another run's lock.
+    error = _run(work)
+    assert error and f"{work}: in use by another run (process 4242" in error
+    assert not fake_t5x
+  finally:
+    os.close(other)
+  assert _run(work) is None
+  pipeline.release_locks()
+
+
+def test_data_killed_while_written_is_not_taken_by_the_next_run(
+  tmp_path, fake_t5x, monkeypatch, capsys
+):
+  work = tmp_path / "work"
+
+  def killed_while_writing(root, *args, **kwargs):
+    os.makedirs(os.path.join(root, "NER", "synth_news"))
+    with open(os.path.join(root, "NER", "synth_news", "train.json"), "w") as f:
+      f.write("[")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+  pid = os.fork()
+  if pid == 0:
+    try:
+      monkeypatch.setattr(
+        pipeline.tiny_data, "write_datasets", killed_while_writing
+      )
+      pipeline.prepare_data(str(work), 0, 20)
+    finally:
+      os._exit(1)
+  _, status = os.waitpid(pid, 0)
+  assert os.WIFSIGNALED(status)
+  assert not (work / "data").exists()
+  (stale,) = [p for p in work.iterdir() if p.name.startswith(".data.")]
+  assert _run(work) is None
+  assert (
+    f"removing {stale} (left by an interrupted run)" in capsys.readouterr().out
+  )
+  assert not stale.exists()
+  train = work / "data" / "NER" / "synth_news" / "train.json"
+  assert len(json.loads(train.read_text())) == 20
+  pipeline.release_locks()
+
+
+def _gone(pid: int) -> bool:
+  try:
+    with open(f"/proc/{pid}/stat") as f:
+      return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+  except FileNotFoundError:
+    return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl")
+def test_a_child_ends_when_the_tool_dies():
+  read, write = os.pipe()
+  pid = os.fork()
+  if pid == 0:  # The tool: starts a long child, then dies without cleanup.
+    try:
+      child = subprocess.Popen(
+        ["sleep", "60"],
+        preexec_fn=functools.partial(pipeline.stop_with, os.getpid()),
+      )
+      os.write(write, f"{child.pid}\n".encode())
+    finally:
+      os._exit(0)
+  os.close(write)
+  child = int(os.read(read, 64).decode())
+  os.close(read)
+  os.waitpid(pid, 0)
+  deadline = time.monotonic() + 10
+  while not _gone(child) and time.monotonic() < deadline:
+    time.sleep(0.05)
+  assert _gone(child)
+
+
+def test_a_garbled_record_is_one_line(tmp_path, fake_t5x):
+  work = tmp_path / "work"
+  work.mkdir()
+  (work / pipeline.MANIFEST).write_text("[" * 100_000 + "]" * 100_000)
+  error = _run(work)
+  assert error and "not this tool's record of its outputs" in error
+  assert not fake_t5x
+  pipeline.release_locks()

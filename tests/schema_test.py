@@ -517,7 +517,7 @@ def test_invalid_json_names_line_and_column(tmp_path):
     "json",
   )
   assert problem.message == (
-    "invalid JSON at line 3, column 13: Expecting ':' delimiter"
+    "line 3: invalid JSON: Expecting ':' delimiter (column 13)"
   )
   instances, problems = schema.load_split(
     path, family="NER", dataset="d", split="train", strict=False

@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Tests for tools/score.py: input readers, report and the CLI end to end."""
+"""instructuie_jax/scoring.py and tools/score.py: readers, report, the CLI."""
 
 import json
 import os
@@ -22,7 +22,7 @@ import sys
 
 import pytest
 
-from tools import score
+from instructuie_jax import scoring
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -42,7 +42,8 @@ ROWS = [
     "prediction": " adverse effect: rash, aspirin",
   },
   # NER: the " None" pair contributes nothing in strict mode, but is a TP in
-  # the original mode; the second example has one TP and one FP.
+  # the original mode; the second example has one TP and two FPs (the repeated
+  # Tom Hanks and drama; the original mode's sets count the repeat once).
   {"dataset": "mit", "task": "NER", "target": " None", "prediction": "None"},
   {
     "dataset": "mit",
@@ -96,7 +97,7 @@ def test_cli_end_to_end_jsonl(tmp_path):
   assert conll["original_re"]["f1"] == 0.5
   mit = report["datasets"]["mit"]
   assert mit["NER"]["ner"]["tp"] == 1
-  assert mit["NER"]["ner"]["fp"] == 1
+  assert mit["NER"]["ner"]["fp"] == 2
   assert mit["NER"]["ner"]["fn"] == 0
   # Original: {none} vs {none} is a TP: tp=2, fp=1 -> P=2/3, R=1, F1=0.8.
   assert mit["NER"]["original_ner"]["f1"] == pytest.approx(0.8)
@@ -121,8 +122,8 @@ def test_cli_end_to_end_jsonl(tmp_path):
 def test_strict_mode_only_has_strict_metrics(tmp_path):
   predictions = tmp_path / "p.jsonl"
   _write_jsonl(predictions, ROWS[:2])
-  examples = score.read_predictions(str(predictions))
-  report = score.score(examples, "strict")
+  examples = scoring.read_predictions(str(predictions))
+  report = scoring.score(examples, "strict")
   assert set(report["datasets"]["conll04"]["RE"]) == {
     "re_strict",
     "re_boundary",
@@ -139,7 +140,7 @@ def test_original_mode_uses_ground_truth(tmp_path):
   ]
   predictions = tmp_path / "p.jsonl"
   _write_jsonl(predictions, rows)
-  report = score.score(score.read_predictions(str(predictions)), "original")
+  report = scoring.score(scoring.read_predictions(str(predictions)), "original")
   # The NA pair of the original ground truth is a miss: tp=1, fn=1.
   assert report["datasets"]["ade"]["RE"] == {
     "original_re": {
@@ -156,7 +157,7 @@ def test_original_mode_uses_ground_truth(tmp_path):
 @pytest.mark.parametrize(
   "line,message",
   [
-    ("{not json", ":2: not valid JSON"),
+    ("{not json", ":2: invalid JSON"),
     ("[1, 2]", ":2: expected a JSON object, got list"),
     (
       '{"dataset": "d", "task": "NER", "target": " None"}',
@@ -175,8 +176,8 @@ def test_original_mode_uses_ground_truth(tmp_path):
 def test_bad_lines_name_file_line_and_field(tmp_path, line, message):
   path = tmp_path / "bad.jsonl"
   path.write_text(json.dumps(ROWS[0]) + "\n" + line + "\n")
-  with pytest.raises(score.InputError) as e:
-    score.read_predictions(str(path))
+  with pytest.raises(scoring.InputError) as e:
+    scoring.read_predictions(str(path))
   assert str(e.value).startswith(f"{path}{message}")
 
 
@@ -240,8 +241,8 @@ def test_cli_empty_predictions_fail(tmp_path, content):
 
 def test_empty_inference_directory_fails(tmp_path):
   _write_jsonl(tmp_path / "instructuie_ner_ace_2005-000100.jsonl", [])
-  with pytest.raises(score.InputError, match="no examples to score"):
-    score.read_predictions(str(tmp_path))
+  with pytest.raises(scoring.InputError, match="no examples to score"):
+    scoring.read_predictions(str(tmp_path))
 
 
 def test_cli_non_utf8_predictions(tmp_path):
@@ -275,10 +276,12 @@ def _scored_twice(tmp_path):
   """Writes a report, then returns (out_dir, second report, old files)."""
   out = tmp_path / "out"
   _write_jsonl(tmp_path / "p.jsonl", ROWS)
-  report = score.score(score.read_predictions(str(tmp_path / "p.jsonl")))
-  score.write_report(report, str(out))
+  report = scoring.score(scoring.read_predictions(str(tmp_path / "p.jsonl")))
+  scoring.write_report(report, str(out))
   old = {p.name: p.read_text() for p in out.iterdir()}
-  second = score.score(score.read_predictions(str(tmp_path / "p.jsonl"))[:2])
+  second = scoring.score(
+    scoring.read_predictions(str(tmp_path / "p.jsonl"))[:2]
+  )
   return out, second, old
 
 
@@ -288,15 +291,15 @@ def test_failed_markdown_leaves_previous_files(tmp_path, monkeypatch):
   def fail(report):
     raise OSError("markdown failed")
 
-  monkeypatch.setattr(score, "markdown", fail)
+  monkeypatch.setattr(scoring, "markdown", fail)
   with pytest.raises(OSError):
-    score.write_report(second, str(out))
+    scoring.write_report(second, str(out))
   assert {p.name: p.read_text() for p in out.iterdir()} == old
 
 
 def test_failed_write_leaves_previous_files(tmp_path, monkeypatch):
   out, second, old = _scored_twice(tmp_path)
-  real = score.epath.Path.write_text
+  real = scoring.epath.Path.write_text
 
   def write_text(self, text, *args, **kwargs):
     if "metrics.md" in self.name:
@@ -304,9 +307,9 @@ def test_failed_write_leaves_previous_files(tmp_path, monkeypatch):
       raise OSError(28, "No space left on device")
     return real(self, text, *args, **kwargs)
 
-  monkeypatch.setattr(score.epath.Path, "write_text", write_text)
-  with pytest.raises(score.OutputError, match="No space left on device"):
-    score.write_report(second, str(out))
+  monkeypatch.setattr(scoring.epath.Path, "write_text", write_text)
+  with pytest.raises(scoring.OutputError, match="No space left on device"):
+    scoring.write_report(second, str(out))
   assert {p.name: p.read_text() for p in out.iterdir()} == old
 
 
@@ -389,24 +392,24 @@ def test_remote_paths_are_read_and_written_alike(tmp_path, monkeypatch):
   root = tmp_path / "bucket"
   _fake_inference_dir(root)
   with etils_testing.mock_epath(**_local_gcs(root)):
-    examples = score.read_predictions("gs://bucket")
+    examples = scoring.read_predictions("gs://bucket")
     assert {e.dataset for e in examples} == {"synth_news", "CoNLL 2004"}
     assert examples[0].source.startswith("gs://bucket/")
-    score.prepare_out_dir("gs://bucket/out/step_1")
-    score.write_report(score.score(examples), "gs://bucket/out/step_1")
+    scoring.prepare_out_dir("gs://bucket/out/step_1")
+    scoring.write_report(scoring.score(examples), "gs://bucket/out/step_1")
   written = sorted(p.name for p in (root / "out" / "step_1").iterdir())
   assert written == ["metrics.json", "metrics.md"]
 
 
 def test_task_from_name():
-  assert score.task_from_name("instructuie_ner_ace_2005") == (
+  assert scoring.task_from_name("instructuie_ner_ace_2005") == (
     "NER",
     "ACE 2005",
   )
-  assert score.task_from_name("instructuie_eea_casie") == ("EEA", "CASIE")
-  assert score.task_from_name("instructuie_ner_some_slug") is None
-  assert score.task_from_name("instructuie_xx_casie") is None
-  assert score.task_from_name("other_task") is None
+  assert scoring.task_from_name("instructuie_eea_casie") == ("EEA", "CASIE")
+  assert scoring.task_from_name("instructuie_ner_some_slug") is None
+  assert scoring.task_from_name("instructuie_xx_casie") is None
+  assert scoring.task_from_name("other_task") is None
 
 
 def _fake_inference_dir(root):
@@ -457,11 +460,11 @@ def _fake_inference_dir(root):
 def test_inference_directory(tmp_path):
   root = tmp_path / "infer"
   _fake_inference_dir(root)
-  assert [os.path.basename(f) for f in score.inference_files(str(root))] == [
+  assert [os.path.basename(f) for f in scoring.inference_files(str(root))] == [
     "instructuie_ner_synth_news-predict.jsonl-00000-of-00001",
     "instructuie_re_conll04-000200.jsonl",
   ]
-  report = score.score(score.read_predictions(str(root)), "strict")
+  report = scoring.score(scoring.read_predictions(str(root)), "strict")
   assert report["datasets"]["synth_news"]["NER"]["ner"] == {
     "precision": 0.5,
     "recall": 0.5,
@@ -471,10 +474,10 @@ def test_inference_directory(tmp_path):
     "fn": 1,
   }
   assert report["datasets"]["CoNLL 2004"]["RE"]["re_strict"]["f1"] == 1.0
-  early = score.score(score.read_predictions(str(root), step=100), "strict")
+  early = scoring.score(scoring.read_predictions(str(root), step=100), "strict")
   assert early["datasets"]["CoNLL 2004"]["RE"]["re_strict"]["fn"] == 1
-  with pytest.raises(score.InputError, match="no step 300 for task"):
-    score.read_predictions(str(root), step=300)
+  with pytest.raises(scoring.InputError, match="no step 300 for task"):
+    scoring.read_predictions(str(root), step=300)
 
 
 def test_inference_directory_cli(tmp_path):
@@ -488,16 +491,16 @@ def test_inference_directory_cli(tmp_path):
 
 
 def test_inference_directory_errors(tmp_path):
-  with pytest.raises(score.InputError, match="no inference outputs"):
-    score.read_predictions(str(tmp_path))
+  with pytest.raises(scoring.InputError, match="no inference outputs"):
+    scoring.read_predictions(str(tmp_path))
   path = tmp_path / "my_task-predict.jsonl"
   _write_jsonl(
     path, [{"inputs": {"targets_pretokenized": " None"}, "prediction": ""}]
   )
   with pytest.raises(
-    score.InputError, match=r"my_task-predict.jsonl:1: field 'inputs.task'"
+    scoring.InputError, match=r"my_task-predict.jsonl:1: field 'inputs.task'"
   ):
-    score.read_predictions(str(tmp_path))
+    scoring.read_predictions(str(tmp_path))
   _write_jsonl(path, [{"inputs": {"task": "NER"}, "prediction": ""}])
-  with pytest.raises(score.InputError, match="'inputs.targets_pretokenized'"):
-    score.read_predictions(str(tmp_path))
+  with pytest.raises(scoring.InputError, match="'inputs.targets_pretokenized'"):
+    scoring.read_predictions(str(tmp_path))

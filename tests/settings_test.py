@@ -73,6 +73,35 @@ def test_invalid_settings():
     settings.resolve(temperature=0)
 
 
+def test_a_vocabulary_must_be_a_sentencepiece_model(tmp_path):
+  import sentencepiece as spm
+
+  (tmp_path / "text.txt").write_text(
+    "\n".join(f"the quick brown fox {i}" for i in range(50))
+  )
+  spm.SentencePieceTrainer.train(
+    input=str(tmp_path / "text.txt"),
+    model_prefix=str(tmp_path / "sp"),
+    vocab_size=30,
+    minloglevel=2,
+  )
+  assert settings.sentencepiece_pieces(str(tmp_path / "sp.model")) == 30
+  (tmp_path / "hostname").write_text("my-hostname\n")
+  (tmp_path / "empty.model").write_bytes(b"")
+  for name, reason in [
+    ("hostname", "not a SentencePiece model"),
+    ("empty.model", "not a SentencePiece model"),
+    ("missing.model", "No such file or directory"),
+  ]:
+    path = str(tmp_path / name)
+    with pytest.raises(settings.VocabularyError, match=reason):
+      settings.sentencepiece_pieces(path)
+    problem = settings.vocabulary_problem(settings.resolve(vocab=path))
+    assert problem.startswith(f"cannot use the vocabulary {path}: {reason}")
+  good = settings.resolve(vocab=str(tmp_path / "sp.model"))
+  assert settings.vocabulary_problem(good) is None
+
+
 def test_fingerprint_holds_what_changes_examples(tmp_path):
   model = tmp_path / "v.model"
   model.write_bytes(b"one")
@@ -115,3 +144,13 @@ def test_no_tool_writes_a_setting_into_the_environment():
     for path in (REPO_ROOT / folder).glob("*.py"):
       for i, line in enumerate(path.read_text().splitlines(), 1):
         assert not pattern.search(line), f"{path}:{i}: {line.strip()}"
+
+
+def test_original_git_dir_and_extra_ids_defaults():
+  with testing.env(INSTRUCTUIE_ORIGINAL_GIT_DIR=None):
+    assert settings.original_git_dir() is None
+  with testing.env(INSTRUCTUIE_ORIGINAL_GIT_DIR="/src/InstructUIE.git"):
+    assert settings.original_git_dir() == "/src/InstructUIE.git"
+  assert settings.default_extra_ids(settings.FLAN_T5_VOCAB) == 100
+  assert settings.default_extra_ids("/x/spm.model") == 0
+  assert settings.resolve(vocab="/x/spm.model").vocab_extra_ids == 0

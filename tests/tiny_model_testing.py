@@ -14,9 +14,9 @@
 
 """The tiny trained T5X model that the T5X, extraction and serving tests share.
 
-`shared_tiny_data` writes a small synthetic data set (`tools.make_tiny_data`:
-NER/synth_news, NER/synth_heldout) and `shared_tiny_model` trains the tiny
-model of gin/runs/local_tiny.gin on it for `TRAIN_STEPS` steps with the byte
+`shared_tiny_data` writes a small synthetic data set
+(`instructuie_jax.tiny_data`: NER/synth_news, NER/synth_heldout) and
+`shared_tiny_model` trains the tiny model of gin/runs/local_tiny.gin on it for `TRAIN_STEPS` steps with the byte
 vocabulary (one `t5x.train` subprocess), keeping the checkpoints of steps
 `CHECKPOINT_STEPS`. Each is built once per pytest run: in the run's temporary
 directory, or with pytest-xdist in the directory its workers share, under a
@@ -49,7 +49,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 
-from tools import make_tiny_data
+from instructuie_jax import tiny_data
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 ENV_RUN = "INSTRUCTUIE_TINY_RUN"
@@ -160,7 +160,7 @@ def shared_tiny_data(tmp_path_factory) -> pathlib.Path:
   """The run's synthetic data root (seed 0, 200 train and 16 eval examples)."""
   return built_once(
     shared_dir(tmp_path_factory) / "tiny_data",
-    lambda path: make_tiny_data.write_datasets(
+    lambda path: tiny_data.write_datasets(
       str(path), seed=0, num_train=200, num_eval=16
     ),
   )

@@ -72,16 +72,17 @@ def test_clean_data_exit_zero_and_table(data_copy):
     "args",
     "errors",
     "dups",
+    "repeats",
   ]
   # tiny_ner: 3/2/2 instances, 3 labels, 5 + 3 + 5 entities; 7 + 5 + 5 = 17.
   assert lines[1].split() == [
-    "NER", "tiny_ner", "3", "2", "2", "3", "13", "ent.", "-", "0", "0"
+    "NER", "tiny_ner", "3", "2", "2", "3", "13", "ent.", "-", "0", "0", "0"
   ]  # fmt: skip
   assert lines[2].split() == [
-    "RE", "tiny_re", "2", "1", "2", "3", "6", "rel.", "-", "0", "0"
+    "RE", "tiny_re", "2", "1", "2", "3", "6", "rel.", "-", "0", "0", "0"
   ]  # fmt: skip
   assert lines[3].split() == [
-    "EE", "tiny_ee", "2", "1", "2", "3/5", "5", "eve.", "7", "0", "0"
+    "EE", "tiny_ee", "2", "1", "2", "3/5", "5", "eve.", "7", "0", "0", "0"
   ]  # fmt: skip
   assert "3 datasets, 17 usable instances, 0 errors, 0 duplicate" in out
 
@@ -100,7 +101,7 @@ def test_errors_exit_one_and_name_file_index_field(data_copy):
   assert f"{dev}:0: relations[0].head.pos: " in out
   row = next(line for line in out.splitlines() if "tiny_ner" in line)
   assert row.split() == [
-    "NER", "tiny_ner", "2", "2", "2", "3", "10", "ent.", "-", "1", "0"
+    "NER", "tiny_ner", "2", "2", "2", "3", "10", "ent.", "-", "1", "0", "0"
   ]  # fmt: skip
 
 
@@ -110,7 +111,10 @@ def test_invalid_json_and_broken_labels(data_copy):
   code, out = _run(f"--data_dir={data_copy}")
   assert code == 1, out
   assert "errors (2):" in out
-  assert "dev.json: json: invalid JSON at line 2, column 2" in out
+  assert (
+    "dev.json: json: line 2: invalid JSON: Expecting property name enclosed in double quotes (column 2)"
+    in out
+  )
   assert "labels.json: labels: expected a list of relation types" in out
 
 
@@ -123,6 +127,27 @@ def test_duplicates_warn_unless_fail_on_duplicates(data_copy):
   assert f"{train}:3: instance: duplicate of instance 0" in out
   code, out = _run(f"--data_dir={data_copy}", "--fail_on_duplicates")
   assert code == 1, out
+
+
+def test_repeated_mentions_are_counted(data_copy):
+  train = data_copy / "NER" / "tiny_ner" / "train.json"
+  sentence = "Ada met Ada , and Ada ."
+  ada = [{"name": "Ada", "type": "person", "pos": [i, i + 3]} for i in (0, 8)]
+  ada.append({"name": "Ada", "type": "location", "pos": [18, 21]})
+  _edit(train, lambda d: d.append({"sentence": sentence, "entities": ada}))
+  dev = data_copy / "RE" / "tiny_re" / "dev.json"
+
+  def repeat_relation(d):
+    d[0]["relations"].append(d[0]["relations"][0])
+
+  _edit(dev, repeat_relation)
+  code, out = _run(f"--data_dir={data_copy}")
+  assert code == 0, out
+  rows = {line.split()[1]: line.split() for line in out.splitlines()[1:4]}
+  # The second person "Ada"; the relation given twice (also a duplicate).
+  assert (rows["tiny_ner"][-2], rows["tiny_ner"][-1]) == ("0", "1")
+  assert (rows["tiny_re"][-2], rows["tiny_re"][-1]) == ("1", "1")
+  assert rows["tiny_ee"][-1] == "0"
 
 
 def test_strict_stops_at_first_error(data_copy):
@@ -165,6 +190,35 @@ def test_empty_split_is_an_error(data_copy):
   assert "Traceback" not in err
 
 
+def test_empty_split_on_purpose_is_a_note(data_copy):
+  folder = data_copy / "NER" / "tiny_ner"
+  (folder / "dev.json").write_text("[]")
+  marker = {"tool": "tools.convert_data", "empty_splits": ["dev"]}
+  (folder / ".convert_data.json").write_text(json.dumps(marker))
+  code, out = _run(f"--data_dir={data_copy}")
+  assert code == 0, out
+  assert "notes (1):" in out and "dev.json: empty on purpose" in out
+  marker["empty_splits"] = ["test"]  # Another split: dev is an error.
+  (folder / ".convert_data.json").write_text(json.dumps(marker))
+  code, out = _run(f"--data_dir={data_copy}")
+  assert code == 1 and "dev.json: file: empty list, no instances" in out
+
+
+def test_without_data_dir_checks_the_user_folders(data_copy, tmp_path):
+  env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+  env["IE_USER_DATASETS"] = f"{data_copy},{data_copy}"
+  result = subprocess.run(
+    [sys.executable, "-m", "tools.validate_data"],
+    capture_output=True,
+    text=True,
+    env=env,
+    cwd=REPO_ROOT,
+    check=False,
+  )
+  assert result.returncode == 0, result.stderr
+  assert result.stdout.count(f"== {data_copy}") == 2
+
+
 def test_only_empty_splits_is_an_error(tmp_path):
   folder = tmp_path / "NER" / "x"
   folder.mkdir(parents=True)
@@ -199,7 +253,7 @@ def test_deeply_nested_json_is_one_problem(data_copy):
   code, out, err = _run3(f"--data_dir={data_copy}")
   assert code == 1, out + err
   assert "Traceback" not in err and "RecursionError" not in out + err
-  assert f"{dev}: json: nested too deeply to read" in out
+  assert f"{dev}: json: line 1: JSON nested deeper than" in out
 
 
 def test_bad_flag_value_is_a_usage_error(data_copy):

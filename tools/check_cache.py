@@ -52,8 +52,8 @@ import seqio
 import tensorflow as tf
 from absl import flags
 
+from instructuie_jax import cli
 from tasks import cache, mixtures, settings, sources
-from tools import cli
 
 FLAGS = flags.FLAGS
 

@@ -19,7 +19,8 @@ In (`--format` names the input format):
   python -m tools.convert_data --format=conll|brat|jsonl \
     --input=[SPLIT=]PATH[,[SPLIT=]PATH...] --output_dir=ROOT --dataset=NAME \
     [--split_ratios=0.8,0.1,0.1 --seed=0] [--label_map=FILE.json \
-    [--drop_unmapped]] [--labels=labels.json] [--overwrite]
+    [--drop_unmapped]] [--labels=labels.json] [--role=supervised|zeroshot] \
+    [--overwrite]
 
   conll: --token_column=0 --tag_column=-1 --scheme=auto|bio|bioes|iob1
          (auto: guessed per input file, see tags.detect_scheme)
@@ -29,7 +30,9 @@ In (`--format` names the input format):
 
 Writes `ROOT/{NER,RE,EE}/NAME/{train,dev,test}.json` and `labels.json`
 (NER/RE: a sorted list of the labels seen; EE: {event type: [roles]}), or
-the given `--labels` file. Splits come from `SPLIT=` names on the inputs
+the given `--labels` file, and `dataset.json` with the dataset's `--role`
+(supervised: trained on in `user_supervised`; zeroshot: evaluated in
+`user_zeroshot_eval`; see tasks/user_datasets.py). Splits come from `SPLIT=` names on the inputs
 (train, dev, test; a split not given is written empty) or from
 `--split_ratios` with `--seed` (documents: BRAT files, CoNLL -DOCSTART-
 blocks; else sentences; shuffled and cut). The label map is a JSON object
@@ -59,10 +62,11 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from absl import flags
 
-from instructuie_jax import schema, task_types
+from instructuie_jax import catalog, cli, json_input, schema, task_types
 from instructuie_jax.converters import (
   bio_export,
   brat,
@@ -72,7 +76,6 @@ from instructuie_jax.converters import (
   output,
   tags,
 )
-from tools import cli
 
 FLAGS = flags.FLAGS
 
@@ -92,12 +95,24 @@ def define_flags() -> None:
     "INSTRUCTIONS root.",
   )
   flags.DEFINE_string("output_dir", None, "Output root folder.")
-  flags.DEFINE_string("dataset", None, "Dataset folder name.")
-  flags.DEFINE_integer(
-    "token_column", 0, "conll: token column (negative: from the end)."
+  flags.DEFINE_enum(
+    "role",
+    "supervised",
+    list(catalog.ROLES),
+    "In: the dataset's role, written to its dataset.json (user mixtures).",
   )
-  flags.DEFINE_integer(
-    "tag_column", -1, "conll: tag column (negative: from the end)."
+  flags.DEFINE_string("dataset", None, "Dataset folder name.")
+  cli.define_integer(
+    "token_column",
+    0,
+    "conll: token column (negative: from the end).",
+    lower_bound=-cli.MAX_INTEGER,
+  )
+  cli.define_integer(
+    "tag_column",
+    -1,
+    "conll: tag column (negative: from the end).",
+    lower_bound=-cli.MAX_INTEGER,
   )
   flags.DEFINE_enum(
     "scheme",
@@ -130,12 +145,15 @@ def define_flags() -> None:
   flags.DEFINE_string(
     "split_ratios", None, "train,dev,test ratios (instead of SPLIT= names)."
   )
-  flags.DEFINE_integer("seed", 0, "Seed of --split_ratios.")
+  cli.define_integer("seed", 0, "Seed of --split_ratios.", lower_bound=0)
   flags.DEFINE_bool(
     "overwrite", False, "Replace an output folder this tool made."
   )
-  flags.DEFINE_integer(
-    "max_listed", 10, "Notes listed per kind (all are in the marker file)."
+  cli.define_integer(
+    "max_listed",
+    10,
+    "Notes listed per kind (all are in the marker file).",
+    lower_bound=0,
   )
 
 
@@ -144,13 +162,32 @@ class UsageError(ValueError):
 
 
 def _read_text(path: str) -> str:
+  """The text of `path` (UTF-8, without a byte order mark)."""
   try:
-    with open(path, encoding="utf-8", newline="") as f:
-      return f.read()
-  except UnicodeDecodeError as e:
-    raise common.InputError(f"{path}: not UTF-8 (byte {e.start})") from e
+    return json_input.read_text(path)
+  except json_input.InputError as e:
+    raise common.InputError(str(e)) from None
   except OSError as e:
     raise common.InputError(f"{path}: cannot read: {e.strerror}") from e
+
+
+def _loads(text: str, path: str):
+  try:
+    return json_input.loads(text, path)
+  except json_input.InputError as e:
+    raise common.InputError(str(e)) from None
+
+
+def _check_not_input(folder: str, path: str, *, inside_only: bool) -> None:
+  """Refuses an output `folder` that is input `path` or holds it (or, unless
+  `inside_only`, lies inside it)."""
+  real, given = os.path.realpath(folder), os.path.realpath(path)
+  holds = given == real or given.startswith(real + os.sep)
+  if holds or (not inside_only and output.overlaps(folder, path)):
+    raise UsageError(
+      f"--output_dir: {folder} would be written over the input {path}; "
+      "choose another --output_dir"
+    )
 
 
 def _inputs(
@@ -190,17 +227,34 @@ def _brat_pairs(folder: str, report: common.Report) -> list[tuple[str, str]]:
   pairs = []
   for base, dirs, files in os.walk(folder):
     dirs.sort()
-    names = set(files)
-    for name in sorted(files):
+    by_kind: dict[str, dict[str, str]] = {".txt": {}, ".ann": {}}
+    for name in sorted(files):  # Extensions in any case: .txt, .TXT, ...
       stem, ext = os.path.splitext(name)
-      path = os.path.join(base, name)
-      if ext == ".txt":
-        if stem + ".ann" in names:
-          pairs.append((path, os.path.join(base, stem + ".ann")))
-        else:
-          report.note(path, "document skipped", "no .ann beside it")
-      elif ext == ".ann" and stem + ".txt" not in names:
-        report.note(path, "document skipped", "no .txt beside it")
+      kind = by_kind.get(ext.lower())
+      if kind is None:
+        continue
+      if stem in kind:
+        report.note(
+          os.path.join(base, name),
+          "document skipped",
+          f"{kind[stem]} has the same name in another case",
+        )
+        continue
+      kind[stem] = name
+    for stem, name in sorted(by_kind[".txt"].items()):
+      if stem in by_kind[".ann"]:
+        pairs.append(
+          (os.path.join(base, name), os.path.join(base, by_kind[".ann"][stem]))
+        )
+      else:
+        report.note(
+          os.path.join(base, name), "document skipped", "no .ann beside it"
+        )
+    for stem, name in sorted(by_kind[".ann"].items()):
+      if stem not in by_kind[".txt"]:
+        report.note(
+          os.path.join(base, name), "document skipped", "no .txt beside it"
+        )
   return pairs
 
 
@@ -214,43 +268,34 @@ def _families(text: str) -> list[str] | None:
   return names
 
 
-def convert_in(
-  fmt: str, entries: Sequence[str], output_dir: str, dataset: str
-) -> int:
-  """The `--format` direction. Returns the exit status."""
-  ratios = (
-    common.parse_ratios(FLAGS.split_ratios) if FLAGS.split_ratios else None
-  )
-  inputs = _inputs(entries, ratios, fmt)
-  wanted = ["NER"] if fmt != "brat" else _families(FLAGS.families)
-  if fmt != "brat" and FLAGS.families != "auto":
-    raise UsageError("--families applies to --format=brat only")
-  given_labels = labels_text = None
-  if FLAGS.labels:
-    if wanted is None or len(wanted) != 1:
-      raise UsageError("--labels needs exactly one family (--families=X)")
-    try:
-      schema.load_labels(FLAGS.labels, wanted[0])
-    except schema.DataError as e:
-      raise common.InputError(str(e.problem)) from e
-    labels_text = _read_text(FLAGS.labels)
-    given_labels = json.loads(labels_text)
-  label_map = common.LabelMap(keep_unmapped=not FLAGS.drop_unmapped)
-  if FLAGS.label_map:
-    try:
-      data = json.loads(_read_text(FLAGS.label_map))
-    except json.JSONDecodeError as e:
-      raise common.InputError(
-        f"{FLAGS.label_map}:{e.lineno}: invalid JSON: {e.msg}"
-      ) from e
-    label_map = common.LabelMap.from_json(
-      data, FLAGS.label_map, keep_unmapped=not FLAGS.drop_unmapped
-    )
-  for family in wanted or task_types.FAMILIES:
-    folder = os.path.join(output_dir, family, dataset)
-    output.check_target(folder, FLAGS.overwrite)
+def _given_labels(wanted: list[str] | None) -> tuple[Any, str | None]:
+  """`--labels` as JSON and as text; `(None, None)` without the flag."""
+  if not FLAGS.labels:
+    return None, None
+  if wanted is None or len(wanted) != 1:
+    raise UsageError("--labels needs exactly one family (--families=X)")
+  try:
+    schema.load_labels(FLAGS.labels, wanted[0])
+  except schema.DataError as e:
+    raise common.InputError(str(e.problem)) from e
+  labels_text = _read_text(FLAGS.labels)
+  return _loads(labels_text, FLAGS.labels), labels_text
 
-  report = common.Report()
+
+def _label_map() -> common.LabelMap:
+  """`--label_map` (an empty map without it) and `--drop_unmapped`."""
+  if not FLAGS.label_map:
+    return common.LabelMap(keep_unmapped=not FLAGS.drop_unmapped)
+  data = _loads(_read_text(FLAGS.label_map), FLAGS.label_map)
+  return common.LabelMap.from_json(
+    data, FLAGS.label_map, keep_unmapped=not FLAGS.drop_unmapped
+  )
+
+
+def _read_records(
+  fmt: str, inputs: Sequence[tuple[str | None, str]], report: common.Report
+) -> list[common.Record]:
+  """The records of every input file (brat: folder) in `fmt`."""
   records: list[common.Record] = []
   if fmt == "conll":
     sentences = []
@@ -291,7 +336,109 @@ def convert_in(
           report=report,
           discontinuous=FLAGS.discontinuous,
         )
+  return records
 
+
+def _write_family(
+  family: str,
+  records: list[common.Record],
+  split_records: dict[str, list[common.Record]],
+  labels_text: str | None,
+  source: tuple[str, Sequence[str], Any],
+  report: common.Report,
+  where: tuple[str, str],
+  empty: Sequence[str],
+) -> str | None:
+  """Writes the dataset of `family`; returns its summary line, or None
+  when it has no instance (noted in `report`).
+
+  Args:
+    family: The family written.
+    records: Every kept record (its labels come from them without
+      `labels_text`).
+    split_records: The records of each split.
+    labels_text: `--labels`' text, or None.
+    source: `(format, --input entries, split ratios)` for the metadata.
+    report: The conversion's notes and counts.
+    where: `(output_dir, dataset)`.
+    empty: The splits not given, written empty on purpose.
+
+  Raises:
+    output.ValidationError: The dataset fails validation (nothing written).
+  """
+  fmt, entries, ratios = source
+  output_dir, dataset = where
+  by_split = {
+    s: [common.strip_private(r.instance) for r in rs if r.family == family]
+    for s, rs in split_records.items()
+  }
+  total = sum(len(x) for x in by_split.values())
+  if not total:
+    report.note(output_dir, "family not written", f"no {family} instances")
+    return None
+  mine = [r for r in records if r.family == family]
+  labels = labels_text or common.labels_json(family, mine)
+  counts = {s: len(x) for s, x in by_split.items()}
+  meta = {
+    "tool": "tools.convert_data",
+    "format": fmt,
+    "inputs": list(entries),
+    "family": family,
+    "split_ratios": FLAGS.split_ratios,
+    "seed": FLAGS.seed if ratios else None,
+    "label_map": FLAGS.label_map,
+    "instances": counts,
+    # Not given, written empty on purpose (tools.validate_data: a note).
+    "empty_splits": list(empty),
+    "counts": dict(report.counts),
+    "notes": [str(n) for n in report.notes],
+  }
+  folder = output.write_dataset(
+    output_dir,
+    family,
+    dataset,
+    by_split,
+    labels,
+    meta,
+    overwrite=FLAGS.overwrite,
+    metadata={"role": FLAGS.role},
+  )
+  key = task_types.ITEMS_KEY[family]
+  items = sum(len(x[key]) for v in by_split.values() for x in v)
+  return (
+    f"{folder}: "
+    + ", ".join(f"{s} {n}" for s, n in counts.items())
+    + f" instances, {items} {key}"
+  )
+
+
+def convert_in(
+  fmt: str, entries: Sequence[str], output_dir: str, dataset: str
+) -> int:
+  """The `--format` direction. Returns the exit status."""
+  try:
+    ratios = (
+      common.parse_ratios(FLAGS.split_ratios) if FLAGS.split_ratios else None
+    )
+  except common.InputError as e:
+    raise UsageError(str(e)) from None
+  inputs = _inputs(entries, ratios, fmt)
+  # CoNLL and JSON lines hold entities only.
+  wanted = (
+    [task_types.NER_FAMILY.name] if fmt != "brat" else _families(FLAGS.families)
+  )
+  if fmt != "brat" and FLAGS.families != "auto":
+    raise UsageError("--families applies to --format=brat only")
+  given_labels, labels_text = _given_labels(wanted)
+  label_map = _label_map()
+  for family in wanted or task_types.FAMILIES:
+    folder = os.path.join(output_dir, family, dataset)
+    for _, path in inputs:
+      _check_not_input(folder, path, inside_only=True)
+    output.check_target(folder, FLAGS.overwrite)
+
+  report = common.Report()
+  records = _read_records(fmt, inputs, report)
   if wanted is None:
     wanted = [
       f
@@ -307,41 +454,20 @@ def convert_in(
   records = common.map_labels(records, label_map, allowed, report)
   split_records = common.assign_splits(records, ratios, FLAGS.seed)
   given = {s for s, _ in inputs if s}
+  empty = [s for s in schema.SPLITS if ratios is None and s not in given]
 
   written = []
   for family in wanted:
-    by_split = {
-      s: [common.strip_private(r.instance) for r in rs if r.family == family]
-      for s, rs in split_records.items()
-    }
-    total = sum(len(x) for x in by_split.values())
-    if not total:
-      report.note(output_dir, "family not written", f"no {family} instances")
-      continue
-    mine = [r for r in records if r.family == family]
-    labels = labels_text or common.labels_json(family, mine)
-    counts = {s: len(x) for s, x in by_split.items()}
-    meta = {
-      "tool": "tools.convert_data",
-      "format": fmt,
-      "inputs": list(entries),
-      "family": family,
-      "split_ratios": FLAGS.split_ratios,
-      "seed": FLAGS.seed if ratios else None,
-      "label_map": FLAGS.label_map,
-      "instances": counts,
-      "counts": dict(report.counts),
-      "notes": [str(n) for n in report.notes],
-    }
     try:
-      folder = output.write_dataset(
-        output_dir,
+      line = _write_family(
         family,
-        dataset,
-        by_split,
-        labels,
-        meta,
-        overwrite=FLAGS.overwrite,
+        records,
+        split_records,
+        labels_text,
+        (fmt, entries, ratios),
+        report,
+        (output_dir, dataset),
+        empty,
       )
     except output.ValidationError as e:
       print(
@@ -349,19 +475,14 @@ def convert_in(
         f"errors), nothing written; first: {e.errors[0]}",
         file=sys.stderr,
       )
-      for line in e.errors[1 : FLAGS.max_listed]:
-        print(f"  {line}", file=sys.stderr)
+      for error in e.errors[1 : FLAGS.max_listed]:
+        print(f"  {error}", file=sys.stderr)
       return 1
-    empty = [s for s in schema.SPLITS if ratios is None and s not in given]
-    items = sum(
-      len(x[task_types.ITEMS_KEY[family]]) for v in by_split.values() for x in v
-    )
-    written.append(
-      f"{folder}: "
-      + ", ".join(f"{s} {n}" for s, n in counts.items())
-      + f" instances, {items} {task_types.ITEMS_KEY[family]}"
-      + (f" (not given, written empty: {', '.join(empty)})" if empty else "")
-    )
+    if line is not None:
+      written.append(
+        line
+        + (f" (not given, written empty: {', '.join(empty)})" if empty else "")
+      )
   _print_report(report)
   if not written:
     print("error: nothing converted (see the notes above)", file=sys.stderr)
@@ -383,10 +504,11 @@ def convert_out(entries: Sequence[str], output_dir: str, dataset: str) -> int:
     raise UsageError("--to=conll takes one --input: the IE INSTRUCTIONS root")
   scheme = "bio" if FLAGS.scheme == "auto" else FLAGS.scheme
   root = entries[0]
-  source = os.path.join(root, "NER", dataset)
+  source = os.path.join(root, task_types.NER_FAMILY.name, dataset)
   if not os.path.isdir(source):
     raise common.InputError(f"{source}: no such NER dataset folder")
   folder = os.path.join(output_dir, dataset)
+  _check_not_input(folder, source, inside_only=False)
   output.check_target(folder, FLAGS.overwrite)
   report = common.Report()
   files = {}
@@ -396,12 +518,12 @@ def convert_out(entries: Sequence[str], output_dir: str, dataset: str) -> int:
       report.note(path, "split not found", "not written")
       continue
     _, labels, problems = schema.load_dataset_split(
-      root, "NER", dataset, split, strict=False
+      root, task_types.NER_FAMILY, dataset, split, strict=False
     )
     errors = [p for p in problems if not p.is_warning]
     if errors:
       raise common.InputError(f"{errors[0]} ({len(errors)} errors in total)")
-    instances = json.loads(_read_text(path))
+    instances = _loads(_read_text(path), path)
     files[f"{split}.txt"] = bio_export.export_split(
       instances, scheme, path, report
     )

@@ -37,22 +37,26 @@ was not offered), and `prediction`, `truncated_tokens`, `ungrounded`,
 config.gin) or one `checkpoint_N` directory; `--gin_file` and `--gin_bindings`
 override the model settings. All input lines are checked before the model is
 loaded; a bad one stops the run with `error: FILE:LINE: field ...: reason`
-(exit status 1; a bad flag: exit status 2). An existing --output is replaced
-only with --overwrite; it is written atomically.
+(exit status 1; a bad flag: exit status 2). Input is UTF-8 (a line that is
+not is named), split at newlines only (a raw U+2028 inside a JSON string is
+text), and a lone surrogate (`"\ud800"`) is refused naming its line. An
+existing --output is replaced only with --overwrite; it is written
+atomically, its folder made if missing.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from absl import flags
 
-from instructuie_jax import task_types
+from instructuie_jax import cli, json_input, task_types
 from instructuie_t5x import queries
-from tools import cli, model_flags
+from tools import model_flags
 
 FLAGS = flags.FLAGS
 
@@ -70,7 +74,7 @@ def define_flags() -> None:
   )
   flags.DEFINE_string("input", None, "JSON-lines file, or - for stdin.")
   flags.DEFINE_string("output", "-", "JSON-lines file, or - for stdout.")
-  flags.DEFINE_integer("batch_size", 32, "Texts per decode.")
+  cli.define_integer("batch_size", 32, "Texts per decode.", lower_bound=1)
   flags.DEFINE_bool("overwrite", False, "Replace --output if it exists.")
 
 
@@ -81,29 +85,24 @@ def parse_list(value: str | None, flag: str) -> Any:
   text = value.strip()
   if text[:1] in "[{":
     try:
-      return json.loads(text)
-    except json.JSONDecodeError as e:
-      raise cli.UsageError(f"--{flag}: invalid JSON: {e.msg}") from None
+      return json_input.loads(text, f"--{flag}")
+    except json_input.InputError as e:
+      raise cli.UsageError(f"--{flag}: {e.message}") from None
   items = [x.strip() for x in text.split(",")]
   if not all(items):
     raise cli.UsageError(f"--{flag}: empty label in {value!r}")
   return items
 
 
-def read_items(lines: Sequence[str], source: str) -> list[dict[str, Any]]:
-  """Parses JSON lines into input items (blank lines are skipped, counted).
+def read_items(text: str, source: str) -> list[dict[str, Any]]:
+  """Parses JSON lines into input items (blank lines are skipped).
 
   Raises:
+    json_input.InputError: For a line that is not JSON (see `json_input`).
     cli.UserError: For a line that is not a JSON object.
   """
   items = []
-  for number, line in enumerate(lines, 1):
-    if not line.strip():
-      continue
-    try:
-      item = json.loads(line)
-    except json.JSONDecodeError as e:
-      raise cli.UserError(f"{source}:{number}: invalid JSON: {e.msg}") from None
+  for number, item in json_input.json_lines(text, source):
     if not isinstance(item, dict):
       raise cli.UserError(
         f"{source}:{number}: must be a JSON object {{'text': ...}}"
@@ -115,7 +114,7 @@ def read_items(lines: Sequence[str], source: str) -> list[dict[str, Any]]:
 def check_items(
   items: Sequence[tuple[int, dict[str, Any]]],
   source: str,
-  task: str,
+  task: task_types.TaskType,
   labels: Any,
   roles: Any,
 ) -> list[queries.Query]:
@@ -133,7 +132,9 @@ def check_items(
   return built
 
 
-def check_flags(argv: Sequence[str]) -> tuple[str, Any, Any]:
+def check_flags(
+  argv: Sequence[str],
+) -> tuple[task_types.TaskType, Any, Any]:
   """Validates the flags; returns the task, labels and roles.
 
   Raises:
@@ -144,13 +145,20 @@ def check_flags(argv: Sequence[str]) -> tuple[str, Any, Any]:
   for name in ("checkpoint", "input"):
     if not getattr(FLAGS, name):
       raise cli.UsageError(f"--{name} is required")
-  task = FLAGS.task
-  if task not in task_types.TASK_TYPES:
+  try:
+    task = task_types.get(FLAGS.task)
+  except ValueError:
     raise cli.UsageError(
-      f"--task: unknown task {task!r}; known: {', '.join(task_types.TASK_TYPES)}"
-    )
+      f"--task: unknown task {FLAGS.task!r}; known: "
+      f"{', '.join(task_types.TASK_TYPES)}"
+    ) from None
   labels = parse_list(FLAGS.labels, "labels")
   roles = parse_list(FLAGS.roles, "roles")
+  for flag, value in (("labels", labels), ("roles", roles)):
+    try:  # Bytes that are not UTF-8 in argv arrive as lone surrogates.
+      queries.check_unicode(value, flag)
+    except queries.QueryError as e:
+      raise cli.UsageError(f"--{flag}: {e.message}") from None
   if labels is not None:
     try:
       labels = queries.check_labels(task, labels)
@@ -161,13 +169,13 @@ def check_flags(argv: Sequence[str]) -> tuple[str, Any, Any]:
 
 def main(argv: Sequence[str]) -> None:
   task, labels, roles = check_flags(argv)
+  model_flags.check_flags()
   source = "<stdin>" if FLAGS.input == "-" else FLAGS.input
   if FLAGS.input == "-":
-    lines = sys.stdin.read().splitlines()
+    text = json_input.decode(sys.stdin.buffer.read(), source)
   else:
-    with open(FLAGS.input, encoding="utf-8") as f:
-      lines = f.read().splitlines()
-  items = read_items(lines, source)
+    text = json_input.read_text(FLAGS.input)
+  items = read_items(text, source)
   if not items:
     raise cli.UserError(f"{source}: no input lines")
   built = check_items(items, source, task, labels, roles)
@@ -177,6 +185,9 @@ def main(argv: Sequence[str]) -> None:
   import tqdm  # noqa: PLC0415
 
   model = model_flags.load(FLAGS.batch_size)
+  if FLAGS.output != "-":
+    # Checked above; made now, so that the answers have a place to go.
+    os.makedirs(os.path.dirname(os.path.abspath(FLAGS.output)), exist_ok=True)
 
   with tqdm.tqdm(total=len(built), unit="text", file=sys.stderr) as bar:
     answers = model.answer(built, progress=bar.update)

@@ -30,39 +30,15 @@ with `pip install -e .`).
 
 from __future__ import annotations
 
-import os
-
-from tools import cli
-
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def search_paths() -> list[str]:
-  """`[T5X's gin root, ours]`.
-
-  Raises:
-    FileNotFoundError: T5X or our gin folder is missing.
-  """
-  try:
-    import t5x  # noqa: PLC0415
-  except ImportError as e:
-    raise FileNotFoundError(
-      f"T5X is not installed ({e}); see README.md, Install T5X"
-    ) from e
-  t5x_root = os.path.dirname(os.path.dirname(os.path.abspath(t5x.__file__)))
-  if not os.path.isdir(os.path.join(REPO_ROOT, "gin", "runs")):
-    raise FileNotFoundError(
-      f"no gin/ folder beside the tools package in {REPO_ROOT}: install the "
-      "project with `pip install -e .` from its checkout"
-    )
-  return [t5x_root, REPO_ROOT]
+from instructuie_jax import cli
+from instructuie_t5x import pipeline
 
 
 def main(argv) -> int:
   if len(argv) > 1:
     raise cli.UsageError(f"unexpected arguments {argv[1:]}")
   # A missing T5X or gin/ folder (FileNotFoundError) is one line from cli.
-  print(",".join(search_paths()))
+  print(",".join(pipeline.search_paths()))
   return 0
 
 

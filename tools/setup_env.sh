@@ -13,7 +13,10 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 # shellcheck disable=SC1091
 source "$VENV/bin/activate"
-python -m pip install -q -r "$ROOT/${INSTRUCTUIE_REQUIREMENTS:-requirements.txt}"
+# --use-pep517: requirements-test.txt's seqeval is a source release whose
+# setup.py fails outside a PEP 517 build.
+python -m pip install -q --use-pep517 \
+  -r "$ROOT/${INSTRUCTUIE_REQUIREMENTS:-requirements.txt}"
 
 if ! python -c "import t5x.train" >/dev/null 2>&1; then
   MIRROR="${T5X_SNAPSHOT_MIRROR:-/work/.mirror}"

@@ -44,8 +44,8 @@ from collections.abc import Sequence
 
 from absl import app, flags
 
-from instructuie_jax import instructions, rng, schema
-from tools import cli, validate_data
+from instructuie_jax import cli, instructions, rng, schema
+from tools import validate_data
 
 USER_DEFINED_SYMBOLS = (":", ";", ",", '"')
 MAX_PROBLEMS_LISTED = 20
@@ -62,9 +62,11 @@ def define_flags() -> None:
   flags.DEFINE_string(
     "output", None, "Model path to write (ends in .model).", required=True
   )
-  flags.DEFINE_integer("vocab_size", 800, "Number of pieces.", lower_bound=1)
-  flags.DEFINE_integer("seed", 0, "Seed of the prompts and sampling.")
-  flags.DEFINE_integer(
+  cli.define_integer("vocab_size", 800, "Number of pieces.", lower_bound=1)
+  cli.define_integer(
+    "seed", 0, "Seed of the prompts and sampling.", lower_bound=0
+  )
+  cli.define_integer(
     "max_lines", 300_000, "Lines sampled for training (seeded).", lower_bound=1
   )
   flags.DEFINE_list(
@@ -141,8 +143,8 @@ def read_prompts(
         labels,
         dataset=dataset,
         split=split,
-        seed=seed,
         train=split == "train",
+        options=instructions.PromptOptions(seed=seed),
       ):
         texts.append(example["inputs"])
         texts.append(example["targets"])

@@ -17,7 +17,11 @@
 Sentences: each line of the `.txt` is a sentence (split at `\\n`; a trailing
 `\\r` and the line's leading and trailing whitespace are left out, offsets
 shifted accordingly); blank lines are not sentences. Offsets in the `.ann`
-count characters of the `.txt` as stored, so read it with `newline=""`.
+count characters of the `.txt` as stored, so read it with
+`json_input.read_text` (line ends kept; a leading byte order mark dropped).
+Items whose span is whitespace only are left out with a note; other spans
+lose the whitespace at their ends (noted). A second `T`/`R`/`E` line with
+an id already used is left out with a note naming the first.
 
 Annotations:
 
@@ -135,6 +139,7 @@ def read_document(
   texts: dict[str, _Text] = {}
   relations = []  # (id, type, args, where)
   events = []  # (id, type, trigger id, [(role, id)], where)
+  defined: dict[str, str] = {}  # T/R/E id -> where it is first defined
   for number, raw in enumerate(ann.split("\n"), start=1):
     where = f"{ann_file}:{number}"
     line = raw.rstrip("\r")
@@ -146,6 +151,14 @@ def read_document(
     if kind in _NOT_HELD:
       report.note(where, _NOT_HELD[kind], line.strip())
       continue
+    if kind in ("T", "R", "E") and ident in defined:
+      report.note(
+        where,
+        "duplicate id",
+        f"{ident} is already defined at {defined[ident]}; this line left out",
+      )
+      continue
+    defined.setdefault(ident, where)
     if kind == "T" and len(fields) >= 2:
       found = _text_bound(
         fields, text, where, sentence_of, report, discontinuous
@@ -287,13 +300,14 @@ def read_document(
   for i, s in enumerate(sentences):
     sentence = text[s.start : s.end]
     where = f"{txt_file}:{s.line}"
-    found = {"NER": entities[i], "RE": rels[i], "EE": evs[i]}
-    for family, items in found.items():
-      if family != "NER" and not items:
+    found = {"entities": entities[i], "relations": rels[i], "events": evs[i]}
+    for family in task_types.FAMILY_RECORDS.values():
+      key = family.items_key
+      items = found[key]
+      if not items and not family.keeps_empty:
         continue
-      key = task_types.ITEMS_KEY[family]
       record = common.Record(
-        family, {"sentence": sentence, key: items}, where, unit, split
+        family.name, {"sentence": sentence, key: items}, where, unit, split
       )
       common.dedupe_items(record, report)
       records.append(record)
@@ -334,6 +348,12 @@ def _text_bound(fields, text, where, sentence_of, report, discontinuous):
       )
       return None
   start, end = min(a for a, _ in fragments), max(b for _, b in fragments)
+  trimmed = common.trimmed_span(
+    text, start, end, where, f"{fields[0]} {label}", report
+  )
+  if trimmed is None:
+    return None
+  start, end = trimmed
   if len(fragments) > 1:
     kept = discontinuous == "cover"
     report.note(

@@ -20,7 +20,9 @@ Reading:
   is `-DOCSTART-` ends the sentence and the document (CoNLL-2003) and is not a
   token.
 * Columns: a line holding a tab is split at tabs (so a tag may hold spaces),
-  any other line at runs of whitespace. The token and tag columns are
+  any other line at runs of ASCII whitespace (a token may hold a
+  non-breaking space, `New\u00a0York`). A token of whitespace only skips its
+  sentence with a note. The token and tag columns are
   indices (negative counts from the end): defaults token 0, tag -1 (CoNLL-2003
   `word POS chunk NER`, CrossNER `word<TAB>tag`); the MIT sets put the tag
   first: `tag_column=0, token_column=1`.
@@ -45,6 +47,7 @@ import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 
+from instructuie_jax import task_types
 from instructuie_jax.converters import common, tags
 
 
@@ -60,11 +63,19 @@ class Sentence:
   document: int
 
 
+_ASCII_SPACE = " \t\n\r\x0b\x0c"
+_ASCII_SPACES = re.compile(r"[ \t\n\r\x0b\x0c]+")
+
+
 def _columns(line: str) -> list[str]:
-  text = line.strip()
+  """The columns of a line: split at tabs when it holds one, else at runs of
+  ASCII whitespace (a non-breaking space is part of its token)."""
+  text = line.strip(_ASCII_SPACE)
+  if not text:
+    return []
   if "\t" in text:
-    return [c.strip() for c in text.split("\t")]
-  return text.split()
+    return [c.strip(_ASCII_SPACE) for c in text.split("\t")]
+  return _ASCII_SPACES.split(text)
 
 
 def read_sentences(
@@ -123,6 +134,10 @@ def read_sentences(
           f"{n} column(s) {cols!r}; the token and tag columns "
           f"({token_column}, {tag_column}) need {max(need, 2)}",
         )
+      continue
+    if not cols[token_column].strip():
+      if bad is None:
+        bad = (number, f"token {cols[token_column]!r} is only whitespace")
       continue
     current.tokens.append(cols[token_column])
     current.tags.append(cols[tag_column])
@@ -185,7 +200,7 @@ def to_records(
       )
     records.append(
       common.Record(
-        "NER",
+        task_types.NER_FAMILY.name,
         {"sentence": sentence, "entities": entities},
         where,
         unit=unit,
@@ -196,11 +211,12 @@ def to_records(
   return records
 
 
-_TOKEN = re.compile(r"\S+")
+_TOKEN = re.compile(r"[^ \t\n\r\x0b\x0c]+")
 
 
 def tokenize(sentence: str) -> list[tuple[int, int]]:
-  """(start, end) of each whitespace-separated token."""
+  """(start, end) of each token separated by ASCII whitespace (as
+  `read_sentences` splits a line)."""
   return [(m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
 
 

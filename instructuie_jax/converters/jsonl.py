@@ -34,9 +34,9 @@ note; so is each span out of range, empty, or with a missing label.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from instructuie_jax import json_input, task_types
 from instructuie_jax.converters import common, conll
 
 TOKEN_END = ("inclusive", "exclusive")
@@ -54,27 +54,22 @@ def read_lines(
   if text.lstrip().startswith("["):
     return _read_list(text, file, split, report, token_end)
   objects = []
-  for number, line in enumerate(text.split("\n"), start=1):
-    where = f"{file}:{number}"
-    if not line.strip():
-      continue
+  for number, line in json_input.lines(text):
     try:
-      objects.append((where, json.loads(line)))
-    except json.JSONDecodeError as e:
-      report.note(
-        where, "line skipped", f"invalid JSON: {e.msg} (column {e.colno})"
+      objects.append(
+        (f"{file}:{number}", json_input.loads(line, file, line=number))
       )
+    except json_input.InputError as e:
+      report.note(f"{file}:{number}", "line skipped", e.message)
   return _records(objects, split, report, token_end)
 
 
 def _read_list(text, file, split, report, token_end):
   """A whole-file JSON list (as GLiNER's training files); `file[index]`."""
   try:
-    data = json.loads(text)
-  except json.JSONDecodeError as e:
-    raise common.InputError(
-      f"{file}:{e.lineno}: invalid JSON ({e.msg}, column {e.colno})"
-    ) from e
+    data = json_input.loads(text, file)
+  except json_input.InputError as e:
+    raise common.InputError(str(e)) from None
   objects = [(f"{file}[{i}]", obj) for i, obj in enumerate(data)]
   return _records(objects, split, report, token_end)
 
@@ -92,7 +87,9 @@ def _records(objects, split, report, token_end) -> list[common.Record]:
       record = _char_spans(obj, where, report)
     if record is not None:
       records.append(
-        common.Record("NER", record, where, unit=where, split=split)
+        common.Record(
+          task_types.NER_FAMILY.name, record, where, unit=where, split=split
+        )
       )
   report.count("sentences converted", len(records))
   return records
@@ -109,12 +106,20 @@ def _token_spans(obj, tokens, where, report, token_end):
   if (
     not isinstance(tokens, list)
     or not tokens
-    or not all(isinstance(t, str) and t for t in tokens)
+    or not all(isinstance(t, str) for t in tokens)
   ):
     report.note(
       where,
       "line skipped",
       "tokens: expected a non-empty list of non-empty strings",
+    )
+    return None
+  blank = [k for k, t in enumerate(tokens) if not t.strip()]
+  if blank:
+    report.note(
+      where,
+      "line skipped",
+      f"tokens[{blank[0]}] {tokens[blank[0]]!r} is empty or only whitespace",
     )
     return None
   spans = obj.get("ner", [])
@@ -193,7 +198,7 @@ def _char_spans(obj, where, report):
         f"entities[{k}] {raw!r} lacks start, end or label",
       )
       continue
-    if not 0 <= start < end <= len(sentence) or not sentence[start:end].strip():
+    if not 0 <= start < end <= len(sentence):
       report.note(
         where,
         "span skipped",
@@ -201,6 +206,12 @@ def _char_spans(obj, where, report):
         f"{len(sentence)} characters",
       )
       continue
+    trimmed = common.trimmed_span(
+      sentence, start, end, where, f"entities[{k}]", report
+    )
+    if trimmed is None:
+      continue
+    start, end = trimmed
     entities.append(
       common.entity(sentence[start:end], label, start, end, where)
     )

@@ -16,9 +16,12 @@
 
 A folder is written into a hidden sibling (`.NAME.tmp-*`), checked, and
 renamed onto its final name, so a reader never sees half a dataset. Each
-folder holds a marker file (`MARKER`) naming the tool and what it did; an
-existing folder is replaced only when asked to and when it holds the marker
-(the tool never replaces a folder it did not make). Local paths only.
+folder holds a marker file (`MARKER`) naming the tool, what it did and the
+files it wrote (`"files"`). An existing folder is rewritten only when asked
+to and when it holds the marker (the tool never writes into a folder it did
+not make); then each new file is moved in over its old self, the files the
+marker lists that this run does not write are removed, the marker last, and
+every other file (one the user added) is left alone. Local paths only.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from instructuie_jax import schema
+from instructuie_jax import catalog, json_input, schema
 from instructuie_jax.converters import common
 
 MARKER = ".convert_data.json"
@@ -100,21 +103,61 @@ def write_folder(
       with open(os.path.join(staging, file_name), "w", encoding="utf-8") as f:
         f.write(text)
     with open(os.path.join(staging, MARKER), "w", encoding="utf-8") as f:
-      json.dump(meta, f, ensure_ascii=False, indent=1)
+      json.dump(
+        {**meta, "files": sorted(files)}, f, ensure_ascii=False, indent=1
+      )
       f.write("\n")
     errors = check(staging) if check else []
-    if errors:
-      raise ValidationError(errors)
-    old = None
+    if errors:  # Named as the files will be: the staging folder goes.
+      raise ValidationError([e.replace(staging, folder) for e in errors])
     if os.path.lexists(folder):
-      old = tempfile.mkdtemp(prefix=f".{name}.old-", dir=parent)
-      os.replace(folder, os.path.join(old, name))
-    os.replace(staging, folder)
-    if old is not None:
-      shutil.rmtree(old)
+      _replace_files(folder, staging, sorted(files))
+    else:
+      os.replace(staging, folder)
   finally:
     if os.path.isdir(staging):
       shutil.rmtree(staging)
+
+
+def _made_before(folder: str) -> list[str]:
+  """The files the marker of `folder` says this tool wrote there."""
+  try:
+    made = json_input.read_json(os.path.join(folder, MARKER)).get("files", [])
+  except (OSError, ValueError, AttributeError):
+    return []
+  if not isinstance(made, list):
+    return []
+  return [m for m in made if isinstance(m, str) and _plain_name(m)]
+
+
+def _plain_name(name: str) -> bool:
+  return name not in ("", ".", "..", MARKER) and os.path.basename(name) == name
+
+
+def _replace_files(folder: str, staging: str, names: list[str]) -> None:
+  """Moves the staged files into `folder` (the marker last) and removes the
+  files the old marker lists that are not written again."""
+  before = _made_before(folder)
+  for file_name in names:
+    os.replace(
+      os.path.join(staging, file_name), os.path.join(folder, file_name)
+    )
+  for stale in sorted(set(before) - set(names)):
+    path = os.path.join(folder, stale)
+    if os.path.isfile(path) and not os.path.islink(path):
+      os.unlink(path)
+  os.replace(os.path.join(staging, MARKER), os.path.join(folder, MARKER))
+
+
+def overlaps(path: str, other: str) -> bool:
+  """Whether local paths `path` and `other` are the same, or one holds the
+  other (symbolic links resolved)."""
+  a, b = os.path.realpath(path), os.path.realpath(other)
+  return (
+    a == b
+    or a.startswith(b.rstrip(os.sep) + os.sep)
+    or b.startswith(a.rstrip(os.sep) + os.sep)
+  )
 
 
 class ValidationError(ValueError):
@@ -162,10 +205,12 @@ def write_dataset(
   meta: Mapping[str, Any],
   *,
   overwrite: bool,
+  metadata: Mapping[str, Any] | None = None,
 ) -> str:
   """Writes `root/family/dataset/{split}.json` + `labels.json`, validated.
 
-  `labels` is the labels.json value, or its text (written as it is).
+  `labels` is the labels.json value, or its text (written as it is);
+  `metadata`, when given, the dataset's `catalog.METADATA_FILE` (its role).
 
   Returns:
     The dataset folder.
@@ -178,6 +223,8 @@ def write_dataset(
     files["labels.json"] = (
       json.dumps(labels, ensure_ascii=False, indent=2) + "\n"
     )
+  if metadata is not None:
+    files[catalog.METADATA_FILE] = json.dumps(metadata, indent=1) + "\n"
   write_folder(
     folder,
     files,

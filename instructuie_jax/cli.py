@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""What the command-line tools share: one-line errors with an exit status.
+"""What the command-line tools and benchmarks share: one-line errors.
 
 A user's mistake ends a tool with one line on stderr, `error: ...`, and exit
 status 2 for usage (a bad flag value, an unknown name, extra arguments) or 1
@@ -21,7 +21,7 @@ that is in the way). No traceback: that is kept for the tool's own bugs.
 
 Usage in a tool:
 
-  from tools import cli
+  from instructuie_jax import cli
 
   def main(argv):
     if FLAGS.num_train < 1:
@@ -35,13 +35,22 @@ Usage in a tool:
 `cli.run` is `absl.app.run` whose flag parser and `main` turn `UserError`,
 `absl.app.UsageError`, `schema.DataError`, `OSError` and flag errors into
 that one line. Libraries raise these errors; only `cli.run` prints them.
+
+A tool's numeric flags are defined with `define_integer` and
+`define_float`, never absl's own (tests/cli_test.py checks tools/): both
+take the range the value must lie in, integers are bounded
+above by default (`MAX_INTEGER`), and a float must be finite (`nan`, `inf`
+are refused). A value outside is a flag error: one line, exit status 2,
+before `main` runs.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import math
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -49,10 +58,13 @@ from typing import Any, NoReturn
 
 from absl import app, flags
 
-from instructuie_jax import schema
+from instructuie_jax import json_input, schema
 
 EXIT_DATA = 1
 EXIT_USAGE = 2
+# The default upper bound of an integer flag: counts, sizes, steps and seeds
+# all fit in int32 (numpy, XLA and TensorFlow take them as such).
+MAX_INTEGER = 2**31 - 1
 
 
 class UserError(ValueError):
@@ -99,7 +111,7 @@ def exit_code_and_message(error: BaseException) -> tuple[int, str] | None:
     return EXIT_USAGE, f"{error} (see --helpshort)"
   if isinstance(error, flags.Error):
     return EXIT_USAGE, f"{error} (see --helpshort)"
-  if isinstance(error, schema.DataError):
+  if isinstance(error, (schema.DataError, json_input.InputError)):
     return EXIT_DATA, str(error)
   if isinstance(error, OSError):
     return EXIT_DATA, describe_os_error(error)
@@ -166,6 +178,76 @@ def atomic_write(path: str) -> Iterator[Any]:
     raise
 
 
+STAGING_INFIX = ".staging-"
+
+
+def _nearest_folder(path: str) -> str:
+  folder = os.path.dirname(path)
+  while not os.path.isdir(folder):
+    folder = os.path.dirname(folder)
+  return folder
+
+
+@contextlib.contextmanager
+def staged_folder(path: str) -> Iterator[str]:
+  """A folder to write a set of files into; they appear in `path` together.
+
+  Yields a new hidden folder (`.NAME.staging-*`) beside `path` (or in the
+  nearest folder above it that exists). When the block ends without an
+  exception, a new `path` is that folder, renamed; an existing `path` gets
+  each staged file moved in (replacing only files of the same name; other
+  files there are kept). On an exception the staging folder is removed and
+  `path` is left as it was (no parent folder made).
+
+  Raises:
+    NotADirectoryError: `path` exists and is not a folder.
+  """
+  path = os.path.abspath(path)
+  if os.path.lexists(path) and not os.path.isdir(path):
+    raise NotADirectoryError(errno.ENOTDIR, "not a directory", path)
+  check_output_dir(path)
+  stage = tempfile.mkdtemp(
+    prefix=f".{os.path.basename(path)}{STAGING_INFIX}",
+    dir=_nearest_folder(path),
+  )
+  try:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    os.chmod(stage, 0o777 & ~umask)  # mkdtemp makes it private
+    yield stage
+    if not os.path.isdir(path):
+      os.makedirs(os.path.dirname(path), exist_ok=True)
+      os.replace(stage, path)
+      return
+    for base, _, files in os.walk(stage):
+      target = os.path.join(path, os.path.relpath(base, stage))
+      os.makedirs(target, exist_ok=True)
+      for name in files:
+        os.replace(os.path.join(base, name), os.path.join(target, name))
+  finally:
+    shutil.rmtree(stage, ignore_errors=True)
+
+
+def remove_stale_staging(path: str) -> list[str]:
+  """Removes staging folders of `path` that a killed run left behind.
+
+  Only call it while holding the lock of `path` (see `staged_folder`).
+
+  Returns:
+    The folders removed.
+  """
+  path = os.path.abspath(path)
+  parent = os.path.dirname(path)
+  prefix = f".{os.path.basename(path)}{STAGING_INFIX}"
+  removed = []
+  with contextlib.suppress(FileNotFoundError):
+    for name in sorted(os.listdir(parent)):
+      if name.startswith(prefix) and os.path.isdir(os.path.join(parent, name)):
+        shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
+        removed.append(os.path.join(parent, name))
+  return removed
+
+
 def guarded(main: Callable[[Sequence[str]], Any]) -> Callable[..., Any]:
   """`main` with user mistakes turned into one line and an exit status."""
 
@@ -179,6 +261,82 @@ def guarded(main: Callable[[Sequence[str]], Any]) -> Callable[..., Any]:
       fail(known[1], known[0])
 
   return wrapped
+
+
+class _FiniteFloatParser(flags.FloatParser):
+  """absl's float parser, refusing nan and the infinities."""
+
+  def convert(self, argument: Any) -> float:
+    value = super().convert(argument)
+    if not math.isfinite(value):
+      raise ValueError(f"{argument} is not a finite number")
+    return value
+
+
+def define_integer(
+  name: str,
+  default: int | None,
+  help: str,  # noqa: A002  (absl's name)
+  *,
+  lower_bound: int | None,
+  upper_bound: int | None = MAX_INTEGER,
+  flag_values: flags.FlagValues = flags.FLAGS,
+  **kwargs: Any,
+) -> flags.FlagHolder:
+  """`flags.DEFINE_integer` with a range every tool states.
+
+  Args:
+    name: The flag name.
+    default: Its default (None: unset).
+    help: The help text.
+    lower_bound: The smallest value accepted; None only where any integer
+      makes sense.
+    upper_bound: The largest value accepted (default `MAX_INTEGER`).
+    flag_values: Where the flag is registered.
+    **kwargs: Passed to `flags.DEFINE_integer`.
+  """
+  return flags.DEFINE_integer(
+    name,
+    default,
+    help,
+    lower_bound=lower_bound,
+    upper_bound=upper_bound,
+    flag_values=flag_values,
+    **kwargs,
+  )
+
+
+def define_float(
+  name: str,
+  default: float | None,
+  help: str,  # noqa: A002  (absl's name)
+  *,
+  lower_bound: float | None,
+  upper_bound: float | None = None,
+  flag_values: flags.FlagValues = flags.FLAGS,
+  **kwargs: Any,
+) -> flags.FlagHolder:
+  """`flags.DEFINE_float` that refuses `nan` and `inf`, with a range.
+
+  Args:
+    name: The flag name.
+    default: Its default (None: unset).
+    help: The help text.
+    lower_bound: The smallest value accepted (None: any finite value).
+    upper_bound: The largest value accepted (None: any finite value).
+    flag_values: Where the flag is registered.
+    **kwargs: Passed to `flags.DEFINE`.
+  """
+  parser = _FiniteFloatParser(lower_bound, upper_bound)
+  return flags.DEFINE(
+    parser,
+    name,
+    default,
+    help,
+    flag_values,
+    flags.ArgumentSerializer(),
+    **kwargs,
+  )
 
 
 def parse_flags(

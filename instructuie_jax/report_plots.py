@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Plots of tools/report.py and the TensorBoard event files they read.
+"""Plots of the results report (`reporting`) and the event files they read.
 
 T5X writes TensorBoard event files under its model directory:
 

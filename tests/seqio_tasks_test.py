@@ -300,6 +300,7 @@ def test_postprocess_and_metrics(fixture_tasks):
   assert result["tiny_ner/ner_f1"] == pytest.approx(50.0)
 
 
+@pytest.mark.slow
 def test_shared_data_tasks_yield_examples(shared_data_dir):
   with settings.scoped(ie_instructions_dir=str(shared_data_dir), vocab="byte"):
     seen = 0

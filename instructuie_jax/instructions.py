@@ -293,6 +293,7 @@ class PromptOptions:
   def __post_init__(self):
     check_eea_events(self.eea_events)
     label_options.get(self.option_policy, self.option_params)
+    formats.get(self.target_format)  # An unknown name fails here.
 
   @property
   def option_params(self) -> label_options.Params:
@@ -457,6 +458,7 @@ def _build(
     "targets": fmt.linearize(
       task_type,
       task_type.gold(task_type.offered(subject, label_set, options, extra)),
+      sentence=instance.sentence,
     ),
     "task": task,
     "dataset": dataset,
@@ -545,6 +547,7 @@ def examples_for_split(
         f"Task {task!r} does not read family {family}; its tasks are "
         f"{', '.join(family_tasks)}."
       )
+  formats.check_format(options.target_format, tasks)
   if strategy is None:
     strategy = "multiple" if train else "single"
   common = dict(

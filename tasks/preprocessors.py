@@ -46,7 +46,13 @@ import numpy as np
 import seqio
 import tensorflow as tf
 
-from instructuie_jax import catalog, instructions, label_options, task_types
+from instructuie_jax import (
+  catalog,
+  formats,
+  instructions,
+  label_options,
+  task_types,
+)
 from tasks import settings, sources
 
 BATCH_SIZE = 256
@@ -276,6 +282,9 @@ def build_prompts(
   """
   options = prompt_options()
   dataset_name = spec.name
+  # A task type the target format does not cover fails here, in Python,
+  # before any example is read.
+  formats.check_format(options.target_format, [task])
   fn = functools.partial(
     build_batch,
     task,

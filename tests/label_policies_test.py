@@ -468,3 +468,37 @@ def test_seqio_preprocessor_reads_the_pool_for_training_prompts(tmp_path):
   assert not seen & {"actor", "director"}  # Held-out labels stay out.
   expected = _examples("NER", instances, tasks=["NER"])
   assert list(targets) == [e["targets"] for e in expected]
+
+
+def test_gold_dropout_targets_in_the_word_level_format():
+  # The dropped entities' words are tagged O like any other word.
+  instances = _instances("NER", 60)
+  by_id = {i.id: i for i in instances}
+  fmt = formats.get("words_bio")
+  options = dataclasses.replace(
+    _options_of("gold_dropout", label_options.Params(dropout_rate=0.5)),
+    target_format="words_bio",
+  )
+  examples = list(
+    instructions.examples_for_split(
+      instances,
+      "NER",
+      NER_LABELS,
+      dataset="d",
+      split="train",
+      train=True,
+      options=options,
+      tasks=["NER"],
+    )
+  )
+  dropped = 0
+  for example in examples:
+    offered, _ = _options(example)
+    subject = _subject(example, by_id)
+    expected = _expected("NER", subject, set(offered))
+    task = task_types.get("NER")
+    assert example["targets"] == fmt.linearize(
+      task, task.gold(expected), sentence=subject.sentence
+    )
+    dropped += len(subject.entities) - len(expected.entities)
+  assert dropped > 0

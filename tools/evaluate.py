@@ -52,7 +52,7 @@ from collections.abc import Sequence
 from absl import flags
 
 from instructuie_jax import cli, schema, task_types
-from tools import model_flags
+from instructuie_t5x import model_flags
 
 FLAGS = flags.FLAGS
 

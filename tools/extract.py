@@ -55,8 +55,7 @@ from typing import Any
 from absl import flags
 
 from instructuie_jax import cli, json_input, task_types
-from instructuie_t5x import queries
-from tools import model_flags
+from instructuie_t5x import model_flags, queries
 
 FLAGS = flags.FLAGS
 

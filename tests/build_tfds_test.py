@@ -113,7 +113,9 @@ def test_bad_data_is_refused_before_building_then_builds(tiny_root, tmp_path):
   assert not tfds_dir.exists()
   sources.load_features.cache_clear()  # It caches the file's contents.
   train.write_text(good[:40])
-  with pytest.raises(cli.UserError, match=f"{train}: json: invalid JSON"):
+  with pytest.raises(
+    cli.UserError, match=rf"{train}: json: line \d+: invalid JSON"
+  ):
     tfds_build.build(str(tiny_root), str(tfds_dir), ["synth_heldout"])
   sources.load_features.cache_clear()
   train.write_text(good)

@@ -18,7 +18,11 @@
 `load_split_checked` one split (an empty split is an error unless written
 empty on purpose by `tools.convert_data`), `dangling_links` finds dataset
 symlinks whose target is missing, and `run` checks a whole folder and prints
-the table, the problems and the notes (the tool's module docstring).
+the table, the problems and the notes (`tools/validate_data.py`).
+
+A repeated mention is an entity with the type and text of an earlier one in
+its sentence, a relation with its head, relation and tail, an event with its
+type and trigger; the extra copies are counted (`repeated_mentions`).
 """
 
 from __future__ import annotations
@@ -102,7 +106,8 @@ def load_split_checked(
 
 
 def repeated_mentions(instances: Sequence[schema.Instance]) -> int:
-  """Extra copies of a type and text (module docstring) per sentence."""
+  """Extra copies of a type and text (the module docstring), summed over
+  the sentences."""
   repeats = 0
   for x in instances:
     keys = [

@@ -14,8 +14,9 @@
 
 """Arithmetic of a T5X fine-tuning run: shapes, memory, steps and time.
 
-Pure arithmetic, no JAX: `tools/plan_run.py` prints it; tests check the
-per-device parameter shapes against T5X's partitioner on simulated meshes.
+Pure arithmetic, no JAX: `instructuie_t5x/launch_plan.py` prints it
+(`tools/plan_run.py`); tests check the per-device parameter shapes against
+T5X's partitioner on simulated meshes.
 
 * Model: the macros of a `gin/models/*.gin` file (`EMBED_DIM`, `NUM_HEADS`,
   `HEAD_DIM`, `MLP_DIM`, `NUM_ENCODER_LAYERS`, `NUM_DECODER_LAYERS`,

@@ -39,16 +39,29 @@ asked in windows (`instructuie_jax/windows.py`) and its line's
 `prediction` is the merged answer in the target format, scored against the
 whole example's target; by default the prompt is cut, as `t5x.infer` cuts
 it, and the cut is counted (`truncated_tokens`).
+
+`families_of`, `tasks_by_family` and `check_outputs` check what
+`tools.evaluate` is asked for before the model loads; `Progress` shows the
+decoding on stderr.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
+import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from instructuie_jax import gold, instructions, schema, task_types
+from instructuie_jax import cli, gold, instructions, schema, task_types
 from instructuie_t5x import queries
+
+# What `tools.evaluate` writes under its --out_dir.
+PREDICTIONS_FILE = "predictions.jsonl"
+REPORT_DIR = "report"
+OUTPUTS = (PREDICTIONS_FILE, "metrics.json", "metrics.md", REPORT_DIR)
+SPLIT_ALIASES = {"validation": "dev"}
 
 
 def _query_labels(labels: schema.Labels) -> Any:
@@ -229,3 +242,91 @@ def _windowed(
   return queries.window_query(
     query, extractor.prompt_length, extractor.input_length, overlap
   )
+
+
+def families_of(data_dir: str, dataset: str) -> list[str]:
+  """The families with a `{family}/{dataset}` folder under `data_dir`.
+
+  Raises:
+    cli.UserError: none, naming the datasets that are there.
+  """
+  found = [
+    f
+    for f in task_types.FAMILIES
+    if os.path.isdir(os.path.join(data_dir, f, dataset))
+  ]
+  if found:
+    return found
+  try:
+    there = [f"{f}/{d}" for f, d in schema.list_datasets(data_dir)]
+  except FileNotFoundError:
+    raise cli.UserError(f"{data_dir}: no such folder (--data_dir)") from None
+  raise cli.UserError(
+    f"no {{NER,RE,EE}}/{dataset} folder under {data_dir} (--dataset); "
+    f"datasets there: {', '.join(there) or 'none'}"
+  )
+
+
+def tasks_by_family(
+  families: Sequence[str], names: Sequence[str] | None
+) -> dict[str, list[str]]:
+  """`{family: main task types}` to evaluate.
+
+  Raises:
+    cli.UsageError: an unknown, auxiliary or other-family task.
+  """
+  if not names:
+    return {
+      f: list(task_types.tasks_of_family(f, auxiliary=False)) for f in families
+    }
+  out: dict[str, list[str]] = {}
+  for name in names:
+    try:
+      record = task_types.get(name.strip().upper())
+    except (KeyError, ValueError):
+      raise cli.UsageError(
+        f"--tasks: unknown task type {name!r}; known: "
+        f"{', '.join(task_types.TASK_TYPES)}"
+      ) from None
+    if record.auxiliary:
+      raise cli.UsageError(
+        f"--tasks: {record.name} is an auxiliary task (training only)"
+      )
+    if record.family not in families:
+      raise cli.UsageError(
+        f"--tasks: {record.name} reads {record.family} data; the dataset has "
+        f"{', '.join(families)}"
+      )
+    out.setdefault(record.family, []).append(record.name)
+  return out
+
+
+def check_outputs(out_dir: str, overwrite: bool) -> None:
+  """Raises cli.UserError when an output exists and `overwrite` is off."""
+  cli.check_output_dir(out_dir)
+  for name in OUTPUTS:
+    path = os.path.join(out_dir, name)
+    if os.path.lexists(path) and not overwrite:
+      raise cli.UserError(f"{path} exists; pass --overwrite to replace it")
+
+
+class Progress:
+  """`decoded N/M examples (S s, R/s)` on stderr, at most every 2 s."""
+
+  def __init__(self, what: str):
+    self._what = what
+    self._start = time.perf_counter()
+    self._shown = 0.0
+
+  def __call__(self, done: int, total: int) -> None:
+    now = time.perf_counter() - self._start
+    if done < total and now - self._shown < 2.0:
+      return
+    self._shown = now
+    rate = done / now if now > 0 else 0.0
+    print(
+      f"{self._what}: decoded {done}/{total} examples ({now:.0f} s, "
+      f"{rate:.1f}/s)",
+      file=sys.stderr,
+      flush=True,
+    )

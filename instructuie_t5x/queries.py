@@ -45,6 +45,9 @@ fields (they override the call's defaults):
 | `pairs`      | EPR       | `[[head, tail], ...]` pairs to classify          |
 | `event_type` | EEA       | the event whose arguments are asked for          |
 
+`read_items` reads JSON lines of input items and `check_items` builds their
+queries, naming the line of the first bad one (`tools.extract`).
+
 Prompts use the shipped instruction pool and its first instruction per task
 (strategy "single", as evaluation does), with the options in the given
 order, so a query's prompt equals the evaluation prompt of the same sentence.
@@ -58,9 +61,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from instructuie_jax import (
+  cli,
   formats,
   grounding,
   instructions,
+  json_input,
   prompts,
   task_types,
 )
@@ -435,3 +440,42 @@ def summarize(answers: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     "windows": sum(a.get("windows", 1) for a in answers),
     "window_merges": sum(a.get("window_merges", 0) for a in answers),
   }
+
+
+def read_items(text: str, source: str) -> list[tuple[int, dict[str, Any]]]:
+  """Parses JSON lines into `(line number, input item)` (blank lines are
+  skipped).
+
+  Raises:
+    json_input.InputError: For a line that is not JSON (see `json_input`).
+    cli.UserError: For a line that is not a JSON object.
+  """
+  items = []
+  for number, item in json_input.json_lines(text, source):
+    if not isinstance(item, dict):
+      raise cli.UserError(
+        f"{source}:{number}: must be a JSON object {{'text': ...}}"
+      )
+    items.append((number, item))
+  return items
+
+
+def check_items(
+  items: Sequence[tuple[int, dict[str, Any]]],
+  source: str,
+  task: task_types.TaskType,
+  labels: Any,
+  roles: Any,
+) -> list[Query]:
+  """Builds every query, so bad input stops the run before the model loads.
+
+  Raises:
+    cli.UserError: Naming the line and field of the first bad item.
+  """
+  built = []
+  for number, item in items:
+    try:
+      built.append(make_query(task, item, labels, roles=roles))
+    except QueryError as e:
+      raise cli.UserError(f"{source}:{number}: {e}") from None
+  return built

@@ -511,6 +511,18 @@ def create_app(
 # Listening.
 
 
+def allowed_hosts(host: str, names: Sequence[str]) -> list[str] | None:
+  """The Host header names accepted (None: any) when listening on `host`:
+  the local names, `names` and `host` itself unless it is every address;
+  None when `names` holds "*"."""
+  if "*" in names:
+    return None
+  hosts = [*LOCAL_HOSTS, *names]
+  if host not in ("0.0.0.0", "::", ""):
+    hosts.append(host.strip("[]"))
+  return hosts
+
+
 def bind(host: str, port: int) -> socket.socket:
   """A socket bound to `host:port` now, before a model loads.
 

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Tests of tools/build_tfds.py: inputs are checked before anything is built."""
+"""Tests of `tasks.tfds_build` and tools/build_tfds.py: inputs are checked
+before anything is built."""
 
 from __future__ import annotations
 
@@ -23,9 +24,9 @@ import time
 
 import pytest
 
-from instructuie_jax import cli, tiny_data
+from instructuie_jax import catalog, cli, tiny_data
+from tasks import tfds_build
 from tests.conftest import REPO_ROOT
-from tools import build_tfds
 
 
 def _cli(*args):
@@ -93,9 +94,9 @@ def test_user_mistakes_are_one_line(tiny_root, tmp_path, args, code, needle):
 
 
 def test_plan_lists_what_it_skips(tiny_root, tmp_path):
-  specs, skipped = build_tfds.plan(str(tiny_root), str(tmp_path), ["all"])
+  specs, skipped = tfds_build.plan(str(tiny_root), str(tmp_path), ["all"])
   assert [s.slug for s in specs] == ["synth_news", "synth_heldout"]
-  assert len(skipped) == len(build_tfds.catalog.CATALOG) - 2
+  assert len(skipped) == len(catalog.CATALOG) - 2
   assert skipped["mit_movie"] == f"no folder {tiny_root}/NER/mit-movie"
 
 
@@ -108,15 +109,17 @@ def test_bad_data_is_refused_before_building_then_builds(tiny_root, tmp_path):
   train.write_text("[]")
   tfds_dir = tmp_path / "tfds"
   with pytest.raises(cli.UserError, match="empty list, no instances"):
-    build_tfds.build(str(tiny_root), str(tfds_dir), ["all"])
+    tfds_build.build(str(tiny_root), str(tfds_dir), ["all"])
   assert not tfds_dir.exists()
   sources.load_features.cache_clear()  # It caches the file's contents.
   train.write_text(good[:40])
-  with pytest.raises(cli.UserError, match=f"{train}: json: invalid JSON"):
-    build_tfds.build(str(tiny_root), str(tfds_dir), ["synth_heldout"])
+  with pytest.raises(
+    cli.UserError, match=rf"{train}: json: line \d+: invalid JSON"
+  ):
+    tfds_build.build(str(tiny_root), str(tfds_dir), ["synth_heldout"])
   sources.load_features.cache_clear()
   train.write_text(good)
-  result = build_tfds.build(str(tiny_root), str(tfds_dir), ["synth_heldout"])
+  result = tfds_build.build(str(tiny_root), str(tfds_dir), ["synth_heldout"])
   assert result["synth_heldout"].startswith("built: ")
-  result = build_tfds.build(str(tiny_root), str(tfds_dir), ["synth_heldout"])
+  result = tfds_build.build(str(tiny_root), str(tfds_dir), ["synth_heldout"])
   assert result["synth_heldout"].startswith("already built: ")

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Tests for `tools/check_cache.py` on caches in seqio's offline format."""
+"""Tests of `tasks.cache_check` and `tools/check_cache.py` on caches in
+seqio's offline format."""
 
 import collections
 import json
@@ -25,7 +26,7 @@ from absl import flags
 
 from instructuie_jax import cli as tools_cli
 from instructuie_t5x.indexed_mixture import IndexedMixture
-from tasks import cache, mixtures, settings
+from tasks import cache, cache_check, mixtures, settings
 from tests import ie_seqio_testing as testing
 from tests.indexed_mixture_test import as_lists
 from tools import check_cache
@@ -79,7 +80,7 @@ def row(out: str, task: str, split: str) -> list[str]:
 
 def keys(exs):
   return collections.Counter(
-    check_cache.example_key(ex, sorted(ex)) for ex in exs
+    cache_check.example_key(ex, sorted(ex)) for ex in exs
   )
 
 
@@ -127,7 +128,7 @@ def test_a_cache_made_with_other_settings_is_refused(caches, tmp_path):
 
 
 def test_cli_reports_equal_caches(caches, capsys):
-  assert check_cache.run(caches["good"], [NER, RE]) == 0
+  assert cache_check.run(caches["good"], [NER, RE]) == 0
   out = capsys.readouterr().out
   for task, split in [(NER, s) for s in SPLITS] + [(RE, "train")]:
     cells = row(out, task, split)
@@ -136,14 +137,14 @@ def test_cli_reports_equal_caches(caches, capsys):
 
 
 def test_cli_catches_a_stale_cache(caches, capsys):
-  assert check_cache.run(caches["stale"], [NER], splits=["train"]) == 1
+  assert cache_check.run(caches["stale"], [NER], splits=["train"]) == 1
   out = capsys.readouterr().out
   cells = row(out, NER, "train")
   assert cells[5] == "NO" and "feature 'inputs' differs" in out, out
   assert out.splitlines()[-1].startswith("MISMATCH")
   # A cache made with another vocabulary holds other token ids.
   with settings.scoped(vocab="byte"):
-    assert check_cache.run(caches["good"], [NER], splits=["test"]) == 1
+    assert cache_check.run(caches["good"], [NER], splits=["test"]) == 1
   assert "feature 'inputs' differs from token 0" in capsys.readouterr().out
 
 
@@ -167,11 +168,11 @@ def test_indexed_mixture_reads_the_cache(caches):
 
 
 def test_splits_and_tasks_not_cached(caches, capsys):
-  assert check_cache.run(caches["good"], [MIXTURE], splits=["train"]) == 0
+  assert cache_check.run(caches["good"], [MIXTURE], splits=["train"]) == 0
   out = capsys.readouterr().out
   assert row(out, "instructuie_ee_tiny_ee", "train")[2:] == ["not", "cached"]
   assert row(out, NER, "train")[5] == row(out, RE, "train")[5] == "yes"
-  assert check_cache.run(caches["good"], [RE], require_all=True) == 1
+  assert cache_check.run(caches["good"], [RE], require_all=True) == 1
   out = capsys.readouterr().out
   assert row(out, RE, "validation")[2:] == ["not", "cached"]
   assert row(out, RE, "train")[5] == "yes"

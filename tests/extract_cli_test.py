@@ -209,7 +209,8 @@ _FAKE_MODEL_RUN = """
 import sys
 from instructuie_jax import cli
 from instructuie_t5x import queries
-from tools import extract, model_flags
+from instructuie_t5x import model_flags
+from tools import extract
 
 class Fake:
   def answer(self, built, progress, **options):

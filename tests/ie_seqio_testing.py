@@ -24,9 +24,8 @@ import numpy as np
 import seqio
 import tensorflow as tf
 
-from instructuie_jax import catalog
+from instructuie_jax import catalog, vocab_training
 from tasks import cache, ie_instructions, settings
-from tools import train_vocab
 
 TINY_DATA_DIR = pathlib.Path(__file__).resolve().parent / "testdata" / "ie_tiny"
 
@@ -71,7 +70,7 @@ def fixture_tasks(tmp_dir: pathlib.Path):
   Yields `{slug: task names}`; removes the tasks and restores the settings
   and environment afterwards.
   """
-  model = train_vocab.train_vocab(
+  model = vocab_training.train_vocab(
     str(TINY_DATA_DIR),
     str(tmp_dir / "vocab.model"),
     vocab_size=400,

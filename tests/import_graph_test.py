@@ -107,9 +107,16 @@ def test_registry_modules_do_not_import_task_types():
     assert "instructuie_jax.task_types" not in graph[name], name
 
 
-# Tools are entry points: the library and the benchmarks import none of them
-# (a benchmark runs a tool as a user would, in a subprocess).
-NO_TOOL_IMPORTS = ("instructuie_jax", "instructuie_t5x", "tasks", "benchmarks")
+# Tools are entry points: the library, the benchmarks and the other tools
+# import none of them (a benchmark runs a tool as a user would, in a
+# subprocess; what two tools share is a library module).
+NO_TOOL_IMPORTS = (
+  "instructuie_jax",
+  "instructuie_t5x",
+  "tasks",
+  "benchmarks",
+  "tools",
+)
 
 
 def tool_imports(source: str) -> list[str]:
@@ -126,7 +133,7 @@ def tool_imports(source: str) -> list[str]:
   return found
 
 
-def test_no_library_module_or_benchmark_imports_a_tool():
+def test_no_library_module_benchmark_or_tool_imports_a_tool():
   offenders = {}
   for folder in NO_TOOL_IMPORTS:
     for path in sorted((REPO_ROOT / folder).rglob("*.py")):
@@ -146,3 +153,63 @@ def test_tool_imports_sees_each_form():
     "from instructuie_jax import tools_like\n"
   )
   assert tool_imports(source) == ["tools.score", "tools", "tools.report"]
+
+
+# A test runs a tool as its command line (its `define_flags` and `main`, or
+# `python -m tools.X`); what it tests of a tool's insides is a library's.
+TOOL_CLI = {"define_flags", "main"}
+
+
+def tool_internals(source: str) -> list[str]:
+  """`tool.name` for each use in `source` of a tool module's `name` other
+  than its command line (`TOOL_CLI`)."""
+  tree = ast.parse(source)
+  tools = set()
+  found = []
+  for node in ast.walk(tree):
+    if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+      if node.module == "tools":
+        tools.update(a.asname or a.name for a in node.names)
+      elif node.module.startswith("tools."):
+        module = node.module.removeprefix("tools.")
+        found += [
+          f"{module}.{a.name}" for a in node.names if a.name not in TOOL_CLI
+        ]
+    elif isinstance(node, ast.Import):
+      found += [a.name for a in node.names if a.name.startswith("tools.")]
+  for node in ast.walk(tree):
+    if (
+      isinstance(node, ast.Attribute)
+      and isinstance(node.value, ast.Name)
+      and node.value.id in tools
+      and node.attr not in TOOL_CLI
+    ):
+      found.append(f"{node.value.id}.{node.attr}")
+  return found
+
+
+def test_tests_use_a_tool_only_as_its_command_line():
+  offenders = {}
+  for path in sorted((REPO_ROOT / "tests").rglob("*.py")):
+    found = tool_internals(path.read_text(encoding="utf-8"))
+    if found:
+      offenders[str(path.relative_to(REPO_ROOT))] = found
+  assert offenders == {}
+
+
+def test_tool_internals_sees_each_form():
+  source = (
+    "from tools import check_cache, score as s\n"
+    "from tools.report import main, run\n"
+    "import tools.plan_run\n"
+    "check_cache.define_flags()\n"
+    "check_cache.main([])\n"
+    "check_cache.run('d', [])\n"
+    "s.FLAGS\n"
+  )
+  assert sorted(tool_internals(source)) == [
+    "check_cache.run",
+    "report.run",
+    "s.FLAGS",
+    "tools.plan_run",
+  ]

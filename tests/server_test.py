@@ -349,6 +349,21 @@ def test_any_host_when_asked():
   assert response.status_code == 200
 
 
+@pytest.mark.parametrize(
+  ("host", "names", "expected"),
+  [
+    ("127.0.0.1", [], server.LOCAL_HOSTS + ("127.0.0.1",)),
+    ("0.0.0.0", ["box.lan"], server.LOCAL_HOSTS + ("box.lan",)),
+    ("::", [], server.LOCAL_HOSTS),
+    ("[fe80::1]", [], server.LOCAL_HOSTS + ("fe80::1",)),
+    ("box.lan", ["*"], None),
+  ],
+)
+def test_allowed_hosts_of_the_listening_address(host, names, expected):
+  found = server.allowed_hosts(host, names)
+  assert found == (None if expected is None else list(expected))
+
+
 def test_body_size_is_limited():
   body = {"texts": ["x" * 400] * 5, "labels": ["a"]}
   with _client(FakeModel(), max_body_bytes=1000) as client:

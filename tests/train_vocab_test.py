@@ -12,7 +12,10 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Tests of tools/train_vocab.py: which text the vocabulary is trained on."""
+"""Tests of vocabulary training (`vocab_training`, `tools.train_vocab`).
+
+Which text the vocabulary is trained on.
+"""
 
 import json
 import os
@@ -22,8 +25,8 @@ import sys
 
 import pytest
 
+from instructuie_jax import vocab_training
 from tests.conftest import REPO_ROOT
-from tools import train_vocab
 
 _FAMILIES = {"tiny_ner": "NER", "tiny_re": "RE", "tiny_ee": "EE"}
 
@@ -50,7 +53,7 @@ def _none_read(texts, data_dir, dataset, split):
 
 
 def test_default_reads_train_splits_of_every_dataset(tiny_data_dir):
-  texts = train_vocab.read_prompts(str(tiny_data_dir))[0]
+  texts = vocab_training.read_prompts(str(tiny_data_dir))[0]
   for dataset in _FAMILIES:
     assert _read(texts, tiny_data_dir, dataset, "train"), dataset
     for split in ("dev", "test"):
@@ -61,7 +64,7 @@ def test_default_reads_train_splits_of_every_dataset(tiny_data_dir):
 
 
 def test_datasets_and_splits_select(tiny_data_dir):
-  texts, problems = train_vocab.read_prompts(
+  texts, problems = vocab_training.read_prompts(
     str(tiny_data_dir), splits=["dev", "test"], datasets=["tiny_ner"]
   )
   assert not problems
@@ -75,9 +78,9 @@ def test_datasets_and_splits_select(tiny_data_dir):
 
 def test_unknown_split_and_missing_dataset_raise(tiny_data_dir):
   with pytest.raises(ValueError, match="Unknown splits"):
-    train_vocab.read_prompts(str(tiny_data_dir), splits=["valid"])
+    vocab_training.read_prompts(str(tiny_data_dir), splits=["valid"])
   with pytest.raises(ValueError, match="not found"):
-    train_vocab.read_prompts(str(tiny_data_dir), datasets=["nope"])
+    vocab_training.read_prompts(str(tiny_data_dir), datasets=["nope"])
 
 
 @pytest.fixture
@@ -129,12 +132,12 @@ def test_invalid_instances_are_listed_and_counted(data_copy):
   data = json.loads(train.read_text())
   data[1]["relations"][0]["head"]["pos"] = [0, 999]
   train.write_text(json.dumps(data))
-  texts, problems = train_vocab.read_prompts(str(data_copy))
+  texts, problems = vocab_training.read_prompts(str(data_copy))
   assert [str(p).split(": ")[0] for p in problems] == [f"{train}:1"]
   assert not any(data[1]["sentence"] in t for t in texts)
   assert any(data[0]["sentence"] in t for t in texts)
   with pytest.raises(ValueError, match="1 problem"):
-    train_vocab.train_vocab(str(data_copy), str(data_copy / "v.model"))
+    vocab_training.train_vocab(str(data_copy), str(data_copy / "v.model"))
 
 
 def test_empty_split_is_a_problem(data_copy, tmp_path):

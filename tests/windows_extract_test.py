@@ -149,7 +149,8 @@ _FAKE_MODEL_RUN = """
 import sys
 from instructuie_jax import cli
 from tests import windows_testing
-from tools import extract, model_flags
+from instructuie_t5x import model_flags
+from tools import extract
 
 fixture = windows_testing.long_text()
 model_flags.load = lambda batch_size: windows_testing.make_extractor(

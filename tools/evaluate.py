@@ -54,16 +54,10 @@ from collections.abc import Sequence
 
 from absl import flags
 
-from instructuie_jax import cli, instructions, schema, task_types
-from instructuie_t5x import queries
-from tools import model_flags
+from instructuie_jax import cli, instructions, schema
+from instructuie_t5x import dataset_eval, model_flags, queries
 
 FLAGS = flags.FLAGS
-
-PREDICTIONS_FILE = "predictions.jsonl"
-REPORT_DIR = "report"
-OUTPUTS = (PREDICTIONS_FILE, "metrics.json", "metrics.md", REPORT_DIR)
-SPLIT_ALIASES = {"validation": "dev"}
 
 
 def define_flags() -> None:
@@ -94,109 +88,21 @@ def define_flags() -> None:
   )
 
 
-def families_of(data_dir: str, dataset: str) -> list[str]:
-  """The families with a `{family}/{dataset}` folder under `data_dir`.
-
-  Raises:
-    cli.UserError: none, naming the datasets that are there.
-  """
-  found = [
-    f
-    for f in task_types.FAMILIES
-    if os.path.isdir(os.path.join(data_dir, f, dataset))
-  ]
-  if found:
-    return found
-  try:
-    there = [f"{f}/{d}" for f, d in schema.list_datasets(data_dir)]
-  except FileNotFoundError:
-    raise cli.UserError(f"{data_dir}: no such folder (--data_dir)") from None
-  raise cli.UserError(
-    f"no {{NER,RE,EE}}/{dataset} folder under {data_dir} (--dataset); "
-    f"datasets there: {', '.join(there) or 'none'}"
-  )
-
-
-def tasks_by_family(
-  families: Sequence[str], names: Sequence[str] | None
-) -> dict[str, list[str]]:
-  """`{family: main task types}` to evaluate.
-
-  Raises:
-    cli.UsageError: an unknown, auxiliary or other-family task.
-  """
-  if not names:
-    return {
-      f: list(task_types.tasks_of_family(f, auxiliary=False)) for f in families
-    }
-  out: dict[str, list[str]] = {}
-  for name in names:
-    try:
-      record = task_types.get(name.strip().upper())
-    except (KeyError, ValueError):
-      raise cli.UsageError(
-        f"--tasks: unknown task type {name!r}; known: "
-        f"{', '.join(task_types.TASK_TYPES)}"
-      ) from None
-    if record.auxiliary:
-      raise cli.UsageError(
-        f"--tasks: {record.name} is an auxiliary task (training only)"
-      )
-    if record.family not in families:
-      raise cli.UsageError(
-        f"--tasks: {record.name} reads {record.family} data; the dataset has "
-        f"{', '.join(families)}"
-      )
-    out.setdefault(record.family, []).append(record.name)
-  return out
-
-
-def check_outputs(out_dir: str, overwrite: bool) -> None:
-  """Raises cli.UserError when an output exists and `overwrite` is off."""
-  cli.check_output_dir(out_dir)
-  for name in OUTPUTS:
-    path = os.path.join(out_dir, name)
-    if os.path.lexists(path) and not overwrite:
-      raise cli.UserError(f"{path} exists; pass --overwrite to replace it")
-
-
-class Progress:
-  """`decoded N/M examples (S s, R/s)` on stderr, at most every 2 s."""
-
-  def __init__(self, what: str):
-    self._what = what
-    self._start = time.perf_counter()
-    self._shown = 0.0
-
-  def __call__(self, done: int, total: int) -> None:
-    now = time.perf_counter() - self._start
-    if done < total and now - self._shown < 2.0:
-      return
-    self._shown = now
-    rate = done / now if now > 0 else 0.0
-    print(
-      f"{self._what}: decoded {done}/{total} examples ({now:.0f} s, "
-      f"{rate:.1f}/s)",
-      file=sys.stderr,
-      flush=True,
-    )
-
-
 def main(argv: Sequence[str]) -> int:
   if len(argv) > 1:
     raise cli.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   for flag in ("checkpoint", "data_dir", "dataset", "out_dir"):
     if not getattr(FLAGS, flag):
       raise cli.UsageError(f"--{flag} is required")
-  split = SPLIT_ALIASES.get(FLAGS.split, FLAGS.split)
+  split = dataset_eval.SPLIT_ALIASES.get(FLAGS.split, FLAGS.split)
   if split not in schema.SPLITS:
     raise cli.UsageError(
       f"--split={FLAGS.split}: one of {', '.join(schema.SPLITS)}"
     )
   data_dir, dataset, out_dir = FLAGS.data_dir, FLAGS.dataset, FLAGS.out_dir
-  families = families_of(data_dir, dataset)
-  wanted = tasks_by_family(families, FLAGS.tasks)
-  check_outputs(out_dir, FLAGS.overwrite)
+  families = dataset_eval.families_of(data_dir, dataset)
+  wanted = dataset_eval.tasks_by_family(families, FLAGS.tasks)
+  dataset_eval.check_outputs(out_dir, FLAGS.overwrite)
   splits = {
     f: schema.load_dataset_split(data_dir, f, dataset, split) for f in wanted
   }
@@ -211,7 +117,6 @@ def main(argv: Sequence[str]) -> int:
   )
 
   from instructuie_jax import reporting, scoring  # noqa: PLC0415
-  from instructuie_t5x import dataset_eval  # noqa: PLC0415
   from tasks import settings  # noqa: PLC0415
 
   try:
@@ -233,7 +138,7 @@ def main(argv: Sequence[str]) -> int:
         split=split,
         options=options,
         pool=pool,
-        progress=Progress(f"{family}/{dataset}/{split}"),
+        progress=dataset_eval.Progress(f"{family}/{dataset}/{split}"),
         windows=FLAGS.windows,
         window_overlap=FLAGS.window_overlap,
       )
@@ -245,7 +150,7 @@ def main(argv: Sequence[str]) -> int:
       "to evaluate"
     )
   os.makedirs(out_dir, exist_ok=True)
-  predictions = os.path.join(out_dir, PREDICTIONS_FILE)
+  predictions = os.path.join(out_dir, dataset_eval.PREDICTIONS_FILE)
   with cli.atomic_write(predictions) as f:
     for line in lines:
       f.write(json.dumps(line, ensure_ascii=False) + "\n")
@@ -270,7 +175,7 @@ def main(argv: Sequence[str]) -> int:
     text = scoring.score_to_dir(predictions, out_dir, FLAGS.mode)
     reporting.run(
       [f"{dataset}={os.path.join(out_dir, 'metrics.json')}"],
-      os.path.join(out_dir, REPORT_DIR),
+      os.path.join(out_dir, dataset_eval.REPORT_DIR),
       predictions=[f"{dataset}={predictions}"],
     )
   except (scoring.InputError, scoring.OutputError) as e:
@@ -278,7 +183,7 @@ def main(argv: Sequence[str]) -> int:
   print(text, end="")
   print(
     f"wrote {os.path.join(out_dir, 'metrics.json')}, metrics.md and "
-    f"{os.path.join(out_dir, REPORT_DIR, 'report.md')}",
+    f"{os.path.join(out_dir, dataset_eval.REPORT_DIR, 'report.md')}",
     file=sys.stderr,
   )
   return 0

@@ -70,8 +70,7 @@ from typing import Any
 from absl import flags
 
 from instructuie_jax import cli, json_input, task_types
-from instructuie_t5x import queries
-from tools import model_flags
+from instructuie_t5x import model_flags, queries
 
 FLAGS = flags.FLAGS
 
@@ -121,44 +120,6 @@ def parse_list(value: str | None, flag: str) -> Any:
   return items
 
 
-def read_items(text: str, source: str) -> list[dict[str, Any]]:
-  """Parses JSON lines into input items (blank lines are skipped).
-
-  Raises:
-    json_input.InputError: For a line that is not JSON (see `json_input`).
-    cli.UserError: For a line that is not a JSON object.
-  """
-  items = []
-  for number, item in json_input.json_lines(text, source):
-    if not isinstance(item, dict):
-      raise cli.UserError(
-        f"{source}:{number}: must be a JSON object {{'text': ...}}"
-      )
-    items.append((number, item))
-  return items
-
-
-def check_items(
-  items: Sequence[tuple[int, dict[str, Any]]],
-  source: str,
-  task: task_types.TaskType,
-  labels: Any,
-  roles: Any,
-) -> list[queries.Query]:
-  """Builds every query, so bad input stops the run before the model loads.
-
-  Raises:
-    cli.UserError: Naming the line and field of the first bad item.
-  """
-  built = []
-  for number, item in items:
-    try:
-      built.append(queries.make_query(task, item, labels, roles=roles))
-    except queries.QueryError as e:
-      raise cli.UserError(f"{source}:{number}: {e}") from None
-  return built
-
-
 def check_flags(
   argv: Sequence[str],
 ) -> tuple[task_types.TaskType, Any, Any]:
@@ -202,10 +163,10 @@ def main(argv: Sequence[str]) -> None:
     text = json_input.decode(sys.stdin.buffer.read(), source)
   else:
     text = json_input.read_text(FLAGS.input)
-  items = read_items(text, source)
+  items = queries.read_items(text, source)
   if not items:
     raise cli.UserError(f"{source}: no input lines")
-  built = check_items(items, source, task, labels, roles)
+  built = queries.check_items(items, source, task, labels, roles)
   if FLAGS.output != "-":
     cli.check_output_path(FLAGS.output, overwrite=FLAGS.overwrite)
 

@@ -73,101 +73,6 @@ def define_flags() -> None:
   )
 
 
-def rendered_examples(name: str, split: str, n: int, seed: int) -> list[dict]:
-  """The first `n` examples of a mixture/task split, as text."""
-  import seqio
-
-  provider = seqio.get_mixture_or_task(name)
-  kwargs = dict(sequence_length=None, split=split, shuffle=split == "train")
-  if isinstance(provider, seqio.Mixture):
-    kwargs.update(
-      seed=seed,
-      copy_pretokenized=True,
-      passthrough_features=["task", "dataset", "id"],
-      trim_output_features=False,
-    )
-  else:
-    kwargs.update(seed=seed, trim_output_features=False)
-  out = []
-  for ex in provider.get_dataset(**kwargs).take(n).as_numpy_iterator():
-    out.append(
-      {
-        k: ex[k].decode()
-        for k in ("id", "inputs_pretokenized", "targets_pretokenized")
-      }
-      | {
-        "inputs_tokens": len(ex["inputs"]),
-        "targets_tokens": len(ex["targets"]),
-      }
-    )
-  return out
-
-
-def task_rows(
-  name: str,
-  split: str,
-  lengths: dict[str, int],
-  max_examples: int | None = None,
-) -> list[dict]:
-  """One row of counts, rate and length statistics per task of `name`."""
-  import seqio
-
-  from tasks import lengths as lengths_lib
-
-  provider = seqio.get_mixture_or_task(name)
-  is_mixture = isinstance(provider, seqio.Mixture)
-  tasks = provider.tasks if is_mixture else [provider]
-  rows = []
-  for task in tasks:
-    if split not in task.splits:
-      continue
-    stats = lengths_lib.task_length_stats(
-      task, split, lengths, max_examples=max_examples
-    )
-    rows.append(
-      {
-        "task": task.name,
-        "input_examples": task.num_input_examples(split),
-        "rate": provider.get_rate(task) if is_mixture else None,
-        "examples": stats["inputs"].count,
-        "stats": stats,
-      }
-    )
-  return rows
-
-
-def format_rows(rows: list[dict]) -> str:
-  """A plain-text table of `task_rows`."""
-  header = (
-    f"{'task':42s} {'in':>6s} {'rate':>8s} {'out':>6s}  "
-    f"{'inputs p50/p90/p99/max':>23s} {'>len':>5s}  "
-    f"{'targets p50/p90/p99/max':>23s} {'>len':>5s}"
-  )
-  lines = [header]
-  total_rate = sum(r["rate"] or 0 for r in rows) or 1.0
-  for r in rows:
-    rate = "" if r["rate"] is None else f"{r['rate'] / total_rate:8.4f}"
-    cells = []
-    for k in ("inputs", "targets"):
-      s = r["stats"][k]
-      p = "/".join(str(s.percentiles[q]) for q in (50, 90, 99, 100))
-      cells.append(f"{p:>23s} {s.over:5d}")
-    lines.append(
-      f"{r['task']:42s} {r['input_examples']:6d} {rate:>8s} "
-      f"{r['examples']:6d}  {cells[0]}  {cells[1]}"
-    )
-  over = {
-    k: sum(r["stats"][k].over for r in rows) for k in ("inputs", "targets")
-  }
-  n = sum(r["examples"] for r in rows)
-  lines.append(
-    f"total examples {n}; longer than the feature lengths: "
-    f"inputs {over['inputs']}, targets {over['targets']} "
-    "(rate column: share of the mixture)"
-  )
-  return "\n".join(lines)
-
-
 def main(argv) -> int:
   if len(argv) > 1:
     raise cli.UsageError(f"unexpected arguments: {argv[1:]}")
@@ -175,7 +80,7 @@ def main(argv) -> int:
   import tensorflow as tf
 
   from instructuie_jax import schema
-  from tasks import mixtures, settings, sources
+  from tasks import inspection, mixtures, settings, sources
 
   name = FLAGS.mixture
   problem = mixtures.name_problem(name) or sources.split_problem(FLAGS.split)
@@ -203,7 +108,7 @@ def main(argv) -> int:
       name, missing = mixtures.available_mixture(name)
     for task, message in sorted(missing.items()):
       print(f"left out {task}: {message}")
-    for ex in rendered_examples(
+    for ex in inspection.rendered_examples(
       name, FLAGS.split, FLAGS.num_examples, FLAGS.seed
     ):
       print(
@@ -213,7 +118,9 @@ def main(argv) -> int:
       print(f"--- inputs\n{ex['inputs_pretokenized']}")
       print(f"--- targets\n{ex['targets_pretokenized']!r}")
     lengths = {"inputs": FLAGS.inputs_length, "targets": FLAGS.targets_length}
-    rows = task_rows(name, FLAGS.split, lengths, FLAGS.max_examples_per_task)
+    rows = inspection.task_rows(
+      name, FLAGS.split, lengths, FLAGS.max_examples_per_task
+    )
   except (
     FileNotFoundError,
     ValueError,
@@ -224,7 +131,7 @@ def main(argv) -> int:
   if not rows:
     raise cli.UserError(f"{name} has no task with a {FLAGS.split!r} split")
   print(f"\n{name} [{FLAGS.split}], feature lengths {lengths}")
-  print(format_rows(rows))
+  print(inspection.format_rows(rows))
   return 0
 
 

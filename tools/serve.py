@@ -49,7 +49,7 @@ from collections.abc import Sequence
 from absl import flags
 
 from instructuie_jax import cli
-from tools import model_flags
+from instructuie_t5x import model_flags
 
 FLAGS = flags.FLAGS
 
@@ -103,18 +103,6 @@ def define_flags() -> None:
   )
 
 
-def allowed_hosts() -> list[str] | None:
-  """The Host header names accepted (None: any)."""
-  if "*" in FLAGS.allowed_hosts:
-    return None
-  from instructuie_t5x import server  # noqa: PLC0415
-
-  hosts = [*server.LOCAL_HOSTS, *FLAGS.allowed_hosts]
-  if FLAGS.host not in ("0.0.0.0", "::", ""):
-    hosts.append(FLAGS.host.strip("[]"))
-  return hosts
-
-
 def main(argv: Sequence[str]) -> None:
   if len(argv) > 1:
     raise cli.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
@@ -147,7 +135,7 @@ def main(argv: Sequence[str]) -> None:
       "input_length": model.input_length,
       "target_length": model.target_length,
     },
-    allowed_hosts=allowed_hosts(),
+    allowed_hosts=server.allowed_hosts(FLAGS.host, FLAGS.allowed_hosts),
     max_body_bytes=FLAGS.max_request_bytes,
     docs=FLAGS.docs,
   )

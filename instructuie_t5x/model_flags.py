@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The model flags of the tools that run a checkpoint (extract, serve).
+"""The model flags of the tools that run a checkpoint (evaluate, extract,
+serve).
 
 `--checkpoint` (a run's model directory or one `checkpoint_N`),
 `--gin_file`, `--gin_bindings`, `--vocabulary`, `--input_length`,

@@ -42,12 +42,20 @@ when the `tools` package is imported (before any tool imports TensorFlow),
 sets `TF_CPP_MIN_LOG_LEVEL=2` (TensorFlow's C++ INFO and WARNING lines) where
 it is not set. `--verbosity=0` (INFO) or `--verbosity=1` on the command line,
 or `INSTRUCTUIE_VERBOSE=1` in the environment, keeps all the logs.
+
+A tool's numeric flags are defined with `define_integer` and
+`define_float`, never absl's own (tests/cli_test.py checks tools/): both
+take the range the value must lie in, integers are bounded
+above by default (`MAX_INTEGER`), and a float must be finite (`nan`, `inf`
+are refused). A value outside is a flag error: one line, exit status 2,
+before `main` runs.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import math
 import os
 import shutil
 import sys
@@ -62,6 +70,9 @@ from instructuie_jax import json_input, schema
 EXIT_DATA = 1
 EXIT_USAGE = 2
 VERBOSE_ENV = "INSTRUCTUIE_VERBOSE"
+# The default upper bound of an integer flag: counts, sizes, steps and seeds
+# all fit in int32 (numpy, XLA and TensorFlow take them as such).
+MAX_INTEGER = 2**31 - 1
 
 
 class UserError(ValueError):
@@ -258,6 +269,82 @@ def guarded(main: Callable[[Sequence[str]], Any]) -> Callable[..., Any]:
       fail(known[1], known[0])
 
   return wrapped
+
+
+class _FiniteFloatParser(flags.FloatParser):
+  """absl's float parser, refusing nan and the infinities."""
+
+  def convert(self, argument: Any) -> float:
+    value = super().convert(argument)
+    if not math.isfinite(value):
+      raise ValueError(f"{argument} is not a finite number")
+    return value
+
+
+def define_integer(
+  name: str,
+  default: int | None,
+  help: str,  # noqa: A002  (absl's name)
+  *,
+  lower_bound: int | None,
+  upper_bound: int | None = MAX_INTEGER,
+  flag_values: flags.FlagValues = flags.FLAGS,
+  **kwargs: Any,
+) -> flags.FlagHolder:
+  """`flags.DEFINE_integer` with a range every tool states.
+
+  Args:
+    name: The flag name.
+    default: Its default (None: unset).
+    help: The help text.
+    lower_bound: The smallest value accepted; None only where any integer
+      makes sense.
+    upper_bound: The largest value accepted (default `MAX_INTEGER`).
+    flag_values: Where the flag is registered.
+    **kwargs: Passed to `flags.DEFINE_integer`.
+  """
+  return flags.DEFINE_integer(
+    name,
+    default,
+    help,
+    lower_bound=lower_bound,
+    upper_bound=upper_bound,
+    flag_values=flag_values,
+    **kwargs,
+  )
+
+
+def define_float(
+  name: str,
+  default: float | None,
+  help: str,  # noqa: A002  (absl's name)
+  *,
+  lower_bound: float | None,
+  upper_bound: float | None = None,
+  flag_values: flags.FlagValues = flags.FLAGS,
+  **kwargs: Any,
+) -> flags.FlagHolder:
+  """`flags.DEFINE_float` that refuses `nan` and `inf`, with a range.
+
+  Args:
+    name: The flag name.
+    default: Its default (None: unset).
+    help: The help text.
+    lower_bound: The smallest value accepted (None: any finite value).
+    upper_bound: The largest value accepted (None: any finite value).
+    flag_values: Where the flag is registered.
+    **kwargs: Passed to `flags.DEFINE`.
+  """
+  parser = _FiniteFloatParser(lower_bound, upper_bound)
+  return flags.DEFINE(
+    parser,
+    name,
+    default,
+    help,
+    flag_values,
+    flags.ArgumentSerializer(),
+    **kwargs,
+  )
 
 
 def parse_flags(

@@ -94,6 +94,53 @@ def _first_binding(bindings: Mapping[str, str], suffixes: Sequence[str]):
   return None
 
 
+def _recorded_info(
+  path: str, vocab: str | None, extra_ids: int | None
+) -> ModelInfo:
+  """The ModelInfo of an hf_conversion.json (`convert_hf_to_t5x` writes it).
+
+  Raises:
+    ConversionError: naming the file and the field that is wrong.
+  """
+  info = hc.read_json_file(path)
+  if not isinstance(info, dict):
+    raise hc.ConversionError(f"{path}: expected a JSON object")
+
+  def field(name: str, ok: Any, want: str, default: Any = None) -> Any:
+    value = info.get(name, default)
+    if not ok(value):
+      shown = "missing" if name not in info else f"{value!r:.80}"
+      raise hc.ConversionError(f"{path}: {name} is {shown}; expected {want}")
+    return value
+
+  recorded = field(
+    "vocab",
+    lambda v: isinstance(v, str) and v and os.path.basename(v) == v,
+    "the vocabulary's file name beside it",
+  )
+  recorded_extra = field(
+    "extra_ids", lambda v: hc.is_int(v) and v >= 0, "a count"
+  )
+  hf_vocab_size = field(
+    "hf_vocab_size",
+    lambda v: v is None or (hc.is_int(v) and v > 0),
+    "a positive integer",
+  )
+  dropout_rate = field(
+    "dropout_rate",
+    lambda v: hc.is_number(v) and 0 <= v < 1,
+    "a number in [0, 1)",
+    0.1,
+  )
+  return ModelInfo(
+    vocab=vocab or os.path.join(os.path.dirname(path), recorded),
+    extra_ids=recorded_extra if extra_ids is None else extra_ids,
+    hf_vocab_size=hf_vocab_size,
+    dropout_rate=dropout_rate,
+    source=path,
+  )
+
+
 def read_model_info(
   model_dir: str, vocab: str | None = None, extra_ids: int | None = None
 ) -> ModelInfo:
@@ -115,15 +162,7 @@ def read_model_info(
 
   d = epath.Path(model_dir)
   if (d / CONVERSION_JSON).exists():
-    info = json.loads((d / CONVERSION_JSON).read_text())
-    recorded = os.fspath(d / info["vocab"])
-    return ModelInfo(
-      vocab=vocab or recorded,
-      extra_ids=info["extra_ids"] if extra_ids is None else extra_ids,
-      hf_vocab_size=info.get("hf_vocab_size"),
-      dropout_rate=info.get("dropout_rate", 0.1),
-      source=os.fspath(d / CONVERSION_JSON),
-    )
+    return _recorded_info(os.fspath(d / CONVERSION_JSON), vocab, extra_ids)
   gin_path = d / "config.gin"
   if not gin_path.exists():
     if vocab is None:
@@ -400,9 +439,15 @@ def convert_t5x_to_hf(
     raise hc.ConversionError(
       f"{info.vocab}: missing (the vocabulary named by {info.source})"
     )
+  pieces = hc.sentencepiece_size(info.vocab)
   writer = _NewDir(out_dir)
   params, step = t5x_checkpoints.load_t5x_params(ckpt_dir)
   dims = hc.dims_from_t5x_params(params)
+  if pieces + info.extra_ids > dims.vocab_size:
+    raise hc.ConversionError(
+      f"{info.vocab}: {pieces} pieces + {info.extra_ids} extra ids do not "
+      f"fit in the checkpoint's {dims.vocab_size} embedding rows"
+    )
   tensors = hc.t5x_to_hf(params, dims, hf_vocab_size=info.hf_vocab_size)
   hf_dims = dataclasses.replace(
     dims, vocab_size=tensors["shared.weight"].shape[0]

@@ -56,6 +56,7 @@ import logging as pylogging
 import os
 import re
 import threading
+import tokenize
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -239,6 +240,21 @@ _LENGTHS = (
 )
 
 _GIN_LOCK = threading.Lock()
+# What reading and parsing a gin file raises for a bad file (not a bug here).
+_GIN_ERRORS = (
+  OSError,
+  SyntaxError,
+  ValueError,  # UnicodeDecodeError too
+  tokenize.TokenError,
+  tf.errors.OpError,
+)
+
+
+def _describe(error: BaseException) -> str:
+  """`Type: first line` of an error from reading user files."""
+  text = str(error).strip()
+  first = text.splitlines()[0][:300] if text else ""
+  return f"{type(error).__name__}: {first}" if first else type(error).__name__
 
 
 def _gin_search_paths() -> list[str]:
@@ -278,14 +294,23 @@ def load_model(
     # Model files leave DROPOUT_RATE to the run file; decoding uses none.
     gin.parse_config("DROPOUT_RATE = 0.0")
     if config_gin is not None:
-      with tf.io.gfile.GFile(config_gin) as f:
-        text, dropped = model_config_text(f.read())
+      try:
+        with tf.io.gfile.GFile(config_gin, "rb") as f:
+          text, dropped = model_config_text(f.read().decode("utf-8"))
+        gin.parse_config(text)
+      except _GIN_ERRORS as e:
+        raise CheckpointError(f"{config_gin}: {_describe(e)}") from None
       for line in dropped:
         logging.info("config.gin: left out %s", line)
-      gin.parse_config(text)
-    gin.parse_config_files_and_bindings(
-      list(gin_files), list(gin_bindings), finalize_config=False
-    )
+    try:
+      gin.parse_config_files_and_bindings(
+        list(gin_files), list(gin_bindings), finalize_config=False
+      )
+    except _GIN_ERRORS as e:
+      raise CheckpointError(
+        f"gin files {', '.join(gin_files) or '(none)'} and bindings: "
+        f"{_describe(e)}"
+      ) from None
     try:
       gin.query_parameter("%MODEL")
     except ValueError:
@@ -454,6 +479,10 @@ class Extractor:
         model_dir=os.path.dirname(checkpoint),
         use_orbax=not legacy,
       )
+    except Exception as e:  # noqa: BLE001  # orbax/tensorstore: many kinds
+      raise CheckpointError(
+        f"{checkpoint}: cannot be restored ({_describe(e)})"
+      ) from None
     finally:
       logging.get_absl_logger().removeFilter(quiet)
     if state is None:
@@ -477,6 +506,13 @@ class Extractor:
     room = self.input_length - 1
     truncated = max(0, len(ids) - room)
     return _Encoded(ids[:room] + [self.vocabulary.eos_id], truncated)
+
+  def check(self, prompt: str) -> None:
+    """Raises ValueError when the tokenizer cannot encode `prompt`."""
+    try:
+      self.vocabulary.encode(prompt)
+    except Exception as e:  # noqa: BLE001  # tokenizers raise many kinds
+      raise ValueError(f"{type(e).__name__}: {e}") from None
 
   def warmup(self) -> int:
     """Compiles the decode for every batch and input bucket; their number."""

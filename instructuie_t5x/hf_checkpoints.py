@@ -215,6 +215,35 @@ def _shape(shape: tuple[int, ...]) -> str:
 # ---------------------------- Hugging Face side ------------------------------
 
 
+def read_json_file(path: str, what: str = "JSON") -> Any:
+  """The JSON value of the file at `path`.
+
+  Raises:
+    ConversionError: one line naming `path` and what is wrong (unreadable,
+      not UTF-8, not JSON, nested or numbered beyond what Python reads).
+  """
+  try:
+    with open(path, "rb") as f:
+      data = f.read()
+  except OSError as e:
+    raise ConversionError(f"{path}: {e.strerror or e}") from None
+  try:
+    text = data.decode("utf-8")
+  except UnicodeDecodeError as e:
+    raise ConversionError(
+      f"{path}: not UTF-8 text (byte {e.start}); expected {what}"
+    ) from None
+  try:
+    return json.loads(text)
+  except json.JSONDecodeError as e:
+    raise ConversionError(
+      f"{path}: not valid {what} (line {e.lineno} column {e.colno}: {e.msg})"
+    ) from None
+  except (ValueError, RecursionError) as e:  # huge integers, deep nesting
+    reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+    raise ConversionError(f"{path}: not valid {what} ({reason})") from None
+
+
 def read_hf_config(hf_dir: str) -> dict[str, Any]:
   """Returns HF_DIR/config.json as a dict."""
   path = os.path.join(hf_dir, HF_CONFIG)
@@ -224,14 +253,20 @@ def read_hf_config(hf_dir: str) -> dict[str, Any]:
     raise ConversionError(
       f"{path}: missing (a Hugging Face model directory has one)"
     )
-  try:
-    with open(path, encoding="utf-8") as f:
-      config = json.load(f)
-  except json.JSONDecodeError as e:
-    raise ConversionError(f"{path}: not valid JSON ({e})") from None
+  config = read_json_file(path)
   if not isinstance(config, dict):
     raise ConversionError(f"{path}: expected a JSON object")
   return config
+
+
+def is_int(value: Any) -> bool:
+  """An integer that JSON wrote as a number (`true` is not 1)."""
+  return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_number(value: Any) -> bool:
+  """An int or float that JSON wrote as a number (not a bool)."""
+  return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def dims_from_hf_config(
@@ -257,6 +292,12 @@ def dims_from_hf_config(
   if model_type != "t5":
     raise differs("model_type", model_type, "'t5'")
   archs = config.get("architectures")
+  if archs is not None and (
+    not isinstance(archs, list) or not all(isinstance(a, str) for a in archs)
+  ):
+    raise ConversionError(
+      f"{source}: architectures is {archs!r:.80}; expected a list of names"
+    )
   if archs and HF_ARCHITECTURE not in archs:
     raise differs("architectures", archs, f"[{HF_ARCHITECTURE!r}]")
   if not config.get("is_encoder_decoder", True):
@@ -285,8 +326,13 @@ def dims_from_hf_config(
     ("decoder_start_token_id", 0),
   ):
     value = config.get(field, want)
-    if value != want:
+    if not is_number(value) or value != want:
       raise differs(field, value, repr(want))
+  dropout = config.get("dropout_rate", 0.1)
+  if not is_number(dropout) or not 0 <= dropout < 1:
+    raise ConversionError(
+      f"{source}: dropout_rate is {dropout!r:.80}; expected a number in [0, 1)"
+    )
   for field in (
     "vocab_size",
     "d_model",
@@ -294,11 +340,14 @@ def dims_from_hf_config(
     "d_ff",
     "num_layers",
     "num_heads",
+    "num_decoder_layers",
   ):
     value = config.get(field)
-    if not isinstance(value, int) or value <= 0:
+    if field == "num_decoder_layers" and value is None:
+      continue  # the encoder's number
+    if not is_int(value) or value <= 0:
       raise ConversionError(
-        f"{source}: {field} is {value!r}; expected a positive integer"
+        f"{source}: {field} is {value!r:.80}; expected a positive integer"
       )
   num_decoder_layers = config.get("num_decoder_layers") or config["num_layers"]
   return T5Dims(
@@ -312,20 +361,43 @@ def dims_from_hf_config(
   )
 
 
+def _inside(hf_dir: str, name: Any, index: str) -> str:
+  """The path of weight file `name` listed in `index`, kept inside HF_DIR."""
+  if not isinstance(name, str) or not name or "\x00" in name:
+    raise ConversionError(f"{index}: file name {name!r:.80} is not a file name")
+  root = os.path.realpath(hf_dir)
+  path = os.path.realpath(os.path.join(hf_dir, name))
+  if os.path.isabs(name) or os.path.commonpath([root, path]) != root:
+    raise ConversionError(
+      f"{index}: {name!r:.80} leads outside the model folder {hf_dir}"
+    )
+  return os.path.join(hf_dir, name)
+
+
 def hf_weight_files(hf_dir: str) -> list[str]:
-  """The weight files of HF_DIR (the shards of an index, or the one file)."""
+  """The weight files of HF_DIR (the shards of an index, or the one file).
+
+  Raises:
+    ConversionError: no weights, an index that is not `{"weight_map":
+      {tensor: file}}`, or a file it lists outside HF_DIR or missing.
+  """
   for name in HF_WEIGHT_FILES:
     path = os.path.join(hf_dir, name)
     if not os.path.isfile(path):
       continue
     if not name.endswith(".index.json"):
       return [path]
-    try:
-      with open(path, encoding="utf-8") as f:
-        weight_map = json.load(f)["weight_map"]
-    except (json.JSONDecodeError, KeyError, TypeError) as e:
-      raise ConversionError(f"{path}: not a weight index ({e!r})") from None
-    files = [os.path.join(hf_dir, f) for f in sorted(set(weight_map.values()))]
+    index = read_json_file(path, "weight index JSON")
+    weight_map = index.get("weight_map") if isinstance(index, dict) else None
+    if not isinstance(weight_map, dict) or not weight_map:
+      raise ConversionError(
+        f"{path}: not a weight index (expected a non-empty "
+        '"weight_map": {tensor: file})'
+      )
+    names = list(weight_map.values())
+    for f in names:
+      _inside(hf_dir, f, path)
+    files = [_inside(hf_dir, f, path) for f in sorted(set(names))]
     for f in files:
       if not os.path.isfile(f):
         raise ConversionError(f"{f}: missing (listed in {name})")
@@ -348,16 +420,17 @@ def _torch_to_numpy(t: Any) -> np.ndarray:
 
 def _read_weight_file(path: str) -> Iterator[tuple[str, np.ndarray]]:
   if path.endswith(".safetensors"):
-    from safetensors import safe_open
+    from safetensors import SafetensorError, safe_open
 
     try:
       with safe_open(path, framework="np") as f:
-        for name in f.keys():  # safe_open is not a Mapping
-          yield name, f.get_tensor(name)
-    except (OSError, ValueError) as e:
+        tensors = [(name, f.get_tensor(name)) for name in f.keys()]
+    except (OSError, ValueError, SafetensorError) as e:
+      reason = str(e).splitlines()[0] if str(e) else type(e).__name__
       raise ConversionError(
-        f"{path}: unreadable safetensors file ({e})"
+        f"{path}: unreadable safetensors file ({reason})"
       ) from None
+    yield from tensors
     return
   try:
     import torch
@@ -601,22 +674,31 @@ def hf_config(
 
 
 def hf_extra_ids(hf_dir: str) -> int | None:
-  """Sentinel count of the HF tokenizer (tokenizer_config.json), if recorded."""
+  """Sentinel count of the HF tokenizer (tokenizer_config.json), if recorded.
+
+  Raises:
+    ConversionError: a tokenizer_config.json that is not a JSON object, or
+      whose extra_ids is not a count.
+  """
   path = os.path.join(hf_dir, "tokenizer_config.json")
   if not os.path.isfile(path):
     return None
-  try:
-    with open(path, encoding="utf-8") as f:
-      tok = json.load(f)
-  except json.JSONDecodeError:
-    return None
-  if isinstance(tok.get("extra_ids"), int):
+  tok = read_json_file(path)
+  if not isinstance(tok, dict):
+    raise ConversionError(f"{path}: expected a JSON object")
+  if "extra_ids" in tok:
+    if not is_int(tok["extra_ids"]) or tok["extra_ids"] < 0:
+      raise ConversionError(
+        f"{path}: extra_ids is {tok['extra_ids']!r:.80}; expected a count"
+      )
     return tok["extra_ids"]
   specials = (
     tok.get("additional_special_tokens")
     or tok.get("extra_special_tokens")
     or []
   )
+  if not isinstance(specials, list):
+    return None
   n = sum(
     1 for s in specials if isinstance(s, str) and s.startswith("<extra_id_")
   )
@@ -624,13 +706,14 @@ def hf_extra_ids(hf_dir: str) -> int | None:
 
 
 def sentencepiece_size(path: str) -> int:
-  """Pieces in a SentencePiece model file."""
-  import sentencepiece
+  """Pieces in a SentencePiece model file (`settings.sentencepiece_pieces`).
 
-  sp = sentencepiece.SentencePieceProcessor()
+  Raises:
+    ConversionError: `path` is unreadable or not a SentencePiece model.
+  """
+  from tasks import settings  # noqa: PLC0415
+
   try:
-    with open(path, "rb") as f:
-      sp.LoadFromSerializedProto(f.read())
-  except (OSError, RuntimeError) as e:
-    raise ConversionError(f"{path}: not a SentencePiece model ({e})") from None
-  return sp.GetPieceSize()
+    return settings.sentencepiece_pieces(path)
+  except settings.VocabularyError as e:
+    raise ConversionError(str(e)) from None

@@ -90,6 +90,29 @@ class Query:
   item: Mapping[str, Any]
 
 
+def check_unicode(value: Any, field: str) -> None:
+  """Raises QueryError when a string in `value` holds a lone surrogate.
+
+  JSON can spell one (`"\\ud800"`), but it is not text: no tokenizer
+  encodes it, nor can it be written as UTF-8.
+  """
+  if isinstance(value, str):
+    for i, char in enumerate(value):
+      if "\ud800" <= char <= "\udfff":
+        raise QueryError(
+          field,
+          f"holds a lone surrogate (U+{ord(char):04X}) at character {i}: "
+          "not Unicode text",
+        )
+  elif isinstance(value, Mapping):
+    for key, x in value.items():
+      check_unicode(key, field)
+      check_unicode(x, f"{field}[{key!r}]")
+  elif isinstance(value, Sequence):
+    for i, x in enumerate(value):
+      check_unicode(x, f"{field}[{i}]")
+
+
 def _strings(value: Any, field: str) -> tuple[str, ...]:
   if isinstance(value, str) or not isinstance(value, Sequence):
     raise QueryError(field, f"must be a list of strings, got {value!r:.80}")
@@ -176,6 +199,10 @@ def make_query(
     raise QueryError("text", f"must be a string, got {text!r:.80}")
   if not text.strip():
     raise QueryError("text", "must not be empty")
+  for field in INPUT_FIELDS:
+    check_unicode(item.get(field), field)
+  check_unicode(labels, "labels")
+  check_unicode(roles, "roles")
   if item.get("labels") is not None:
     labels = check_labels(task, item["labels"])
   else:

@@ -147,6 +147,13 @@ def find_checkpoint_dir(path: str) -> str:
   return os.fspath(p / f"checkpoint_{max(steps)}")
 
 
+def describe_error(error: BaseException) -> str:
+  """`Type: first line` of an error raised while reading a file."""
+  text = str(error).strip()
+  first = text.splitlines()[0][:200] if text else ""
+  return f"{type(error).__name__}: {first}" if first else type(error).__name__
+
+
 def load_t5x_params(checkpoint_dir: str) -> tuple[dict[str, Any], int]:
   """Reads the parameters and step of a T5X checkpoint as numpy arrays.
 
@@ -154,7 +161,22 @@ def load_t5x_params(checkpoint_dir: str) -> tuple[dict[str, Any], int]:
   `save_t5x_checkpoint` write) and the older msgpack + tensorstore one
   (`checkpoint`, e.g. the public T5X checkpoints). Optimizer state is not
   read.
+
+  Raises:
+    ConversionError: the checkpoint is truncated, corrupted or holds no
+      parameters (one line naming the directory and the reader's error).
   """
+  try:
+    return _load_t5x_params(checkpoint_dir)
+  except hc.ConversionError:
+    raise
+  except Exception as e:  # noqa: BLE001  # orbax/tensorstore/msgpack: many
+    raise hc.ConversionError(
+      f"{checkpoint_dir}: unreadable T5X checkpoint ({describe_error(e)})"
+    ) from None
+
+
+def _load_t5x_params(checkpoint_dir: str) -> tuple[dict[str, Any], int]:
   from etils import epath
 
   p = epath.Path(checkpoint_dir)
@@ -183,6 +205,12 @@ def load_t5x_params(checkpoint_dir: str) -> tuple[dict[str, Any], int]:
         item=item, restore_args=args, partial_restore=True
       ),
     )
+  if not isinstance(state, Mapping) or not isinstance(
+    state.get("target"), Mapping
+  ):
+    raise hc.ConversionError(
+      f"{checkpoint_dir}: no 'target' parameters in the checkpoint"
+    )
   params = {k: v for k, v in state["target"].items()}
   step = int(np.asarray(state["state"]["step"]))
   return params, step
@@ -192,12 +220,21 @@ def read_operative_gin(path: str) -> dict[str, str]:
   """The `name = value` lines of a gin file (T5X's config.gin), unevaluated.
 
   Continuation lines (a trailing backslash, open brackets) are joined.
+
+  Raises:
+    ConversionError: the file is not UTF-8.
   """
   from etils import epath
 
+  try:
+    text = epath.Path(path).read_bytes().decode("utf-8")
+  except UnicodeDecodeError as e:
+    raise hc.ConversionError(
+      f"{path}: not UTF-8 text (byte {e.start})"
+    ) from None
   bindings = {}
   pending = ""
-  for line in epath.Path(path).read_text().splitlines():
+  for line in text.splitlines():
     if not pending and (
       not line.strip()
       or line.lstrip().startswith(("#", "from ", "import ", "include "))

@@ -331,28 +331,72 @@ def scoped(**overrides: Any) -> Iterator[Settings]:
     _current, _overrides = saved[0], saved[1]
 
 
+class VocabularyError(ValueError):
+  """A vocabulary file that cannot be used; the message is one line."""
+
+
+def sentencepiece_pieces(path: str) -> int:
+  """The number of pieces of the SentencePiece model file at `path`.
+
+  The one check that a file given as a vocabulary is a SentencePiece model
+  (any file can be named: `--vocab=/etc/hostname`). Local paths are read
+  directly; others (gs://) through TensorFlow.
+
+  Raises:
+    VocabularyError: `path` cannot be read or is not a SentencePiece model.
+  """
+  import sentencepiece  # noqa: PLC0415
+
+  try:
+    if "://" in path:
+      import tensorflow as tf  # noqa: PLC0415
+
+      with tf.io.gfile.GFile(path, "rb") as f:
+        data = f.read()
+    else:
+      with open(path, "rb") as f:
+        data = f.read()
+  except OSError as e:
+    reason = e.strerror or str(e).strip().splitlines()[0]
+    raise VocabularyError(f"{path}: {reason}") from None
+  except Exception as e:  # noqa: BLE001  # tf.errors.OpError and kin
+    reason = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    raise VocabularyError(f"{path}: {reason or type(e).__name__}") from None
+  processor = sentencepiece.SentencePieceProcessor()
+  try:
+    processor.LoadFromSerializedProto(data)
+  except (RuntimeError, TypeError, ValueError):
+    raise VocabularyError(
+      f"{path}: not a SentencePiece model ({len(data)} bytes that do not "
+      "parse as one)"
+    ) from None
+  pieces = processor.GetPieceSize()
+  if pieces < 1:
+    raise VocabularyError(f"{path}: a SentencePiece model without pieces")
+  return pieces
+
+
 def vocabulary_problem(current: Settings | None = None) -> str | None:
-  """Why the vocabulary of `current` (default: in force) cannot be read.
+  """Why the vocabulary of `current` (default: in force) cannot be used.
 
   Returns:
-    None when it is "byte" or its file exists; else a one-line message that
-    says how to pass a local model.
+    None when it is "byte" or a SentencePiece model
+    (`sentencepiece_pieces`); else a one-line message that says how to pass
+    a local model.
   """
   current = current or get()
   if current.vocab == BYTE:
     return None
-  import tensorflow as tf  # noqa: PLC0415
-
   try:
-    if tf.io.gfile.exists(current.vocab):
-      return None
-    reason = "no such file"
-  except (tf.errors.OpError, OSError) as e:
-    reason = str(e).strip().splitlines()[0]
+    sentencepiece_pieces(current.vocab)
+  except VocabularyError as e:
+    reason = str(e)
+  else:
+    return None
   return (
-    f"cannot read the vocabulary {current.vocab} ({reason}); pass a local "
-    "SentencePiece model with --vocab=PATH.model (e.g. one made by "
-    "python -m tools.train_vocab) or set IE_INSTRUCTIONS_VOCAB"
+    f"cannot use the vocabulary {reason}; pass a local SentencePiece model "
+    "with --vocab=PATH.model (e.g. one made by python -m tools.train_vocab) "
+    "or set IE_INSTRUCTIONS_VOCAB"
   )
 
 

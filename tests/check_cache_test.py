@@ -218,6 +218,8 @@ def cli(capsys):
 
 
 def test_cli_bad_input_is_one_line(caches, cli, tmp_path):
+  not_a_model = tmp_path / "hostname"
+  not_a_model.write_text("my-hostname\n")
   for argv, status, message in [
     ([f"--cache_dir={tmp_path}/nowhere", f"--names={NER}"], 2, "no such dir"),
     ([f"--cache_dir={tmp_path}", "--names=nope"], 2, "unknown mixture"),
@@ -230,6 +232,11 @@ def test_cli_bad_input_is_one_line(caches, cli, tmp_path):
       [f"--cache_dir={tmp_path}", f"--names={NER}", "--vocab=/no/v.model"],
       1,
       "--vocab=PATH.model",
+    ),
+    (
+      [f"--cache_dir={tmp_path}", f"--names={NER}", f"--vocab={not_a_model}"],
+      1,
+      f"{not_a_model}: not a SentencePiece model",
     ),
   ]:
     got, out, err = cli(*argv)

@@ -16,7 +16,9 @@
 
 from __future__ import annotations
 
+import ast
 import os
+import pathlib
 
 import pytest
 from absl import app, flags
@@ -92,6 +94,53 @@ def test_bad_flag_value_is_one_line_and_exit_2(capsys):
     "tool",
     "rest",
   ]
+
+
+@pytest.mark.parametrize(
+  "value", ["nan", "inf", "-inf", "NaN", "Infinity", "1e999", "-1", "11"]
+)
+def test_float_flags_are_finite_and_in_range(value, capsys):
+  values = flags.FlagValues()
+  cli.define_float(
+    "wait", 1.0, "Seconds.", lower_bound=0, upper_bound=10, flag_values=values
+  )
+  with pytest.raises(SystemExit) as info:
+    cli.parse_flags(["tool", f"--wait={value}"], values)
+  assert info.value.code == 2
+  (line,) = capsys.readouterr().err.splitlines()
+  assert line.startswith(f"error: flag --wait={value}: ")
+  cli.parse_flags(["tool", "--wait=2.5"], values)
+  assert values.wait == 2.5
+
+
+def test_integer_flags_are_bounded_above_by_default(capsys):
+  values = flags.FlagValues()
+  cli.define_integer("n", 1, "Count.", lower_bound=1, flag_values=values)
+  for bad in ("0", str(cli.MAX_INTEGER + 1), "nan", "9" * 5000):
+    with pytest.raises(SystemExit) as info:
+      cli.parse_flags(["tool", f"--n={bad}"], values)
+    assert info.value.code == 2
+    assert len(capsys.readouterr().err.splitlines()) == 1
+  cli.parse_flags(["tool", f"--n={cli.MAX_INTEGER}"], values)
+
+
+def test_every_tools_numeric_flag_has_a_range():
+  """Tools define numbers through cli.define_integer/define_float only."""
+  tools = pathlib.Path(__file__).resolve().parent.parent / "tools"
+  absl_numeric = {
+    "DEFINE_integer",
+    "DEFINE_float",
+    "DEFINE_multi_integer",
+    "DEFINE_multi_float",
+  }
+  paths = sorted(tools.glob("*.py"))
+  assert len(paths) > 10
+  found = []
+  for path in paths:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+      if isinstance(node, ast.Attribute) and node.attr in absl_numeric:
+        found.append(f"{path.name}:{node.lineno}: flags.{node.attr}")
+  assert not found
 
 
 def test_check_output_path(tmp_path):

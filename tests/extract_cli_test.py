@@ -18,6 +18,7 @@ Every case fails before the model would be loaded, so no checkpoint is
 needed (the path given does not exist).
 """
 
+import json
 import subprocess
 import sys
 
@@ -81,6 +82,7 @@ def test_bad_input_is_one_line_exit_1(tmp_path, lines, flags, message):
     (["--labels=a,,b"], "--labels: empty label"),
     (["--labels=[1"], "--labels: invalid JSON"),
     (['--labels={"a": ["r"]}'], "--labels: a {type: [roles]} mapping"),
+    (["--labels=a,caf\udce9"], "--labels: holds a lone surrogate (U+DCE9)"),
   ],
 )
 def test_bad_flags_are_usage_errors(tmp_path, flags, message):
@@ -124,3 +126,149 @@ def test_existing_output_needs_overwrite(tmp_path):
     f"error: {output}: exists; pass --overwrite to replace it"
   )
   assert output.read_text() == "keep me\n"
+
+
+@pytest.mark.parametrize(
+  "flags, message",
+  [
+    (["--batch_size=0"], "flag --batch_size=0: "),
+    (["--batch_size=-1"], "flag --batch_size=-1: "),
+    (["--input_length=-5"], "flag --input_length=-5: "),
+    (["--param_dtype=float7"], "flag --param_dtype=float7: "),
+    (["--gin_bindings=a.b = ("], "--gin_bindings='a.b = (': does not parse"),
+    (["--gin_bindings=a b c"], "--gin_bindings='a b c': does not parse"),
+  ],
+)
+def test_model_flags_are_checked_before_the_model(tmp_path, flags, message):
+  proc, _ = _run(tmp_path, ['{"text": "a"}'], "--labels=x", *flags)
+  assert proc.returncode == 2, proc.stderr
+  (line,) = proc.stderr.strip().splitlines()
+  assert line.startswith("error: ") and message in line
+
+
+def test_vocabulary_must_be_a_sentencepiece_model(tmp_path):
+  not_a_model = tmp_path / "hostname"
+  not_a_model.write_text("my-hostname\n")
+  for path, reason in (
+    (tmp_path / "nonexistent.model", "No such file or directory"),
+    (not_a_model, "not a SentencePiece model"),
+  ):
+    proc, _ = _run(
+      tmp_path, ['{"text": "a"}'], "--labels=x", f"--vocabulary={path}"
+    )
+    assert proc.returncode == 1, proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f"error: --vocabulary: {path}: {reason}")
+
+
+def _raw_run(tmp_path, data: bytes, *flags):
+  source = tmp_path / "in.jsonl"
+  source.write_bytes(data)
+  proc = subprocess.run(
+    [
+      sys.executable,
+      "-m",
+      "tools.extract",
+      f"--checkpoint={tmp_path / 'no_model'}",
+      f"--input={source}",
+      f"--output={tmp_path / 'out.jsonl'}",
+      "--labels=x",
+      *flags,
+    ],
+    cwd=REPO_ROOT,
+    capture_output=True,
+    text=True,
+    timeout=120,
+  )
+  return proc, str(source)
+
+
+@pytest.mark.parametrize(
+  "data, message",
+  [
+    (
+      b'{"text": "a"}\n{"text": "caf\xe9"}\n',
+      ":2: not UTF-8 (byte 0xe9 at column 14)",
+    ),
+    (b'{"text": "Ada \\ud800 met Bob"}\n', ":1: text: a lone surrogate"),
+    (
+      b'{"text": "a", "labels": ["x\\udfff"]}\n',
+      ":1: labels[0]: a lone surrogate",
+    ),
+    (b'{"text": ' * 100000 + b"\n", ":1: JSON nested too deeply"),
+  ],
+)
+def test_unreadable_input_is_one_line_naming_the_line(tmp_path, data, message):
+  proc, source = _raw_run(tmp_path, data)
+  assert proc.returncode == 1, proc.stderr
+  (line,) = proc.stderr.strip().splitlines()
+  assert line.startswith(f"error: {source}:") and message in line
+
+
+_FAKE_MODEL_RUN = """
+import sys
+from instructuie_jax import cli
+from instructuie_t5x import queries
+from tools import extract, model_flags
+
+class Fake:
+  def answer(self, built, progress):
+    progress(len(built))
+    return [queries.answer(q, " None", 0) for q in built]
+
+model_flags.load = lambda batch_size: Fake()
+extract.define_flags()
+sys.argv = ["tools.extract", *sys.argv[1:]]
+cli.run(extract.main)
+"""
+
+
+def _fake_model_run(*flags):
+  """tools.extract with its model replaced by one that answers None."""
+  return subprocess.run(
+    [sys.executable, "-c", _FAKE_MODEL_RUN, "--checkpoint=fake", *flags],
+    cwd=REPO_ROOT,
+    capture_output=True,
+    text=True,
+    timeout=120,
+  )
+
+
+def test_line_separator_inside_a_string_is_text(tmp_path):
+  source = tmp_path / "in.jsonl"
+  text = "Ada\u2028met\u2029Bob\x85in\x1cParis"
+  source.write_text(
+    "\ufeff"
+    + json.dumps({"text": text, "id": 1}, ensure_ascii=False)
+    + "\r\n"
+    + json.dumps({"text": "b", "id": 2})
+    + "\n",
+    encoding="utf-8",
+  )
+  output = tmp_path / "out.jsonl"
+  proc = _fake_model_run(
+    f"--input={source}", f"--output={output}", "--labels=x"
+  )
+  assert proc.returncode == 0, proc.stderr
+  lines = output.read_text(encoding="utf-8").split("\n")
+  assert [json.loads(x)["text"] for x in lines if x] == [text, "b"]
+
+
+def test_missing_output_folder_is_made(tmp_path):
+  source = tmp_path / "in.jsonl"
+  source.write_text('{"text": "a"}\n')
+  output = tmp_path / "NEW" / "sub" / "a.jsonl"
+  proc = _fake_model_run(
+    f"--input={source}", f"--output={output}", "--labels=x"
+  )
+  assert proc.returncode == 0, proc.stderr
+  assert json.loads(output.read_text())["text"] == "a"
+  (tmp_path / "file").write_text("")
+  refused = _fake_model_run(
+    f"--input={source}",
+    f"--output={tmp_path / 'file' / 'a.jsonl'}",
+    "--labels=x",
+  )
+  assert refused.returncode == 1
+  (line,) = refused.stderr.strip().splitlines()
+  assert "not a directory" in line.lower()

@@ -719,3 +719,218 @@ def test_bfloat16_weights_round_trip_through_a_t5x_checkpoint(tmp_path, spiece):
       back[name].dtype == array.dtype
       and back[name].tobytes() == array.tobytes()
     ), name
+
+
+# ------------------- Broken inputs: one line naming the file -------------------
+
+
+def _safetensors_variants(good: bytes) -> dict[str, bytes]:
+  import struct
+
+  (length,) = struct.unpack("<Q", good[:8])
+  header = json.loads(good[8 : 8 + length])
+  name = next(k for k in header if k != "__metadata__")
+  far = dict(header)
+  far[name] = dict(header[name], data_offsets=[0, 10**12])
+  far_bytes = json.dumps(far).encode()
+  return {
+    "truncated": good[: len(good) // 2],
+    "huge_header_length": struct.pack("<Q", 2**62) + good[8:],
+    "random_bytes": bytes(np.random.default_rng(0).integers(0, 256, 4096)),
+    "bad_header_json": struct.pack("<Q", length)
+    + b"{" * length
+    + good[8 + length :],
+    "out_of_range_offsets": struct.pack("<Q", len(far_bytes))
+    + far_bytes
+    + good[8 + length :],
+    "empty": b"",
+  }
+
+
+@pytest.mark.parametrize(
+  "kind",
+  [
+    "truncated",
+    "huge_header_length",
+    "random_bytes",
+    "bad_header_json",
+    "out_of_range_offsets",
+    "empty",
+  ],
+)
+def test_broken_safetensors_is_one_line(tmp_path, spiece, kind):
+  d = _write_hf_dir(tmp_path / "in", spiece)
+  weights = d / hc.HF_SAFETENSORS
+  weights.write_bytes(_safetensors_variants(weights.read_bytes())[kind])
+  with pytest.raises(hc.ConversionError) as info:
+    conversion.convert_hf_to_t5x(str(d), str(tmp_path / "out"))
+  message = str(info.value)
+  assert message.startswith(f"{weights}: unreadable safetensors file (")
+  assert "\n" not in message
+  assert not (tmp_path / "out").exists()
+
+
+def _config_bytes(**overrides) -> bytes:
+  return json.dumps(_hf_config(DIMS, **overrides)).encode()
+
+
+@pytest.mark.parametrize(
+  "config, message",
+  [
+    (b"\xff\xfe{}", "config.json: not UTF-8 text (byte 0)"),
+    (b'{"a": ' * 100000, "config.json: not valid JSON"),
+    (_config_bytes(num_decoder_layers="2"), "num_decoder_layers is '2'"),
+    (_config_bytes(vocab_size=True), "vocab_size is True; expected a positive"),
+    (_config_bytes(d_model=32.0), "d_model is 32.0; expected a positive"),
+    (_config_bytes(architectures=5), "architectures is 5"),
+    (_config_bytes(pad_token_id=False), "pad_token_id is False"),
+    (_config_bytes(dropout_rate="0.1"), "dropout_rate is '0.1'"),
+  ],
+)
+def test_config_json_types_are_checked(tmp_path, spiece, config, message):
+  d = _write_hf_dir(tmp_path / "in", spiece)
+  (d / hc.HF_CONFIG).write_bytes(config)
+  with pytest.raises(hc.ConversionError, match=".") as info:
+    conversion.convert_hf_to_t5x(str(d), str(tmp_path / "out"))
+  assert message in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+  "index, message",
+  [
+    ({"weight_map": []}, "not a weight index"),
+    ({"weight_map": {}}, "not a weight index"),
+    ([], "not a weight index"),
+    ({"weight_map": {"shared.weight": 3}}, "file name 3 is not a file name"),
+    (
+      {"weight_map": {"shared.weight": "../outside.safetensors"}},
+      "'../outside.safetensors' leads outside the model folder",
+    ),
+    (
+      {"weight_map": {"shared.weight": "/etc/passwd"}},
+      "'/etc/passwd' leads outside the model folder",
+    ),
+  ],
+)
+def test_weight_index_is_checked(tmp_path, spiece, index, message):
+  d = _write_hf_dir(tmp_path / "in", spiece)
+  # A file outside that the index must not read, even though it exists.
+  shutil.copyfile(d / hc.HF_SAFETENSORS, tmp_path / "outside.safetensors")
+  (d / hc.HF_SAFETENSORS).unlink()
+  (d / hc.HF_SAFETENSORS_INDEX).write_text(json.dumps(index))
+  with pytest.raises(hc.ConversionError) as info:
+    conversion.convert_hf_to_t5x(str(d), str(tmp_path / "out"))
+  assert message in str(info.value)
+
+
+def test_index_symlink_out_of_the_folder_is_refused(tmp_path, spiece):
+  d = _write_hf_dir(tmp_path / "in", spiece)
+  (d / hc.HF_SAFETENSORS).rename(tmp_path / "outside.safetensors")
+  (d / "shard.safetensors").symlink_to(tmp_path / "outside.safetensors")
+  (d / hc.HF_SAFETENSORS_INDEX).write_text(
+    json.dumps({"weight_map": {"shared.weight": "shard.safetensors"}})
+  )
+  with pytest.raises(hc.ConversionError, match="leads outside the model"):
+    hc.hf_weight_files(str(d))
+
+
+def test_vocabulary_must_be_a_sentencepiece_model(tmp_path, spiece):
+  d = _write_hf_dir(tmp_path / "in", spiece)
+  (d / hc.SPIECE).write_text("my-hostname\n")
+  with pytest.raises(hc.ConversionError, match="not a SentencePiece model"):
+    conversion.convert_hf_to_t5x(str(d), str(tmp_path / "out"))
+  (d / "tokenizer_config.json").write_bytes(b"\xff")
+  with pytest.raises(hc.ConversionError, match="not UTF-8"):
+    hc.hf_extra_ids(str(d))
+  (d / "tokenizer_config.json").write_text('{"extra_ids": true}')
+  with pytest.raises(hc.ConversionError, match="extra_ids is True"):
+    hc.hf_extra_ids(str(d))
+
+
+@pytest.fixture(scope="module")
+def small_t5x(tmp_path_factory, spiece) -> pathlib.Path:
+  """A T5X model directory converted from random weights (needs T5X)."""
+  pytest.importorskip("t5x", reason="T5X not installed (README: Install T5X)")
+  root = tmp_path_factory.mktemp("small_t5x")
+  hf_dir = _write_hf_dir(root / "hf", spiece)
+  conversion.convert_hf_to_t5x(str(hf_dir), str(root / "model"))
+  return root / "model"
+
+
+@pytest.mark.parametrize(
+  "record, message",
+  [
+    (b"{garbled", "hf_conversion.json: not valid JSON"),
+    (b"\xff", "hf_conversion.json: not UTF-8 text"),
+    (b'{"extra_ids": 0}', "vocab is missing"),
+    (b'{"vocab": "../../x.model", "extra_ids": 0}', "vocab is '../../x.model'"),
+    (b'{"vocab": "spiece.model", "extra_ids": true}', "extra_ids is True"),
+    (b"[1]", "expected a JSON object"),
+  ],
+)
+def test_to_hf_checks_hf_conversion_json(small_t5x, tmp_path, record, message):
+  model = tmp_path / "model"
+  shutil.copytree(small_t5x, model)
+  (model / conversion.CONVERSION_JSON).write_bytes(record)
+  with pytest.raises(hc.ConversionError) as info:
+    conversion.convert_t5x_to_hf(str(model), str(tmp_path / "hf"))
+  assert message in str(info.value) and "\n" not in str(info.value)
+  assert not (tmp_path / "hf").exists()
+
+
+def test_to_hf_non_utf8_config_gin_is_one_line(tmp_path):
+  (tmp_path / "config.gin").write_bytes(b"VOCABULARY = \xff\n")
+  with pytest.raises(hc.ConversionError, match="config.gin: not UTF-8 text"):
+    conversion.read_model_info(str(tmp_path))
+
+
+def test_to_hf_vocab_must_be_a_sentencepiece_model(small_t5x, tmp_path):
+  not_a_model = tmp_path / "hostname"
+  not_a_model.write_text("my-hostname\n")
+  result = _cli(
+    f"--to_hf={small_t5x}",
+    f"--out_dir={tmp_path / 'hf'}",
+    f"--vocab={not_a_model}",
+  )
+  assert result.returncode == 1
+  (line,) = result.stderr.strip().splitlines()
+  assert line.startswith(f"error: {not_a_model}: not a SentencePiece model")
+  assert not (tmp_path / "hf").exists()
+
+
+def test_to_hf_corrupted_checkpoint_is_one_line(small_t5x, tmp_path):
+  model = tmp_path / "model"
+  shutil.copytree(small_t5x, model)
+  state = model / "checkpoint_0" / "state"
+  broken = 0
+  for path in state.rglob("*"):
+    if path.is_file():
+      path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+      broken += 1
+  assert broken
+  with pytest.raises(hc.ConversionError) as info:
+    conversion.convert_t5x_to_hf(str(model), str(tmp_path / "hf"))
+  message = str(info.value)
+  assert message.startswith(
+    f"{model / 'checkpoint_0'}: unreadable T5X checkpoint"
+  )
+  assert "\n" not in message
+  assert not (tmp_path / "hf").exists()
+
+
+def test_extractor_on_a_corrupted_checkpoint_is_one_line(small_t5x, tmp_path):
+  from instructuie_t5x import extractor
+
+  model = tmp_path / "model"
+  shutil.copytree(small_t5x, model)
+  for path in (model / "checkpoint_0").rglob("*"):
+    if path.is_file():
+      path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+  with pytest.raises(extractor.CheckpointError) as info:
+    extractor.Extractor.from_checkpoint(str(model), batch_size=1)
+  message = str(info.value)
+  assert message.startswith(f"{model / 'checkpoint_0'}: cannot be restored (")
+  assert "\n" not in message
+  (model / "config.gin").write_bytes(b"MODEL = \xff\n")
+  with pytest.raises(extractor.CheckpointError, match="config.gin: Unicode"):
+    extractor.Extractor.from_checkpoint(str(model), batch_size=1)

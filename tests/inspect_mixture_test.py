@@ -65,12 +65,18 @@ def _last_line(err: str) -> str:
       "pass a local SentencePiece model with --vocab=PATH.model",
     ),
     (
+      ["--mixture=ie_tiny_eval", "--vocab=README.md"],
+      1,
+      "README.md: not a SentencePiece model",
+    ),
+    (
       ["--mixture=ie_tiny_eval", "--vocab=byte", "--data_dir=/nonexistent"],
       1,
       "No task of mixture 'ie_tiny_eval' has data on disk",
     ),
+    (["--mixture=ie_tiny_eval", "--num_examples=-1"], 2, "--num_examples=-1"),
   ],
-  ids=["unknown", "dev", "vocab", "no_data"],
+  ids=["unknown", "dev", "vocab", "not_a_vocab", "no_data", "negative"],
 )
 def test_bad_input_is_one_line(argv, status, message):
   out = inspect(*argv)

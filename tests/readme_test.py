@@ -75,7 +75,9 @@ COMMAND_START = re.compile(
 )
 TOOL = re.compile(r"(tools[./][A-Za-z_]+)")
 FLAG = re.compile(r"(?<![\w-])--([A-Za-z_][\w.]*)")
-DEFINE = re.compile(r"DEFINE_\w+\(\s*[\"'](\w+)[\"']")
+DEFINE = re.compile(
+  r"(?:DEFINE_\w+|define_integer|define_float)\(\s*[\"'](\w+)[\"']"
+)
 ABSL_FLAGS = ("help", "helpshort", "helpfull", "verbosity", "v", "logtostderr")
 
 # README path -> what it becomes in the test: "tiny_model" (the session's

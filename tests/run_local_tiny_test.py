@@ -277,7 +277,7 @@ def _cli(*args):
 @pytest.mark.parametrize(
   "args, code, needle",
   [
-    (["--train_steps=0"], 2, "--train_steps must be >= 1"),
+    (["--train_steps=0"], 2, "flag --train_steps=0: "),
     (["--train_steps=x"], 2, "flag --train_steps=x"),
     (["--work_dir={file}"], 1, "not a directory"),
     (["extra"], 2, "Unexpected arguments"),

@@ -73,6 +73,35 @@ def test_invalid_settings():
     settings.resolve(temperature=0)
 
 
+def test_a_vocabulary_must_be_a_sentencepiece_model(tmp_path):
+  import sentencepiece as spm
+
+  (tmp_path / "text.txt").write_text(
+    "\n".join(f"the quick brown fox {i}" for i in range(50))
+  )
+  spm.SentencePieceTrainer.train(
+    input=str(tmp_path / "text.txt"),
+    model_prefix=str(tmp_path / "sp"),
+    vocab_size=30,
+    minloglevel=2,
+  )
+  assert settings.sentencepiece_pieces(str(tmp_path / "sp.model")) == 30
+  (tmp_path / "hostname").write_text("my-hostname\n")
+  (tmp_path / "empty.model").write_bytes(b"")
+  for name, reason in [
+    ("hostname", "not a SentencePiece model"),
+    ("empty.model", "not a SentencePiece model"),
+    ("missing.model", "No such file or directory"),
+  ]:
+    path = str(tmp_path / name)
+    with pytest.raises(settings.VocabularyError, match=reason):
+      settings.sentencepiece_pieces(path)
+    problem = settings.vocabulary_problem(settings.resolve(vocab=path))
+    assert problem.startswith(f"cannot use the vocabulary {path}: {reason}")
+  good = settings.resolve(vocab=str(tmp_path / "sp.model"))
+  assert settings.vocabulary_problem(good) is None
+
+
 def test_fingerprint_holds_what_changes_examples(tmp_path):
   model = tmp_path / "v.model"
   model.write_bytes(b"one")

@@ -64,17 +64,21 @@ def define_flags() -> None:
   flags.DEFINE_string(
     "vocab", None, "SentencePiece model (default: the one the input carries)."
   )
-  flags.DEFINE_integer(
+  cli.define_integer(
     "extra_ids",
     None,
     "Sentinel ids after the pieces (default: what the input records).",
+    lower_bound=0,
   )
-  flags.DEFINE_integer(
+  cli.define_integer(
     "vocab_size",
     None,
     "--from_hf: T5X embedding rows (default: the HF vocab_size).",
+    lower_bound=1,
   )
-  flags.DEFINE_integer("step", 0, "--from_hf: step of the written checkpoint.")
+  cli.define_integer(
+    "step", 0, "--from_hf: step of the written checkpoint.", lower_bound=0
+  )
 
 
 def main(argv: Sequence[str]) -> int:
@@ -86,10 +90,6 @@ def main(argv: Sequence[str]) -> int:
     raise cli.UsageError("--out_dir is required.")
   if FLAGS.to_hf and (FLAGS.vocab_size is not None or FLAGS.step):
     raise cli.UsageError("--vocab_size and --step apply to --from_hf only.")
-  if FLAGS.vocab_size is not None and FLAGS.vocab_size <= 0:
-    raise cli.UsageError("--vocab_size must be positive.")
-  if FLAGS.step < 0:
-    raise cli.UsageError("--step must be >= 0.")
 
   if not FLAGS["verbosity"].present:
     logging.set_verbosity(logging.WARNING)  # T5X/orbax INFO lines otherwise

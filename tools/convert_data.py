@@ -92,11 +92,17 @@ def define_flags() -> None:
   )
   flags.DEFINE_string("output_dir", None, "Output root folder.")
   flags.DEFINE_string("dataset", None, "Dataset folder name.")
-  flags.DEFINE_integer(
-    "token_column", 0, "conll: token column (negative: from the end)."
+  cli.define_integer(
+    "token_column",
+    0,
+    "conll: token column (negative: from the end).",
+    lower_bound=-cli.MAX_INTEGER,
   )
-  flags.DEFINE_integer(
-    "tag_column", -1, "conll: tag column (negative: from the end)."
+  cli.define_integer(
+    "tag_column",
+    -1,
+    "conll: tag column (negative: from the end).",
+    lower_bound=-cli.MAX_INTEGER,
   )
   flags.DEFINE_enum(
     "scheme",
@@ -129,12 +135,15 @@ def define_flags() -> None:
   flags.DEFINE_string(
     "split_ratios", None, "train,dev,test ratios (instead of SPLIT= names)."
   )
-  flags.DEFINE_integer("seed", 0, "Seed of --split_ratios.")
+  cli.define_integer("seed", 0, "Seed of --split_ratios.", lower_bound=0)
   flags.DEFINE_bool(
     "overwrite", False, "Replace an output folder this tool made."
   )
-  flags.DEFINE_integer(
-    "max_listed", 10, "Notes listed per kind (all are in the marker file)."
+  cli.define_integer(
+    "max_listed",
+    10,
+    "Notes listed per kind (all are in the marker file).",
+    lower_bound=0,
   )
 
 

@@ -37,13 +37,17 @@ was not offered), and `prediction`, `truncated_tokens`, `ungrounded`,
 config.gin) or one `checkpoint_N` directory; `--gin_file` and `--gin_bindings`
 override the model settings. All input lines are checked before the model is
 loaded; a bad one stops the run with `error: FILE:LINE: field ...: reason`
-(exit status 1; a bad flag: exit status 2). An existing --output is replaced
-only with --overwrite; it is written atomically.
+(exit status 1; a bad flag: exit status 2). Input is UTF-8 (a line that is
+not is named), split at newlines only (a raw U+2028 inside a JSON string is
+text), and a lone surrogate (`"\ud800"`) is refused naming its line. An
+existing --output is replaced only with --overwrite; it is written
+atomically, its folder made if missing.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -70,7 +74,7 @@ def define_flags() -> None:
   )
   flags.DEFINE_string("input", None, "JSON-lines file, or - for stdin.")
   flags.DEFINE_string("output", "-", "JSON-lines file, or - for stdout.")
-  flags.DEFINE_integer("batch_size", 32, "Texts per decode.")
+  cli.define_integer("batch_size", 32, "Texts per decode.", lower_bound=1)
   flags.DEFINE_bool("overwrite", False, "Replace --output if it exists.")
 
 
@@ -146,6 +150,11 @@ def check_flags(argv: Sequence[str]) -> tuple[str, Any, Any]:
     )
   labels = parse_list(FLAGS.labels, "labels")
   roles = parse_list(FLAGS.roles, "roles")
+  for flag, value in (("labels", labels), ("roles", roles)):
+    try:  # Bytes that are not UTF-8 in argv arrive as lone surrogates.
+      queries.check_unicode(value, flag)
+    except queries.QueryError as e:
+      raise cli.UsageError(f"--{flag}: {e.message}") from None
   if labels is not None:
     try:
       labels = queries.check_labels(task, labels)
@@ -156,6 +165,7 @@ def check_flags(argv: Sequence[str]) -> tuple[str, Any, Any]:
 
 def main(argv: Sequence[str]) -> None:
   task, labels, roles = check_flags(argv)
+  model_flags.check_flags()
   source = "<stdin>" if FLAGS.input == "-" else FLAGS.input
   if FLAGS.input == "-":
     text = json_input.decode(sys.stdin.buffer.read(), source)
@@ -171,6 +181,9 @@ def main(argv: Sequence[str]) -> None:
   import tqdm  # noqa: PLC0415
 
   model = model_flags.load(FLAGS.batch_size)
+  if FLAGS.output != "-":
+    # Checked above; made now, so that the answers have a place to go.
+    os.makedirs(os.path.dirname(os.path.abspath(FLAGS.output)), exist_ok=True)
 
   with tqdm.tqdm(total=len(built), unit="text", file=sys.stderr) as bar:
     answers = model.answer(built, progress=bar.update)

@@ -46,16 +46,27 @@ def define_flags() -> None:
   """Defines the CLI flags (only when run as a script)."""
   flags.DEFINE_string("mixture", None, "Mixture or task name.", required=True)
   flags.DEFINE_string("split", "train", "Split to inspect.")
-  flags.DEFINE_integer("num_examples", 3, "Rendered examples to print.")
+  cli.define_integer(
+    "num_examples", 3, "Rendered examples to print.", lower_bound=0
+  )
   flags.DEFINE_string("data_dir", None, "Data root (overrides the env).")
   flags.DEFINE_string("vocab", None, "SentencePiece model (or 'byte').")
-  flags.DEFINE_integer("inputs_length", 512, "Inputs feature length.")
-  flags.DEFINE_integer("targets_length", 50, "Targets feature length.")
-  flags.DEFINE_integer(
-    "max_examples_per_task", None, "Length statistics over at most N."
+  cli.define_integer(
+    "inputs_length", 512, "Inputs feature length.", lower_bound=1
+  )
+  cli.define_integer(
+    "targets_length", 50, "Targets feature length.", lower_bound=1
+  )
+  cli.define_integer(
+    "max_examples_per_task",
+    None,
+    "Length statistics over at most N.",
+    lower_bound=1,
   )
   flags.DEFINE_bool("skip_missing", True, "Leave out tasks without data.")
-  flags.DEFINE_integer("seed", 0, "Mixture sampling seed (train split).")
+  cli.define_integer(
+    "seed", 0, "Mixture sampling seed (train split).", lower_bound=0
+  )
 
 
 def rendered_examples(name: str, split: str, n: int, seed: int) -> list[dict]:

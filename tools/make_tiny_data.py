@@ -49,11 +49,11 @@ def define_flags() -> None:
   flags.DEFINE_string(
     "output_dir", None, "Data root to write NER/synth_*/ under.", required=True
   )
-  flags.DEFINE_integer("seed", 0, "Seed of every random choice.")
-  flags.DEFINE_integer(
+  cli.define_integer("seed", 0, "Seed of every random choice.", lower_bound=0)
+  cli.define_integer(
     "num_train", 20000, "Training sentences of synth_news.", lower_bound=1
   )
-  flags.DEFINE_integer(
+  cli.define_integer(
     "num_eval",
     300,
     "Sentences per dev/test split (and synth_heldout train).",

@@ -17,19 +17,24 @@
 `--checkpoint` (a run's model directory or one `checkpoint_N`),
 `--gin_file`, `--gin_bindings`, `--vocabulary`, `--input_length`,
 `--target_length` and `--param_dtype`, defined once here by `define_flags`
-(which each tool's own `define_flags` calls), and `load` that turns them
-into an `instructuie_t5x.extractor.Extractor`.
+(which each tool's own `define_flags` calls), `check_flags` that checks them
+in a moment (no model, no T5X import), and `load` that turns them into an
+`instructuie_t5x.extractor.Extractor`.
 """
 
 from __future__ import annotations
 
+import tokenize
 from typing import Any
 
 from absl import flags
+from gin import config_parser
 
 from instructuie_jax import cli
 
 FLAGS = flags.FLAGS
+# The dtypes T5X restores parameters in.
+PARAM_DTYPES = ("float32", "bfloat16", "float16")
 
 
 def define_flags() -> None:
@@ -46,15 +51,63 @@ def define_flags() -> None:
     None,
     "SentencePiece model (or 'byte') instead of the configured vocabulary.",
   )
-  flags.DEFINE_integer(
-    "input_length", None, "Prompt tokens per text (default: the run's)."
+  # The input holds at least one token and EOS.
+  cli.define_integer(
+    "input_length",
+    None,
+    "Prompt tokens per text (default: the run's).",
+    lower_bound=2,
   )
-  flags.DEFINE_integer(
-    "target_length", None, "Decoded tokens per text (default: the run's)."
+  cli.define_integer(
+    "target_length",
+    None,
+    "Decoded tokens per text (default: the run's).",
+    lower_bound=1,
   )
-  flags.DEFINE_string(
-    "param_dtype", "float32", "Dtype the parameters are restored in."
+  flags.DEFINE_enum(
+    "param_dtype",
+    "float32",
+    PARAM_DTYPES,
+    "Dtype the parameters are restored in.",
   )
+
+
+class _Parsed(config_parser.ParserDelegate):
+  """Parses gin text without resolving its names."""
+
+  def configurable_reference(self, scoped_name: str, evaluate: bool) -> str:
+    return scoped_name
+
+  def macro(self, macro_name: str) -> str:
+    return macro_name
+
+
+def check_flags() -> None:
+  """Checks the model flags before anything loads.
+
+  Raises:
+    cli.UsageError: --checkpoint missing, or a --gin_bindings that does not
+      parse.
+    cli.UserError: --vocabulary is neither 'byte' nor a SentencePiece model.
+  """
+  if not FLAGS.checkpoint:
+    raise cli.UsageError("--checkpoint is required")
+  for binding in FLAGS.gin_bindings:
+    try:
+      list(config_parser.ConfigParser(binding, _Parsed()))
+    except (SyntaxError, ValueError, tokenize.TokenError) as e:
+      reason = str(e.args[0]) if e.args else type(e).__name__
+      raise cli.UsageError(
+        f"--gin_bindings={binding!r:.200}: does not parse ({reason})"
+      ) from None
+  if FLAGS.vocabulary:
+    from tasks import settings  # noqa: PLC0415
+
+    if FLAGS.vocabulary != settings.BYTE:
+      try:
+        settings.sentencepiece_pieces(FLAGS.vocabulary)
+      except settings.VocabularyError as e:
+        raise cli.UserError(f"--vocabulary: {e}") from None
 
 
 def load(batch_size: int) -> Any:

@@ -60,26 +60,39 @@ def define_flags() -> None:
   """Defines the CLI flags (only when run as a script)."""
   flags.DEFINE_string("model", None, "gin/models/{model}.gin or a gin file.")
   flags.DEFINE_string("topology", None, "v4-64, v5e-16, h100:2x8, ...")
-  flags.DEFINE_integer("batch_size", 256, "Rows per step (global).")
-  flags.DEFINE_integer("num_partitions", None, "Model-axis size.")
-  flags.DEFINE_integer("inputs_length", 512, "Encoder length.")
-  flags.DEFINE_integer("targets_length", 50, "Decoder length.")
+  cli.define_integer(
+    "batch_size", 256, "Rows per step (global).", lower_bound=1
+  )
+  cli.define_integer("num_partitions", None, "Model-axis size.", lower_bound=1)
+  cli.define_integer("inputs_length", 512, "Encoder length.", lower_bound=1)
+  cli.define_integer("targets_length", 50, "Decoder length.", lower_bound=1)
   flags.DEFINE_list(
     "packed_lengths", None, "Packed row lengths INPUTS,TARGETS (rows/step)."
   )
-  flags.DEFINE_float(
-    "examples_per_row", None, "Examples per packed row (for steps)."
+  cli.define_float(
+    "examples_per_row",
+    None,
+    "Examples per packed row (for steps).",
+    lower_bound=1.0,
   )
   flags.DEFINE_enum("optimizer", "adamw", ["adamw", "adafactor"], "Optimizer.")
   flags.DEFINE_bool("remat", False, "Rematerialize layers in the backward.")
   flags.DEFINE_bool("dropout", True, "Dropout on (masks are kept).")
-  flags.DEFINE_float("epochs", 5.0, "Epochs over the examples.")
-  flags.DEFINE_integer("num_examples", None, "Training examples per epoch.")
+  cli.define_float("epochs", 5.0, "Epochs over the examples.", lower_bound=0.0)
+  cli.define_integer(
+    "num_examples", None, "Training examples per epoch.", lower_bound=1
+  )
   flags.DEFINE_string("mixture", None, "Mixture whose rates give examples.")
   flags.DEFINE_string(
     "data_dir", None, "Data root (--mixture; bound in the launch command)."
   )
-  flags.DEFINE_float("mfu", 0.4, "Assumed model FLOPs utilization.")
+  cli.define_float(
+    "mfu",
+    0.4,
+    "Assumed model FLOPs utilization.",
+    lower_bound=0.0,
+    upper_bound=1.0,
+  )
   flags.DEFINE_string(
     "model_dir", "gs://BUCKET/model", "MODEL_DIR of the launch command."
   )

@@ -90,21 +90,39 @@ def define_flags() -> None:
     "ie_instructions_supervised",
     "Mixture of tasks.mixtures; its _available part is trained.",
   )
-  flags.DEFINE_float(
-    "budget_minutes", 15.0, "Wall-clock budget of t5x.train, in minutes."
+  cli.define_float(
+    "budget_minutes",
+    15.0,
+    "Wall-clock budget of t5x.train, in minutes.",
+    lower_bound=0.0,
   )
-  flags.DEFINE_integer(
-    "max_steps", 1_000_000, "Upper bound on training steps (TRAIN_STEPS)."
+  cli.define_integer(
+    "max_steps",
+    1_000_000,
+    "Upper bound on training steps (TRAIN_STEPS).",
+    lower_bound=1,
   )
-  flags.DEFINE_integer(
-    "eval_period", 250, "Steps between evaluations (and checkpoints)."
+  cli.define_integer(
+    "eval_period",
+    250,
+    "Steps between evaluations (and checkpoints).",
+    lower_bound=1,
   )
-  flags.DEFINE_integer(
-    "dev_cap", 100, "Validation examples per task per evaluation; 0: all."
+  cli.define_integer(
+    "dev_cap",
+    100,
+    "Validation examples per task per evaluation; 0: all.",
+    lower_bound=0,
   )
-  flags.DEFINE_integer("test_cap", 0, "Test examples per task; 0: all.")
-  flags.DEFINE_integer("vocab_size", 2000, "Pieces of the vocabulary.")
-  flags.DEFINE_integer("seed", 0, "Seed of the vocabulary and of training.")
+  cli.define_integer(
+    "test_cap", 0, "Test examples per task; 0: all.", lower_bound=0
+  )
+  cli.define_integer(
+    "vocab_size", 2000, "Pieces of the vocabulary.", lower_bound=100
+  )
+  cli.define_integer(
+    "seed", 0, "Seed of the vocabulary and of training.", lower_bound=0
+  )
   flags.DEFINE_multi_string(
     "gin_bindings",
     [],

@@ -70,12 +70,19 @@ def define_flags() -> None:
   flags.DEFINE_string(
     "work_dir", "/tmp/instructuie_tiny", "Where data, model and scores go."
   )
-  flags.DEFINE_integer("train_steps", 1500, "Training steps.")
-  flags.DEFINE_integer(
-    "eval_period", 500, "Steps between evaluations (and checkpoints)."
+  cli.define_integer("train_steps", 1500, "Training steps.", lower_bound=1)
+  cli.define_integer(
+    "eval_period",
+    500,
+    "Steps between evaluations (and checkpoints).",
+    lower_bound=1,
   )
-  flags.DEFINE_integer("seed", 0, "Seed of the data and of training.")
-  flags.DEFINE_integer("num_train", 20000, "Synthetic training sentences.")
+  cli.define_integer(
+    "seed", 0, "Seed of the data and of training.", lower_bound=0
+  )
+  cli.define_integer(
+    "num_train", 20000, "Synthetic training sentences.", lower_bound=1
+  )
   flags.DEFINE_bool(
     "overwrite",
     False,

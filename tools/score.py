@@ -75,8 +75,11 @@ def define_flags() -> None:
   flags.DEFINE_enum(
     "mode", "strict", ["strict", "original", "both"], "Scoring mode."
   )
-  flags.DEFINE_integer(
-    "step", None, "Checkpoint step of seqio JSON-logger files (default: last)."
+  cli.define_integer(
+    "step",
+    None,
+    "Checkpoint step of seqio JSON-logger files (default: last).",
+    lower_bound=0,
   )
   flags.DEFINE_bool(
     "require_entity_types",

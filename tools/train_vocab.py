@@ -62,9 +62,11 @@ def define_flags() -> None:
   flags.DEFINE_string(
     "output", None, "Model path to write (ends in .model).", required=True
   )
-  flags.DEFINE_integer("vocab_size", 800, "Number of pieces.", lower_bound=1)
-  flags.DEFINE_integer("seed", 0, "Seed of the prompts and sampling.")
-  flags.DEFINE_integer(
+  cli.define_integer("vocab_size", 800, "Number of pieces.", lower_bound=1)
+  cli.define_integer(
+    "seed", 0, "Seed of the prompts and sampling.", lower_bound=0
+  )
+  cli.define_integer(
     "max_lines", 300_000, "Lines sampled for training (seeded).", lower_bound=1
   )
   flags.DEFINE_list(

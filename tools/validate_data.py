@@ -62,7 +62,7 @@ def define_flags() -> None:
     "data_dir", None, "Root folder of the IE INSTRUCTIONS layout."
   )
   flags.DEFINE_bool("strict", False, "Stop at the first error.")
-  flags.DEFINE_integer(
+  cli.define_integer(
     "max_problems_listed",
     20,
     "List at most this many errors and warnings.",

@@ -120,6 +120,7 @@ def test_quiet_by_default_and_info_with_verbosity(tmp_path):
   quiet = inspect(*argv, "--num_examples=0")
   assert quiet.returncode == 0, quiet.stderr
   assert not ABSL_INFO.search(quiet.stderr), quiet.stderr
+  assert "counting train" in quiet.stderr  # its own progress
   loud = inspect(*argv, "--num_examples=0", "--verbosity=0")
   assert loud.returncode == 0, loud.stderr
   assert ABSL_INFO.search(loud.stderr), loud.stderr

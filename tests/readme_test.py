@@ -29,13 +29,17 @@ fence, one of:
 - `<!-- readme: output -->`: shown text, not a command (a layout, an
   output). `<!-- readme: output checked -->`: output of the `runs` block
   just above, checked like a transcript's.
-- `<!-- readme: usage -->`: a synopsis with placeholders; every `--flag` it
-  names must be in the tool's `--helpfull`.
+- `<!-- readme: usage -->`: a synopsis with placeholders.
 - `<!-- readme: needs WHAT -->`: needs what CI lacks (a TPU, `gs://`, a
   GPU, a Flan-T5 checkpoint, the network, the shared data); not run.
-- `<!-- readme: tested by FILE [FILE ...] -->`: a test runs it; each tool
-  the block calls (`tools.NAME`, `tools/NAME.sh`) and each `--flag` it
-  passes must appear in one of those files.
+- `<!-- readme: tested by FILE [FILE ...] -->`: those tests run it; each
+  tool the block calls (`tools.NAME`, `tools/NAME.sh`) must appear in one of
+  those files.
+
+In the blocks not run here (`usage`, `needs`, `tested by`), every `--flag`
+of a `python -m tools.NAME` command must be one NAME defines (its
+`DEFINE_*`/`cli.define_*` calls, those of the `tools` modules it imports,
+and absl's own).
 
 Commands outside fences (indented code blocks) are refused: fence them and
 mark them.

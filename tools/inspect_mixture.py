@@ -35,6 +35,8 @@ stderr and exit status 2 (flags) or 1.
 
 from __future__ import annotations
 
+import sys
+
 from absl import flags
 
 from instructuie_jax import cli
@@ -113,8 +115,13 @@ def task_rows(
   provider = seqio.get_mixture_or_task(name)
   is_mixture = isinstance(provider, seqio.Mixture)
   tasks = provider.tasks if is_mixture else [provider]
+  import tqdm  # noqa: PLC0415
+
   rows = []
-  for task in tasks:
+  # Counting reads every example of the split: progress on stderr.
+  for task in tqdm.tqdm(
+    tasks, desc=f"counting {split}", unit="task", file=sys.stderr, leave=False
+  ):
     if split not in task.splits:
       continue
     stats = lengths_lib.task_length_stats(

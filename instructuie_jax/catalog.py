@@ -103,7 +103,7 @@ class DatasetSpec:
         self, "tasks", tuple(task_types.tasks_of_family(self.family))
       )
     for task in self.tasks:
-      if task_types.get(task).family != self.family:
+      if task_types.get(task).family.name != self.family:
         raise ValueError(f"{self.name}: task {task} is not {self.family}")
     if self.zeroshot_train and self.zeroshot_eval:
       raise ValueError(f"{self.name}: both zero-shot train and eval")

@@ -269,7 +269,10 @@ def convert_in(
   except common.InputError as e:
     raise UsageError(str(e)) from None
   inputs = _inputs(entries, ratios, fmt)
-  wanted = ["NER"] if fmt != "brat" else _families(FLAGS.families)
+  # CoNLL and JSON lines hold entities only.
+  wanted = (
+    [task_types.NER_FAMILY.name] if fmt != "brat" else _families(FLAGS.families)
+  )
   if fmt != "brat" and FLAGS.families != "auto":
     raise UsageError("--families applies to --format=brat only")
   given_labels = labels_text = None
@@ -427,7 +430,7 @@ def convert_out(entries: Sequence[str], output_dir: str, dataset: str) -> int:
     raise UsageError("--to=conll takes one --input: the IE INSTRUCTIONS root")
   scheme = "bio" if FLAGS.scheme == "auto" else FLAGS.scheme
   root = entries[0]
-  source = os.path.join(root, "NER", dataset)
+  source = os.path.join(root, task_types.NER_FAMILY.name, dataset)
   if not os.path.isdir(source):
     raise common.InputError(f"{source}: no such NER dataset folder")
   folder = os.path.join(output_dir, dataset)
@@ -441,7 +444,7 @@ def convert_out(entries: Sequence[str], output_dir: str, dataset: str) -> int:
       report.note(path, "split not found", "not written")
       continue
     _, labels, problems = schema.load_dataset_split(
-      root, "NER", dataset, split, strict=False
+      root, task_types.NER_FAMILY, dataset, split, strict=False
     )
     errors = [p for p in problems if not p.is_warning]
     if errors:

@@ -188,10 +188,11 @@ def format_table(reports: Sequence[DatasetReport]) -> str:
   rows = [header]
   for r in reports:
     stats = r.splits.values()
-    items = sum(getattr(s, task_types.ITEMS_KEY[r.family]) for s in stats)
+    family = task_types.family(r.family)
+    items = sum(getattr(s, family.items_key) for s in stats)
     labels = str(len(r.labels.types))
     args = "-"
-    if r.family == "EE":
+    if family.roles:
       labels += f"/{len(r.labels.all_roles)}"
       args = str(sum(s.arguments for s in stats))
     rows.append(
@@ -200,7 +201,7 @@ def format_table(reports: Sequence[DatasetReport]) -> str:
         r.dataset,
         *(str(r.splits[s].instances) for s in schema.SPLITS),
         labels,
-        f"{items} {task_types.ITEMS_KEY[r.family][:3]}.",
+        f"{items} {family.items_key[:3]}.",
         args,
         str(len(r.errors)),
         str(len(r.warnings)),

@@ -17,7 +17,8 @@
 Every fenced block of README.md has a marker on the line just before its
 fence, one of:
 
-- `<!-- readme: runs [slow] [group=NAME] [file=PATH] -->`: run here. Bash
+- `<!-- readme: runs [slow] [shared-data] [group=NAME] [file=PATH] -->`:
+  run here (`shared-data`: on the real datasets, skipped without them). Bash
   blocks run with `bash -euo pipefail` and Python blocks with `python -`,
   in a temporary working copy (a folder of links to the repository's top
   entries, so that relative paths such as `gin/...` and `tests/testdata/...`
@@ -50,7 +51,9 @@ left, a folder of the test on the right), before a block runs:
 (`tests/tiny_model_testing.py`; `INSTRUCTUIE_TINY_RUN=WORK_DIR` uses a
 finished `tools.run_local_tiny` run instead), the data roots
 (`/data/ie_instructions`, `../shared/data/ie_instructions`) become the tiny
-synthetic benchmark, and the README's scratch folders under `/tmp` become
+synthetic benchmark (the real datasets in a `shared-data` group:
+`$IE_INSTRUCTIONS_TEST_DATA`, else `../shared/data/ie_instructions` beside
+the repository), and the README's scratch folders under `/tmp` become
 folders of the test's own temporary directory.
 """
 
@@ -85,12 +88,15 @@ DEFINE = re.compile(
 ABSL_FLAGS = ("help", "helpshort", "helpfull", "verbosity", "v", "logtostderr")
 
 # README path -> what it becomes in the test: "tiny_model" (the session's
-# trained tiny model directory), "tiny_data" (the synthetic benchmark root),
-# or a folder name under the test's temporary directory.
+# trained tiny model directory), "data_root" (the synthetic benchmark root;
+# the shared data for a `shared-data` group), or a folder name under the
+# test's temporary directory.
 SUBSTITUTIONS = {
   "/tmp/instructuie_tiny/model": "tiny_model",
-  "../shared/data/ie_instructions": "tiny_data",
-  "/data/ie_instructions": "tiny_data",
+  "../shared/data/ie_instructions": "data_root",
+  "/data/ie_instructions": "data_root",
+  "/tmp/bio": "bio",
+  "/tmp/ie": "ie",
   "/tmp/instructuie_report_demo": "report_demo",
   "/tmp/corpus_ie": "corpus_ie",
   "/tmp/make_demo.py": "make_demo.py",
@@ -357,10 +363,14 @@ def _working_copy(root: pathlib.Path) -> pathlib.Path:
   return copy
 
 
+_README_PATH = re.compile(
+  "|".join(re.escape(p) for p in sorted(SUBSTITUTIONS, key=len, reverse=True))
+)
+
+
 def _substitute(text: str, paths: dict[str, str]) -> str:
-  for old in sorted(SUBSTITUTIONS, key=len, reverse=True):
-    text = text.replace(old, paths[SUBSTITUTIONS[old]])
-  return text
+  """`text` with each README path of `SUBSTITUTIONS` replaced, in one pass."""
+  return _README_PATH.sub(lambda m: paths[SUBSTITUTIONS[m.group(0)]], text)
 
 
 def _check_shown(block: Block, lines: list[str], output: str, paths) -> None:
@@ -380,9 +390,20 @@ def test_runs(blocks, tmp_path, tmp_path_factory):
   text = "".join(b.text for b in blocks)
   env = _base_env()
   paths = {
-    "tiny_data": str(tmp_path / "ie_instructions"),
+    "data_root": str(tmp_path / "ie_instructions"),
     "tiny_model": "/nonexistent/tiny_model (a block not marked for it)",
   }
+  if any("shared-data" in b.options for b in blocks):
+    from tests import conftest  # noqa: PLC0415
+
+    shared = conftest._shared_data_path()
+    if not shared.is_dir():
+      pytest.skip(f"real IE INSTRUCTIONS data not found at {shared}")
+    paths["data_root"] = str(shared)
+  else:
+    tiny_data.write_datasets(
+      paths["data_root"], seed=0, num_train=40, num_eval=20
+    )
   paths.update(
     {v: str(tmp_path / v) for v in SUBSTITUTIONS.values() if v not in paths}
   )
@@ -396,9 +417,6 @@ def test_runs(blocks, tmp_path, tmp_path_factory):
     env.update(
       IE_TINY_DIR=str(model.data_dir), IE_INSTRUCTIONS_VOCAB=model.vocabulary
     )
-  tiny_data.write_datasets(
-    paths["tiny_data"], seed=0, num_train=40, num_eval=20
-  )
   copy = _working_copy(tmp_path)
   (tmp_path / "exported.sh").write_text("")
   env["PYTHONPATH"] = os.pathsep.join([str(copy), env["PYTHONPATH"]])

@@ -73,8 +73,8 @@ from instructuie_jax import tiny_data
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 README = REPO_ROOT / "README.md"
 
-MARKER = re.compile(r"^<!-- readme: (?P<spec>.+?) -->\s*$")
-FENCE = re.compile(r"^(?P<fence>```+)(?P<lang>\S*)\s*$")
+MARKER = re.compile(r"^\s*<!-- readme: (?P<spec>.+?) -->\s*$")
+FENCE = re.compile(r"^\s*(?P<fence>```+|~~~+)(?P<lang>\S*)\s*$")
 KINDS = ("runs", "output", "usage", "needs", "tested by")
 # A line that starts a shell command, for commands outside fences.
 COMMAND_START = re.compile(
@@ -238,9 +238,11 @@ def test_parse_blocks_and_commands():
   text = (
     "<!-- readme: runs group=a -->\n```sh\n# note\npython -m tools.x \\\n"
     "  --a=1\n```\n\n```\n$ python -m tools.y \\\n    --b=2\nout 1\n...\n"
-    "out 2\n```\n\n    python -m tools.z\n"
+    "out 2\n```\n\n    python -m tools.z\n\n- a list item:\n\n  ```sh\n"
+    "  python -m tools.w\n  ```\n"
   )
-  first, second = parse_blocks(text)
+  first, second, third = parse_blocks(text)
+  assert third.kind is None and third.text == "  python -m tools.w\n"
   assert (first.kind, first.options, first.lang) == (
     "runs",
     {"group": "a"},

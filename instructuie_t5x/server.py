@@ -20,9 +20,11 @@
 Routes:
 
 * `POST /extract` `{"texts": [...], "task": "NER", "labels": [...],
-  "roles": [...]}` -> `{"results": [answer, ...], "summary": {...}}`; each
-  answer is what `tools.extract` writes for one input line
-  (`queries.answer`). `texts` items are strings or objects with per-text
+  "roles": [...], "windows": true}` -> `{"results": [answer, ...],
+  "summary": {...}}`; each answer is what `tools.extract` writes for one
+  input line (`queries.answer_windows`): a text whose prompt is too long is
+  asked in windows and its answer says how many (`windows`), unless
+  `"windows": false`, which cuts the prompt instead. `texts` items are strings or objects with per-text
   fields (`queries` module docstring). A malformed request gets 422 (400 for
   invalid JSON) with the reason in `detail`.
 * `GET /health` -> `{"status": "ok", "checkpoint": ..., ...}`.
@@ -86,7 +88,9 @@ class Backend(Protocol):
 
   `decode` answers prompts. A backend may also have `check(prompt)`, which
   raises `ValueError` for a prompt its tokenizer cannot encode; the server
-  calls it before the prompt joins a batch.
+  calls it before the prompt joins a batch. A backend with
+  `prompt_length(prompt)` and `input_length` (an `Extractor`) has a text
+  whose prompt is too long asked in windows (`queries.window_query`).
   """
 
   def decode(self, prompts: Sequence[str]) -> list[tuple[str, int]]: ...
@@ -103,12 +107,18 @@ class ExtractRequest(pydantic.BaseModel):
   task: str = "NER"
   labels: list[str] | dict[str, list[str]] | None = None
   roles: list[str] | None = None
+  windows: bool = True
 
 
 @dataclasses.dataclass
 class _Pending:
-  queries: list[queries.Query]
+  queries: list[queries.WindowedQuery]
   future: asyncio.Future
+
+  @property
+  def size(self) -> int:
+    """Prompts to decode: one per window."""
+    return sum(len(q.parts) for q in self.queries)
 
 
 @dataclasses.dataclass
@@ -154,8 +164,8 @@ class Batcher:
         pass
       self._worker = None
 
-  async def submit(self, query_list: list[queries.Query]) -> list[dict]:
-    """Answers the queries of one request (`queries.answer` dicts)."""
+  async def submit(self, query_list: list[queries.WindowedQuery]) -> list[dict]:
+    """Answers the queries of one request (`queries.answer_windows`)."""
     if self._queue is None:
       raise RuntimeError("Batcher.start() was not called")
     future = asyncio.get_running_loop().create_future()
@@ -166,7 +176,7 @@ class Batcher:
     assert self._queue is not None
     first = await self._queue.get()
     batch = [first]
-    size = len(first.queries)
+    size = first.size
     if not self.batching:
       return batch
     deadline = time.monotonic() + self.max_wait_s
@@ -179,12 +189,12 @@ class Batcher:
           pending = self._queue.get_nowait()
       except (TimeoutError, asyncio.QueueEmpty):
         break
-      if size + len(pending.queries) > self.max_batch_size:
+      if size + pending.size > self.max_batch_size:
         # Too big to join: it starts the next batch.
         self._requeue_front(pending)
         break
       batch.append(pending)
-      size += len(pending.queries)
+      size += pending.size
     return batch
 
   def _requeue_front(self, pending: _Pending) -> None:
@@ -204,7 +214,7 @@ class Batcher:
         the batch is answered then.
     """
     loop = asyncio.get_running_loop()
-    flat = [q for p in batch for q in p.queries]
+    flat = [part for p in batch for q in p.queries for part in q.parts]
     decoded = await loop.run_in_executor(
       None, self.backend.decode, [q.prompt for q in flat]
     )
@@ -213,7 +223,13 @@ class Batcher:
     if len(decoded) != len(flat):
       raise RuntimeError(f"{len(decoded)} answers for {len(flat)} prompts")
     it = iter(decoded)
-    answers = [[queries.answer(q, *next(it)) for q in p.queries] for p in batch]
+    answers = [
+      [
+        queries.answer_windows(q, [next(it) for _ in q.parts])
+        for q in p.queries
+      ]
+      for p in batch
+    ]
     for pending, result in zip(batch, answers, strict=True):
       if not pending.future.done():
         pending.future.set_result(result)
@@ -343,6 +359,17 @@ def _first_unencodable(
   return None
 
 
+def _windowed(
+  backend: Any, built: Sequence[queries.Query], windows: bool
+) -> list[queries.WindowedQuery]:
+  """The window queries of each query (one each unless the backend can
+  measure prompts and `windows` is on)."""
+  length = getattr(backend, "prompt_length", None)
+  if not windows or length is None:
+    return [queries.single_window(q) for q in built]
+  return [queries.window_query(q, length, backend.input_length) for q in built]
+
+
 def checkpoint_label(path: str) -> str:
   """What /health shows of a checkpoint path: its last two parts only
   (`model/checkpoint_1500`), not where it lies on the server."""
@@ -465,12 +492,15 @@ def create_app(
           f"texts[{problem[0]}]: the model's tokenizer cannot encode it "
           f"({problem[1]})",
         )
+    plans = await asyncio.get_running_loop().run_in_executor(
+      None, _windowed, backend, built, request.windows
+    )
     batcher.stats.requests += 1
     batcher.stats.texts += len(built)
     results = []
-    for start in range(0, len(built), batcher.max_batch_size):
+    for start in range(0, len(plans), batcher.max_batch_size):
       results += await batcher.submit(
-        built[start : start + batcher.max_batch_size]
+        plans[start : start + batcher.max_batch_size]
       )
     return {"results": results, "summary": queries.summarize(results)}
 

@@ -150,14 +150,22 @@ def test_cli_answers_equal_t5x_infer(tiny, tmp_path):
 def test_long_texts_report_cut_tokens(tiny, tmp_path):
   short = "Ada went home ."
   long = " ".join(["Ada Lovelace visited Paris ."] * 20)
-  answers = _extract(
-    tiny,
-    tmp_path,
-    [{"text": short}, {"text": long, "labels": ["person"]}],
+  items = [{"text": short}, {"text": long, "labels": ["person"]}]
+  flags = [
     "--labels=person,location",
     "--input_length=256",
     "--target_length=8",
-  )
+  ]
+  windowed = _extract(tiny, tmp_path / "windows", items, *flags)
+  assert windowed[0]["windows"] == 1
+  assert windowed[1]["windows"] == len(windowed[1]["window_offsets"]) > 2
+  for answer in windowed:
+    assert answer["truncated_tokens"] == 0
+    for entity in answer["entities"]:
+      if entity["grounded"]:
+        text = answer["text"]
+        assert text[entity["start"] : entity["end"]] == entity["text"]
+  answers = _extract(tiny, tmp_path / "cut", items, *flags, "--nowindows")
   for answer, labels in zip(
     answers, [["person", "location"], ["person"]], strict=True
   ):

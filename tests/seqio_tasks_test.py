@@ -148,7 +148,6 @@ def test_pipeline_equals_examples_for_split(fixture_tasks, spec):
         labels,
         dataset=spec.name,
         split=file_split,
-        seed=0,
         train=train,
       )
     }

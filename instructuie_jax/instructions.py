@@ -279,6 +279,7 @@ class PromptOptions:
 
   def __post_init__(self):
     check_eea_events(self.eea_events)
+    formats.get(self.target_format)  # An unknown name fails here.
 
 
 @functools.lru_cache(maxsize=16)
@@ -417,7 +418,9 @@ def _build(
     "inputs": render_prompt(
       task_type, instruction, options, instance.sentence, extra
     ),
-    "targets": fmt.linearize(task_type, task_type.gold(subject)),
+    "targets": fmt.linearize(
+      task_type, task_type.gold(subject), sentence=instance.sentence
+    ),
     "task": task,
     "dataset": dataset,
     "id": example_id,
@@ -501,6 +504,7 @@ def examples_for_split(
         f"Task {task!r} does not read family {family}; its tasks are "
         f"{', '.join(family_tasks)}."
       )
+  formats.check_format(options.target_format, tasks)
   if strategy is None:
     strategy = "multiple" if train else "single"
   common = dict(

@@ -349,7 +349,7 @@ def postprocess(
 
   Returns:
     `{"task", "dataset", "text", "records", "problems", "parse_ok",
-    "is_target"}`.
+    "is_target", "target_format"}`.
 
   Raises:
     ValueError: No task type is known, or it is not an IE task type.
@@ -373,6 +373,7 @@ def postprocess(
     "problems": result.problems,
     "parse_ok": result.ok,
     "is_target": is_target,
+    "target_format": fmt,
   }
 
 
@@ -474,12 +475,20 @@ def original_metric_fn(
 
   Reads the `text` of `postprocess` dicts (or plain texts) and returns
   `{dataset}/original_{task}_{stat}` on a 0-100 scale; task types the
-  original evaluator does not score (ES, ET, EP, EPR) are left out.
+  original evaluator does not score (ES, ET, EP, EPR) and texts in another
+  target format than "instructuie" are left out.
   """
   result: dict[str, float] = {}
   groups = _grouped(targets, predictions, task, dataset, fmt)
   for (ds, task_name), pairs in groups.items():
     if task_name not in original_metrics.ORIGINAL_TASKS:
+      continue
+    pairs = [
+      (gold, pred)
+      for gold, pred in pairs
+      if gold.get("target_format", "instructuie") == "instructuie"
+    ]
+    if not pairs:
       continue
     gold_texts = [gold["text"] for gold, _ in pairs]
     pred_texts = [pred["text"] for _, pred in pairs]

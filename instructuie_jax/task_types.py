@@ -35,8 +35,9 @@ evaluator's metric (`original_conventions`). A task or family name becomes
 its record once, where it enters (`get`, `family`), and the record travels
 from there; no other module compares with a name or keeps a per-task table.
 The text of targets is a target format's business (`formats`), which keeps
-its own codec per task type record (a test checks that every format covers
-every task type) so formats stay pluggable.
+its own codec per task type record (a test checks that the original format
+covers every task type and that every format declares those it covers) so
+formats stay pluggable.
 
 This module imports the modules whose functions the records hold; none of
 them imports this one.

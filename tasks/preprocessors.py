@@ -42,7 +42,7 @@ import numpy as np
 import seqio
 import tensorflow as tf
 
-from instructuie_jax import instructions, task_types
+from instructuie_jax import formats, instructions, task_types
 from tasks import settings, sources
 
 BATCH_SIZE = 256
@@ -252,6 +252,9 @@ def build_prompts(
     left out, EEA has one example per typed event.
   """
   options = prompt_options()
+  # A task type the target format does not cover fails here, in Python,
+  # before any example is read.
+  formats.check_format(options.target_format, [task])
   fn = functools.partial(build_batch, task, dataset_name, options)
 
   def build(batch):

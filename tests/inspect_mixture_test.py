@@ -75,8 +75,13 @@ def _last_line(err: str) -> str:
       "No task of mixture 'ie_tiny_eval' has data on disk",
     ),
     (["--mixture=ie_tiny_eval", "--num_examples=-1"], 2, "--num_examples=-1"),
+    (
+      ["--mixture=ie_tiny_eval", "--target_format=bio"],
+      2,
+      "Unknown target format 'bio'",
+    ),
   ],
-  ids=["unknown", "dev", "vocab", "not_a_vocab", "no_data", "negative"],
+  ids=["unknown", "dev", "vocab", "not_a_vocab", "no_data", "negative", "fmt"],
 )
 def test_bad_input_is_one_line(argv, status, message):
   out = inspect(*argv)
@@ -124,3 +129,22 @@ def test_quiet_by_default_and_info_with_verbosity(tmp_path):
   loud = inspect(*argv, "--num_examples=0", "--verbosity=0")
   assert loud.returncode == 0, loud.stderr
   assert ABSL_INFO.search(loud.stderr), loud.stderr
+
+
+@pytest.mark.slow
+def test_words_bio_lengths_and_uncovered_tasks(shared_data_dir, tmp_path):
+  out = inspect(
+    "--mixture=ie_instructions_ner",
+    "--split=train",
+    "--vocab=byte",
+    "--target_format=words_bio",
+    f"--data_dir={shared_data_dir}",
+    "--num_examples=1",
+    "--max_examples_per_task=5",
+    cwd=tmp_path,
+  )
+  assert out.returncode == 0, out.stderr
+  assert "left out instructuie_et_bc5cdr: Target format 'words_bio'" in (
+    out.stdout
+  )
+  assert "(O)" in out.stdout

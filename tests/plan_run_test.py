@@ -506,6 +506,7 @@ def test_launch_command_parses_with_t5x(flags, expected):
   assert parsed["mixture"] == "ie_instructions_supervised"
 
 
+@pytest.mark.slow
 def test_mixture_steps_and_available_name(shared_data_dir):
   """--mixture counts the tasks with data and launches NAME_available."""
   result = _cli(

@@ -71,6 +71,14 @@ def test_invalid_settings():
     settings.resolve(source="csv")
   with pytest.raises(ValueError, match="temperature"):
     settings.resolve(temperature=0)
+  with pytest.raises(ValueError, match="Unknown target format 'bio'"):
+    settings.resolve(target_format="bio")
+
+
+def test_the_target_format_is_in_the_fingerprint():
+  words = settings.resolve(vocab="byte", target_format="words_bio")
+  assert words.fingerprint()["prompt"]["target_format"] == "words_bio"
+  assert words.fingerprint() != settings.resolve(vocab="byte").fingerprint()
 
 
 def test_a_vocabulary_must_be_a_sentencepiece_model(tmp_path):

@@ -775,22 +775,29 @@ def _task_format(task: str | task_types.TaskType) -> _TaskFormat:
 
 
 def linearize(
-  task: str | task_types.TaskType, records: records_lib.Records
+  task: str | task_types.TaskType,
+  records: records_lib.Records,
+  sentence: str | None = None,
 ) -> str:
   """Returns the original InstructUIE target text of `records`.
 
   Args:
     task: The task type (or its name).
     records: The answer, in the order to write it.
+    sentence: Unused (the text does not write the input's words).
 
   Raises:
     ValueError: For an unknown task type.
   """
+  del sentence
   return _task_format(task).linearize(records)
 
 
 def parse(
-  task: str | task_types.TaskType, text: str, labels: object = None
+  task: str | task_types.TaskType,
+  text: str,
+  labels: object = None,
+  sentence: str | None = None,
 ) -> formats.ParseResult:
   """Reads target or predicted `text` of task type `task`; never raises.
 
@@ -802,10 +809,12 @@ def parse(
       role is a known label win where the text is ambiguous. Note that with
       a hint, an item whose label is unknown may be read as part of the
       previous item's text.
+    sentence: Unused (names are read from the text itself).
 
   Returns:
     The records in text order and one problem per unreadable piece.
   """
+  del sentence
   try:
     task_format = _CODEC_OF.get(task)
   except TypeError:  # unhashable

@@ -36,6 +36,13 @@ Usage in a tool:
 `absl.app.UsageError`, `schema.DataError`, `OSError` and flag errors into
 that one line. Libraries raise these errors; only `cli.run` prints them.
 
+Tools are quiet by default: `cli.run` sets absl's log level (which seqio,
+T5X and the project log through) to WARNING, and `quiet_libraries`, called
+when the `tools` package is imported (before any tool imports TensorFlow),
+sets `TF_CPP_MIN_LOG_LEVEL=2` (TensorFlow's C++ INFO and WARNING lines) where
+it is not set. `--verbosity=0` (INFO) or `--verbosity=1` on the command line,
+or `INSTRUCTUIE_VERBOSE=1` in the environment, keeps all the logs.
+
 A tool's numeric flags are defined with `define_integer` and
 `define_float`, never absl's own (tests/cli_test.py checks tools/): both
 take the range the value must lie in, integers are bounded
@@ -56,12 +63,13 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn
 
-from absl import app, flags
+from absl import app, flags, logging
 
 from instructuie_jax import json_input, schema
 
 EXIT_DATA = 1
 EXIT_USAGE = 2
+VERBOSE_ENV = "INSTRUCTUIE_VERBOSE"
 # The default upper bound of an integer flag: counts, sizes, steps and seeds
 # all fit in int32 (numpy, XLA and TensorFlow take them as such).
 MAX_INTEGER = 2**31 - 1
@@ -349,7 +357,41 @@ def parse_flags(
     fail(f"{e} (see --helpshort)", EXIT_USAGE)
 
 
+def _verbose_env() -> bool:
+  return os.environ.get(VERBOSE_ENV, "").strip() not in ("", "0")
+
+
+def logs_asked_for(argv: Sequence[str]) -> bool:
+  """Whether `argv` (before flags are parsed) or the environment asks for
+  the libraries' INFO logs."""
+  flag = ("--verbosity", "-verbosity", "--v", "-v")
+  return _verbose_env() or any(
+    a.split("=", 1)[0] in flag for a in list(argv)[1:]
+  )
+
+
+def quiet_libraries(argv: Sequence[str]) -> None:
+  """Hides TensorFlow's C++ INFO and WARNING lines unless asked for.
+
+  Call it before TensorFlow is imported (the `tools` package does). A
+  `TF_CPP_MIN_LOG_LEVEL` already in the environment is kept; child
+  processes inherit the setting.
+  """
+  if not logs_asked_for(argv):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _quiet(main: Callable[[Sequence[str]], Any]) -> Callable[..., Any]:
+  def wrapped(argv: Sequence[str]) -> Any:
+    if not (flags.FLAGS["verbosity"].present or _verbose_env()):
+      logging.set_verbosity(logging.WARNING)
+    return main(argv)
+
+  return wrapped
+
+
 def run(main: Callable[[Sequence[str]], Any]) -> NoReturn:
-  """`absl.app.run(main)` with one-line errors (see the module docstring)."""
-  app.run(guarded(main), flags_parser=parse_flags)
+  """`absl.app.run(main)` with one-line errors and quiet logs (see the
+  module docstring)."""
+  app.run(guarded(_quiet(main)), flags_parser=parse_flags)
   raise AssertionError("absl.app.run returned")  # It always exits.

@@ -147,11 +147,15 @@ def learning_curves(directory: str) -> Curves:
 
 
 def _save(fig, path: str) -> None:
-  """Saves `fig` as PNG atomically (temp file in the same folder)."""
+  """Saves `fig` as PNG atomically (temp file in the same folder), with the
+  permissions a new file gets (as the report's other files)."""
   folder = os.path.dirname(path) or "."
   fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".png", dir=folder)
-  os.close(fd)
   try:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes it private
+    os.close(fd)
     fig.savefig(tmp, format="png", dpi=_DPI, bbox_inches="tight")
     os.replace(tmp, path)
   finally:
@@ -160,13 +164,25 @@ def _save(fig, path: str) -> None:
       os.remove(tmp)
 
 
+def _is_value(v) -> bool:
+  return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+NOT_SCORED = "n/a"
+
+
 def f1_bars(
   title: str,
   labels: Sequence[str],
   series: Mapping[str, Sequence[float | None]],
   path: str,
 ) -> None:
-  """Grouped bars: one group per label, one bar per series (None: no bar).
+  """Grouped bars: one group per label, one bar per series.
+
+  Every series has its legend swatch, whichever of its values are missing.
+  A value that is not a number (None: not scored) gets no bar but an "n/a"
+  mark at its place; a true 0 gets a "0" mark on the axis, so the two are
+  told apart.
 
   Args:
     title: Plot title.
@@ -174,23 +190,50 @@ def f1_bars(
     series: Series name -> one value per label (F1 x 100).
     path: PNG file to write.
   """
+  from matplotlib.patches import Patch  # noqa: PLC0415
+
   n = max(len(series), 1)
   width = 0.8 / n
   x = np.arange(len(labels))
   fig, ax = plt.subplots(figsize=(max(6.0, 0.6 * len(labels) * n + 2), 4.5))
+  handles = []
   for i, (name, values) in enumerate(series.items()):
-    heights = [v if isinstance(v, float) else 0.0 for v in values]
-    bars = ax.bar(x + (i - (n - 1) / 2) * width, heights, width, label=name)
-    for bar, v in zip(bars, values, strict=True):
-      if not isinstance(v, float):
-        bar.set_visible(False)
+    color = f"C{i % 10}"
+    where = x + (i - (n - 1) / 2) * width
+    scored = [j for j, v in enumerate(values) if _is_value(v)]
+    ax.bar(
+      [where[j] for j in scored],
+      [float(values[j]) for j in scored],
+      width,
+      color=color,
+    )
+    for j, v in enumerate(values):
+      if _is_value(v) and v == 0:  # a true 0: a line on the axis, "0"
+        ax.plot(
+          [where[j] - width / 2, where[j] + width / 2],
+          [0, 0],
+          color=color,
+          lw=3,
+        )
+      if not _is_value(v) or v == 0:
+        ax.text(
+          where[j],
+          2,
+          "0" if _is_value(v) else NOT_SCORED,
+          ha="center",
+          va="bottom",
+          rotation=90,
+          fontsize=8,
+          color=color if _is_value(v) else "0.35",
+        )
+    handles.append(Patch(facecolor=color, label=name))
   ax.set_xticks(x)
   ax.set_xticklabels(labels, rotation=45, ha="right", fontsize=8)
   ax.set_ylabel("F1 x 100")
   ax.set_ylim(0, 100)
-  ax.set_title(title)
+  ax.set_title(f"{title} ({NOT_SCORED}: not scored)")
   ax.grid(axis="y", alpha=0.3)
-  ax.legend(fontsize=8)
+  ax.legend(handles=handles, fontsize=8)
   _save(fig, path)
 
 

@@ -477,11 +477,31 @@ def make_vocab(
   run_logged(command, subprocess_env(), outputs.path("vocab.log"))
 
 
+class StepClock:
+  """Times the steps of a run: `done(name)` prints and keeps how long the
+  step since the previous one took; `summary()` lists them all."""
+
+  def __init__(self) -> None:
+    self.start = self._last = time.monotonic()
+    self.taken: list[tuple[str, float]] = []
+
+  def done(self, name: str) -> None:
+    now = time.monotonic()
+    self.taken.append((name, now - self._last))
+    self._last = now
+    print(f"      {name} took {self.taken[-1][1]:.0f} s", flush=True)
+
+  def summary(self) -> str:
+    steps = ", ".join(f"{name} {taken:.0f} s" for name, taken in self.taken)
+    return f"Done in {time.monotonic() - self.start:.0f} s ({steps})."
+
+
 def prepare_data(
   work_dir: str,
   seed: int = 0,
   num_train: int = 20000,
   outputs: Outputs | None = None,
+  clock: StepClock | None = None,
 ) -> None:
   """Steps 1 and 2 of the tiny run: data and vocabulary, unless present.
 
@@ -492,6 +512,8 @@ def prepare_data(
   """
   outputs = outputs or Outputs(work_dir)
   data_dir = make_data(work_dir, seed, num_train, outputs)
+  if clock:
+    clock.done("data")
   _, vocab = data_paths(work_dir)
   if not os.path.exists(vocab):
     print(f"[2/5] vocabulary -> {vocab}", flush=True)
@@ -502,6 +524,8 @@ def prepare_data(
     )
   else:
     print(f"[2/5] vocabulary: using {vocab}", flush=True)
+  if clock:
+    clock.done("vocabulary")
 
 
 def train_command(
@@ -653,8 +677,9 @@ def run_tiny(
   predictions = outputs.path(PREDICTIONS)
   if overwrite:
     outputs.remove(ON_OVERWRITE)
-  start = time.monotonic()
-  prepare_data(work_dir, seed, num_train, outputs)
+  clock = StepClock()
+  start = clock.start
+  prepare_data(work_dir, seed, num_train, outputs, clock)
 
   print(
     f"[3/5] t5x.train, {train_steps} steps -> {model_dir} "
@@ -673,6 +698,7 @@ def run_tiny(
     outputs.claim("train.log"),
     echo=_echo_f1(start),
   )
+  clock.done("training")
 
   checkpoint = latest_checkpoint(model_dir)
   outputs.remove([PREDICTIONS])  # The previous run's, made by the tool.
@@ -690,6 +716,9 @@ def run_tiny(
       outputs.claim(f"infer_{mixture}.log"),
     )
 
+  clock.done("inference")
+
   print("[5/5] tools/score.py", flush=True)
   score(predictions, outputs.claim(SCORES))
-  print(f"Done in {time.monotonic() - start:.0f} s.", flush=True)
+  clock.done("scoring")
+  print(clock.summary(), flush=True)

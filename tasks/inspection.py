@@ -21,6 +21,8 @@ and `format_rows` prints them as a table.
 
 from __future__ import annotations
 
+import sys
+
 
 def rendered_examples(name: str, split: str, n: int, seed: int) -> list[dict]:
   """The first `n` examples of a mixture/task split, as text."""
@@ -66,8 +68,13 @@ def task_rows(
   provider = seqio.get_mixture_or_task(name)
   is_mixture = isinstance(provider, seqio.Mixture)
   tasks = provider.tasks if is_mixture else [provider]
+  import tqdm  # noqa: PLC0415
+
   rows = []
-  for task in tasks:
+  # Counting reads every example of the split: progress on stderr.
+  for task in tqdm.tqdm(
+    tasks, desc=f"counting {split}", unit="task", file=sys.stderr, leave=False
+  ):
     if split not in task.splits:
       continue
     stats = lengths_lib.task_length_stats(

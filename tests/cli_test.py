@@ -174,3 +174,64 @@ def test_atomic_write(tmp_path):
   umask = os.umask(0o022)
   os.umask(umask)
   assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+_LOGS_INFO = (
+  "from absl import logging\n"
+  "from instructuie_jax import cli\n"
+  "def main(argv):\n"
+  "  logging.info('an info line')\n"
+  "  logging.warning('a warning line')\n"
+  "cli.run(main)\n"
+)
+
+
+def _run_logging_tool(*args, **env):
+  import subprocess  # noqa: PLC0415
+  import sys  # noqa: PLC0415
+
+  environ = {k: v for k, v in os.environ.items() if k != cli.VERBOSE_ENV}
+  environ.update(env)
+  proc = subprocess.run(
+    [sys.executable, "-c", _LOGS_INFO, *args],
+    capture_output=True,
+    text=True,
+    env=environ,
+    timeout=120,
+  )
+  assert proc.returncode == 0, proc.stderr
+  return proc.stderr
+
+
+def test_tools_are_quiet_by_default():
+  err = _run_logging_tool()
+  assert "a warning line" in err
+  assert "an info line" not in err
+
+
+@pytest.mark.parametrize(
+  "args, env",
+  [
+    (["--verbosity=0"], {}),
+    (["--verbosity=1"], {}),
+    ([], {cli.VERBOSE_ENV: "1"}),
+  ],
+)
+def test_info_logs_when_asked(args, env):
+  assert "an info line" in _run_logging_tool(*args, **env)
+
+
+def test_quiet_libraries_sets_tensorflow_level_unless_asked(monkeypatch):
+  monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+  monkeypatch.delenv(cli.VERBOSE_ENV, raising=False)
+  cli.quiet_libraries(["tool", "--verbosity=0"])
+  assert "TF_CPP_MIN_LOG_LEVEL" not in os.environ
+  monkeypatch.setenv(cli.VERBOSE_ENV, "1")
+  cli.quiet_libraries(["tool"])
+  assert "TF_CPP_MIN_LOG_LEVEL" not in os.environ
+  monkeypatch.delenv(cli.VERBOSE_ENV)
+  cli.quiet_libraries(["tool", "--data_dir=x"])
+  assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "2"
+  monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "0")
+  cli.quiet_libraries(["tool"])
+  assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "0"  # the user's setting kept

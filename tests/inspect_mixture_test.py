@@ -17,11 +17,13 @@
 
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
 import pytest
 
+from instructuie_jax import tiny_data
 from tasks import settings
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -108,6 +110,25 @@ def test_lists_the_tasks_left_out(name, shared_data_dir, tmp_path):
   assert "left out instructuie_ner_ace_2005: " in out.stdout
   assert "ie_instructions_ner_available [validation]" in out.stdout
   assert "instructuie_ner_bc5cdr" in out.stdout
+
+
+# absl's Python log lines (seqio's, T5X's, ours): `I1207 02:45:21.763931 ...`.
+# The lines TensorFlow's C++ library writes while it loads, before its
+# logging starts (`I0000 00:00:1796...`), are not absl's and not matched.
+ABSL_INFO = re.compile(r"^I\d{4} \d\d:\d\d:\d\d\.\d+ ", re.M)
+
+
+@pytest.mark.slow
+def test_quiet_by_default_and_info_with_verbosity(tmp_path):
+  tiny_data.write_datasets(str(tmp_path), seed=0, num_train=20, num_eval=10)
+  argv = ["--mixture=ie_tiny_eval", "--vocab=byte", f"--data_dir={tmp_path}"]
+  quiet = inspect(*argv, "--num_examples=0")
+  assert quiet.returncode == 0, quiet.stderr
+  assert not ABSL_INFO.search(quiet.stderr), quiet.stderr
+  assert "counting train" in quiet.stderr  # its own progress
+  loud = inspect(*argv, "--num_examples=0", "--verbosity=0")
+  assert loud.returncode == 0, loud.stderr
+  assert ABSL_INFO.search(loud.stderr), loud.stderr
 
 
 @pytest.mark.slow

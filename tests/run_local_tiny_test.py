@@ -20,6 +20,7 @@ import fcntl
 import functools
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -383,3 +384,16 @@ def test_a_garbled_record_is_one_line(tmp_path, fake_t5x):
   assert error and "not this tool's record of its outputs" in error
   assert not fake_t5x
   pipeline.release_locks()
+
+
+def test_prints_how_long_each_step_took(tmp_path, fake_t5x, capsys):
+  assert _run(tmp_path / "work") is None
+  out = capsys.readouterr().out
+  steps = ("data", "vocabulary", "training", "inference", "scoring")
+  for step in steps:
+    assert re.search(rf"^ +{step} took \d+ s$", out, re.M), (step, out)
+  summary = out.strip().splitlines()[-1]
+  assert re.fullmatch(
+    r"Done in \d+ s \(" + ", ".join(rf"{s} \d+ s" for s in steps) + r"\)\.",
+    summary,
+  ), summary

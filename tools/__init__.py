@@ -13,3 +13,9 @@
 # limitations under the License.
 
 """Command-line tools (absl): run them as `python -m tools.NAME` from the root."""
+
+import sys
+
+from instructuie_jax import cli
+
+cli.quiet_libraries(sys.argv)

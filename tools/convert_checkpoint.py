@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from absl import flags, logging
+from absl import flags
 
 from instructuie_jax import cli
 
@@ -91,8 +91,6 @@ def main(argv: Sequence[str]) -> int:
   if FLAGS.to_hf and (FLAGS.vocab_size is not None or FLAGS.step):
     raise cli.UsageError("--vocab_size and --step apply to --from_hf only.")
 
-  if not FLAGS["verbosity"].present:
-    logging.set_verbosity(logging.WARNING)  # T5X/orbax INFO lines otherwise
   from instructuie_t5x import checkpoint_conversion, hf_checkpoints
 
   try:

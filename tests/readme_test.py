@@ -261,13 +261,21 @@ def test_parse_blocks_and_commands():
 
 def tool_flags(module: str) -> set[str]:
   """The flag names `python -m module` defines: its own `DEFINE_*` calls and
-  those of the tools modules it imports, plus absl's."""
-  sources, todo = [], [module.split(".")[-1]]
+  those of the project modules it imports, plus absl's."""
+  sources, todo = [], [module.replace(".", "/")]
   while todo:
-    path = REPO_ROOT / "tools" / f"{todo.pop()}.py"
+    path = REPO_ROOT / f"{todo.pop()}.py"
     if path.is_file() and path not in sources:
       sources.append(path)
-      todo += re.findall(r"^\s*from tools import (\w+)", path.read_text(), re.M)
+      todo += [
+        f"{package}/{name.strip()}"
+        for package, names in re.findall(
+          r"^\s*from (tools|instructuie_t5x|instructuie_jax) import ([\w, ]+)",
+          path.read_text(),
+          re.M,
+        )
+        for name in names.split(",")
+      ]
   defined = set(ABSL_FLAGS)
   for path in sources:
     defined |= set(DEFINE.findall(path.read_text(encoding="utf-8")))

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from instructuie_jax import records as records_lib
 
@@ -64,6 +64,9 @@ class TargetFormat(Protocol):
 
   def parse(self, task: str, text: str) -> ParseResult:
     """Reads `text` back into records; never raises."""
+
+  def grammar(self, task: str) -> Any:
+    """The targets' grammar (`formats.grammar`), for constrained decoding."""
 
 
 _REGISTRY: dict[str, Callable[[], TargetFormat]] = {}

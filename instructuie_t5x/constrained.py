@@ -38,6 +38,7 @@ loop serves every mix of tasks and labels of the same padded shape.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -228,3 +229,24 @@ def decode(
     topk=topk,
     **kwargs,
   )
+
+
+finished_prefix = grammar_lib.finished_prefix
+
+
+def predict_fn(model: Any) -> Callable:
+  """`(params, batch, constraints) -> tokens` of `model` decoding constrained.
+
+  The model's own `predict_batch_with_aux` with `decode` as its decode
+  function (on a shallow copy; `model` is left as it is).
+  """
+  constrained_model = copy.copy(model)
+  constrained_model._decode_fn = decode  # noqa: SLF001  # t5x has no setter
+
+  def predict(params, batch, constraints):
+    tokens, _ = constrained_model.predict_batch_with_aux(
+      params, batch, decoder_params={"constraints": constraints}
+    )
+    return tokens
+
+  return predict

@@ -68,6 +68,7 @@ from absl import logging
 from gin import config_parser
 from t5x import partitioning, utils
 
+from instructuie_t5x import constrained as constrained_lib
 from instructuie_t5x import queries
 
 CONFIG_GIN = "config.gin"
@@ -387,6 +388,8 @@ class Extractor:
     )
     layout = partitioner.get_data_layout(batch_size)
     self._row_multiple = max(1, layout.num_shards)
+    self._params_axes = params_axes
+    self._predict_constrained = None
 
   @classmethod
   def from_checkpoint(
@@ -547,7 +550,45 @@ class Extractor:
       out.extend(self._decode_batch(chunk))
     return out
 
-  def _decode_batch(self, chunk: Sequence[_Encoded]) -> list[tuple[str, int]]:
+  def decode_constrained(
+    self, query_list: Sequence[queries.Query]
+  ) -> list[tuple[str, int, int]]:
+    """Like `decode`, each answer kept inside its query's target grammar.
+
+    Labels only from the query's options, spans only copied from its text
+    (`constrained`). An answer that the target length cuts short is cut back
+    to its last complete item.
+
+    Returns:
+      `(prediction, truncated_tokens, unfinished_tokens)` per query: the
+      last counts the decoded tokens dropped with an unfinished item.
+    """
+    if self._predict_constrained is None:
+      spec = self.partitioner.data_partition_spec
+      self._predict_constrained = self.partitioner.partition(
+        constrained_lib.predict_fn(self.model),
+        in_axis_resources=(self._params_axes, spec, spec),
+        out_axis_resources=spec,
+      )
+    out: list[tuple[str, int, int]] = []
+    for start in range(0, len(query_list), self.batch_size):
+      chunk = query_list[start : start + self.batch_size]
+      automata = [
+        constrained_lib.automaton_for(q, self.model.output_vocabulary)
+        for q in chunk
+      ]
+      encoded = [self.encode(q.prompt) for q in chunk]
+      cuts: list[int] = []
+      decoded = self._decode_batch(encoded, automata, cuts)
+      out.extend((p, t, c) for (p, t), c in zip(decoded, cuts, strict=True))
+    return out
+
+  def _decode_batch(
+    self,
+    chunk: Sequence[_Encoded],
+    automata: Sequence[Any] | None = None,
+    cuts: list[int] | None = None,
+  ) -> list[tuple[str, int]]:
     rows = _bucket(len(chunk), self.batch_size)
     rows = -(-rows // self._row_multiple) * self._row_multiple
     length = _bucket(
@@ -564,13 +605,24 @@ class Extractor:
       "decoder_loss_weights": targets,
     }
     with self._lock:
-      tokens = np.asarray(jax.device_get(self._predict(self.params, batch)))
+      if automata is None:
+        tokens = self._predict(self.params, batch)
+      else:
+        constraints = constrained_lib.pack(automata, rows)
+        tokens = self._predict_constrained(self.params, batch, constraints)
+      tokens = np.asarray(jax.device_get(tokens))
     eos = self.vocabulary.eos_id
     results = []
     for i, e in enumerate(chunk):
       ids = tokens[i].tolist()
+      cut = 0
       if eos in ids:
         ids = ids[: ids.index(eos)]
+      elif automata is not None:
+        cut = len(ids) - constrained_lib.finished_prefix(automata[i], ids, eos)
+        ids = ids[: len(ids) - cut]
+      if cuts is not None:
+        cuts.append(cut)
       results.append((self.vocabulary.decode(ids), e.truncated))
     return results
 
@@ -582,6 +634,7 @@ class Extractor:
     *,
     roles: Sequence[str] | None = None,
     progress: Callable[[int], None] | None = None,
+    constrained: bool = False,
   ) -> list[dict[str, Any]]:
     """Extracts records from texts.
 
@@ -595,6 +648,8 @@ class Extractor:
         `{type: [roles]}` or event types with `roles`.
       roles: EE: the argument roles when `labels` is a list.
       progress: Called with the number of texts done after each batch.
+      constrained: Decode inside the task's target grammar (labels only
+        from the options, spans only from the text; `constrained`).
 
     Returns:
       One answer per text (`queries.answer`), in input order.
@@ -608,19 +663,21 @@ class Extractor:
         query_list.append(queries.make_query(task, item, labels, roles=roles))
       except queries.QueryError as e:
         raise queries.QueryError(f"[{i}].{e.field}", e.message) from None
-    return self.answer(query_list, progress=progress)
+    return self.answer(query_list, progress=progress, constrained=constrained)
 
   def answer(
     self,
     query_list: Sequence[queries.Query],
     *,
     progress: Callable[[int], None] | None = None,
+    constrained: bool = False,
   ) -> list[dict[str, Any]]:
     """Decodes, parses and grounds built queries, in batches.
 
     Args:
       query_list: Queries from `queries.make_query`.
       progress: Called with the number of texts done after each batch.
+      constrained: Decode inside the queries' target grammars.
 
     Returns:
       One answer per query (`queries.answer`), in order.
@@ -628,9 +685,16 @@ class Extractor:
     answers: list[dict[str, Any]] = []
     for start in range(0, len(query_list), self.batch_size):
       chunk = query_list[start : start + self.batch_size]
-      decoded = self.decode([q.prompt for q in chunk])
-      for query, (prediction, truncated) in zip(chunk, decoded, strict=True):
-        answers.append(queries.answer(query, prediction, truncated))
+      if constrained:
+        for query, (prediction, truncated, unfinished) in zip(
+          chunk, self.decode_constrained(chunk), strict=True
+        ):
+          answers.append(queries.answer(query, prediction, truncated))
+          answers[-1]["unfinished_tokens"] = unfinished
+      else:
+        decoded = self.decode([q.prompt for q in chunk])
+        for query, (prediction, truncated) in zip(chunk, decoded, strict=True):
+          answers.append(queries.answer(query, prediction, truncated))
       if progress is not None:
         progress(len(chunk))
     return answers

@@ -20,7 +20,8 @@
 Routes:
 
 * `POST /extract` `{"texts": [...], "task": "NER", "labels": [...],
-  "roles": [...]}` -> `{"results": [answer, ...], "summary": {...}}`; each
+  "roles": [...], "constrained": false}` -> `{"results": [answer, ...],
+  "summary": {...}}`; each
   answer is what `tools.extract` writes for one input line
   (`queries.answer`). `texts` items are strings or objects with per-text
   fields (`queries` module docstring). A malformed request gets 422 (400 for
@@ -52,6 +53,12 @@ own, in several model calls.
 
 The backend is anything with `decode(prompts) -> [(prediction,
 truncated_tokens)]` (an `extractor.Extractor`); tests use a fake one.
+
+`"constrained": true` decodes the request's texts inside their task's
+target grammar (labels only from the options, spans only from the text;
+`Extractor.decode_constrained`); each answer then carries
+`unfinished_tokens`. Constrained and free requests are batched apart; a
+backend without `decode_constrained` answers such a request with 422.
 """
 
 from __future__ import annotations
@@ -103,12 +110,14 @@ class ExtractRequest(pydantic.BaseModel):
   task: str = "NER"
   labels: list[str] | dict[str, list[str]] | None = None
   roles: list[str] | None = None
+  constrained: bool = False
 
 
 @dataclasses.dataclass
 class _Pending:
   queries: list[queries.Query]
   future: asyncio.Future
+  constrained: bool = False
 
 
 @dataclasses.dataclass
@@ -154,12 +163,14 @@ class Batcher:
         pass
       self._worker = None
 
-  async def submit(self, query_list: list[queries.Query]) -> list[dict]:
+  async def submit(
+    self, query_list: list[queries.Query], constrained: bool = False
+  ) -> list[dict]:
     """Answers the queries of one request (`queries.answer` dicts)."""
     if self._queue is None:
       raise RuntimeError("Batcher.start() was not called")
     future = asyncio.get_running_loop().create_future()
-    await self._queue.put(_Pending(query_list, future))
+    await self._queue.put(_Pending(query_list, future, constrained))
     return await future
 
   async def _collect(self) -> list[_Pending]:
@@ -179,8 +190,11 @@ class Batcher:
           pending = self._queue.get_nowait()
       except (TimeoutError, asyncio.QueueEmpty):
         break
-      if size + len(pending.queries) > self.max_batch_size:
-        # Too big to join: it starts the next batch.
+      if (
+        size + len(pending.queries) > self.max_batch_size
+        or pending.constrained != first.constrained
+      ):
+        # Too big to join, or decoded the other way: it starts the next.
         self._requeue_front(pending)
         break
       batch.append(pending)
@@ -205,15 +219,20 @@ class Batcher:
     """
     loop = asyncio.get_running_loop()
     flat = [q for p in batch for q in p.queries]
-    decoded = await loop.run_in_executor(
-      None, self.backend.decode, [q.prompt for q in flat]
-    )
+    if batch[0].constrained:
+      decoded = await loop.run_in_executor(
+        None, self.backend.decode_constrained, flat
+      )
+    else:
+      decoded = await loop.run_in_executor(
+        None, self.backend.decode, [q.prompt for q in flat]
+      )
     self.stats.decode_calls += 1
     self.stats.largest_batch = max(self.stats.largest_batch, len(flat))
     if len(decoded) != len(flat):
       raise RuntimeError(f"{len(decoded)} answers for {len(flat)} prompts")
     it = iter(decoded)
-    answers = [[queries.answer(q, *next(it)) for q in p.queries] for p in batch]
+    answers = [[_answer(q, next(it)) for q in p.queries] for p in batch]
     for pending, result in zip(batch, answers, strict=True):
       if not pending.future.done():
         pending.future.set_result(result)
@@ -238,6 +257,14 @@ class Batcher:
         except Exception as e:  # noqa: BLE001  # handed to the request
           if not pending.future.done():
             pending.future.set_exception(e)
+
+
+def _answer(query: queries.Query, decoded: tuple) -> dict[str, Any]:
+  """`queries.answer`; a constrained decode's third count joins it."""
+  answer = queries.answer(query, decoded[0], decoded[1])
+  if len(decoded) > 2:
+    answer["unfinished_tokens"] = decoded[2]
+  return answer
 
 
 class SafeJSONResponse(responses.JSONResponse):
@@ -434,6 +461,10 @@ def create_app(
         f"task: unknown task {request.task!r}; known: "
         f"{', '.join(task_types.TASK_TYPES)}",
       )
+    if request.constrained and not hasattr(backend, "decode_constrained"):
+      raise fastapi.HTTPException(
+        422, "constrained: this model cannot decode constrained"
+      )
     if request.labels is not None:
       try:
         queries.check_labels(request.task, request.labels)
@@ -470,7 +501,7 @@ def create_app(
     results = []
     for start in range(0, len(built), batcher.max_batch_size):
       results += await batcher.submit(
-        built[start : start + batcher.max_batch_size]
+        built[start : start + batcher.max_batch_size], request.constrained
       )
     return {"results": results, "summary": queries.summarize(results)}
 

@@ -18,7 +18,8 @@ Usage:
   python -m tools.extract --checkpoint=MODEL_DIR_OR_CHECKPOINT_N \
     --task=NER --labels=person,location --input=texts.jsonl|- \
     --output=answers.jsonl|- [--overwrite] [--gin_file=gin/models/X.gin] \
-    [--vocabulary=vocab.model] [--input_length=N] [--target_length=N]
+    [--vocabulary=vocab.model] [--input_length=N] [--target_length=N] \
+    [--constrained]
 
 Input: JSON lines `{"text": ...}`, optionally with their own `"labels"` and
 the extra inputs of the auxiliary tasks (`"entities"` for ET, `"pairs"` for
@@ -32,6 +33,14 @@ record with character offsets (`start`, `end`; null when the span is not in
 the text: `"grounded": false`) and `"valid_label"` (false for a label that
 was not offered), and `prediction`, `truncated_tokens`, `ungrounded`,
 `invalid_labels`, `parse_problems`. The totals go to stderr.
+
+`--constrained` keeps every answer inside the task's target grammar: labels
+only from the options, spans only copied from the text, separators and
+"None" only where the format writes them (`instructuie_t5x.constrained`);
+the counts of spans not in the text and labels not offered are printed
+either way. An answer the target length cuts short is cut back to its last
+complete item; `unfinished_tokens` counts the tokens dropped, and the totals
+are printed.
 
 `--checkpoint` is a run's model directory (its latest checkpoint and its
 config.gin) or one `checkpoint_N` directory; `--gin_file` and `--gin_bindings`
@@ -76,6 +85,12 @@ def define_flags() -> None:
   flags.DEFINE_string("output", "-", "JSON-lines file, or - for stdout.")
   cli.define_integer("batch_size", 32, "Texts per decode.", lower_bound=1)
   flags.DEFINE_bool("overwrite", False, "Replace --output if it exists.")
+  flags.DEFINE_bool(
+    "constrained",
+    False,
+    "Decode inside the task's target grammar (labels from the options, "
+    "spans from the text).",
+  )
 
 
 def parse_list(value: str | None, flag: str) -> Any:
@@ -186,7 +201,9 @@ def main(argv: Sequence[str]) -> None:
     os.makedirs(os.path.dirname(os.path.abspath(FLAGS.output)), exist_ok=True)
 
   with tqdm.tqdm(total=len(built), unit="text", file=sys.stderr) as bar:
-    answers = model.answer(built, progress=bar.update)
+    answers = model.answer(
+      built, progress=bar.update, constrained=FLAGS.constrained
+    )
   out_lines = [json.dumps(a, ensure_ascii=False) + "\n" for a in answers]
   if FLAGS.output == "-":
     sys.stdout.writelines(out_lines)
@@ -199,8 +216,19 @@ def main(argv: Sequence[str]) -> None:
     f"{totals['texts']} texts -> {FLAGS.output}; truncated: "
     f"{totals['truncated_texts']} texts ({totals['truncated_tokens']} tokens); "
     f"spans not in the text: {totals['ungrounded']}; labels not offered: "
-    f"{totals['invalid_labels']}; unparsed pieces: {totals['parse_problems']}",
+    f"{totals['invalid_labels']}; unparsed pieces: {totals['parse_problems']}"
+    f"; decoding: {_decoding_summary(answers)}",
     file=sys.stderr,
+  )
+
+
+def _decoding_summary(answers: Sequence[dict[str, Any]]) -> str:
+  if not FLAGS.constrained:
+    return "free"
+  cut = [a["unfinished_tokens"] for a in answers if a["unfinished_tokens"]]
+  return (
+    f"constrained (answers cut back to their last complete item at the "
+    f"target length: {len(cut)}, {sum(cut)} tokens)"
   )
 
 

@@ -324,3 +324,22 @@ def compile_grammar(
     follow=follow,
     start=start,
   )
+
+
+def finished_prefix(
+  automaton: Automaton, tokens: Sequence[int], eos_id: int
+) -> int:
+  """Length of the longest prefix of `tokens` that is a whole target.
+
+  For a decode cut by the target length: the answer up to its last
+  complete item (0 when there is none).
+  """
+  state = automaton.start
+  best = 0
+  for k, token in enumerate(tokens):
+    if eos_id in automaton.allowed(state):
+      best = k
+    state = automaton.step(state, int(token))
+    if not state.any():
+      return best
+  return len(tokens) if eos_id in automaton.allowed(state) else best

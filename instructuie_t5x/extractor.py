@@ -42,6 +42,8 @@ What happens (T5X's own pieces, as `t5x.infer` uses them):
    beam search of width 1, i.e. greedy, unless gin sets otherwise), the
    output vocabulary decodes the tokens, and `queries.answer` parses them
    with `formats.get("instructuie")` and grounds the records in the text.
+5. With `constrained=True` every answer stays inside its task's target
+   grammar (`constrained`: labels from the options, spans from the text).
 
 Batches are padded to a power of two of rows (up to `batch_size`) and the
 inputs to a power of two of tokens (up to the input length), so a server

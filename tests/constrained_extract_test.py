@@ -91,7 +91,10 @@ def test_constrained_answers_stay_in_the_prompt(
     # a copy of an answer repeated more often than its text occurs.
     for name in _spans(answer[key]):
       assert name in answer["text"], name
-    assert not fmt.parse(task, answer["prediction"]).problems
+    if not answer["unfinished_tokens"]:
+      assert not fmt.parse(task, answer["prediction"]).problems
+    else:  # Cut back to its last complete item: a prefix of the decode.
+      assert answer["prediction"] == "" or answer[key]
 
 
 def _spans(records) -> list[str]:

@@ -237,3 +237,19 @@ def test_each_row_decodes_under_its_own_labels():
     texts[3]
   )
   assert "city" not in texts[3] and "Rome" not in texts[3]
+
+
+def test_an_unfinished_answer_is_cut_back_to_its_last_item():
+  labels = {"types": ["person", "place"], "roles": []}
+  automaton = _compile("NER", labels, "Ada in Rome")
+  eos = VOCAB.eos_id
+  whole = " person: Ada; place: Rome"
+  for target, kept in (
+    (whole, whole),
+    (" person: Ada; pla", " person: Ada"),
+    (" person: Ada; place: Ro", " person: Ada; place: Ro"),
+    (" perso", ""),
+  ):
+    tokens = VOCAB.encode(target)
+    n = grammar_lib.finished_prefix(automaton, tokens, eos)
+    assert VOCAB.decode(tokens[:n]) == kept

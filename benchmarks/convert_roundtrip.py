@@ -46,7 +46,7 @@ import time
 
 from absl import app, flags
 
-from instructuie_jax import schema
+from instructuie_jax import schema, task_types
 from instructuie_jax.converters import bio_export
 
 FLAGS = flags.FLAGS
@@ -98,8 +98,10 @@ def roundtrip_dataset(data_dir: str, name: str, scheme: str, tmp: str) -> dict:
   )
   row = {"instances": 0, "identical": 0, "files": 0, "reasons": {}}
   for split in (*schema.SPLITS, "labels"):
-    a = os.path.join(data_dir, "NER", name, f"{split}.json")
-    b = os.path.join(ie, "NER", name, f"{split}.json")
+    a = os.path.join(
+      data_dir, task_types.NER_FAMILY.name, name, f"{split}.json"
+    )
+    b = os.path.join(ie, task_types.NER_FAMILY.name, name, f"{split}.json")
     with open(a, "rb") as fa, open(b, "rb") as fb:
       row["files"] += fa.read() == fb.read()
     if split == "labels":
@@ -118,7 +120,9 @@ def main(argv: list[str]) -> int:
   del argv
   data_dir = FLAGS.data_dir
   names = FLAGS.datasets or [
-    d for f, d in schema.list_datasets(data_dir) if f == "NER"
+    d
+    for f, d in schema.list_datasets(data_dir)
+    if task_types.family(f) is task_types.NER_FAMILY
   ]
   print(
     "| dataset | instances | identical | files identical | not identical: why |"

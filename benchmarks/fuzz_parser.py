@@ -93,37 +93,40 @@ def random_text(r: random.Random) -> str:
   return "".join(r.choice(_ALPHABET) for _ in range(r.randrange(31)))
 
 
+def _random_event(w, r) -> records.Event:
+  args = tuple(records.Argument(w(), w()) for _ in range(r.randrange(3)))
+  return records.Event(w(), w(), args)
+
+
+# One random record per task type, its fields drawn left to right by `w`.
+RANDOM_RECORD: dict[task_types.TaskType, Callable] = {
+  task_types.NER: lambda w, r: records.Entity(w(), w()),
+  task_types.ET: lambda w, r: records.Entity(w(), w()),
+  task_types.ES: lambda w, r: records.Entity("", w()),
+  task_types.RE: lambda w, r: records.Relation(w(), w(), w()),
+  task_types.EPR: lambda w, r: records.Relation(w(), w(), w()),
+  task_types.EP: lambda w, r: records.Relation(w(), "", w()),
+  task_types.EET: lambda w, r: records.Event(w(), w(), ()),
+  task_types.EEA: lambda w, r: records.Argument(w(), w()),
+  task_types.EE: _random_event,
+}
+
+
 def random_records(
-  task: str,
+  task: str | task_types.TaskType,
   r: random.Random,
   name: Callable[[random.Random], str] | None = None,
 ) -> records.Records:
   """A random answer of task type `task` built from tricky words.
 
   Args:
-    task: Task type.
+    task: Task type (or its name).
     r: Random source.
     name: Draws each field; default: one of `_WORDS`.
   """
   w = lambda: name(r) if name else r.choice(_WORDS)  # noqa: E731
-  out = []
-  for _ in range(r.randrange(4)):
-    if task in ("NER", "ET"):
-      out.append(records.Entity(w(), w()))
-    elif task == "ES":
-      out.append(records.Entity("", w()))
-    elif task in ("RE", "EPR"):
-      out.append(records.Relation(w(), w(), w()))
-    elif task == "EP":
-      out.append(records.Relation(w(), "", w()))
-    elif task == "EET":
-      out.append(records.Event(w(), w(), ()))
-    elif task == "EEA":
-      out.append(records.Argument(w(), w()))
-    else:
-      args = tuple(records.Argument(w(), w()) for _ in range(r.randrange(3)))
-      out.append(records.Event(w(), w(), args))
-  return tuple(out)
+  make = RANDOM_RECORD[task_types.get(task)]
+  return tuple(make(w, r) for _ in range(r.randrange(4)))
 
 
 def mutate(text: str, r: random.Random) -> str:
@@ -165,8 +168,56 @@ SPACE_PAIRS = tuple((a, b) for a in SPACES for b in SPACES)
 NAME_COMMAS = (("", ""), (" ", " "))
 
 
+def _typed_body(answer, join, pair, space) -> str:
+  return join(";", [pair(r.type, ":", r.text) for r in answer])
+
+
+def _relations_body(answer, join, pair, space) -> str:
+  return join(
+    ";", [pair(r.relation, ":", pair(r.head, ",", r.tail)) for r in answer]
+  )
+
+
+def _events_body(answer, join, pair, space) -> str:
+  events = []
+  for r in answer:
+    args = [pair(a.text, ":", a.role) for a in r.arguments]
+    args_text = join(",", args) if args else instructuie.NONE
+    inner = pair(pair(r.type, ":", r.trigger), ",", args_text)
+    a, b = space("")
+    events.append("(" + a + inner + b + ")")
+  body = events[0]
+  for event in events[1:]:
+    a, b = space(")")
+    body += a + "," + b + event
+  return body
+
+
+# The body of a non-empty answer per task type:
+# `(answer, join, pair, space) -> text` (see `respace`).
+BODY: dict[task_types.TaskType, Callable[..., str]] = {
+  task_types.NER: _typed_body,
+  task_types.ET: _typed_body,
+  task_types.EET: lambda answer, join, pair, space: join(
+    ";", [pair(r.type, ":", r.trigger) for r in answer]
+  ),
+  task_types.ES: lambda answer, join, pair, space: join(
+    ",", [r.text for r in answer]
+  ),
+  task_types.RE: _relations_body,
+  task_types.EPR: _relations_body,
+  task_types.EP: lambda answer, join, pair, space: join(
+    ";", [pair(r.head, ",", r.tail) for r in answer]
+  ),
+  task_types.EEA: lambda answer, join, pair, space: join(
+    ";", [pair(r.text, ":", r.role) for r in answer]
+  ),
+  task_types.EE: _events_body,
+}
+
+
 def respace(
-  task: str,
+  task: str | task_types.TaskType,
   answer: records.Records,
   space: Callable[[str], tuple[str, str]],
 ) -> str:
@@ -194,32 +245,7 @@ def respace(
   left, right = space("")
   if not answer:
     return left + instructuie.NONE + right
-  if task in ("NER", "ET"):
-    body = join(";", [pair(r.type, ":", r.text) for r in answer])
-  elif task == "EET":
-    body = join(";", [pair(r.type, ":", r.trigger) for r in answer])
-  elif task == "ES":
-    body = join(",", [r.text for r in answer])
-  elif task in ("RE", "EPR"):
-    body = join(
-      ";", [pair(r.relation, ":", pair(r.head, ",", r.tail)) for r in answer]
-    )
-  elif task == "EP":
-    body = join(";", [pair(r.head, ",", r.tail) for r in answer])
-  elif task == "EEA":
-    body = join(";", [pair(r.text, ":", r.role) for r in answer])
-  else:
-    events = []
-    for r in answer:
-      args = [pair(a.text, ":", a.role) for a in r.arguments]
-      args_text = join(",", args) if args else instructuie.NONE
-      inner = pair(pair(r.type, ":", r.trigger), ",", args_text)
-      a, b = space("")
-      events.append("(" + a + inner + b + ")")
-    body = events[0]
-    for event in events[1:]:
-      a, b = space(")")
-      body += a + "," + b + event
+  body = BODY[task_types.get(task)](answer, join, pair, space)
   return left + body + right
 
 
@@ -260,7 +286,11 @@ def spacing_fuzz(num: int, seed: int) -> tuple[dict, list[str]]:
     def space(kind: str, r=r, task=task) -> tuple[str, str]:
       while True:
         left_right = r.choice(SPACE_PAIRS)
-        if task != "ES" or kind != "," or left_right not in NAME_COMMAS:
+        if (
+          task_types.get(task) is not task_types.ES
+          or kind != ","
+          or left_right not in NAME_COMMAS
+        ):
           return left_right
 
     text = respace(task, answer, space)

@@ -29,7 +29,7 @@ from __future__ import annotations
 from absl import flags
 
 from benchmarks import original_evaluator
-from instructuie_jax import cli, original_metrics, rng
+from instructuie_jax import cli, original_metrics, rng, task_types
 
 _GIT_DIR = flags.DEFINE_string(
   "original_git_dir",
@@ -91,6 +91,36 @@ def _random_text(r) -> str:
   return "".join(parts)
 
 
+def _typed_text(name, r, n: int) -> str:
+  return " " + "; ".join(f"{name()}: {name()}" for _ in range(n))
+
+
+def _relations_text(name, r, n: int) -> str:
+  return " " + "; ".join(f"{name()}: {name()}, {name()}" for _ in range(n))
+
+
+def _arguments_text(name, r, n: int) -> str:
+  return " " + ";".join(f" {name()}: {name()}" for _ in range(n))
+
+
+def _events_text(name, r, n: int) -> str:
+  events = []
+  for _ in range(n):
+    args = ",".join(f" {name()}: {name()}" for _ in range(r.randint(0, 2)))
+    events.append(f" ( {name()}: {name()}, {args or 'None'}) ")
+  return ",".join(events)
+
+
+# `n` items of the original target text, per task type the original scores.
+_STRUCTURED = {
+  task_types.NER: _typed_text,
+  task_types.EET: _typed_text,
+  task_types.RE: _relations_text,
+  task_types.EEA: _arguments_text,
+  task_types.EE: _events_text,
+}
+
+
 def _structured_text(r, task: str) -> str:
   def name():
     return r.choice(_WORDS)
@@ -98,19 +128,7 @@ def _structured_text(r, task: str) -> str:
   n = r.randint(0, 3)
   if n == 0:
     return " None"
-  if task in ("NER", "EET"):
-    items = [f"{name()}: {name()}" for _ in range(n)]
-    return " " + "; ".join(items)
-  if task == "RE":
-    items = [f"{name()}: {name()}, {name()}" for _ in range(n)]
-    return " " + "; ".join(items)
-  if task == "EEA":
-    return " " + ";".join(f" {name()}: {name()}" for _ in range(n))
-  events = []
-  for _ in range(n):
-    args = ",".join(f" {name()}: {name()}" for _ in range(r.randint(0, 2)))
-    events.append(f" ( {name()}: {name()}, {args or 'None'}) ")
-  return ",".join(events)
+  return _STRUCTURED[task_types.get(task)](name, r, n)
 
 
 def _text(r, task: str) -> str:
@@ -130,7 +148,7 @@ def crosscheck(module, task: str, cases: int, seed: int) -> list[str]:
       predictions.append(target if r.random() < 0.2 else _text(r, task))
     theirs = original_evaluator.score(module, task, targets, predictions)
     scores = original_metrics.original_score(task, targets, predictions)
-    key = "_accuracy" if task in ("EE", "EET") else "_f1"
+    key = "_accuracy" if ours_name + "_accuracy" in scores else "_f1"
     ours = scores[ours_name + key]
     if abs(ours - theirs) > 1e-12:
       differences.append(

@@ -30,15 +30,15 @@ import tempfile
 import types
 from collections.abc import Sequence
 
+from instructuie_jax import task_types
+
 ENV_VAR = "INSTRUCTUIE_ORIGINAL_GIT_DIR"
 _EVALUATOR_PATH = "src/evaluation/evaluator.py"
 # Task type -> evaluator class name (as the original `calculate_f1.py`).
 EVALUATOR_CLASSES = {
-  "NER": "EvaluatorNER",
-  "RE": "EvaluatorRE",
-  "EE": "EvaluatorEvent",
-  "EET": "EvaluatorEET",
-  "EEA": "EvaluatorEEA",
+  t.name: t.original.evaluator
+  for t in task_types.TASK_TYPES.values()
+  if t.original is not None
 }
 
 

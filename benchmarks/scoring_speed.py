@@ -46,7 +46,14 @@ import time
 from absl import flags
 
 from benchmarks import original_evaluator
-from instructuie_jax import cli, formats, metrics, original_metrics, rng
+from instructuie_jax import (
+  cli,
+  formats,
+  metrics,
+  original_metrics,
+  rng,
+  task_types,
+)
 from instructuie_jax.records import Argument, Entity, Event, Relation
 
 _NUM = flags.DEFINE_integer(
@@ -94,14 +101,17 @@ def _name(r) -> str:
   return " ".join(f"w{r.randrange(20000)}" for _ in range(r.randint(1, 3)))
 
 
-def _gold(r, task: str):
-  n = r.choice((0, 1, 1, 2, 2, 3, 4))
-  if task == "NER":
-    return tuple(Entity(r.choice(_TYPES), _name(r)) for _ in range(n))
-  if task == "RE":
-    return tuple(
-      Relation(_name(r), r.choice(_RELATIONS), _name(r)) for _ in range(n)
-    )
+def _entities(r, n: int):
+  return tuple(Entity(r.choice(_TYPES), _name(r)) for _ in range(n))
+
+
+def _relations(r, n: int):
+  return tuple(
+    Relation(_name(r), r.choice(_RELATIONS), _name(r)) for _ in range(n)
+  )
+
+
+def _events(r, n: int):
   return tuple(
     Event(
       r.choice(_EVENTS),
@@ -114,6 +124,25 @@ def _gold(r, task: str):
   )
 
 
+# Per task type of `_SHARES`: `n` random gold records, and one record
+# given another label.
+_GOLD = {
+  task_types.NER: _entities,
+  task_types.RE: _relations,
+  task_types.EE: _events,
+}
+_RETYPE = {
+  task_types.NER: lambda r, x: x._replace(type=r.choice(_TYPES)),
+  task_types.RE: lambda r, x: x._replace(relation=r.choice(_RELATIONS)),
+  task_types.EE: lambda r, x: x._replace(type=r.choice(_EVENTS)),
+}
+
+
+def _gold(r, task: str):
+  n = r.choice((0, 1, 1, 2, 2, 3, 4))
+  return _GOLD[task_types.get(task)](r, n)
+
+
 def _perturb(r, task: str, gold):
   pred = list(gold)
   action = r.randrange(5)
@@ -121,12 +150,7 @@ def _perturb(r, task: str, gold):
     pred.pop(r.randrange(len(pred)))
   elif action == 1 and pred:
     i = r.randrange(len(pred))
-    if task == "NER":
-      pred[i] = pred[i]._replace(type=r.choice(_TYPES))
-    elif task == "RE":
-      pred[i] = pred[i]._replace(relation=r.choice(_RELATIONS))
-    else:
-      pred[i] = pred[i]._replace(type=r.choice(_EVENTS))
+    pred[i] = _RETYPE[task_types.get(task)](r, pred[i])
   elif action == 2:
     pred.extend(_gold(r, task)[:1])
   elif action == 3 and pred:
@@ -140,11 +164,12 @@ def synthetic(num: int, seed: int, same_prob: float):
   """Task -> (targets, predictions), `num` examples in all, deterministic."""
   fmt = formats.get("instructuie")
   data = {}
-  for task, share in _SHARES:
+  for k, (task, share) in enumerate(_SHARES):
+    # The last task takes what the shares' rounding leaves.
     count = (
       int(num * share)
-      if task != "EE"
-      else num - sum(int(num * s) for t, s in _SHARES if t != "EE")
+      if k < len(_SHARES) - 1
+      else num - sum(int(num * s) for _, s in _SHARES[:-1])
     )
     targets, predictions = [], []
     for start in range(0, count, _CHUNK):

@@ -53,7 +53,7 @@ from collections.abc import Sequence
 
 from absl import flags
 
-from instructuie_jax import cli, metrics, rng, schema
+from instructuie_jax import cli, metrics, rng, schema, task_types
 from instructuie_jax import counts as counts_lib
 from instructuie_jax.converters import bio_export, common, conll, tags
 from instructuie_jax.records import Entity
@@ -348,7 +348,9 @@ def main(argv: Sequence[str]) -> int:
     raise cli.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   root = FLAGS.data_dir
   names = FLAGS.datasets or [
-    d for family, d in schema.list_datasets(root) if family == "NER"
+    d
+    for family, d in schema.list_datasets(root)
+    if task_types.family(family) is task_types.NER_FAMILY
   ]
   print(
     "| dataset | compared | left out (untagged / gold not as tagged / "

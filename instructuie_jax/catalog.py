@@ -40,9 +40,15 @@ import re
 
 from instructuie_jax import task_types
 
-# Each benchmark has a data root of its own (`tasks.settings` resolves it).
-BENCHMARKS: tuple[str, ...] = ("ie_instructions", "tiny")
+# Each benchmark has a data root of its own (`tasks.settings` resolves it);
+# a dataset of the user's own (`USER`) carries its root in its row.
+USER = "user"
+BENCHMARKS: tuple[str, ...] = ("ie_instructions", "tiny", USER)
 ROLES: tuple[str, ...] = ("supervised", "zeroshot")
+# A dataset folder's own description (`tools.convert_data --role` writes it):
+# {"role": "supervised" | "zeroshot", "domain": str}, both optional.
+METADATA_FILE = "dataset.json"
+DEFAULT_DOMAIN = "user"
 # Split files of a dataset folder, by seqio split name.
 SPLIT_FILES: dict[str, str] = {
   "train": "train",
@@ -79,6 +85,8 @@ class DatasetSpec:
     tasks: Task types the dataset is used for (main and auxiliary).
     zeroshot_train: Trained on in the zero-shot setting.
     zeroshot_eval: Evaluated zero-shot (held out of zero-shot training).
+    root: The data root of a dataset of the user's own (benchmark "user",
+      `user_spec`); None for the catalog's rows, whose root is a setting.
   """
 
   name: str
@@ -90,6 +98,7 @@ class DatasetSpec:
   tasks: tuple[str, ...] = ()
   zeroshot_train: bool = False
   zeroshot_eval: bool = False
+  root: str | None = None
 
   def __post_init__(self):
     if self.family not in task_types.FAMILIES:
@@ -103,10 +112,14 @@ class DatasetSpec:
         self, "tasks", tuple(task_types.tasks_of_family(self.family))
       )
     for task in self.tasks:
-      if task_types.get(task).family != self.family:
+      if task_types.get(task).family.name != self.family:
         raise ValueError(f"{self.name}: task {task} is not {self.family}")
     if self.zeroshot_train and self.zeroshot_eval:
       raise ValueError(f"{self.name}: both zero-shot train and eval")
+    if (self.root is None) == (self.benchmark == USER):
+      raise ValueError(
+        f"{self.name}: a root is given for, and only for, benchmark {USER!r}"
+      )
 
   @property
   def main_tasks(self) -> tuple[str, ...]:
@@ -199,6 +212,47 @@ CATALOG: tuple[DatasetSpec, ...] = (
     "synth_heldout", "NER", "synthetic", "zeroshot", benchmark="tiny", zs="eval"
   ),
 )
+
+
+def user_spec(
+  root: str, family: str, name: str, metadata: dict | None = None
+) -> DatasetSpec:
+  """The row of a dataset of the user's own: `{root}/{family}/{name}`.
+
+  Its task types are those of its family, main and auxiliary; a dataset of
+  role "zeroshot" is evaluated zero-shot.
+
+  Args:
+    root: The folder holding `{family}/{name}`.
+    family: "NER", "RE" or "EE".
+    name: The dataset folder's name.
+    metadata: The dataset's `METADATA_FILE` contents, if any.
+
+  Raises:
+    ValueError: an unknown family, role or metadata field, or a name that
+      makes no seqio task name.
+  """
+  metadata = dict(metadata or {})
+  unknown = set(metadata) - {"role", "domain"}
+  if unknown:
+    raise ValueError(
+      f"{name}: unknown {METADATA_FILE} field(s) {sorted(unknown)}; known: "
+      "role, domain"
+    )
+  role = metadata.get("role", "supervised")
+  slug = slugify(name)
+  if not slug:
+    raise ValueError(f"{name}: no letter or digit to name its tasks with")
+  return DatasetSpec(
+    name=name,
+    slug=slug,
+    family=family,
+    domain=metadata.get("domain", DEFAULT_DOMAIN),
+    role=role,
+    benchmark=USER,
+    zeroshot_eval=role == "zeroshot",
+    root=root,
+  )
 
 
 def get(slug_or_name: str) -> DatasetSpec:

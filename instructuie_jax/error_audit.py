@@ -15,7 +15,8 @@
 """What went wrong in IE predictions: an error audit per dataset and task.
 
 Each predicted and gold record is reduced to an *item*: a label and its
-spans (texts), as below. Items of one example are matched in order:
+spans (texts), as its task type's record says (`TaskType.audit_items`, see
+`audit_items`). Items of one example are matched in order:
 
 1. correct: same label and spans;
 2. type error: same spans, another label (also counted in the confusion
@@ -24,16 +25,6 @@ spans (texts), as below. Items of one example are matched in order:
    span (overlap: one contains the other, or they share a word);
 4. boundary + type error: overlapping spans and another label;
 5. spurious: a predicted item left over; missed: a gold item left over.
-
-| task      | label       | spans              |
-|-----------|-------------|--------------------|
-| NER, ET   | entity type | (text,)            |
-| ES        | ""          | (text,)            |
-| RE, EPR   | relation    | (head, tail)       |
-| EP        | ""          | (head, tail)       |
-| EET       | event type  | (trigger,)         |
-| EEA       | role        | (text,)            |
-| EE        | event type  | (trigger,) and each argument as ("type/role", (text,)) |
 
 Beside the matching, per prediction: unparseable outputs (the parser
 reported a problem), duplicates (the same record twice in one output),
@@ -52,10 +43,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from instructuie_jax import formats
+from instructuie_jax import formats, task_types
 from instructuie_jax import records as records_lib
-
-Item = tuple[str, tuple[str, ...]]
+from instructuie_jax.audit_items import Item
 
 CATEGORIES: tuple[str, ...] = (
   "correct",
@@ -69,47 +59,30 @@ MISSED = "(missed)"
 SPURIOUS = "(spurious)"
 
 _WORD = re.compile(r"\w+")
-# "Option: a, b \nText: sentence \n" (NER, ES, RE, EP, ET, EPR, EET, EEA).
-_OPTIONS = re.compile(r"Option: (?P<options>.*?) \nText: ", re.S)
-_EE_OPTIONS = re.compile(
-  r"Option: Event type: \[(?P<types>.*?)\], Arguments type: "
-  r"\[(?P<roles>.*?)\]\. \nText: ",
-  re.S,
-)
-_TEXT = re.compile(
-  r"\nText: (?P<text>.*?) \n(?: Entities: | Entity Pairs: |Answer:)", re.S
-)
-_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
 
 
-def items(task: str, records: Iterable[records_lib.Record]) -> list[Item]:
-  """The (label, spans) items of `records` (see the module docstring)."""
-  out: list[Item] = []
-  for r in records:
-    if task in ("NER", "ET", "ES"):
-      out.append((r.type, (r.text,)))
-    elif task in ("RE", "EPR", "EP"):
-      out.append((r.relation, (r.head, r.tail)))
-    elif task == "EET":
-      out.append((r.type, (r.trigger,)))
-    elif task == "EEA":
-      out.append((r.role, (r.text,)))
-    elif task == "EE":
-      out.append((r.type, (r.trigger,)))
-      out.extend((f"{r.type}/{a.role}", (a.text,)) for a in r.arguments)
-    else:
-      raise ValueError(f"No audit items for task type {task!r}")
-  return out
+def items(
+  task: str | task_types.TaskType, records: Iterable[records_lib.Record]
+) -> list[Item]:
+  """The (label, spans) items of `records` (see `audit_items`)."""
+  return task_types.get(task).audit_items.items(records)
 
 
-def _labels_checked(task: str, item: Item) -> tuple[str, ...]:
-  """The labels of an item to look up among the options."""
-  label = item[0]
-  if not label:
-    return ()
-  if task == "EE" and "/" in label:
-    return (label.split("/", 1)[1],)
-  return (label,)
+def prompt_parts(
+  task: str | task_types.TaskType, prompt: str
+) -> tuple[tuple[str, ...] | None, str | None]:
+  """(options, sentence) read back from a rendered prompt of `task`.
+
+  Both are None when the prompt does not have the task's layout (see
+  `prompts.PromptLayout.read`). EE prompts give event types and roles
+  together.
+  """
+  return task_types.get(task).layout.read(prompt)
+
+
+def dataset_options(task: str | task_types.TaskType, labels) -> tuple[str, ...]:
+  """The labels of a dataset (`schema.Labels`) that `task`'s items use."""
+  return task_types.get(task).audit_items.options(labels)
 
 
 def _words(text: str) -> set[str]:
@@ -135,27 +108,6 @@ def _squash(text: str) -> str:
 def in_text(span: str, sentence: str) -> bool:
   """`span` occurs in `sentence` exactly or ignoring case and whitespace."""
   return span in sentence or _squash(span) in _squash(sentence)
-
-
-def prompt_parts(prompt: str) -> tuple[tuple[str, ...] | None, str | None]:
-  """(options, sentence) read back from a rendered InstructUIE prompt.
-
-  Either is None when the prompt does not show it. EE prompts give event
-  types and roles together.
-  """
-  options: tuple[str, ...] | None = None
-  ee = _EE_OPTIONS.search(prompt)
-  if ee:
-    found = []
-    for part in (ee["types"], ee["roles"]):
-      found += [a or b for a, b in _QUOTED.findall(part)]
-    options = tuple(found)
-  else:
-    match = _OPTIONS.search(prompt)
-    if match:
-      options = tuple(o.strip() for o in match["options"].split(", "))
-  text = _TEXT.search(prompt)
-  return options, (text["text"] if text else None)
 
 
 @dataclasses.dataclass
@@ -253,7 +205,7 @@ def _describe(item: Item | None) -> str:
 
 
 def audit_examples(
-  task: str,
+  task: str | task_types.TaskType,
   examples: Sequence[Mapping[str, Any]],
   options: Sequence[str] | None = None,
   fmt: str = "instructuie",
@@ -261,7 +213,7 @@ def audit_examples(
   """Audits target/prediction pairs of one dataset and task type.
 
   Args:
-    task: Task type.
+    task: The task type (or its name).
     examples: Mappings with `target` and `prediction` texts, and optionally
       `sentence`, `options` (labels offered in this example's prompt) and
       `source` ("file:line").
@@ -271,7 +223,9 @@ def audit_examples(
   Returns:
     An `Audit`.
   """
+  task = task_types.get(task)
   parse = formats.get(fmt).parse
+  reading = task.audit_items
   audit = Audit()
   for example in examples:
     audit.examples += 1
@@ -284,8 +238,8 @@ def audit_examples(
         audit.unparseable_samples.append(
           f"{source}: {'; '.join(pred_result.problems)}"
         )
-    gold = items(task, gold_result.records)
-    pred = items(task, pred_result.records)
+    gold = reading.items(gold_result.records)
+    pred = reading.items(pred_result.records)
     if gold and not pred:
       audit.empty_predictions += 1
     extra = len(pred_result.records) - len(set(pred_result.records))
@@ -296,7 +250,7 @@ def audit_examples(
     if known:
       allowed = set(known)
       for item in dict.fromkeys(pred):
-        for label in _labels_checked(task, item):
+        for label in reading.checked(item[0]):
           audit.label_checked += 1
           if label not in allowed:
             audit.label_not_in_options += 1

@@ -51,6 +51,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from instructuie_jax import records as records_lib
+from instructuie_jax import task_types
 
 # Output keys of the JSON form, per record class.
 OUTPUT_KEYS = {
@@ -311,14 +312,14 @@ class Options:
 
 
 def options_for(
-  task: str,
+  task: str | task_types.TaskType,
   options: Sequence[str] | Mapping[str, Sequence[str]],
   roles: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
 ) -> Options:
   """The `Options` of a prompt of task `task`.
 
   Args:
-    task: Task type name ("NER", ..., "EEA").
+    task: The task type or its name.
     options: The prompt's options: entity types, relations or event types
       (a `{type: [roles]}` mapping gives EE both), or the roles for EEA.
     roles: EE only: the roles offered, one list for every event type or per
@@ -327,7 +328,8 @@ def options_for(
   Returns:
     The options to check records against.
   """
-  if task == "EEA":
+  task = task_types.get(task)
+  if task.role_options:
     return Options(check_types=False, roles=frozenset(options))
   if isinstance(options, Mapping):
     per_type = {t: frozenset(r) for t, r in options.items()}
@@ -339,7 +341,7 @@ def options_for(
   return Options(
     types=frozenset(options),
     roles=role_set,
-    check_types=task not in ("ES", "EP"),
+    check_types=task.labeled,
   )
 
 

@@ -63,7 +63,7 @@ EEA_EVENTS = ("each", "original")
 
 
 def render_prompt(
-  task: str,
+  task: str | task_types.TaskType,
   instruction: str,
   options: Sequence[str],
   sentence: str,
@@ -79,7 +79,7 @@ def render_prompt(
   or rewrites them (`{{` -> `{`); here they stay as written.
 
   Args:
-    task: Task type name ("NER", ..., "EEA").
+    task: The task type (or its name).
     instruction: The instruction text, used verbatim (pool instructions end
       with " \\n").
     options: Option labels (EE: the event types).
@@ -93,14 +93,15 @@ def render_prompt(
   Raises:
     ValueError: For an unknown task or missing/unexpected `extra` keys.
   """
-  task_type = task_types.TASK_TYPES.get(task)
-  if task_type is None:
+  try:
+    task_type = task_types.get(task)
+  except ValueError:
     raise ValueError(
       f"No prompt layout for task {task!r}; known: "
       f"{', '.join(task_types.TASK_TYPES)}"
-    )
+    ) from None
   return prompts.render(
-    task_type.layout, task, instruction, options, sentence, extra
+    task_type.layout, task_type.name, instruction, options, sentence, extra
   )
 
 
@@ -328,7 +329,7 @@ def build_example(
 
 def _build(
   instance: Any,
-  task: str,
+  task: str | task_types.TaskType,
   label_set: prompts.LabelSet,
   *,
   seed: int,
@@ -341,6 +342,7 @@ def _build(
   event_index: int | None,
 ) -> dict[str, str]:
   task_type = task_types.get(task)
+  task = task_type.name
   example_id = f"{instance.id}:{task}"
   # What the prompt parts and the gold answer read: EEA examples read the
   # instance narrowed to the event they ask about.
@@ -366,7 +368,7 @@ def _build(
     "inputs": prompts.render(
       task_type.layout, task, instruction, options, instance.sentence, extra
     ),
-    "targets": fmt.linearize(task, task_type.gold(subject)),
+    "targets": fmt.linearize(task_type, task_type.gold(subject)),
     "task": task,
     "dataset": dataset,
     "id": example_id,
@@ -400,7 +402,7 @@ def check_eea_events(eea_events: str) -> None:
 
 def examples_for_split(
   instances: Iterable[Any],
-  family: str,
+  family: str | task_types.Family,
   labels: Any,
   *,
   dataset: str,
@@ -426,7 +428,7 @@ def examples_for_split(
 
   Args:
     instances: `schema.Instance`s of the split.
-    family: "NER", "RE" or "EE".
+    family: The family (or its name: "NER", "RE" or "EE").
     labels: The dataset's labels (see `build_example`).
     dataset: Dataset name.
     split: Split name.
@@ -434,8 +436,8 @@ def examples_for_split(
     train: True: main + auxiliary tasks, strategy "multiple"; False: main
       tasks, strategy "single".
     aux_prob: Auxiliary sampling probability (the original's 0.3).
-    tasks: Task types to build instead of the default list; each must read
-      `family`.
+    tasks: Task types (records or names) to build instead of the default
+      list; each must read `family`.
     pool: Instructions; None for the shipped pool of `target_format`.
     strategy: Overrides the strategy implied by `train`.
     option_policy: Name of a `label_options` policy.
@@ -461,7 +463,7 @@ def examples_for_split(
     )
   family_tasks = task_types.tasks_of_family(family)
   for task in tasks:
-    if task not in family_tasks:
+    if str(task) not in family_tasks:
       raise ValueError(
         f"Task {task!r} does not read family {family}; its tasks are "
         f"{', '.join(family_tasks)}."
@@ -479,8 +481,8 @@ def examples_for_split(
   )
   label_set = prompts.label_set(labels)
   instances = list(instances)
-  for task in tasks:
-    task_type = task_types.get(task)
+  for task_type in map(task_types.get, tasks):
+    task = task_type.name
     untyped_events = 0
     for instance in instances:
       if task_type.auxiliary and not keep_auxiliary(
@@ -488,7 +490,7 @@ def examples_for_split(
       ):
         continue
       if not task_type.per_event:
-        yield _build(instance, task, label_set, event_index=None, **common)
+        yield _build(instance, task_type, label_set, event_index=None, **common)
         continue
       if eea_events == "original" and len(instance.events) != 1:
         raise ValueError(
@@ -501,7 +503,7 @@ def examples_for_split(
         if event.type in NO_TYPE:
           untyped_events += 1
           continue
-        yield _build(instance, task, label_set, event_index=k, **common)
+        yield _build(instance, task_type, label_set, event_index=k, **common)
     if untyped_events:
       _LOG.warning(
         "%s/%s: %d events without a type (type '' or 'NA') have no %s example.",

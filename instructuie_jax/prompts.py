@@ -34,13 +34,18 @@ Each task type's record (`task_types.TaskType`) holds its `PromptLayout` and
 its parts function `(instance, labels, policy, rng) -> (options, extra)`,
 which picks the option labels (through the label-option policy) and builds
 the `extra` parts of the layout from the instance. An EEA instance is
-narrowed to the one event its example asks about.
+narrowed to the one event its example asks about. Its twin at inference,
+`(item, labels, roles) -> QueryParts`, builds the same parts from an
+extraction request (`instructuie_t5x.queries`). A layout reads its own
+prompts back (`PromptLayout.read`: the options and the sentence).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import random
+import re
 import string
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -52,6 +57,21 @@ from instructuie_jax.gold import NO_TYPE
 # Layouts.
 
 
+def _split_options(fields: Mapping[str, str]) -> tuple[str, ...]:
+  return tuple(o.strip() for o in fields["options"].split(", "))
+
+
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
+
+
+def _listed_options(fields: Mapping[str, str]) -> tuple[str, ...]:
+  # EE: the event types, then the roles, each list written as `str(list)`.
+  found = []
+  for part in (fields["types"], fields["roles"]):
+    found += [a or b for a, b in _QUOTED.findall(part)]
+  return tuple(found)
+
+
 @dataclasses.dataclass(frozen=True)
 class PromptLayout:
   """How one task's prompt is laid out.
@@ -61,11 +81,35 @@ class PromptLayout:
       fields returned by `fields` are substituted literally.
     extras: Keys `render` requires in `extra`.
     fields: `(options, extra) -> {field: text}` for the template.
+    options_of: `{field: text} -> options`, the options read back from the
+      fields of a rendered prompt (the inverse of `fields` for them).
   """
 
   template: string.Template
   extras: tuple[str, ...]
   fields: Callable[[Sequence[str], Mapping[str, Any]], dict[str, str]]
+  options_of: Callable[[Mapping[str, str]], tuple[str, ...]] = _split_options
+
+  @functools.cached_property
+  def _pattern(self) -> re.Pattern:
+    # Literal text between the fields; each field matches as little as it
+    # can, so a field ends at the first occurrence of the text after it.
+    parts = re.split(r"\$\{(\w+)\}", self.template.template)
+    regex = "".join(
+      f"(?P<{part}>.*?)" if i % 2 else re.escape(part)
+      for i, part in enumerate(parts)
+    )
+    return re.compile(regex, re.S)
+
+  def read(self, prompt: str) -> tuple[tuple[str, ...] | None, str | None]:
+    """(options, sentence) of a prompt this layout rendered.
+
+    Both are None when `prompt` does not have this layout.
+    """
+    match = self._pattern.match(prompt)
+    if match is None:
+      return None, None
+    return self.options_of(match.groupdict()), match["sentence"]
 
 
 def _joined_options(
@@ -137,6 +181,7 @@ EVENT_SCHEMA = PromptLayout(
   ),
   ("roles",),
   _ee_fields,
+  _listed_options,
 )
 EVENT_TYPES = PromptLayout(
   _T("${instruction} Option: ${options} \nText: ${sentence} \nAnswer:"),
@@ -304,3 +349,122 @@ def event_role_options(instance, labels, policy, rng) -> Parts:
     )
   gold_roles = {a.role for a in event.arguments}
   return policy(roles, rng, gold_roles), {"event_type": event.type}
+
+
+# --------------------------------------------------------------------------
+# Parts at inference: (item, labels, roles) -> QueryParts.
+
+
+class QueryError(ValueError):
+  """A bad input item of an extraction query; `field` names the field."""
+
+  def __init__(self, field: str, message: str):
+    super().__init__(f"field {field!r}: {message}")
+    self.field = field
+    self.message = message
+
+
+@dataclasses.dataclass(frozen=True)
+class QueryParts:
+  """What a query's prompt shows, from the request.
+
+  Attributes:
+    options: The prompt's options (EE: event types; EEA: roles).
+    extra: The layout's extra parts.
+    roles: EE: the roles offered, one tuple for all event types or a
+      `{type: roles}` mapping; None for the other task types.
+  """
+
+  options: tuple[str, ...]
+  extra: dict[str, Any]
+  roles: tuple[str, ...] | Mapping[str, tuple[str, ...]] | None = None
+
+
+QueryPartsFn = Callable[
+  [Mapping[str, Any], Any, Sequence[str] | None], QueryParts
+]
+
+
+def strings(value: Any, field: str) -> tuple[str, ...]:
+  """`value` as a tuple of non-empty strings; QueryError naming `field`."""
+  if isinstance(value, str) or not isinstance(value, Sequence):
+    raise QueryError(field, f"must be a list of strings, got {value!r:.80}")
+  out = []
+  for i, x in enumerate(value):
+    if not isinstance(x, str) or not x.strip():
+      raise QueryError(
+        f"{field}[{i}]", f"must be a non-empty string, got {x!r:.80}"
+      )
+    out.append(x)
+  return tuple(out)
+
+
+def _union(role_map: Mapping[str, Sequence[str]]) -> list[str]:
+  seen: dict[str, None] = {}
+  for roles in role_map.values():
+    for role in roles:
+      seen.setdefault(role, None)
+  return list(seen)
+
+
+def given_options(item, labels, roles) -> QueryParts:
+  """NER, ES, RE, EP, EET: the labels (a role mapping: its event types)."""
+  return QueryParts(tuple(labels), {})
+
+
+def given_options_and_names(item, labels, roles) -> QueryParts:
+  """ET: the labels; `entities`, the item's entity names."""
+  names = strings(item.get("entities"), "entities")
+  return QueryParts(tuple(labels), {"entities": list(names)})
+
+
+def given_options_and_pairs(item, labels, roles) -> QueryParts:
+  """EPR: the labels; `pairs`, the item's `[[head, tail], ...]`."""
+  pairs = item.get("pairs")
+  if isinstance(pairs, str) or not isinstance(pairs, Sequence):
+    raise QueryError(
+      "pairs", f"must be a list of [head, tail], got {pairs!r:.80}"
+    )
+  checked = [strings(p, f"pairs[{i}]") for i, p in enumerate(pairs)]
+  for i, p in enumerate(checked):
+    if len(p) != 2:
+      raise QueryError(f"pairs[{i}]", "must be [head, tail]")
+  return QueryParts(tuple(labels), {"pairs": checked})
+
+
+def given_event_schema(item, labels, roles) -> QueryParts:
+  """EE: the event types; `roles`, the roles offered.
+
+  The roles come from `{type: [roles]}` labels, else the item's `roles`,
+  else the call's `roles`.
+
+  Raises:
+    QueryError: No roles given.
+  """
+  if isinstance(labels, Mapping):
+    return QueryParts(tuple(labels), {"roles": _union(labels)}, labels)
+  given = item.get("roles", roles)
+  if given is None:
+    raise QueryError(
+      "roles", "EE needs argument roles: 'roles' or {type: [roles]} labels"
+    )
+  given = strings(given, "roles")
+  return QueryParts(tuple(labels), {"roles": list(given)}, given)
+
+
+def given_event_roles(item, labels, roles) -> QueryParts:
+  """EEA: the roles of the item's `event_type`; `event_type`, that type.
+
+  Raises:
+    QueryError: No event type, or one the `{type: [roles]}` labels lack.
+  """
+  event_type = item.get("event_type")
+  if not isinstance(event_type, str) or not event_type.strip():
+    raise QueryError("event_type", "EEA needs the event type (a string)")
+  if isinstance(labels, Mapping):
+    if event_type not in labels:
+      raise QueryError(
+        "event_type", f"{event_type!r} is not among the labels' event types"
+      )
+    labels = labels[event_type]
+  return QueryParts(tuple(labels), {"event_type": event_type})

@@ -123,7 +123,7 @@ def _raw_lines(path: str) -> dict[int, Any]:
   return dict(json_input.json_lines(text, path))
 
 
-def _extras(obj: Any) -> dict[str, Any]:
+def _extras(obj: Any, task: str) -> dict[str, Any]:
   """Options and sentence of one raw prediction line, where it has them."""
   if not isinstance(obj, dict):
     return {}
@@ -141,7 +141,7 @@ def _extras(obj: Any) -> dict[str, Any]:
   if prompt is None and isinstance(obj.get("inputs"), str):
     prompt = obj["inputs"]
   if isinstance(prompt, str):
-    options, sentence = error_audit.prompt_parts(prompt)
+    options, sentence = error_audit.prompt_parts(task, prompt)
     if options:
       out.setdefault("options", options)
     if sentence:
@@ -168,7 +168,7 @@ def load_predictions(value: str) -> AuditInput:
     if file and line.isdigit():
       if file not in raw:
         raw[file] = _raw_lines(file)
-      extras = _extras(raw[file].get(int(line)))
+      extras = _extras(raw[file].get(int(line)), example.task)
     dataset = paper_tables.canonical_dataset(example.dataset)
     groups.setdefault((dataset, example.task), []).append(
       {
@@ -198,11 +198,7 @@ def dataset_options(
     labels = schema.load_labels(path, spec.family)
   except schema.DataError:
     return None
-  if task == "EEA":
-    return labels.all_roles
-  if task == "EE":
-    return labels.types + labels.all_roles
-  return labels.types
+  return error_audit.dataset_options(task, labels)
 
 
 def check_event_dir(value: str) -> tuple[str, str]:

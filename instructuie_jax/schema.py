@@ -260,7 +260,9 @@ def _label_list(values: Any, field: str, file: str) -> tuple[str, ...]:
   return tuple(values)
 
 
-def load_labels(path: str | os.PathLike, family: str) -> Labels:
+def load_labels(
+  path: str | os.PathLike, family: str | task_types.Family
+) -> Labels:
   """Reads a `labels.json`.
 
   NER/RE: a list of type / relation strings. EE: an object
@@ -268,7 +270,7 @@ def load_labels(path: str | os.PathLike, family: str) -> Labels:
 
   Args:
     path: The `labels.json` file.
-    family: "NER", "RE" or "EE".
+    family: The family record or its name ("NER", "RE" or "EE").
 
   Returns:
     The labels, in file order.
@@ -278,20 +280,19 @@ def load_labels(path: str | os.PathLike, family: str) -> Labels:
       strings, empty or repeated labels).
     ValueError: Unknown family.
   """
-  task_types.check_family(family)
+  family = task_types.family(family)
   file = os.fspath(path)
   data, problem = _read_json(file)
   if problem is not None:
     raise DataError(problem)
-  if family != "EE":
+  if not family.roles:
     if not isinstance(data, list):
-      what = "entity types" if family == "NER" else "relation types"
       raise DataError(
         Problem(
           file,
           None,
           "labels",
-          f"expected a list of {what}, got {_describe(data)}",
+          f"expected a list of {family.label_kind}, got {_describe(data)}",
           "shape",
         )
       )
@@ -333,7 +334,7 @@ class _SplitReader:
   def __init__(
     self,
     file: str,
-    family: str,
+    family: task_types.Family,
     dataset: str,
     split: str,
     labels: Labels | None,
@@ -351,8 +352,8 @@ class _SplitReader:
     self.index = 0
     self.bad = False
     self.seen: dict[tuple, int] = {}
-    read = {"NER": self.entity, "RE": self.relation, "EE": self.event}
-    self.read_item = read[family]
+    # The family's item reader: `entity`, `relation` or `event`.
+    self.read_item = getattr(self, family.item)
 
   def report(self, field: str, message: str, kind: str) -> None:
     problem = Problem(self.file, self.index, field, message, kind)
@@ -533,7 +534,7 @@ class _SplitReader:
     if not self.obj(raw, "instance"):
       return None
     sentence = self.string(raw, "sentence", "sentence")
-    key = task_types.ITEMS_KEY[self.family]
+    key = self.family.items_key
     read_item = self.read_item
     items = [
       read_item(item, f"{key}[{j}]", sentence)
@@ -541,8 +542,10 @@ class _SplitReader:
     ]
     self.duplicates(items, key)
     if key in raw and isinstance(raw[key], list):
-      if self.family == "RE" and not items:
-        self.report(key, "no relations (an RE instance needs one)", "count")
+      if self.family.needs_items and not items:
+        self.report(
+          key, f"no {key} (an {self.family} instance needs one)", "count"
+        )
     if self.bad:
       return None
     content = (sentence, tuple(items))
@@ -560,7 +563,7 @@ class _SplitReader:
 def load_split(
   path: str | os.PathLike,
   *,
-  family: str,
+  family: str | task_types.Family,
   dataset: str,
   split: str,
   labels: Labels | None = None,
@@ -570,8 +573,8 @@ def load_split(
 
   Args:
     path: The split file (a JSON list of instances).
-    family: "NER", "RE" or "EE"; only that family's key is read (`entities`,
-      `relations` or `events`), other keys are ignored.
+    family: The family (or its name); only that family's key is read
+      (`entities`, `relations` or `events`), other keys are ignored.
     dataset: Dataset name, for instance ids.
     split: Split name, for instance ids.
     labels: The dataset's labels; None skips the label checks.
@@ -586,7 +589,7 @@ def load_split(
     DataError: strict mode, at the first error.
     ValueError: Unknown family.
   """
-  task_types.check_family(family)
+  family = task_types.family(family)
   file = os.fspath(path)
   data, problem = _read_json(file)
   if problem is None and not isinstance(data, list):
@@ -612,7 +615,7 @@ def load_split(
 
 def load_dataset_split(
   root: str | os.PathLike,
-  family: str,
+  family: str | task_types.Family,
   dataset: str,
   split: str,
   *,
@@ -622,7 +625,7 @@ def load_dataset_split(
 
   Args:
     root: The IE INSTRUCTIONS root folder.
-    family: "NER", "RE" or "EE".
+    family: The family record or its name ("NER", "RE" or "EE").
     dataset: Dataset folder name.
     split: "train", "dev" or "test" (any `{split}.json` file).
     strict: Raise on the first error instead of collecting errors.
@@ -636,8 +639,8 @@ def load_dataset_split(
     DataError: strict mode, at the first error.
     ValueError: Unknown family.
   """
-  task_types.check_family(family)
-  folder = os.path.join(os.fspath(root), family, dataset)
+  family = task_types.family(family)
+  folder = os.path.join(os.fspath(root), family.name, dataset)
   problems = []
   labels = None
   try:

@@ -49,20 +49,20 @@ import types
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from instructuie_jax import formats, grounding, instructions, task_types
+from instructuie_jax import (
+  formats,
+  grounding,
+  instructions,
+  prompts,
+  task_types,
+)
 
 TARGET_FORMAT = "instructuie"
 
 INPUT_FIELDS = ("text", "labels", "roles", "entities", "pairs", "event_type")
 
 
-class QueryError(ValueError):
-  """A bad input item; `field` names the offending field."""
-
-  def __init__(self, field: str, message: str):
-    super().__init__(f"field {field!r}: {message}")
-    self.field = field
-    self.message = message
+QueryError = prompts.QueryError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,7 +70,7 @@ class Query:
   """One text to extract from, with everything its prompt needs.
 
   Attributes:
-    task: Task type name.
+    task: The task type record.
     text: The input text.
     options: The options shown in the prompt (EE: event types; EEA: roles).
     extra: The prompt's extra parts (`instructions.render_prompt`).
@@ -80,7 +80,7 @@ class Query:
     item: The input item as given (a dict; extra fields are passed through).
   """
 
-  task: str
+  task: task_types.TaskType
   text: str
   options: tuple[str, ...]
   extra: Mapping[str, Any]
@@ -113,56 +113,39 @@ def check_unicode(value: Any, field: str) -> None:
       check_unicode(x, f"{field}[{i}]")
 
 
-def _strings(value: Any, field: str) -> tuple[str, ...]:
-  if isinstance(value, str) or not isinstance(value, Sequence):
-    raise QueryError(field, f"must be a list of strings, got {value!r:.80}")
-  out = []
-  for i, x in enumerate(value):
-    if not isinstance(x, str) or not x.strip():
-      raise QueryError(
-        f"{field}[{i}]", f"must be a non-empty string, got {x!r:.80}"
-      )
-    out.append(x)
-  return tuple(out)
-
-
 def _role_map(value: Any, field: str) -> dict[str, tuple[str, ...]]:
   out = {}
   for event_type, roles in value.items():
     if not isinstance(event_type, str) or not event_type.strip():
       raise QueryError(field, f"event type {event_type!r:.80} is not a string")
-    out[event_type] = _strings(roles, f"{field}[{event_type!r}]")
+    out[event_type] = prompts.strings(roles, f"{field}[{event_type!r}]")
   return out
 
 
-def _role_union(role_map: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
-  seen: dict[str, None] = {}
-  for roles in role_map.values():
-    for role in roles:
-      seen.setdefault(role, None)
-  return tuple(seen)
-
-
-def check_labels(task: str, labels: Any, field: str = "labels") -> Any:
-  """Validates the labels of `task`; returns a list or an EE role dict."""
-  task_types.get(task)
+def check_labels(
+  task: str | task_types.TaskType, labels: Any, field: str = "labels"
+) -> Any:
+  """Validates the labels of `task`; returns a tuple or an EE role dict."""
+  task = task_types.get(task)
   if labels is None:
     raise QueryError(field, f"{task} needs labels (the options to offer)")
   if isinstance(labels, Mapping):
-    if task not in ("EE", "EEA", "EET"):
+    if not task.family.roles:
+      names = [t.name for t in task_types.TASK_TYPES.values() if t.family.roles]
+      readers = " and ".join([", ".join(names[:-1]), names[-1]])
       raise QueryError(
-        field, f"a {{type: [roles]}} mapping is for EE, EET and EEA, not {task}"
+        field, f"a {{type: [roles]}} mapping is for {readers}, not {task}"
       )
     result: Any = _role_map(labels, field)
   else:
-    result = _strings(labels, field)
+    result = prompts.strings(labels, field)
   if not result:
     raise QueryError(field, "must not be empty")
   return result
 
 
 def make_query(
-  task: str,
+  task: str | task_types.TaskType,
   item: str | Mapping[str, Any],
   labels: Any = None,
   *,
@@ -172,8 +155,8 @@ def make_query(
   """Builds the query of one input item.
 
   Args:
-    task: Task type name ("NER", "RE", "EE", "ES", "ET", "EP", "EPR", "EET",
-      "EEA").
+    task: The task type, or its name ("NER", "RE", "EE", "ES", "ET", "EP",
+      "EPR", "EET", "EEA").
     item: The text, or a dict with "text" and optional per-text fields (see
       the module docstring).
     labels: Default options when the item has no "labels".
@@ -187,7 +170,7 @@ def make_query(
     QueryError: Naming the field that is missing or malformed.
     ValueError: For an unknown task.
   """
-  task_types.get(task)
+  task_type = task_types.get(task)
   if isinstance(item, str):
     item = {"text": item}
   elif not isinstance(item, Mapping):
@@ -204,70 +187,32 @@ def make_query(
   check_unicode(labels, "labels")
   check_unicode(roles, "roles")
   if item.get("labels") is not None:
-    labels = check_labels(task, item["labels"])
+    labels = check_labels(task_type, item["labels"])
   else:
-    labels = check_labels(task, labels)
-  extra: dict[str, Any] = {}
-  label_roles: Any = None
-  if task == "EEA":
-    event_type = item.get("event_type")
-    if not isinstance(event_type, str) or not event_type.strip():
-      raise QueryError("event_type", "EEA needs the event type (a string)")
-    extra["event_type"] = event_type
-    if isinstance(labels, Mapping):
-      if event_type not in labels:
-        raise QueryError(
-          "event_type", f"{event_type!r} is not among the labels' event types"
-        )
-      options = labels[event_type]
-    else:
-      options = labels
-  elif isinstance(labels, Mapping):
-    options = tuple(labels)
-    label_roles = labels
-    if task == "EE":
-      extra["roles"] = list(_role_union(labels))
-  else:
-    options = labels
-    if task == "EE":
-      given = item.get("roles", roles)
-      if given is None:
-        raise QueryError(
-          "roles", "EE needs argument roles: 'roles' or {type: [roles]} labels"
-        )
-      label_roles = _strings(given, "roles")
-      extra["roles"] = list(label_roles)
-  if task == "ET":
-    extra["entities"] = list(_strings(item.get("entities"), "entities"))
-  elif task == "EPR":
-    pairs = item.get("pairs")
-    if isinstance(pairs, str) or not isinstance(pairs, Sequence):
-      raise QueryError(
-        "pairs", f"must be a list of [head, tail], got {pairs!r:.80}"
-      )
-    extra["pairs"] = [_strings(p, f"pairs[{i}]") for i, p in enumerate(pairs)]
-    for i, p in enumerate(extra["pairs"]):
-      if len(p) != 2:
-        raise QueryError(f"pairs[{i}]", "must be [head, tail]")
+    labels = check_labels(task_type, labels)
+  parts = task_type.query_parts(item, labels, roles)
+  options, extra = parts.options, parts.extra
   pool = pool or instructions.default_pool(TARGET_FORMAT)
-  instruction = instructions.choose_instruction(pool, task, "single", None)
-  prompt = instructions.render_prompt(task, instruction, options, text, extra)
-  check = grounding.options_for(
-    task, options, roles=label_roles if task == "EE" else None
+  instruction = instructions.choose_instruction(
+    pool, task_type.name, "single", None
   )
-  if task == "EE":
-    hint = types.SimpleNamespace(
-      types=tuple(options),
-      roles={t: tuple(extra["roles"]) for t in options}
-      if not isinstance(label_roles, Mapping)
-      else label_roles,
-    )
+  prompt = instructions.render_prompt(
+    task_type, instruction, options, text, extra
+  )
+  check = grounding.options_for(task_type, options, roles=parts.roles)
+  if parts.roles is None:
+    hint: Any = options
   else:
-    hint = tuple(options)
+    hint = types.SimpleNamespace(
+      types=options,
+      roles=parts.roles
+      if isinstance(parts.roles, Mapping)
+      else {t: tuple(parts.roles) for t in options},
+    )
   return Query(
-    task=task,
+    task=task_type,
     text=text,
-    options=tuple(options),
+    options=options,
     extra=extra,
     prompt=prompt,
     label_check=check,
@@ -317,14 +262,14 @@ def answer(
 
   Returns:
     The input item's fields, plus `task`, the records under
-    `task_types.get(task).answer_key` (JSON dicts with offsets and flags),
+    the task type's `answer_key` (JSON dicts with offsets and flags),
     `prediction`, `truncated_tokens`, `ungrounded`, `invalid_labels` and
     `parse_problems`.
   """
   parsed, grounded = _read(query, prediction)
   out = dict(query.item)
-  out["task"] = query.task
-  key = task_types.get(query.task).answer_key
+  out["task"] = query.task.name
+  key = query.task.answer_key
   out[key] = grounded.to_json().get(key, [])
   out.update(
     prediction=prediction,

@@ -455,19 +455,21 @@ def create_app(
 
   @app.post("/extract")
   async def extract(request: ExtractRequest) -> dict[str, Any]:
-    if request.task not in task_types.TASK_TYPES:
+    try:
+      task = task_types.get(request.task)
+    except ValueError:
       raise fastapi.HTTPException(
         422,
         f"task: unknown task {request.task!r}; known: "
         f"{', '.join(task_types.TASK_TYPES)}",
-      )
+      ) from None
     if request.constrained and not hasattr(backend, "decode_constrained"):
       raise fastapi.HTTPException(
         422, "constrained: this model cannot decode constrained"
       )
     if request.labels is not None:
       try:
-        queries.check_labels(request.task, request.labels)
+        queries.check_labels(task, request.labels)
       except queries.QueryError as e:
         raise fastapi.HTTPException(422, str(e)) from None
     built = []
@@ -479,9 +481,7 @@ def create_app(
         )
       try:
         built.append(
-          queries.make_query(
-            request.task, item, request.labels, roles=request.roles
-          )
+          queries.make_query(task, item, request.labels, roles=request.roles)
         )
       except queries.QueryError as e:
         raise fastapi.HTTPException(422, f"texts[{i}]: {e}") from None

@@ -111,14 +111,21 @@ def splits_of(task: str) -> tuple[str, ...]:
 
 
 def register_dataset(spec: catalog.DatasetSpec) -> list[str]:
-  """Registers the tasks of one dataset (idempotent); returns their names."""
+  """Registers the tasks of one dataset (idempotent); returns their names.
+
+  A task registered before for another dataset of the user's own (another
+  folder of `Settings.user_datasets`) is registered anew for `spec`.
+  """
   names = []
   registered = set(seqio.TaskRegistry.names())
   for task in spec.tasks:
     name = catalog.task_name(task, spec)
     names.append(name)
     if name in registered:
-      continue
+      old = seqio.TaskRegistry.get(name).source.spec
+      if old == spec or old.root is None:
+        continue
+      seqio.TaskRegistry.remove(name)
     seqio.TaskRegistry.add(
       name,
       source=sources.IeSource(spec, splits_of(task)),

@@ -25,6 +25,15 @@
 | `ie_tiny_train`                    | synth_news                               | main + aux  |
 | `ie_tiny_eval`                     | synth_news                               | main        |
 | `ie_tiny_zeroshot_eval`            | synth_heldout                            | main        |
+| `user_supervised`                  | user's own, role "supervised"            | main + aux  |
+| `user_zeroshot_eval`               | user's own, role "zeroshot"              | main        |
+
+The user's own datasets are those of the folders of
+`Settings.user_datasets` (`tasks.user_datasets`): resolving the settings
+registers their tasks (`instructuie_{task}_{dataset}`, as the catalog's) and
+the two `user_*` mixtures (`register_user_datasets`), and so does finalizing
+gin (T5X runs: `data_settings.user_datasets` bound in a gin file or on the
+command line). A `user_*` mixture with no dataset is not registered.
 
 Rates are examples-proportional: the number of training examples of a task
 (instances of the train split; times the auxiliary probability for auxiliary
@@ -46,12 +55,13 @@ from __future__ import annotations
 
 import json
 
+import gin
 import seqio
 import tensorflow as tf
 from absl import logging
 
 from instructuie_jax import catalog, task_types
-from tasks import ie_instructions, settings, sources
+from tasks import ie_instructions, settings, sources, user_datasets
 
 # Importing `ie_instructions` registers the tasks: {dataset slug: task names}.
 TASKS: dict[str, list[str]] = ie_instructions.TASKS
@@ -130,7 +140,7 @@ def missing_datasets(
   missing = {}
   for spec in specs:
     try:
-      root = sources.data_dir(spec.benchmark)
+      root = sources.dataset_root(spec)
       for split in sources.ALL_SPLITS:
         sources.check_exists(spec, root, split)
     except (FileNotFoundError, ValueError) as e:
@@ -250,9 +260,24 @@ class AvailableMixture(seqio.Mixture):
     return sum(self.get_rate(t) for t in self.tasks)
 
 
+def _replace_if_changed(name: str, specs, auxiliary: bool) -> None:
+  """Removes mixture `name` (and its `_available` part) when it was
+  registered with other tasks (objects) than `specs` give now."""
+  if name not in seqio.MixtureRegistry.names():
+    return
+  wanted = sorted(task_names(specs, auxiliary=auxiliary))
+  tasks = [seqio.TaskRegistry.get(t) for t in wanted]
+  mixture = seqio.MixtureRegistry.get(name)
+  if seqio.Mixture.tasks.fget(mixture) != tasks:  # Not AvailableMixture's.
+    seqio.MixtureRegistry.remove(name)
+    seqio.MixtureRegistry.remove(name + AVAILABLE_SUFFIX)
+
+
 def register_mixtures() -> list[str]:
   """Registers every mixture of `MIXTURES` and its `{name}_available` part
   (idempotent); returns the names of `MIXTURES`."""
+  for name, (specs, auxiliary) in MIXTURES.items():
+    _replace_if_changed(name, specs, auxiliary)
   registered = set(seqio.MixtureRegistry.names())
   for name, (specs, auxiliary) in MIXTURES.items():
     if name not in registered:
@@ -269,17 +294,139 @@ def register_mixtures() -> list[str]:
 
 NAMES: list[str] = register_mixtures()
 
+# The mixtures of the user's own datasets: name -> (role, auxiliary tasks).
+USER_MIXTURES: dict[str, tuple[str, bool]] = {
+  "user_supervised": ("supervised", True),
+  "user_zeroshot_eval": ("zeroshot", False),
+}
+
+
+def register_user_datasets(folders) -> list[str]:
+  """Registers the tasks and `USER_MIXTURES` of the datasets in `folders`.
+
+  The same loops as the catalog's (`ie_instructions.register_all`,
+  `register_mixtures`); idempotent. A mixture whose role no dataset has is
+  not registered.
+
+  Args:
+    folders: `Settings.user_datasets`.
+
+  Returns:
+    The names of their tasks.
+
+  Raises:
+    ValueError: a folder holds no dataset or a bad metadata file, or a task
+      name is taken (`user_datasets.specs`).
+  """
+  if not folders:
+    return []
+  specs = user_datasets.specs(tuple(folders))
+  ie_instructions.register_all(specs)
+  for name, (role, auxiliary) in USER_MIXTURES.items():
+    group = tuple(s for s in specs if s.role == role)
+    if group:
+      MIXTURES[name] = (group, auxiliary)
+  register_mixtures()
+  return task_names(specs, auxiliary=True)
+
+
+def _register_user_datasets(current: settings.Settings) -> None:
+  register_user_datasets(current.user_datasets)
+
+
+settings.on_resolve(_register_user_datasets)
+
+
+@gin.config.register_finalize_hook
+def _register_user_datasets_of_gin(config) -> None:
+  """T5X runs: registers the user's datasets once gin is complete."""
+  del config  # The bindings are read through `tasks.settings`.
+  register_user_datasets(settings.user_datasets_in_force())
+
+
+def _how_to_add_datasets() -> str:
+  return (
+    "your own datasets: convert them with python -m tools.convert_data, then "
+    f"name their root folder in ${settings.ENV_VARS['user_datasets']} "
+    "(tools) or data_settings.user_datasets (gin) (README: Your own dataset)"
+  )
+
 
 def name_problem(name: str) -> str | None:
-  """Why `name` is not a registered mixture or task (None if it is one)."""
+  """Why `name` is not a registered mixture or task (None if it is one).
+
+  Resolves the settings first (`tasks.settings.resolve`), so that the tasks
+  of the user's own datasets are registered.
+  """
+  try:
+    settings.resolve()
+  except ValueError as e:
+    return str(e)
   if name in seqio.MixtureRegistry.names() or name in (
     seqio.TaskRegistry.names()
   ):
     return None
+  if name.removesuffix(AVAILABLE_SUFFIX) in USER_MIXTURES:
+    role = USER_MIXTURES[name.removesuffix(AVAILABLE_SUFFIX)][0]
+    return (
+      f"no dataset of role {role!r} among your own datasets; "
+      + _how_to_add_datasets()
+    )
+  catalog_names = [n for n in NAMES if n not in USER_MIXTURES]
   return (
-    f"unknown mixture or task {name!r}; mixtures: {', '.join(NAMES)} (each "
-    f"also as NAME{AVAILABLE_SUFFIX}), tasks: instructuie_{{task}}_{{dataset}}"
+    f"unknown mixture or task {name!r}; mixtures: "
+    f"{', '.join(catalog_names)}, {', '.join(USER_MIXTURES)} (each also as "
+    f"NAME{AVAILABLE_SUFFIX}), tasks: instructuie_{{task}}_{{dataset}} of "
+    f"the catalog or of {_how_to_add_datasets()}"
   )
+
+
+@gin.configurable(module="tasks.mixtures")
+def mix(name: str = gin.REQUIRED, rates=gin.REQUIRED) -> str:
+  """Registers mixture `name` of mixtures and tasks at chosen rates.
+
+  For a run that mixes the user's own datasets with the benchmark's, in gin
+  (the rates are shares: each mixture's tasks split its share by their own
+  examples-proportional rates):
+
+    from tasks import mixtures
+    mixtures.mix.name = 'my_mix'
+    mixtures.mix.rates = {'user_supervised': 0.3, 'ie_instructions_ner': 0.7}
+    MIXTURE_OR_TASK_NAME = @mixtures.mix()
+
+  Called when the run reads `MIXTURE_OR_TASK_NAME`, after gin is complete
+  (so the user's mixtures are registered). Idempotent for the same rates.
+
+  Returns:
+    `name`.
+
+  Raises:
+    ValueError: an invalid name, an unknown mixture or task, a rate that is
+      not positive, or `name` taken by another mixture.
+  """
+  if not catalog.is_valid_seqio_name(name):
+    raise ValueError(f"mixtures.mix: {name!r} is no valid seqio name")
+  if not rates:
+    raise ValueError("mixtures.mix: rates is empty")
+  for part, rate in rates.items():
+    problem = name_problem(part)
+    if problem:
+      raise ValueError(f"mixtures.mix: {problem}")
+    if not isinstance(rate, int | float) or rate <= 0:
+      raise ValueError(f"mixtures.mix: rate of {part!r} must be > 0: {rate!r}")
+  wanted = sorted((part, float(rate)) for part, rate in rates.items())
+  if name in _MIXED:
+    if _MIXED[name] == wanted:
+      return name
+    seqio.MixtureRegistry.remove(name)
+  elif name in seqio.MixtureRegistry.names():
+    raise ValueError(f"mixtures.mix: {name!r} is a registered mixture already")
+  seqio.MixtureRegistry.add(name, wanted)
+  _MIXED[name] = wanted
+  return name
+
+
+_MIXED: dict[str, list[tuple[str, float]]] = {}
 
 
 def benchmarks_of(name: str) -> set[str]:

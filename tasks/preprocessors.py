@@ -168,7 +168,8 @@ def prompt_options() -> PromptOptions:
 
 
 @functools.lru_cache(maxsize=16)
-def _pool(options: PromptOptions):
+def instruction_pool(options: PromptOptions) -> instructions.InstructionPool:
+  """The instruction pool of the prompt options (a file, or the shipped one)."""
   if options.instruction_file:
     return instructions.load_instruction_config(options.instruction_file)
   return instructions.default_pool(options.target_format)
@@ -209,7 +210,7 @@ def build_batch(
     sampled, one per typed event for EEA.
   """
   family = task_types.get(task).family
-  pool = _pool(options)
+  pool = instruction_pool(options)
   out_inputs, out_targets, out_ids = [], [], []
   rows = zip(ids, sentences, golds, labels, splits, strict=True)
   for (label_json, split), run in itertools.groupby(

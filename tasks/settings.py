@@ -26,6 +26,7 @@ builds is a field of one frozen `Settings`:
 | `tfds_dir` | where `tools.build_tfds` wrote the TFDS data | `IE_INSTRUCTIONS_TFDS_DIR` |
 | `vocab` | SentencePiece model file, or "byte" | `IE_INSTRUCTIONS_VOCAB` |
 | `vocab_extra_ids` | sentinel ids (default 100 for Flan-T5's, else 0) | `IE_INSTRUCTIONS_VOCAB_EXTRA_IDS` |
+| `user_datasets` | folders of the user's own datasets (`tasks.user_datasets`) | `IE_USER_DATASETS` (comma-separated) |
 | `seed`, `aux_prob`, `option_policy`, `target_format`, `instruction_file`, `eea_events` | how prompts are built (`PromptOptions`) | |
 | `cap`, `temperature` | mixing rates (`tasks.mixtures.examples_rate`) | |
 | `memory_cache` | keep tokenized examples in memory after one epoch | |
@@ -43,7 +44,14 @@ The fields that change the examples of a task (vocabulary, prompt options)
 make up `Settings.fingerprint()`. `tools/cache_tasks.sh` records it beside
 every seqio cache it writes and the tasks refuse a cache made with other
 settings (`tasks.cache`); data roots, the reader and mixing do not change a
-task's examples and are not part of it.
+task's examples and are not part of it. Nor do `user_datasets`: they are
+data roots too, and which datasets they hold decides which tasks exist (a
+name), not what a task's examples are.
+
+Resolving the settings (`resolve`, hence `get`, `configure`) registers the
+tasks and mixtures of the `user_datasets` folders (`on_resolve` hooks, which
+`tasks.mixtures` adds), so a tool that configures its settings, and a T5X
+run once gin is finalized, find them by name.
 """
 
 from __future__ import annotations
@@ -52,7 +60,7 @@ import contextlib
 import dataclasses
 import hashlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import gin
@@ -72,6 +80,7 @@ ENV_VARS: Mapping[str, str] = {
   "tfds_dir": "IE_INSTRUCTIONS_TFDS_DIR",
   "vocab": "IE_INSTRUCTIONS_VOCAB",
   "vocab_extra_ids": "IE_INSTRUCTIONS_VOCAB_EXTRA_IDS",
+  "user_datasets": "IE_USER_DATASETS",
 }
 # The settings field holding each benchmark's data root.
 DATA_DIR_FIELDS: Mapping[str, str] = {
@@ -129,6 +138,7 @@ class Settings:
   temperature: float = 1.0
   memory_cache: bool = False
   run_dir: str | None = None
+  user_datasets: tuple[str, ...] = ()
 
   def __post_init__(self):
     if self.source not in SOURCE_KINDS:
@@ -216,6 +226,7 @@ def data_settings(
   temperature=_UNSET,
   memory_cache=_UNSET,
   run_dir=_UNSET,
+  user_datasets=_UNSET,
 ) -> dict[str, Any]:
   """The gin bindings of the settings (only the bound ones).
 
@@ -224,6 +235,7 @@ def data_settings(
     from tasks import settings
     settings.data_settings.vocab = '/data/spm.model'
     settings.data_settings.ie_instructions_dir = 'gs://bucket/ie_instructions'
+    settings.data_settings.user_datasets = ['/data/my_ie']
 
   or on T5X's command line `--gin.data_settings.seed=1`.
   """
@@ -244,17 +256,62 @@ def _from_values(values: Mapping[str, Any]) -> Settings:
     raise ValueError(f"Unknown settings {sorted(unknown)}; known: {FIELDS}")
   prompt = {k: values[k] for k in _PROMPT_FIELDS if k in values}
   rest = {k: v for k, v in values.items() if k not in _PROMPT_FIELDS}
+  if "user_datasets" in rest:
+    rest["user_datasets"] = user_folders(rest["user_datasets"])
   if "vocab_extra_ids" not in rest:
     vocab = rest.get("vocab", FLAN_T5_VOCAB)
     rest["vocab_extra_ids"] = FLAN_T5_EXTRA_IDS if vocab == FLAN_T5_VOCAB else 0
   return Settings(**rest, prompt=PromptOptions(**prompt))
 
 
+def user_folders(value: Any) -> tuple[str, ...]:
+  """`user_datasets` as a tuple of folders: from a list, or a string of
+  comma-separated folders (the environment variable, a flag)."""
+  if isinstance(value, str):
+    value = value.split(",")
+  if not isinstance(value, list | tuple):
+    raise ValueError(
+      f"user_datasets: expected a list of folders, got {value!r}"
+    )
+  folders = []
+  for folder in value:
+    if not isinstance(folder, str):
+      raise ValueError(f"user_datasets: {folder!r} is not a folder name")
+    if folder.strip():
+      folders.append(folder.strip())
+  return tuple(folders)
+
+
+def user_datasets_in_force() -> tuple[str, ...]:
+  """`user_datasets` alone, as `resolve` would give it (overrides, gin,
+  environment), without resolving the other settings."""
+  value = _overrides.get("user_datasets")
+  if value is None:
+    value = data_settings().get("user_datasets")
+  if value is None:
+    value = os.environ.get(ENV_VARS["user_datasets"], "")
+  return user_folders(value)
+
+
+_hooks: list[Callable[[Settings], None]] = []
+
+
+def on_resolve(hook: Callable[[Settings], None]) -> None:
+  """Calls `hook(settings)` whenever settings are resolved (`resolve`).
+
+  `tasks.mixtures` registers the tasks of `Settings.user_datasets` so;
+  a hook must be cheap when called again with the same settings.
+  """
+  if hook not in _hooks:
+    _hooks.append(hook)
+
+
 def resolve(**overrides: Any) -> Settings:
   """Settings from `overrides`, gin, the environment and the defaults.
 
   Does not change the settings in force (see `get`); `None` overrides are
-  ignored, so CLIs can pass their flags as they are.
+  ignored, so CLIs can pass their flags as they are. Runs the `on_resolve`
+  hooks.
   """
   values: dict[str, Any] = {}
   for field, var in ENV_VARS.items():
@@ -263,7 +320,10 @@ def resolve(**overrides: Any) -> Settings:
       values[field] = int(value) if field in _INT_FIELDS else value
   values.update(data_settings())
   values.update({k: v for k, v in overrides.items() if v is not None})
-  return _from_values(values)
+  resolved = _from_values(values)
+  for hook in _hooks:
+    hook(resolved)
+  return resolved
 
 
 _overrides: dict[str, Any] = {}
@@ -308,7 +368,8 @@ def data_dir_overrides(benchmarks, path: str | None) -> dict[str, str]:
   """`configure` keywords that set the data root of `benchmarks` to `path`."""
   if not path:
     return {}
-  return {DATA_DIR_FIELDS[b]: path for b in benchmarks}
+  # A user's dataset carries its own root (`user_datasets`).
+  return {DATA_DIR_FIELDS[b]: path for b in benchmarks if b in DATA_DIR_FIELDS}
 
 
 @contextlib.contextmanager

@@ -77,6 +77,28 @@ def data_dir(benchmark: str) -> str:
   return settings.get().data_dir(benchmark)
 
 
+def dataset_root(spec: catalog.DatasetSpec) -> str:
+  """The data root of `spec`: its own (a user's dataset) or its benchmark's.
+
+  Raises:
+    ValueError: the benchmark's root is not set (see `data_dir`).
+  """
+  if spec.root is not None:
+    return spec.root
+  return data_dir(spec.benchmark)
+
+
+def _root_origin(spec: catalog.DatasetSpec) -> str:
+  """Where the data root of `spec` was set, for messages."""
+  if spec.root is not None:
+    return (
+      f"${settings.ENV_VARS['user_datasets']} or data_settings.user_datasets "
+      "(gin)"
+    )
+  field = settings.DATA_DIR_FIELDS[spec.benchmark]
+  return f"--data_dir, gin (data_settings) or ${settings.ENV_VARS[field]}"
+
+
 def source_options() -> tuple[str, str | None]:
   """The source backend ("json" or "tfds") and TFDS data directory."""
   current = settings.get()
@@ -197,8 +219,7 @@ def check_exists(spec: catalog.DatasetSpec, root: str, split: str) -> str:
       raise FileNotFoundError(
         f"Dataset {spec.name!r} ({spec.family}, split {split!r}): expected "
         f"{expected}, which does not exist. The data root {root!r} comes from "
-        f"--data_dir, gin (data_settings) or "
-        f"${settings.ENV_VARS[settings.DATA_DIR_FIELDS[spec.benchmark]]}."
+        f"{_root_origin(spec)}."
       )
   return path
 
@@ -267,7 +288,7 @@ class JsonSource(seqio.DataSource):
     return [split]
 
   def _root(self) -> str:
-    return data_dir(self._spec.benchmark)
+    return dataset_root(self._spec)
 
   def num_input_examples(self, split: str) -> int:
     return count_examples(self._spec, self._root(), split)
@@ -303,6 +324,15 @@ class JsonSource(seqio.DataSource):
     return f"JsonSource({self._spec.name!r}, splits={self.splits})"
 
 
+def tfds_config_name(spec: catalog.DatasetSpec) -> str:
+  """The TFDS config of a dataset: its slug, or for a dataset of the
+  user's own `user_{family}_{slug}` (two families' folders may share a
+  name, as a BRAT conversion writes them)."""
+  if spec.root is None:
+    return spec.slug
+  return f"user_{spec.family.lower()}_{spec.slug}"
+
+
 def tfds_source(
   spec: catalog.DatasetSpec,
   splits: Sequence[str],
@@ -310,7 +340,7 @@ def tfds_source(
 ) -> seqio.TfdsDataSource:
   """A `seqio.TfdsDataSource` over the prepared `ie_instructions/{slug}`."""
   return seqio.TfdsDataSource(
-    tfds_name=f"{TFDS_NAME}/{spec.slug}:{TFDS_VERSION}",
+    tfds_name=f"{TFDS_NAME}/{tfds_config_name(spec)}:{TFDS_VERSION}",
     tfds_data_dir=tfds_dir,
     splits={s: s for s in splits},
     read_only=True,
@@ -383,7 +413,7 @@ class IeInstructionsConfig(tfds.core.BuilderConfig):
 def builder_config(spec: catalog.DatasetSpec) -> IeInstructionsConfig:
   """The TFDS builder config of a catalog row (also for ad-hoc specs)."""
   return IeInstructionsConfig(
-    name=spec.slug,
+    name=tfds_config_name(spec),
     version=TFDS_VERSION,
     description=f"{spec.family} dataset {spec.name!r} ({spec.domain})",
     spec=spec,

@@ -95,7 +95,7 @@ def test_tasks_per_dataset():
   assert catalog.get("GENIA").tasks == ("EE",)
   for spec in catalog.CATALOG:
     for task in spec.tasks:
-      assert task_types.get(task).family == spec.family
+      assert task_types.get(task).family.name == spec.family
 
 
 def test_bad_rows_are_rejected():

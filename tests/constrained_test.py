@@ -25,7 +25,7 @@ import pytest
 import seqio
 
 from benchmarks import fuzz_parser
-from instructuie_jax import formats
+from instructuie_jax import formats, task_types
 from instructuie_jax.formats import grammar as grammar_lib
 from instructuie_jax.formats import instructuie
 from instructuie_t5x import constrained
@@ -75,7 +75,7 @@ def test_every_task_has_a_grammar():
 
 @pytest.mark.parametrize("task", TASKS)
 def test_linearized_targets_match_the_grammar(task):
-  r = random.Random(task)
+  r = random.Random(task.name)
   for _ in range(40):
     target, labels, text = _gold_case(task, r)
     regex = grammar_lib.to_regex(FMT.grammar(task), labels, text)
@@ -89,8 +89,10 @@ def test_linearized_targets_match_the_grammar(task):
 
 def test_labels_and_spans_outside_the_prompt_are_refused():
   labels = {"types": ["person"], "roles": []}
-  automaton = _compile("NER", labels, "Ada met Bob")
-  regex = grammar_lib.to_regex(FMT.grammar("NER"), labels, "Ada met Bob")
+  automaton = _compile(task_types.NER, labels, "Ada met Bob")
+  regex = grammar_lib.to_regex(
+    FMT.grammar(task_types.NER), labels, "Ada met Bob"
+  )
 
   def accepts(target):
     state = automaton.start
@@ -215,10 +217,10 @@ def test_random_logits_never_leave_the_grammar():
 
 def test_each_row_decodes_under_its_own_labels():
   prompts = [
-    ("NER", {"types": ["person"], "roles": []}, "Ada"),
-    ("NER", {"types": ["city"], "roles": []}, "Rome"),
-    ("EEA", {"types": [], "roles": ["victim"]}, "Bob"),
-    ("NER", {"types": ["person"], "roles": []}, "Ada"),
+    (task_types.NER, {"types": ["person"], "roles": []}, "Ada"),
+    (task_types.NER, {"types": ["city"], "roles": []}, "Rome"),
+    (task_types.EEA, {"types": [], "roles": ["victim"]}, "Bob"),
+    (task_types.NER, {"types": ["person"], "roles": []}, "Ada"),
   ]
   automata = [_compile(*p) for p in prompts]
   # The last row's logits favour the second row's answer.
@@ -241,7 +243,7 @@ def test_each_row_decodes_under_its_own_labels():
 
 def test_an_unfinished_answer_is_cut_back_to_its_last_item():
   labels = {"types": ["person", "place"], "roles": []}
-  automaton = _compile("NER", labels, "Ada in Rome")
+  automaton = _compile(task_types.NER, labels, "Ada in Rome")
   eos = VOCAB.eos_id
   whole = " person: Ada; place: Rome"
   for target, kept in (

@@ -115,6 +115,33 @@ def test_jsonl_in(tmp_path):
   assert len(_load(tmp_path, "NER", "js", "test")) == 3
 
 
+def test_written_dataset_validates_clean_and_records_its_role(tmp_path):
+  code, out, err = _run(
+    "--format=jsonl",
+    f"--input=train={SAMPLES}/jsonl/gliner.jsonl,test={SAMPLES}/jsonl/chars.jsonl",
+    f"--output_dir={tmp_path}",
+    "--dataset=js",
+    "--role=zeroshot",
+  )
+  assert code == 0, err
+  folder = tmp_path / "NER" / "js"
+  assert json.loads((folder / "dataset.json").read_text()) == {
+    "role": "zeroshot"
+  }
+  env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+  result = subprocess.run(
+    [sys.executable, "-m", "tools.validate_data", f"--data_dir={tmp_path}"],
+    capture_output=True,
+    text=True,
+    env=env,
+    cwd=REPO_ROOT,
+    check=False,
+  )
+  assert result.returncode == 0, result.stdout + result.stderr
+  assert " 0 errors" in result.stdout
+  assert f"{folder / 'dev'}.json: empty on purpose" in result.stdout
+
+
 @pytest.mark.parametrize(
   "args,code,message",
   [

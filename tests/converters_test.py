@@ -574,3 +574,53 @@ def test_gliner_json_list_file():
   ]
   with pytest.raises(common.InputError, match="g.json:1: invalid JSON"):
     jsonl.read_lines("[{", "g.json", split="train", report=report)
+
+
+def test_label_map_per_family_roles_endpoints_and_empty_sentences():
+  # EE: event types and roles are renamed and checked against --labels
+  # (`type/role`); RE: the endpoints' entity types are renamed, never
+  # dropped; NER: a sentence whose entities all go is kept.
+  event = {
+    "trigger": "hit",
+    "type": "Attack",
+    "pos": [0, 3],
+    "arguments": [
+      {"name": "a", "role": "Agent", "pos": [0, 1], common.WHERE: "f:2"},
+      {"name": "b", "role": "Place", "pos": [0, 1], common.WHERE: "f:3"},
+    ],
+    common.WHERE: "f:1",
+  }
+  label_map = common.LabelMap({"Attack": "attack", "Agent": "attacker"})
+  allowed = common.allowed_from_labels("EE", {"attack": ["attacker"]})
+  report = common.Report()
+  (record,) = common.map_labels(
+    [_record("EE", [event])], label_map, allowed, report
+  )
+  (kept,) = record.instance["events"]
+  assert kept["type"] == "attack"
+  assert [a["role"] for a in kept["arguments"]] == ["attacker"]
+  assert [(n.where, n.kind) for n in report.notes] == [
+    ("f:3", "argument dropped")
+  ]
+  rel = {
+    "head": {"name": "a", "type": "PER", "pos": [0, 1]},
+    "type": "works for",
+    "tail": {"name": "b", "type": "ORG", "pos": [0, 1]},
+    common.WHERE: "f:7",
+  }
+  (record,) = common.map_labels(
+    [_record("RE", [rel])],
+    common.LabelMap({"PER": "person"}),
+    common.allowed_from_labels("RE", ["works for"]),
+    common.Report(),
+  )
+  (kept,) = record.instance["relations"]
+  assert (kept["head"]["type"], kept["tail"]["type"]) == ("person", "ORG")
+  ents = [common.entity("c", "LOC", 0, 1, "f:3")]
+  kept = common.map_labels(
+    [_record("NER", ents)],
+    common.LabelMap(),
+    common.allowed_from_labels("NER", ["person"]),
+    common.Report(),
+  )
+  assert [r.instance["entities"] for r in kept] == [[]]

@@ -17,7 +17,13 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from instructuie_jax import error_audit, formats, instructions, metrics
+from instructuie_jax import (
+  error_audit,
+  formats,
+  instructions,
+  metrics,
+  task_types,
+)
 from instructuie_jax.records import Argument, Entity, Event, Relation
 
 SENTENCE = "Ada Lovelace met Charles Babbage in London ."
@@ -98,10 +104,11 @@ def test_event_items_cover_trigger_and_arguments():
 
 
 def test_options_and_sentence_read_back_from_prompts():
+  # Each task type's layout reads its own prompts back (`tools.report`).
   prompt = instructions.render_prompt(
     "NER", "Find entities. \n", OPTIONS, SENTENCE
   )
-  assert error_audit.prompt_parts(prompt) == (OPTIONS, SENTENCE)
+  assert task_types.NER.layout.read(prompt) == (OPTIONS, SENTENCE)
   ee = instructions.render_prompt(
     "EE",
     "Find events. \n",
@@ -109,11 +116,12 @@ def test_options_and_sentence_read_back_from_prompts():
     SENTENCE,
     {"roles": ("victim",)},
   )
-  assert error_audit.prompt_parts(ee) == (
+  assert task_types.EE.layout.read(ee) == (
     ("attack", "it's", "victim"),
     SENTENCE,
   )
-  assert error_audit.prompt_parts("no layout") == (None, None)
+  assert task_types.EE.layout.read(prompt) == (None, None)
+  assert task_types.NER.layout.read("no layout") == (None, None)
 
 
 def test_example_options_win_over_dataset_options():

@@ -85,7 +85,21 @@ EXPECTED = [
 def test_registered():
   assert "instructuie" in formats.names()
   assert FMT.name == "instructuie"
-  assert set(instructuie.tasks()) == set(TASKS)
+  assert set(instructuie.tasks()) == {task_types.get(t) for t in TASKS}
+
+
+def test_the_fuzzer_covers_every_task_type():
+  every = set(task_types.TASK_TYPES.values())
+  assert set(fuzz_parser.RANDOM_RECORD) == every
+  assert set(fuzz_parser.BODY) == every
+
+
+@pytest.mark.parametrize("name", formats.names())
+def test_every_format_covers_every_task_type(name):
+  # A new task type is its record plus a codec in each format.
+  covered = formats.get(name).tasks()
+  assert sorted(t.name for t in covered) == sorted(task_types.TASK_TYPES)
+  assert all(t is task_types.get(t.name) for t in covered)
 
 
 @pytest.mark.parametrize("task,records,text", EXPECTED)

@@ -190,6 +190,35 @@ def test_empty_split_is_an_error(data_copy):
   assert "Traceback" not in err
 
 
+def test_empty_split_on_purpose_is_a_note(data_copy):
+  folder = data_copy / "NER" / "tiny_ner"
+  (folder / "dev.json").write_text("[]")
+  marker = {"tool": "tools.convert_data", "empty_splits": ["dev"]}
+  (folder / ".convert_data.json").write_text(json.dumps(marker))
+  code, out = _run(f"--data_dir={data_copy}")
+  assert code == 0, out
+  assert "notes (1):" in out and "dev.json: empty on purpose" in out
+  marker["empty_splits"] = ["test"]  # Another split: dev is an error.
+  (folder / ".convert_data.json").write_text(json.dumps(marker))
+  code, out = _run(f"--data_dir={data_copy}")
+  assert code == 1 and "dev.json: file: empty list, no instances" in out
+
+
+def test_without_data_dir_checks_the_user_folders(data_copy, tmp_path):
+  env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+  env["IE_USER_DATASETS"] = f"{data_copy},{data_copy}"
+  result = subprocess.run(
+    [sys.executable, "-m", "tools.validate_data"],
+    capture_output=True,
+    text=True,
+    env=env,
+    cwd=REPO_ROOT,
+    check=False,
+  )
+  assert result.returncode == 0, result.stderr
+  assert result.stdout.count(f"== {data_copy}") == 2
+
+
 def test_only_empty_splits_is_an_error(tmp_path):
   folder = tmp_path / "NER" / "x"
   folder.mkdir(parents=True)

@@ -18,6 +18,8 @@ r"""Prepares the `ie_instructions` TFDS datasets (sharded TFRecords).
 Usage:
   python -m tools.build_tfds --manual_dir=DATA_ROOT --data_dir=TFDS_DIR \
     [--datasets=mit_movie,conll04 | --datasets=all]
+  IE_USER_DATASETS=/data/my_ie python -m tools.build_tfds \
+    --data_dir=TFDS_DIR --datasets=user | --datasets=my_ner,...
 
 One TFDS dataset per catalog row (`ie_instructions/{slug}:1.0.0`), built from
 the JSON files under --manual_dir (the IE INSTRUCTIONS root, local or gs://)
@@ -27,6 +29,11 @@ folder is missing are listed and counted as skipped; a dataset named in
 IE_INSTRUCTIONS_TFDS_DIR=TFDS_DIR`. Same as `tfds build
 --imports=tasks.sources ie_instructions/{slug} --manual_dir=...
 --data_dir=...`, whose CLI needs apache-beam.
+
+The datasets of the user's own folders (`IE_USER_DATASETS`,
+tasks/user_datasets.py) are built from their own folder (no --manual_dir
+needed) as `ie_instructions/user_{family}_{slug}`: `--datasets=user` for
+all of them, or their names among the others.
 
 Everything is checked before the first dataset is built: the folders, the
 names, and every split of every dataset to build (it must read without
@@ -49,9 +56,15 @@ FLAGS = flags.FLAGS
 
 def define_flags() -> None:
   """Defines the CLI flags (only when run as a script)."""
-  flags.DEFINE_string("manual_dir", None, "Data root.", required=True)
+  flags.DEFINE_string(
+    "manual_dir", None, "Data root of the catalog's datasets."
+  )
   flags.DEFINE_string("data_dir", None, "TFDS output dir.", required=True)
-  flags.DEFINE_list("datasets", ["all"], "Slugs, or 'all'.")
+  flags.DEFINE_list(
+    "datasets",
+    ["all"],
+    "Slugs, 'all' (the catalog's) or 'user' (those of IE_USER_DATASETS).",
+  )
 
 
 def _is_remote(path: str) -> bool:
@@ -66,26 +79,63 @@ def _isdir(path: str) -> bool:
   return os.path.isdir(path)
 
 
+def _user_specs() -> tuple[catalog.DatasetSpec, ...]:
+  """The datasets of `IE_USER_DATASETS` (tasks/user_datasets.py)."""
+  from tasks import settings
+
+  folders = settings.user_datasets_in_force()
+  if not folders:
+    return ()
+  from tasks import user_datasets  # TensorFlow (gfile), only when needed.
+
+  try:
+    return user_datasets.specs(folders)
+  except ValueError as e:
+    raise cli.UserError(str(e)) from None
+
+
+def _config(spec: catalog.DatasetSpec) -> str:
+  from tasks import sources
+
+  return sources.tfds_config_name(spec)
+
+
 def _spec(slug: str) -> catalog.DatasetSpec:
   try:
     return catalog.get(slug)
   except ValueError:
-    known = [s.slug for s in catalog.CATALOG]
-    close = difflib.get_close_matches(slug, known, n=3)
-    hint = f"did you mean {', '.join(close)}?" if close else "known: "
-    hint += "" if close else ", ".join(known)
-    raise cli.UsageError(f"unknown dataset {slug!r} ({hint})") from None
+    pass
+  user = _user_specs()
+  mine = [s for s in user if slug in (s.slug, s.name, _config(s))]
+  if len(mine) == 1:
+    return mine[0]
+  if mine:
+    raise cli.UsageError(
+      f"dataset {slug!r} is in several families; name one of "
+      f"{', '.join(_config(s) for s in mine)}"
+    )
+  known = [s.slug for s in catalog.CATALOG] + [_config(s) for s in user]
+  close = difflib.get_close_matches(slug, known, n=3)
+  hint = f"did you mean {', '.join(close)}?" if close else "known: "
+  hint += "" if close else ", ".join(known)
+  raise cli.UsageError(f"unknown dataset {slug!r} ({hint})")
+
+
+def _root(spec: catalog.DatasetSpec, manual_dir: str | None) -> str:
+  """The data root of `spec`: its own (a user's dataset) or --manual_dir."""
+  return spec.root if spec.root is not None else manual_dir
 
 
 def plan(
-  manual_dir: str, data_dir: str, slugs: list[str]
+  manual_dir: str | None, data_dir: str, slugs: list[str]
 ) -> tuple[list[catalog.DatasetSpec], dict[str, str]]:
   """Checks the flags and folders; returns (datasets to build, skipped).
 
   Args:
-    manual_dir: The IE INSTRUCTIONS root.
+    manual_dir: The IE INSTRUCTIONS root (None: user datasets only).
     data_dir: The TFDS output folder.
-    slugs: Catalog slugs (or names), or `["all"]`.
+    slugs: Catalog slugs (or names), user dataset names, `["all"]` or
+      `["user"]`.
 
   Returns:
     The datasets whose folder exists, and `{slug: why skipped}` for the
@@ -100,14 +150,24 @@ def plan(
   if not slugs:
     raise cli.UsageError("--datasets is empty; name datasets or pass 'all'")
   every = slugs == ["all"]
-  specs = list(catalog.CATALOG) if every else [_spec(s) for s in slugs]
-  if not _isdir(manual_dir):
-    raise cli.UserError(f"{manual_dir}: no such folder (--manual_dir)")
+  if every:
+    specs = list(catalog.CATALOG)
+  elif slugs == ["user"]:
+    specs = list(_user_specs())
+    if not specs:
+      raise cli.UsageError("--datasets=user: IE_USER_DATASETS is not set")
+  else:
+    specs = [_spec(s) for s in slugs]
+  if any(spec.root is None for spec in specs):
+    if not manual_dir:
+      raise cli.UsageError("--manual_dir is required for catalog datasets")
+    if not _isdir(manual_dir):
+      raise cli.UserError(f"{manual_dir}: no such folder (--manual_dir)")
   if not _is_remote(data_dir):
     cli.check_output_dir(data_dir)
   found, skipped = [], {}
   for spec in specs:
-    folder = catalog.dataset_dir(spec, manual_dir)
+    folder = catalog.dataset_dir(spec, _root(spec, manual_dir))
     if _isdir(folder):
       found.append(spec)
     elif every:
@@ -122,7 +182,9 @@ def plan(
   return found, skipped
 
 
-def check_data(specs: list[catalog.DatasetSpec], manual_dir: str) -> None:
+def check_data(
+  specs: list[catalog.DatasetSpec], manual_dir: str | None
+) -> None:
   """Reads every split of `specs` as the builder will (then cached).
 
   Raises:
@@ -131,22 +193,26 @@ def check_data(specs: list[catalog.DatasetSpec], manual_dir: str) -> None:
   from tasks import sources
 
   for spec in specs:
+    root = _root(spec, manual_dir)
     for split in sources.ALL_SPLITS:
       try:
-        features = sources.load_features(spec, manual_dir, split)
+        features = sources.load_features(spec, root, split)
       except FileNotFoundError as e:
         raise cli.UserError(f"{e} (dataset {spec.slug})") from None
       except schema.DataError as e:
         raise cli.UserError(f"{e} (dataset {spec.slug})") from None
       if not features["id"]:
-        path = catalog.split_path(spec, manual_dir, split)
+        path = catalog.split_path(spec, root, split)
         raise cli.UserError(
           f"{path}: file: empty list, no instances (dataset {spec.slug})"
         )
 
 
-def build(manual_dir: str, data_dir: str, slugs: list[str]) -> dict[str, str]:
-  """Builds the datasets; returns `{slug: what happened}` in catalog order.
+def build(
+  manual_dir: str | None, data_dir: str, slugs: list[str]
+) -> dict[str, str]:
+  """Builds the datasets; returns `{config: what happened}` in catalog order
+  (then the user's datasets in the order given).
 
   Each value is "built: DIR", "already built: DIR" or "skipped: why".
 
@@ -162,15 +228,21 @@ def build(manual_dir: str, data_dir: str, slugs: list[str]) -> dict[str, str]:
 
   result = {slug: f"skipped: {why}" for slug, why in skipped.items()}
   for spec in specs:
-    builder = sources.IeInstructions(config=spec.slug, data_dir=data_dir)
+    # A user's dataset has no config in the builder class: it is passed.
+    config = spec.slug if spec.root is None else sources.builder_config(spec)
+    builder = sources.IeInstructions(config=config, data_dir=data_dir)
+    name = _config(spec)
     if builder.is_prepared():
-      result[spec.slug] = f"already built: {builder.data_dir}"
+      result[name] = f"already built: {builder.data_dir}"
       continue
+    root = _root(spec, manual_dir)
     builder.download_and_prepare(
-      download_config=tfds.download.DownloadConfig(manual_dir=manual_dir)
+      download_config=tfds.download.DownloadConfig(manual_dir=root)
     )
-    result[spec.slug] = f"built: {builder.data_dir}"
-  order = {s.slug: i for i, s in enumerate(catalog.CATALOG)}
+    result[name] = f"built: {builder.data_dir}"
+  order: dict[str, int] = {}
+  for spec in [*catalog.CATALOG, *specs]:
+    order.setdefault(_config(spec), len(order))
   return dict(sorted(result.items(), key=lambda kv: order[kv[0]]))
 
 

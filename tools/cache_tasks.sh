@@ -34,7 +34,9 @@
 # Read the caches with `seqio.add_global_cache_dirs([OUTPUT_CACHE_DIR])` and
 # `use_cached=True` (T5X train.py: --seqio_additional_cache_dirs=DIR and
 # `--gin.USE_CACHED_TASKS=True`). The data settings (tasks/settings.py) come
-# from the environment: IE_INSTRUCTIONS_DIR, IE_INSTRUCTIONS_VOCAB, ... Each
+# from the environment: IE_INSTRUCTIONS_DIR, IE_INSTRUCTIONS_VOCAB, ...;
+# IE_USER_DATASETS names the folders of your own datasets (their tasks and
+# user_supervised, user_zeroshot_eval; tasks/all_tasks.py). Each
 # task's cache gets their record (instructuie_settings.json); a task refuses
 # a cache recorded with other settings, and this script refuses to add to
 # such caches without --overwrite.
@@ -98,7 +100,7 @@ import sys
 
 import seqio
 
-from tasks import cache, mixtures
+from tasks import all_tasks, cache, mixtures  # all_tasks: IE_USER_DATASETS
 
 output_dir, overwrite, names = sys.argv[1], sys.argv[2] == "1", sys.argv[3:]
 tasks = []
@@ -124,7 +126,7 @@ EOF
 )"
 
 "$VENV/bin/python" -m seqio.scripts.cache_tasks_main \
-  --module_import=tasks.ie_instructions \
+  --module_import=tasks.all_tasks \
   --tasks="$TASKS" \
   --output_cache_dir="$OUTPUT_DIR" \
   --alsologtostderr \

@@ -19,7 +19,8 @@ In (`--format` names the input format):
   python -m tools.convert_data --format=conll|brat|jsonl \
     --input=[SPLIT=]PATH[,[SPLIT=]PATH...] --output_dir=ROOT --dataset=NAME \
     [--split_ratios=0.8,0.1,0.1 --seed=0] [--label_map=FILE.json \
-    [--drop_unmapped]] [--labels=labels.json] [--overwrite]
+    [--drop_unmapped]] [--labels=labels.json] [--role=supervised|zeroshot] \
+    [--overwrite]
 
   conll: --token_column=0 --tag_column=-1 --scheme=auto|bio|bioes|iob1
          (auto: guessed per input file, see tags.detect_scheme)
@@ -29,7 +30,9 @@ In (`--format` names the input format):
 
 Writes `ROOT/{NER,RE,EE}/NAME/{train,dev,test}.json` and `labels.json`
 (NER/RE: a sorted list of the labels seen; EE: {event type: [roles]}), or
-the given `--labels` file. Splits come from `SPLIT=` names on the inputs
+the given `--labels` file, and `dataset.json` with the dataset's `--role`
+(supervised: trained on in `user_supervised`; zeroshot: evaluated in
+`user_zeroshot_eval`; see tasks/user_datasets.py). Splits come from `SPLIT=` names on the inputs
 (train, dev, test; a split not given is written empty) or from
 `--split_ratios` with `--seed` (documents: BRAT files, CoNLL -DOCSTART-
 blocks; else sentences; shuffled and cut). The label map is a JSON object
@@ -62,7 +65,7 @@ from collections.abc import Sequence
 
 from absl import flags
 
-from instructuie_jax import cli, json_input, schema, task_types
+from instructuie_jax import catalog, cli, json_input, schema, task_types
 from instructuie_jax.converters import (
   bio_export,
   brat,
@@ -91,6 +94,12 @@ def define_flags() -> None:
     "INSTRUCTIONS root.",
   )
   flags.DEFINE_string("output_dir", None, "Output root folder.")
+  flags.DEFINE_enum(
+    "role",
+    "supervised",
+    list(catalog.ROLES),
+    "In: the dataset's role, written to its dataset.json (user mixtures).",
+  )
   flags.DEFINE_string("dataset", None, "Dataset folder name.")
   cli.define_integer(
     "token_column",
@@ -269,7 +278,10 @@ def convert_in(
   except common.InputError as e:
     raise UsageError(str(e)) from None
   inputs = _inputs(entries, ratios, fmt)
-  wanted = ["NER"] if fmt != "brat" else _families(FLAGS.families)
+  # CoNLL and JSON lines hold entities only.
+  wanted = (
+    [task_types.NER_FAMILY.name] if fmt != "brat" else _families(FLAGS.families)
+  )
   if fmt != "brat" and FLAGS.families != "auto":
     raise UsageError("--families applies to --format=brat only")
   given_labels = labels_text = None
@@ -365,6 +377,7 @@ def convert_in(
     mine = [r for r in records if r.family == family]
     labels = labels_text or common.labels_json(family, mine)
     counts = {s: len(x) for s, x in by_split.items()}
+    empty = [s for s in schema.SPLITS if ratios is None and s not in given]
     meta = {
       "tool": "tools.convert_data",
       "format": fmt,
@@ -374,6 +387,8 @@ def convert_in(
       "seed": FLAGS.seed if ratios else None,
       "label_map": FLAGS.label_map,
       "instances": counts,
+      # Not given, written empty on purpose (tools.validate_data: a note).
+      "empty_splits": empty,
       "counts": dict(report.counts),
       "notes": [str(n) for n in report.notes],
     }
@@ -386,6 +401,7 @@ def convert_in(
         labels,
         meta,
         overwrite=FLAGS.overwrite,
+        metadata={"role": FLAGS.role},
       )
     except output.ValidationError as e:
       print(
@@ -396,7 +412,6 @@ def convert_in(
       for line in e.errors[1 : FLAGS.max_listed]:
         print(f"  {line}", file=sys.stderr)
       return 1
-    empty = [s for s in schema.SPLITS if ratios is None and s not in given]
     items = sum(
       len(x[task_types.ITEMS_KEY[family]]) for v in by_split.values() for x in v
     )
@@ -427,7 +442,7 @@ def convert_out(entries: Sequence[str], output_dir: str, dataset: str) -> int:
     raise UsageError("--to=conll takes one --input: the IE INSTRUCTIONS root")
   scheme = "bio" if FLAGS.scheme == "auto" else FLAGS.scheme
   root = entries[0]
-  source = os.path.join(root, "NER", dataset)
+  source = os.path.join(root, task_types.NER_FAMILY.name, dataset)
   if not os.path.isdir(source):
     raise common.InputError(f"{source}: no such NER dataset folder")
   folder = os.path.join(output_dir, dataset)
@@ -441,7 +456,7 @@ def convert_out(entries: Sequence[str], output_dir: str, dataset: str) -> int:
       report.note(path, "split not found", "not written")
       continue
     _, labels, problems = schema.load_dataset_split(
-      root, "NER", dataset, split, strict=False
+      root, task_types.NER_FAMILY, dataset, split, strict=False
     )
     errors = [p for p in problems if not p.is_warning]
     if errors:

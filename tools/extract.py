@@ -129,7 +129,7 @@ def read_items(text: str, source: str) -> list[dict[str, Any]]:
 def check_items(
   items: Sequence[tuple[int, dict[str, Any]]],
   source: str,
-  task: str,
+  task: task_types.TaskType,
   labels: Any,
   roles: Any,
 ) -> list[queries.Query]:
@@ -147,7 +147,9 @@ def check_items(
   return built
 
 
-def check_flags(argv: Sequence[str]) -> tuple[str, Any, Any]:
+def check_flags(
+  argv: Sequence[str],
+) -> tuple[task_types.TaskType, Any, Any]:
   """Validates the flags; returns the task, labels and roles.
 
   Raises:
@@ -158,11 +160,13 @@ def check_flags(argv: Sequence[str]) -> tuple[str, Any, Any]:
   for name in ("checkpoint", "input"):
     if not getattr(FLAGS, name):
       raise cli.UsageError(f"--{name} is required")
-  task = FLAGS.task
-  if task not in task_types.TASK_TYPES:
+  try:
+    task = task_types.get(FLAGS.task)
+  except ValueError:
     raise cli.UsageError(
-      f"--task: unknown task {task!r}; known: {', '.join(task_types.TASK_TYPES)}"
-    )
+      f"--task: unknown task {FLAGS.task!r}; known: "
+      f"{', '.join(task_types.TASK_TYPES)}"
+    ) from None
   labels = parse_list(FLAGS.labels, "labels")
   roles = parse_list(FLAGS.roles, "roles")
   for flag, value in (("labels", labels), ("roles", roles)):

@@ -124,8 +124,8 @@ def mixture_examples(
 ) -> tuple[int, dict[str, str], set[str]]:
   """Examples per epoch from the rates of mixture `name`.
 
-  `name` is a mixture of `tasks.mixtures.MIXTURES` or its `NAME_available`
-  part. Tasks whose datasets are not on disk are left out of the count.
+  `name` is a mixture of `tasks.mixtures.MIXTURES` (`user_supervised` too,
+  with `IE_USER_DATASETS` set) or its `NAME_available` part. Tasks whose datasets are not on disk are left out of the count.
 
   Returns:
     (examples, {task left out: reason}, the benchmarks the mixture reads).
@@ -135,10 +135,15 @@ def mixture_examples(
   from tasks import mixtures, settings  # noqa: PLC0415
 
   base = name.removesuffix(mixtures.AVAILABLE_SUFFIX)
+  try:
+    settings.resolve()  # Registers the user's own datasets and mixtures.
+  except ValueError as e:
+    raise run_plan.PlanError(f"--mixture={name}: {e}") from None
   if base not in mixtures.MIXTURES:
     raise run_plan.PlanError(
       f"--mixture={name}: unknown; known: {', '.join(mixtures.MIXTURES)} "
-      f"(each also as NAME{mixtures.AVAILABLE_SUFFIX})"
+      f"(each also as NAME{mixtures.AVAILABLE_SUFFIX}; user_supervised and "
+      "user_zeroshot_eval with your own datasets in IE_USER_DATASETS)"
     )
   benchmarks = mixtures.benchmarks_of(base)
   settings.configure(**settings.data_dir_overrides(benchmarks, data_dir))

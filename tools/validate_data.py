@@ -15,7 +15,7 @@
 r"""Checks every dataset in an IE INSTRUCTIONS folder and prints a table.
 
 Usage:
-  python -m tools.validate_data --data_dir=DIR [--strict] \
+  python -m tools.validate_data [--data_dir=DIR] [--strict] \
     [--max_problems_listed=N] [--fail_on_duplicates]
 
 Reads `DIR/{NER,RE,EE}/{dataset}/{train,dev,test}.json` and `labels.json`
@@ -28,7 +28,13 @@ relation and tail, an event with its type and trigger; extra copies
 counted). The strict metrics count each repeat as a mention of its own; the
 original evaluator compares sets, where it counts once (README "Metrics").
 Then it lists up to N errors and N warnings, each as
-`file:index: field: message`.
+`file:index: field: message`. Without --data_dir it checks every folder of
+the user's own datasets (`IE_USER_DATASETS`, tasks/settings.py), one after
+the other.
+
+A split that `tools.convert_data` wrote empty on purpose (not given to it,
+listed as `empty_splits` in the folder's `.convert_data.json`) is a note,
+listed under "notes", not an error.
 
 Exit status: 1 when there is any error (missing or mistyped field, label not
 in labels.json, bad pos, name not in the sentence, empty sentence, invalid
@@ -43,6 +49,7 @@ folder, a bad flag) are one line on stderr; a bad flag exits with 2.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import sys
 import time
@@ -83,6 +90,7 @@ class DatasetReport:
   splits: dict[str, schema.SplitStats]
   problems: list[schema.Problem]
   repeats: int = 0
+  notes: list[str] = dataclasses.field(default_factory=list)
 
   @property
   def errors(self) -> list[schema.Problem]:
@@ -93,11 +101,33 @@ class DatasetReport:
     return [p for p in self.problems if p.is_warning]
 
 
+def empty_on_purpose(root: str, family: str, dataset: str) -> list[str]:
+  """The splits `tools.convert_data` wrote empty on purpose (not given):
+  `empty_splits` of the folder's `.convert_data.json`; [] without one."""
+  from instructuie_jax.converters import output  # noqa: PLC0415
+
+  path = os.path.join(root, family, dataset, output.MARKER)
+  try:
+    with open(path, encoding="utf-8") as f:
+      meta = json.load(f)
+  except (OSError, ValueError):
+    return []
+  splits = meta.get("empty_splits") if isinstance(meta, dict) else None
+  return [s for s in splits or () if s in schema.SPLITS]
+
+
 def load_split_checked(
-  root: str, family: str, dataset: str, split: str, *, strict: bool = False
+  root: str,
+  family: str,
+  dataset: str,
+  split: str,
+  *,
+  strict: bool = False,
+  empty_ok: bool = False,
 ) -> tuple[list[schema.Instance], schema.Labels, list[schema.Problem]]:
   """`schema.load_dataset_split`, where a split holding no instance at all
-  (an empty JSON list) is an error too: nothing would be read from it.
+  (an empty JSON list) is an error too: nothing would be read from it;
+  unless `empty_ok` (written empty on purpose, `empty_on_purpose`).
 
   Raises:
     schema.DataError: strict mode, at the first error.
@@ -105,7 +135,11 @@ def load_split_checked(
   instances, labels, problems = schema.load_dataset_split(
     root, family, dataset, split, strict=strict
   )
-  if not instances and not [p for p in problems if not p.is_warning]:
+  if (
+    not instances
+    and not empty_ok
+    and not [p for p in problems if not p.is_warning]
+  ):
     file = os.path.join(root, family, dataset, f"{split}.json")
     problem = schema.Problem(file, None, "file", "empty list, no instances")
     if strict:
@@ -146,12 +180,19 @@ def validate_dataset(
   """
   splits = {}
   problems: list[schema.Problem] = []
+  notes = []
   labels = schema.Labels(())
   repeats = 0
+  on_purpose = empty_on_purpose(root, family, dataset)
   for n, split in enumerate(schema.SPLITS):
     instances, labels, split_problems = load_split_checked(
-      root, family, dataset, split, strict=strict
+      root, family, dataset, split, strict=strict, empty_ok=split in on_purpose
     )
+    if not instances and split in on_purpose:
+      notes.append(
+        f"{os.path.join(root, family, dataset, split)}.json: empty on "
+        "purpose (not given to tools.convert_data)"
+      )
     if n > 0:  # labels.json problems repeat for every split
       split_problems = [
         p for p in split_problems if not p.file.endswith("labels.json")
@@ -159,7 +200,9 @@ def validate_dataset(
     splits[split] = schema.split_stats(instances, split_problems)
     problems.extend(split_problems)
     repeats += repeated_mentions(instances)
-  return DatasetReport(family, dataset, labels, splits, problems, repeats)
+  return DatasetReport(
+    family, dataset, labels, splits, problems, repeats, notes=notes
+  )
 
 
 def dangling_links(root: str) -> list[schema.Problem]:
@@ -188,10 +231,11 @@ def format_table(reports: Sequence[DatasetReport]) -> str:
   rows = [header]
   for r in reports:
     stats = r.splits.values()
-    items = sum(getattr(s, task_types.ITEMS_KEY[r.family]) for s in stats)
+    family = task_types.family(r.family)
+    items = sum(getattr(s, family.items_key) for s in stats)
     labels = str(len(r.labels.types))
     args = "-"
-    if r.family == "EE":
+    if family.roles:
       labels += f"/{len(r.labels.all_roles)}"
       args = str(sum(s.arguments for s in stats))
     rows.append(
@@ -200,7 +244,7 @@ def format_table(reports: Sequence[DatasetReport]) -> str:
         r.dataset,
         *(str(r.splits[s].instances) for s in schema.SPLITS),
         labels,
-        f"{items} {task_types.ITEMS_KEY[r.family][:3]}.",
+        f"{items} {family.items_key[:3]}.",
         args,
         str(len(r.errors)),
         str(len(r.warnings)),
@@ -285,20 +329,40 @@ def run(
   if warnings:
     title = "duplicates" + ("" if fail_on_duplicates else ", not failing")
     print("\n" + format_problems(title, warnings, max_problems_listed))
+  notes = [n for r in reports for n in r.notes]
+  if notes:
+    print(f"\nnotes ({len(notes)}):")
+    print("\n".join(f"  {n}" for n in notes))
   return 1 if errors or (warnings and fail_on_duplicates) else 0
 
 
 def main(argv: Sequence[str]) -> int:
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-  if not FLAGS.data_dir:
-    raise app.UsageError("--data_dir is required.")
-  return run(
-    FLAGS.data_dir,
-    strict=FLAGS.strict,
-    max_problems_listed=FLAGS.max_problems_listed,
-    fail_on_duplicates=FLAGS.fail_on_duplicates,
-  )
+  roots = [FLAGS.data_dir] if FLAGS.data_dir else []
+  if not roots:
+    from tasks import settings  # noqa: PLC0415
+
+    roots = list(settings.user_datasets_in_force())
+  if not roots:
+    raise app.UsageError(
+      "--data_dir is required (or your own datasets' folders in "
+      "IE_USER_DATASETS)."
+    )
+  status = 0
+  for root in roots:
+    if len(roots) > 1:
+      print(f"== {root}")
+    status = max(
+      status,
+      run(
+        root,
+        strict=FLAGS.strict,
+        max_problems_listed=FLAGS.max_problems_listed,
+        fail_on_duplicates=FLAGS.fail_on_duplicates,
+      ),
+    )
+  return status
 
 
 if __name__ == "__main__":

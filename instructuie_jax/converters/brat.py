@@ -300,13 +300,14 @@ def read_document(
   for i, s in enumerate(sentences):
     sentence = text[s.start : s.end]
     where = f"{txt_file}:{s.line}"
-    found = {"NER": entities[i], "RE": rels[i], "EE": evs[i]}
-    for family, items in found.items():
-      if family != "NER" and not items:
+    found = {"entities": entities[i], "relations": rels[i], "events": evs[i]}
+    for family in task_types.FAMILY_RECORDS.values():
+      key = family.items_key
+      items = found[key]
+      if not items and not family.keeps_empty:
         continue
-      key = task_types.ITEMS_KEY[family]
       record = common.Record(
-        family, {"sentence": sentence, key: items}, where, unit, split
+        family.name, {"sentence": sentence, key: items}, where, unit, split
       )
       common.dedupe_items(record, report)
       records.append(record)

@@ -39,7 +39,6 @@ from typing import Any
 from instructuie_jax import schema, task_types
 
 WHERE = "_where"
-_ONE = {"entities": "entity", "relations": "relation", "events": "event"}
 
 
 class InputError(ValueError):
@@ -100,7 +99,7 @@ class Record:
   """One converted instance.
 
   Attributes:
-    family: "NER", "RE" or "EE".
+    family: The family's name ("NER", "RE" or "EE"; `task_types.family`).
     instance: The IE INSTRUCTIONS instance (items may hold `_where`).
     where: `file:line` of the sentence.
     unit: Instances with the same unit go to the same split.
@@ -202,10 +201,24 @@ class LabelMap:
     return None, "not in the label map"
 
 
+@dataclasses.dataclass(frozen=True)
+class Allowed:
+  """The labels a conversion may write (`--labels`).
+
+  Attributes:
+    types: Entity types, relation types or event types.
+    roles: Families with roles: the allowed `type/role` strings; None allows
+      every role.
+  """
+
+  types: frozenset[str]
+  roles: frozenset[str] | None = None
+
+
 def map_labels(
   records: list[Record],
   label_map: LabelMap,
-  allowed: dict[str, frozenset[str] | None] | None,
+  allowed: Allowed | None,
   report: Report,
 ) -> list[Record]:
   """Applies the label map and the allowed label set to every item.
@@ -213,17 +226,16 @@ def map_labels(
   Args:
     records: The records; items are changed in place.
     label_map: The mapping.
-    allowed: Per family the allowed types (NER/RE) or event types (EE), or
-      None to allow all; EE roles are checked through the key
-      `"EE roles"` (a set of `type/role` strings) when present.
+    allowed: The allowed labels (`allowed_from_labels`), or None to allow
+      all.
     report: Gets a note per dropped item and counts per mapping.
 
   Returns:
-    The records still holding an item (RE/EE) or any record (NER).
+    The records still holding an item, and those of a family that keeps
+    sentences without items (NER).
   """
-  allowed = allowed or {}
 
-  def rename(label: str, where: str, what: str, family_key: str):
+  def rename(label: str, where: str, what: str):
     new, how = label_map(label)
     if how == "mapped" and new != label:
       report.count(f"labels mapped ({what})")
@@ -232,117 +244,109 @@ def map_labels(
     if new is None:
       report.note(where, f"{what} dropped", f"{label!r}: {how}")
       return None
-    ok = allowed.get(family_key)
-    if ok is not None and new not in ok:
+    if allowed is not None and new not in allowed.types:
       report.note(where, f"{what} dropped", f"{new!r} is not in --labels")
       return None
     return new
 
+  def arguments(label: str, item: dict) -> list[dict]:
+    kept = []
+    roles_ok = None if allowed is None else allowed.roles
+    for a in item["arguments"]:
+      role, how = label_map(a["role"])
+      if role is None:
+        report.note(a[WHERE], "argument dropped", f"{a['role']!r}: {how}")
+        continue
+      if roles_ok is not None and f"{label}/{role}" not in roles_ok:
+        report.note(
+          a[WHERE],
+          "argument dropped",
+          f"role {role!r} of {label!r} is not in --labels",
+        )
+        continue
+      kept.append({**a, "role": role})
+    return kept
+
   kept = []
   for record in records:
+    family = task_types.family(record.family)
     inst = record.instance
-    if record.family == "NER":
-      items = []
-      for e in inst["entities"]:
-        label = rename(e["type"], e[WHERE], "entity", "NER")
-        if label is not None:
-          items.append({**e, "type": label})
-      inst["entities"] = items
-      kept.append(record)
-      continue
-    if record.family == "RE":
-      items = []
-      for r in inst["relations"]:
-        label = rename(r["type"], r[WHERE], "relation", "RE")
-        if label is None:
-          continue
-        for end in ("head", "tail"):  # entity types: renamed, never dropped
-          new, _ = label_map(r[end]["type"])
-          r[end]["type"] = r[end]["type"] if new is None else new
-        items.append({**r, "type": label})
-      inst["relations"] = items
-    else:
-      items = []
-      for ev in inst["events"]:
-        label = rename(ev["type"], ev[WHERE], "event", "EE")
-        if label is None:
-          continue
-        arguments = []
-        roles_ok = allowed.get("EE roles")
-        for a in ev["arguments"]:
-          role, how = label_map(a["role"])
-          if role is None:
-            report.note(a[WHERE], "argument dropped", f"{a['role']!r}: {how}")
-            continue
-          if roles_ok is not None and f"{label}/{role}" not in roles_ok:
-            report.note(
-              a[WHERE],
-              "argument dropped",
-              f"role {role!r} of {label!r} is not in --labels",
-            )
-            continue
-          arguments.append({**a, "role": role})
-        items.append({**ev, "type": label, "arguments": arguments})
-      inst["events"] = items
-    if items:
+    items = []
+    for item in inst[family.items_key]:
+      label = rename(item["type"], item[WHERE], family.item)
+      if label is None:
+        continue
+      for end in family.endpoints:  # entity types: renamed, never dropped
+        new, _ = label_map(item[end]["type"])
+        item[end]["type"] = item[end]["type"] if new is None else new
+      item = {**item, "type": label}
+      if family.roles:
+        item["arguments"] = arguments(label, item)
+      items.append(item)
+    inst[family.items_key] = items
+    if items or family.keeps_empty:
       kept.append(record)
     else:
       report.note(
         record.where,
         "sentence skipped",
-        f"no {task_types.ITEMS_KEY[record.family]} left after label mapping",
+        f"no {family.items_key} left after label mapping",
       )
   return kept
 
 
 def dedupe_items(record: Record, report: Report) -> None:
   """Drops exact duplicate items of one instance, each with a note."""
-  key = task_types.ITEMS_KEY[record.family]
+  family = task_types.family(record.family)
+  key = family.items_key
   seen = set()
   items = []
   for item in record.instance[key]:
     frozen = repr(strip_private(item))
     if frozen in seen:
-      report.note(item[WHERE], "duplicate dropped", f"a repeated {_ONE[key]}")
+      report.note(item[WHERE], "duplicate dropped", f"a repeated {family.item}")
       continue
     seen.add(frozen)
     items.append(item)
   record.instance[key] = items
 
 
-def labels_json(family: str, records: Iterable[Record]) -> Any:
+def labels_json(
+  family: str | task_types.Family, records: Iterable[Record]
+) -> Any:
   """The `labels.json` contents: the labels seen, sorted.
 
-  NER/RE: a list of types. EE: `{event type: [roles]}`.
+  A list of types; for a family with roles (EE) `{event type: [roles]}`.
   """
+  family = task_types.family(family)
   records = list(records)
-  if family == "NER":
-    return sorted({e["type"] for r in records for e in r.instance["entities"]})
-  if family == "RE":
-    return sorted({x["type"] for r in records for x in r.instance["relations"]})
+  key = family.items_key
+  if not family.roles:
+    return sorted({x["type"] for r in records for x in r.instance[key]})
   roles: dict[str, set[str]] = {}
   for r in records:
-    for ev in r.instance["events"]:
+    for ev in r.instance[key]:
       roles.setdefault(ev["type"], set()).update(
         a["role"] for a in ev["arguments"]
       )
   return {t: sorted(roles[t]) for t in sorted(roles)}
 
 
-def allowed_from_labels(family: str, labels: Any) -> dict[str, frozenset[str]]:
+def allowed_from_labels(
+  family: str | task_types.Family, labels: Any
+) -> Allowed:
   """The `allowed` argument of `map_labels` for a given labels.json."""
-  if family != "EE":
-    return {family: frozenset(labels)}
+  if not task_types.family(family).roles:
+    return Allowed(frozenset(labels))
   if isinstance(labels, list):  # [[types], [roles]]
     types, roles = labels
-    return {
-      "EE": frozenset(types),
-      "EE roles": frozenset(f"{t}/{r}" for t in types for r in roles),
-    }
-  return {
-    "EE": frozenset(labels),
-    "EE roles": frozenset(f"{t}/{r}" for t, rs in labels.items() for r in rs),
-  }
+    return Allowed(
+      frozenset(types), frozenset(f"{t}/{r}" for t in types for r in roles)
+    )
+  return Allowed(
+    frozenset(labels),
+    frozenset(f"{t}/{r}" for t, rs in labels.items() for r in rs),
+  )
 
 
 def parse_ratios(text: str) -> tuple[float, ...]:

@@ -47,6 +47,7 @@ import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 
+from instructuie_jax import task_types
 from instructuie_jax.converters import common, tags
 
 
@@ -199,7 +200,7 @@ def to_records(
       )
     records.append(
       common.Record(
-        "NER",
+        task_types.NER_FAMILY.name,
         {"sentence": sentence, "entities": entities},
         where,
         unit=unit,

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from instructuie_jax import json_input
+from instructuie_jax import json_input, task_types
 from instructuie_jax.converters import common, conll
 
 TOKEN_END = ("inclusive", "exclusive")
@@ -87,7 +87,9 @@ def _records(objects, split, report, token_end) -> list[common.Record]:
       record = _char_spans(obj, where, report)
     if record is not None:
       records.append(
-        common.Record("NER", record, where, unit=where, split=split)
+        common.Record(
+          task_types.NER_FAMILY.name, record, where, unit=where, split=split
+        )
       )
   report.count("sentences converted", len(records))
   return records

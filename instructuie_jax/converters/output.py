@@ -33,7 +33,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from instructuie_jax import json_input, schema
+from instructuie_jax import catalog, json_input, schema
 from instructuie_jax.converters import common
 
 MARKER = ".convert_data.json"
@@ -205,10 +205,12 @@ def write_dataset(
   meta: Mapping[str, Any],
   *,
   overwrite: bool,
+  metadata: Mapping[str, Any] | None = None,
 ) -> str:
   """Writes `root/family/dataset/{split}.json` + `labels.json`, validated.
 
-  `labels` is the labels.json value, or its text (written as it is).
+  `labels` is the labels.json value, or its text (written as it is);
+  `metadata`, when given, the dataset's `catalog.METADATA_FILE` (its role).
 
   Returns:
     The dataset folder.
@@ -221,6 +223,8 @@ def write_dataset(
     files["labels.json"] = (
       json.dumps(labels, ensure_ascii=False, indent=2) + "\n"
     )
+  if metadata is not None:
+    files[catalog.METADATA_FILE] = json.dumps(metadata, indent=1) + "\n"
   write_folder(
     folder,
     files,

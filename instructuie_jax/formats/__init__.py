@@ -14,7 +14,9 @@
 
 """Registry of target formats: how records become target text and back.
 
-A target format is a pair of inverse functions per task type:
+A target format is a pair of inverse functions per task type, kept in a
+codec table keyed by the task type records (`task_types`); `task` is a
+record or its name:
 
   fmt = formats.get("instructuie")
   text = fmt.linearize("NER", (Entity("person", "Ada"),))   # " person: Ada"
@@ -29,7 +31,7 @@ word-level BIO format) register themselves with `register`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from instructuie_jax import records as records_lib
@@ -64,6 +66,9 @@ class TargetFormat(Protocol):
 
   def parse(self, task: str, text: str) -> ParseResult:
     """Reads `text` back into records; never raises."""
+
+  def tasks(self) -> Sequence[Any]:
+    """The task type records it has a codec for (every one, a test checks)."""
 
   def grammar(self, task: str) -> Any:
     """The targets' grammar (`formats.grammar`), for constrained decoding."""

@@ -64,7 +64,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from instructuie_jax import formats
+from instructuie_jax import formats, task_types
 from instructuie_jax import records as records_lib
 from instructuie_jax.formats import grammar as grammar_lib
 from instructuie_jax.formats.grammar import Label, Lit, Rep, Span, seq
@@ -88,14 +88,16 @@ class LabelHint(NamedTuple):
   roles: frozenset[str] = frozenset()
 
 
-def label_hint(labels: object, task: str = "") -> LabelHint | None:
+def label_hint(
+  labels: object, task: str | task_types.TaskType | None = None
+) -> LabelHint | None:
   """Builds a `LabelHint` from the ways callers hold labels.
 
   Args:
     labels: None, a `LabelHint`, a `schema.Labels` (anything with `types` and
-      `roles` attributes) or an iterable of label strings (roles for EEA,
-      types otherwise).
-    task: The task type; decides what a plain iterable means.
+      `roles` attributes) or an iterable of label strings (roles where the
+      task's options are roles, EEA; types otherwise).
+    task: The task type (or its name); decides what a plain iterable means.
 
   Returns:
     The hint, or None for `labels=None`. Hints are cached by the identity of
@@ -103,11 +105,12 @@ def label_hint(labels: object, task: str = "") -> LabelHint | None:
   """
   if labels is None or isinstance(labels, LabelHint):
     return labels
-  key = (id(labels), task == "EEA")
+  roles = task is not None and task_types.get(task).role_options
+  key = (id(labels), roles)
   cached = _HINT_CACHE.get(key)
   if cached is not None and cached[0] is labels:
     return cached[1]
-  hint = _build_hint(labels, task)
+  hint = _build_hint(labels, roles)
   if len(_HINT_CACHE) >= _HINT_CACHE_SIZE:
     _HINT_CACHE.clear()
   _HINT_CACHE[key] = (labels, hint)
@@ -118,13 +121,13 @@ _HINT_CACHE: dict[tuple[int, bool], tuple[object, LabelHint]] = {}
 _HINT_CACHE_SIZE = 64
 
 
-def _build_hint(labels: object, task: str) -> LabelHint:
+def _build_hint(labels: object, roles: bool) -> LabelHint:
   if hasattr(labels, "types"):
-    roles = getattr(labels, "roles", None) or {}
-    role_set = frozenset(r for rs in roles.values() for r in rs)
+    role_map = getattr(labels, "roles", None) or {}
+    role_set = frozenset(r for rs in role_map.values() for r in rs)
     return LabelHint(frozenset(labels.types), role_set)
   values = frozenset(labels)
-  if task == "EEA":
+  if roles:
     return LabelHint(frozenset(), values)
   return LabelHint(values, frozenset())
 
@@ -669,6 +672,7 @@ class _TaskFormat(NamedTuple):
     fields: A record's written (field name, value) pairs.
     rules: Per field name, what its value must not contain.
     record_problem: What makes a record ambiguous beyond its single fields.
+    answer_problem: What makes a whole answer ambiguous beyond its records.
     grammar: The targets the linearizer writes, for constrained decoding
       (`formats.grammar`).
   """
@@ -678,6 +682,9 @@ class _TaskFormat(NamedTuple):
   fields: Callable[[records_lib.Record], Iterable[tuple[str, str]]]
   rules: Mapping[str, tuple[_Rule, ...]]
   record_problem: Callable[[records_lib.Record], str | None] = lambda record: (
+    None
+  )
+  answer_problem: Callable[[records_lib.Records], str | None] = lambda records: (
     None
   )
   grammar: grammar_lib.Grammar | None = None
@@ -702,6 +709,13 @@ _EVENT_GRAMMAR = seq(
 )
 
 
+def _lone_none(records: records_lib.Records) -> str | None:
+  # " None" is the empty answer: a single span "None" reads as no spans.
+  if len(records) == 1 and records[0].text == NONE:
+    return f"lone span {NONE!r}"
+  return None
+
+
 _TYPED = _TaskFormat(
   _linearize_typed,
   _parse_typed,
@@ -716,40 +730,42 @@ _RELATIONS = _TaskFormat(
   {"relation": _LABEL, "head": _HEAD, "tail": (_char_rule(";"),)},
   grammar=_items_grammar(seq(Label("types"), Lit(": "), _PAIR_GRAMMAR)),
 )
-_TASKS: dict[str, _TaskFormat] = {
-  "NER": _TYPED,
-  "ET": _TYPED,
-  "ES": _TaskFormat(
+# The codec of each task type (a test checks that every task type has one).
+_CODECS: dict[task_types.TaskType, _TaskFormat] = {
+  task_types.NER: _TYPED,
+  task_types.ET: _TYPED,
+  task_types.ES: _TaskFormat(
     _linearize_spans,
     _parse_spans,
     _fields_of("text"),
     {"text": (_cut_rule(", "), _Rule("odd ','", _odd_comma))},
     grammar=_items_grammar(Span(), ", "),
+    answer_problem=_lone_none,
   ),
-  "RE": _RELATIONS,
-  "EPR": _RELATIONS,
-  "EP": _TaskFormat(
+  task_types.RE: _RELATIONS,
+  task_types.EPR: _RELATIONS,
+  task_types.EP: _TaskFormat(
     _linearize_pairs,
     _parse_pairs,
     _fields_of("head", "tail"),
     {"head": _HEAD, "tail": (_char_rule(";"),)},
     grammar=_items_grammar(_PAIR_GRAMMAR),
   ),
-  "EET": _TaskFormat(
+  task_types.EET: _TaskFormat(
     _linearize_triggers,
     _parse_triggers,
     _fields_of("type", "trigger"),
     {"type": _LABEL + _QUOTED, "trigger": _NAME + _QUOTED},
     grammar=_TYPED_GRAMMAR,
   ),
-  "EEA": _TaskFormat(
+  task_types.EEA: _TaskFormat(
     _linearize_arguments,
     _parse_arguments,
     _fields_of("text", "role"),
     {"text": (_cut_rule("; "), _label_before_rule(";")), "role": _LABEL},
     grammar=Rep(_ARGUMENT, Lit(";"), Lit(" " + NONE)),
   ),
-  "EE": _TaskFormat(
+  task_types.EE: _TaskFormat(
     _linearize_events,
     _parse_events,
     _event_fields,
@@ -765,21 +781,24 @@ _TASKS: dict[str, _TaskFormat] = {
 }
 
 
-def _task_format(task: str) -> _TaskFormat:
-  try:
-    return _TASKS[task]
-  except KeyError:
-    raise ValueError(
-      f"Unknown IE task type {task!r}; known: {', '.join(_TASKS)}"
-    ) from None
+# The codecs looked up by record or by name (`parse` is the scoring hot path).
+_CODEC_OF: dict[object, _TaskFormat] = {
+  **_CODECS,
+  **{t.name: codec for t, codec in _CODECS.items()},
+}
 
 
-def linearize(task: str, records: records_lib.Records) -> str:
+def _task_format(task: str | task_types.TaskType) -> _TaskFormat:
+  return _CODECS[task_types.get(task)]
+
+
+def linearize(
+  task: str | task_types.TaskType, records: records_lib.Records
+) -> str:
   """Returns the original InstructUIE target text of `records`.
 
   Args:
-    task: Task type ("NER", "ES", "ET", "RE", "EP", "EPR", "EE", "EET",
-      "EEA").
+    task: The task type (or its name).
     records: The answer, in the order to write it.
 
   Raises:
@@ -788,11 +807,14 @@ def linearize(task: str, records: records_lib.Records) -> str:
   return _task_format(task).linearize(records)
 
 
-def parse(task: str, text: str, labels: object = None) -> formats.ParseResult:
+def parse(
+  task: str | task_types.TaskType, text: str, labels: object = None
+) -> formats.ParseResult:
   """Reads target or predicted `text` of task type `task`; never raises.
 
   Args:
-    task: Task type. An unknown one gives no records and one problem.
+    task: The task type (or its name). An unknown one gives no records and
+      one problem.
     text: The text; " None" (any surrounding whitespace) means no records.
     labels: Optional hint (see `label_hint`): splits whose type, relation or
       role is a known label win where the text is ambiguous. Note that with
@@ -802,7 +824,10 @@ def parse(task: str, text: str, labels: object = None) -> formats.ParseResult:
   Returns:
     The records in text order and one problem per unreadable piece.
   """
-  task_format = _TASKS.get(task)
+  try:
+    task_format = _CODEC_OF.get(task)
+  except TypeError:  # unhashable
+    task_format = None
   if task_format is None:
     return formats.ParseResult((), (f"unknown task type {task!r}",))
   if not isinstance(text, str):
@@ -816,19 +841,21 @@ def parse(task: str, text: str, labels: object = None) -> formats.ParseResult:
   return task_format.parse(text, hint)
 
 
-def ambiguity(task: str, records: records_lib.Records) -> str | None:
+def ambiguity(
+  task: str | task_types.TaskType, records: records_lib.Records
+) -> str | None:
   """Why `records` have no unambiguous target text; None when they have.
 
   Records are representable when every written field is non-empty, has no
   whitespace at either end and contains none of the separators the parser
-  could split it at (`_TASKS[task].rules`; e.g. ":" in a label, ";"
+  could split it at (the task's codec `rules`; e.g. ":" in a label, ";"
   before a "label:" in a name, ", " as a cut in a head); for ES a lone span
   "None" is ambiguous too. For representable records
   `parse(task, linearize(task, r))` gives `r` back (relation entity types
   excepted).
 
   Args:
-    task: Task type.
+    task: The task type (or its name).
     records: The answer.
 
   Returns:
@@ -847,12 +874,15 @@ def ambiguity(task: str, records: records_lib.Records) -> str | None:
     reason = task_format.record_problem(record)
     if reason is not None:
       return reason
-  if task == "ES" and len(records) == 1 and records[0].text == NONE:
-    return f"lone span {NONE!r}"
-  return None
+  return task_format.answer_problem(records)
 
 
-def grammar(task: str) -> grammar_lib.Grammar:
+def tasks() -> Sequence[task_types.TaskType]:
+  """The task types the format covers."""
+  return tuple(_CODECS)
+
+
+def grammar(task: str | task_types.TaskType) -> grammar_lib.Grammar:
   """The grammar of the targets `linearize` writes for task type `task`.
 
   Raises:
@@ -872,11 +902,7 @@ class InstructUIEFormat:
   linearize = staticmethod(linearize)
   parse = staticmethod(parse)
   grammar = staticmethod(grammar)
-
-
-def tasks() -> Sequence[str]:
-  """Task types the format covers."""
-  return tuple(_TASKS)
+  tasks = staticmethod(tasks)
 
 
 formats.register("instructuie", InstructUIEFormat)

@@ -1,0 +1,265 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+r"""Evaluates a checkpoint on one dataset: predictions, scores and a report.
+
+Usage:
+  python -m tools.evaluate --checkpoint=RUN_DIR|CHECKPOINT_DIR \
+    --data_dir=ROOT --dataset=NAME --out_dir=DIR [--tasks=NER,...] \
+    [--split=test] [--batch_size=32] [--mode=strict|original|both] \
+    [--overwrite] [--gin_file=...] [--vocabulary=...] [--input_length=N] \
+    [--target_length=N]
+
+ROOT is an IE INSTRUCTIONS root (as `tools.convert_data` writes) holding
+`{NER,RE,EE}/NAME/`; `--tasks` are main task types of its family (default:
+all of them; a name in several families, as a BRAT conversion writes, is
+evaluated in each). The split (train, dev or test; `validation` is dev) is
+decoded with the extraction API (`instructuie_t5x/dataset_eval.py`): the
+prompts are those of the seqio task `instructuie_{task}_{dataset}` (the
+same numbers as `t5x.infer` + `tools.score`), with the prompt options of
+the run's config.gin.
+
+Writes into --out_dir: `predictions.jsonl` (what `tools.score` reads, with
+the sentence, options, grounded records and flags of each answer), then
+`metrics.json` and `metrics.md` (`tools.score`'s `scoring.score_to_dir`),
+and `report/` (report.md, report.html, tables.json, audit.json, plots:
+`tools.report`'s `reporting.run`). Files are
+written atomically; existing ones are replaced only with --overwrite.
+Progress goes to stderr. A user's mistake is one line on stderr: exit
+status 2 for flags, 1 for data, checkpoint or output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+from absl import flags
+
+from instructuie_jax import cli, schema, task_types
+from tools import model_flags
+
+FLAGS = flags.FLAGS
+
+PREDICTIONS_FILE = "predictions.jsonl"
+REPORT_DIR = "report"
+OUTPUTS = (PREDICTIONS_FILE, "metrics.json", "metrics.md", REPORT_DIR)
+SPLIT_ALIASES = {"validation": "dev"}
+
+
+def define_flags() -> None:
+  """Defines the CLI flags (only when run as a script)."""
+  model_flags.define_flags()
+  flags.adopt_module_key_flags(model_flags)  # Listed by --helpshort.
+  flags.DEFINE_string("data_dir", None, "IE INSTRUCTIONS root of the dataset.")
+  flags.DEFINE_string("dataset", None, "Dataset folder name.")
+  flags.DEFINE_list("tasks", None, "Main task types (default: all).")
+  flags.DEFINE_string("split", "test", "train, dev (validation) or test.")
+  flags.DEFINE_string("out_dir", None, "Where the outputs go.")
+  cli.define_integer("batch_size", 32, "Prompts per decode.", lower_bound=1)
+  flags.DEFINE_enum(
+    "mode", "both", ["strict", "original", "both"], "Scoring mode."
+  )
+  flags.DEFINE_bool("overwrite", False, "Replace existing outputs.")
+
+
+def families_of(data_dir: str, dataset: str) -> list[str]:
+  """The families with a `{family}/{dataset}` folder under `data_dir`.
+
+  Raises:
+    cli.UserError: none, naming the datasets that are there.
+  """
+  found = [
+    f
+    for f in task_types.FAMILIES
+    if os.path.isdir(os.path.join(data_dir, f, dataset))
+  ]
+  if found:
+    return found
+  try:
+    there = [f"{f}/{d}" for f, d in schema.list_datasets(data_dir)]
+  except FileNotFoundError:
+    raise cli.UserError(f"{data_dir}: no such folder (--data_dir)") from None
+  raise cli.UserError(
+    f"no {{NER,RE,EE}}/{dataset} folder under {data_dir} (--dataset); "
+    f"datasets there: {', '.join(there) or 'none'}"
+  )
+
+
+def tasks_by_family(
+  families: Sequence[str], names: Sequence[str] | None
+) -> dict[str, list[str]]:
+  """`{family: main task types}` to evaluate.
+
+  Raises:
+    cli.UsageError: an unknown, auxiliary or other-family task.
+  """
+  if not names:
+    return {
+      f: list(task_types.tasks_of_family(f, auxiliary=False)) for f in families
+    }
+  out: dict[str, list[str]] = {}
+  for name in names:
+    try:
+      record = task_types.get(name.strip().upper())
+    except (KeyError, ValueError):
+      raise cli.UsageError(
+        f"--tasks: unknown task type {name!r}; known: "
+        f"{', '.join(task_types.TASK_TYPES)}"
+      ) from None
+    if record.auxiliary:
+      raise cli.UsageError(
+        f"--tasks: {record.name} is an auxiliary task (training only)"
+      )
+    if record.family not in families:
+      raise cli.UsageError(
+        f"--tasks: {record.name} reads {record.family} data; the dataset has "
+        f"{', '.join(families)}"
+      )
+    out.setdefault(record.family, []).append(record.name)
+  return out
+
+
+def check_outputs(out_dir: str, overwrite: bool) -> None:
+  """Raises cli.UserError when an output exists and `overwrite` is off."""
+  cli.check_output_dir(out_dir)
+  for name in OUTPUTS:
+    path = os.path.join(out_dir, name)
+    if os.path.lexists(path) and not overwrite:
+      raise cli.UserError(f"{path} exists; pass --overwrite to replace it")
+
+
+class Progress:
+  """`decoded N/M examples (S s, R/s)` on stderr, at most every 2 s."""
+
+  def __init__(self, what: str):
+    self._what = what
+    self._start = time.perf_counter()
+    self._shown = 0.0
+
+  def __call__(self, done: int, total: int) -> None:
+    now = time.perf_counter() - self._start
+    if done < total and now - self._shown < 2.0:
+      return
+    self._shown = now
+    rate = done / now if now > 0 else 0.0
+    print(
+      f"{self._what}: decoded {done}/{total} examples ({now:.0f} s, "
+      f"{rate:.1f}/s)",
+      file=sys.stderr,
+      flush=True,
+    )
+
+
+def main(argv: Sequence[str]) -> int:
+  if len(argv) > 1:
+    raise cli.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+  for flag in ("checkpoint", "data_dir", "dataset", "out_dir"):
+    if not getattr(FLAGS, flag):
+      raise cli.UsageError(f"--{flag} is required")
+  split = SPLIT_ALIASES.get(FLAGS.split, FLAGS.split)
+  if split not in schema.SPLITS:
+    raise cli.UsageError(
+      f"--split={FLAGS.split}: one of {', '.join(schema.SPLITS)}"
+    )
+  data_dir, dataset, out_dir = FLAGS.data_dir, FLAGS.dataset, FLAGS.out_dir
+  families = families_of(data_dir, dataset)
+  wanted = tasks_by_family(families, FLAGS.tasks)
+  check_outputs(out_dir, FLAGS.overwrite)
+  splits = {
+    f: schema.load_dataset_split(data_dir, f, dataset, split) for f in wanted
+  }
+  start = time.perf_counter()
+  try:
+    extractor = model_flags.load(FLAGS.batch_size)
+  except ValueError as e:  # The run's data settings (e.g. user_datasets).
+    raise cli.UserError(f"--checkpoint: {cli.one_line(e)}") from None
+  print(
+    f"loaded {extractor.checkpoint} ({time.perf_counter() - start:.0f} s)",
+    file=sys.stderr,
+  )
+
+  from instructuie_jax import reporting, scoring  # noqa: PLC0415
+  from instructuie_t5x import dataset_eval  # noqa: PLC0415
+  from tasks import preprocessors, settings  # noqa: PLC0415
+
+  try:
+    options = settings.resolve().prompt  # The run's, from its config.gin.
+    pool = preprocessors.instruction_pool(options)
+  except (ValueError, OSError) as e:
+    raise cli.UserError(f"data settings: {cli.one_line(e)}") from None
+  lines = []
+  for family, tasks in wanted.items():
+    instances, labels, _ = splits[family]
+    try:
+      lines += dataset_eval.predict_split(
+        extractor,
+        instances,
+        labels,
+        family=family,
+        tasks=tasks,
+        dataset=dataset,
+        split=split,
+        options=options,
+        pool=pool,
+        progress=Progress(f"{family}/{dataset}/{split}"),
+      )
+    except ValueError as e:
+      raise cli.UserError(cli.one_line(e)) from None
+  if not lines:
+    raise cli.UserError(
+      f"{data_dir}/{{{','.join(wanted)}}}/{dataset}/{split}.json: no example "
+      "to evaluate"
+    )
+  os.makedirs(out_dir, exist_ok=True)
+  predictions = os.path.join(out_dir, PREDICTIONS_FILE)
+  with cli.atomic_write(predictions) as f:
+    for line in lines:
+      f.write(json.dumps(line, ensure_ascii=False) + "\n")
+  cut = sum(1 for line in lines if line["truncated_tokens"])
+  flagged = {
+    k: sum(line[k] for line in lines) for k in ("ungrounded", "invalid_labels")
+  }
+  print(
+    f"wrote {predictions}: {len(lines)} examples, {cut} prompts cut to "
+    f"--input_length, {flagged['ungrounded']} ungrounded and "
+    f"{flagged['invalid_labels']} invalid-label records",
+    file=sys.stderr,
+  )
+  # Scoring and the report: what tools.score and tools.report call.
+  try:
+    text = scoring.score_to_dir(predictions, out_dir, FLAGS.mode)
+    reporting.run(
+      [f"{dataset}={os.path.join(out_dir, 'metrics.json')}"],
+      os.path.join(out_dir, REPORT_DIR),
+      predictions=[f"{dataset}={predictions}"],
+    )
+  except (scoring.InputError, scoring.OutputError) as e:
+    raise cli.UserError(str(e)) from None
+  print(text, end="")
+  print(
+    f"wrote {os.path.join(out_dir, 'metrics.json')}, metrics.md and "
+    f"{os.path.join(out_dir, REPORT_DIR, 'report.md')}",
+    file=sys.stderr,
+  )
+  return 0
+
+
+if __name__ == "__main__":
+  define_flags()
+  cli.run(main)

@@ -29,6 +29,11 @@ sees the loop state from before the cache update, so the mask would need
 the state recomputed from the whole prefix at every step.) One compiled
 loop serves every mix of tasks and labels of the same padded shape.
 
+The mask also keeps every answer able to end within the target length: a
+token is allowed only where the fewest tokens from it to EOS (`to_end`) fit
+in the steps left, so answers end with a complete item instead of being
+cut.
+
   automata = [automaton_for(query, vocabulary) for query in queries]
   constraints = pack(automata, rows=8)
   model.predict_batch_with_aux(params, batch,
@@ -107,6 +112,7 @@ def pack(
     "group": np.full((rows, p), g, np.int32),
     "follow": np.zeros((rows, g, p), bool),
     "start": np.zeros((rows, p), bool),
+    "to_end": np.zeros((rows, p), np.int32),
   }
   for i, a in enumerate(automata):
     n = a.num_positions
@@ -115,6 +121,7 @@ def pack(
     out["group"][i, :n] = np.where(a.group >= 0, a.group, g)
     out["follow"][i, : a.num_groups, :n] = a.follow
     out["start"][i, :n] = a.start
+    out["to_end"][i, :n] = a.to_end
   return out
 
 
@@ -147,14 +154,25 @@ def allowed_tokens(
   return allowed.at[:, eos_id].max(~jnp.any(state, axis=1))
 
 
-def mask_logits(constraints, state, logits, eos_id: int):
-  """`logits` [B, V] with the tokens the states refuse set to NEG_INF."""
+def mask_logits(constraints, state, logits, eos_id: int, room=None):
+  """`logits` [B, V] with the tokens the states refuse set to NEG_INF.
+
+  With `room` [B] (tokens left to decode, this one included), a token is
+  allowed only where the target can still end in time (`to_end`), while
+  any can.
+  """
+  if room is not None:
+    in_time = state & (constraints["to_end"] <= room[:, None])
+    state = jnp.where(jnp.any(in_time, axis=1, keepdims=True), in_time, state)
   allowed = allowed_tokens(constraints, state, logits.shape[-1], eos_id)
   return jnp.where(allowed, logits, decoding.NEG_INF)
 
 
 def _constrained_logits(
-  tokens_to_logits: Callable, constraints: Mapping[str, jax.Array], eos_id: int
+  tokens_to_logits: Callable,
+  constraints: Mapping[str, jax.Array],
+  eos_id: int,
+  length: int,
 ) -> Callable:
   """Wraps `tokens_to_logits`: advances the state in the cache, masks."""
 
@@ -169,7 +187,8 @@ def _constrained_logits(
     logits, new_inner = tokens_to_logits(state.replace(cache=inner))
     if isinstance(inner, flax.core.FrozenDict):
       new_inner = flax.core.freeze(new_inner)
-    logits = mask_logits(constraints, automaton, logits, eos_id)
+    room = length - jnp.reshape(state.cur_index, (-1,))
+    logits = mask_logits(constraints, automaton, logits, eos_id, room)
     new_cache = {
       "model": new_inner,
       "automaton": automaton,
@@ -221,7 +240,7 @@ def decode(
   return decoding.temperature_sample(
     inputs,
     wrapped_cache,
-    _constrained_logits(tokens_to_logits, constraints, eos_id),
+    _constrained_logits(tokens_to_logits, constraints, eos_id, inputs.shape[1]),
     eos_id,
     num_decodes=num_decodes,
     cache_offset=cache_offset,

@@ -191,7 +191,6 @@ def test_random_logits_never_leave_the_grammar():
     constraints = constrained.pack(automata)
     assert constraints["symbol"].shape == (rows, 64)
     logits = rng.normal(size=(rows, TARGET_LENGTH, VOCAB.vocab_size)) * 2
-    logits[:, :, VOCAB.eos_id] += 3.0
     out = _decode(
       constraints,
       jnp.asarray(logits, jnp.float32),
@@ -211,7 +210,8 @@ def test_random_logits_never_leave_the_grammar():
       for token in VOCAB.encode(decoded):
         assert token in automaton.allowed(state)
         state = automaton.step(state, token)
-  assert ended > rows * 12 // 2
+  # Every answer ends in time: the mask steers towards an end it can reach.
+  assert ended == rows * 12
   assert len(TRACES) == 1  # One compilation for every batch of this shape.
 
 

@@ -143,6 +143,8 @@ class Automaton:
     group: [P] int32, the piece a matched position may end (-1: none).
     follow: [G, P] bool, the positions that may come after piece g ends.
     start: [P] bool, the positions a target may start with.
+    to_end: [P] int32, the fewest tokens, EOS included, from a position's
+      token to the end of a target (so a decode can finish in time).
   """
 
   symbol: np.ndarray
@@ -150,6 +152,7 @@ class Automaton:
   group: np.ndarray
   follow: np.ndarray
   start: np.ndarray
+  to_end: np.ndarray
 
   @property
   def num_positions(self) -> int:
@@ -317,13 +320,35 @@ def compile_grammar(
   for j in first:
     start[entries[j]] = True
   start[eos] = nullable
+  symbol = np.asarray(symbols, np.int32)
+  has_next_array = np.asarray(has_next, bool)
+  group = np.asarray(groups, np.int32)
   return Automaton(
-    symbol=np.asarray(symbols, np.int32),
-    has_next=np.asarray(has_next, bool),
-    group=np.asarray(groups, np.int32),
+    symbol=symbol,
+    has_next=has_next_array,
+    group=group,
     follow=follow,
     start=start,
+    to_end=_to_end(has_next_array, group, follow, eos),
   )
+
+
+def _to_end(has_next, group, follow, eos: int) -> np.ndarray:
+  """The fewest tokens from each position's token to EOS (Bellman-Ford)."""
+  size = has_next.shape[0]
+  far = np.iinfo(np.int32).max // 2
+  dist = np.full(size, far, np.int64)
+  dist[eos] = 1
+  while True:
+    after_group = np.where(follow, dist[None, :], far).min(axis=1, initial=far)
+    via_next = np.full(size, far, np.int64)
+    via_next[:-1] = np.where(has_next[:-1], dist[1:], far)
+    via_group = np.where(group >= 0, after_group[np.maximum(group, 0)], far)
+    new = np.minimum(dist, 1 + np.minimum(via_next, via_group))
+    new[eos] = 1
+    if np.array_equal(new, dist):
+      return np.minimum(dist, far).astype(np.int32)
+    dist = new
 
 
 def finished_prefix(

@@ -101,7 +101,7 @@ def pack(
 
   Returns:
     Arrays `symbol` [B, P], `has_next` [B, P], `group` [B, P] (G for none),
-    `follow` [B, G, P], `start` [B, P].
+    `follow` [B, G, P], `start` [B, P], `to_end` [B, P].
   """
   rows = rows or len(automata)
   p = _bucket(max(a.num_positions for a in automata), _MIN_POSITIONS)

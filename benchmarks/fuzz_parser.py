@@ -12,11 +12,11 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-r"""Fuzzes the "instructuie" parser with random, mutated and respaced texts.
+r"""Fuzzes the target format parsers with random, mutated and respaced texts.
 
 Usage:
   python benchmarks/fuzz_parser.py [--num=100000] [--spacing_num=100000] \
-    [--seed=0]
+    [--words_bio_num=20000] [--seed=0]
 
 Half of the strings are random text (separators, letters, spaces, unicode,
 "None", "#$%#"); half are targets of random answers with 1-3 mutations
@@ -27,8 +27,18 @@ counts per task type and kind, and parse throughput.
 Then `--spacing_num` answers with plain names are written with random
 whitespace around every separator (`respace`) and parsed with and without
 their labels as a hint; each parse gives the records back, reports a problem,
-or is a wrong reading. Exits non-zero if `parse` raises, returns something
-other than a `ParseResult`, or reads a respaced answer wrongly.
+or is a wrong reading.
+
+Then the "words_bio" parser (NER and ES): `--words_bio_num` random
+sentences with random answers written as words_bio targets, half of them
+mutated (`mutate`, or words dropped, repeated or changed) and a quarter
+replaced by random text, each parsed without the sentence, with it and with
+another sentence. Prints the results per kind (exact, records with
+problems, nothing read) and the problem counts.
+
+Exits non-zero if a `parse` raises, returns something other than a
+`ParseResult`, or reads a respaced answer wrongly, or an unmutated words_bio
+target does not read back exactly.
 """
 
 from __future__ import annotations
@@ -42,7 +52,7 @@ from collections.abc import Callable
 from absl import flags
 
 from instructuie_jax import cli, formats, records, rng, task_types
-from instructuie_jax.formats import instructuie
+from instructuie_jax.formats import instructuie, words_bio
 
 FLAGS = flags.FLAGS
 
@@ -55,6 +65,9 @@ def define_flags() -> None:
     100_000,
     "Respaced answers to parse (see `respace`).",
     lower_bound=0,
+  )
+  flags.DEFINE_integer(
+    "words_bio_num", 20_000, "words_bio targets to fuzz.", lower_bound=0
   )
   flags.DEFINE_integer("seed", 0, "Seed of the strings.")
 
@@ -339,11 +352,100 @@ def fuzz(pairs: list[tuple[str, str]]) -> tuple[dict, float, list[str]]:
   return counts, seconds, failures
 
 
+_SENTENCE_WORDS = (
+  "Ada", "Lovelace", "(", ")", "(O)", "f(x)", "B-x", "None", ",", ".",
+  "\u4e2d\u6587", "it's", "a(B-b)", "New", "York", "\u00e9t\u00e9",
+)  # fmt: skip
+_TYPES = ("person", "rating average", "x-y", "B-a", "O")
+
+
+def _random_bio_answer(r: random.Random):
+  """A random sentence and a writable answer of NER or ES over its words."""
+  task = r.choice(words_bio.TASKS)
+  sentence_words = [r.choice(_SENTENCE_WORDS) for _ in range(r.randint(1, 12))]
+  found = []
+  i = 0
+  while i < len(sentence_words):
+    if r.random() < 0.3:
+      j = min(len(sentence_words), i + r.randint(1, 3))
+      kind = r.choice(_TYPES) if task.labeled else ""
+      found.append(records.Entity(kind, " ".join(sentence_words[i:j])))
+      i = j
+    else:
+      i += 1
+  sentence = " ".join(sentence_words)
+  if words_bio.ambiguity(task, tuple(found), sentence) is not None:
+    found = []
+  return task, sentence, tuple(found)
+
+
+def _mutate_words(text: str, r: random.Random) -> str:
+  """`text` with a word dropped, repeated or changed."""
+  items = text.split(" ")
+  i = r.randrange(len(items))
+  op = r.randrange(3)
+  if op == 0:
+    del items[i]
+  elif op == 1:
+    items.insert(i, items[i])
+  else:
+    items[i] = "x" + items[i]
+  return " ".join(items)
+
+
+def words_bio_fuzz(num: int, seed: int) -> tuple[dict, list[str]]:
+  """Parses `num` fuzzed words_bio texts three ways (module docstring).
+
+  Returns:
+    (counts per (kind, result), failures).
+  """
+  counts: dict[tuple[str, str], int] = collections.Counter()
+  failures = []
+  for index in range(num):
+    r = rng.example_rng(seed, "fuzz_words_bio", index)
+    task, sentence, answer = _random_bio_answer(r)
+    text = words_bio.linearize(task, answer, sentence=sentence)
+    kind = ("clean", "mutated", "words", "random")[index % 4]
+    if kind == "mutated":
+      text = mutate(text, r)
+    elif kind == "words":
+      text = _mutate_words(text, r)
+    elif kind == "random":
+      text = random_text(r)
+    for given in (None, sentence, "other words here"):
+      try:
+        result = words_bio.parse(task, text, sentence=given)
+      except Exception:  # noqa: BLE001 - any exception is the finding.
+        failures.append(f"{task} {text!r} {given!r}\n{traceback.format_exc()}")
+        continue
+      if not isinstance(result, formats.ParseResult):
+        failures.append(f"{task}: not a ParseResult: {result!r}")
+        continue
+      exact = result.ok and collections.Counter(result.records) == (
+        collections.Counter(answer)
+      )
+      if kind == "clean" and given != "other words here" and not exact:
+        failures.append(f"{task} {text!r} {given!r} -> {result}")
+      outcome = (
+        "exact"
+        if exact
+        else "records, problems"
+        if result.records
+        else "nothing read"
+      )
+      counts[(kind, outcome)] += 1
+      for problem in result.problems:
+        counts[("problem", problem.partition(":")[0])] += 1
+  return counts, failures
+
+
 def main(argv: list[str]) -> None:
   if len(argv) > 1:
     raise cli.UsageError(f"Unexpected arguments: {argv[1:]}")
-  if not FLAGS.num and not FLAGS.spacing_num:
-    raise cli.UsageError("--num and --spacing_num are both 0: nothing to do")
+  if not FLAGS.num and not FLAGS.spacing_num and not FLAGS.words_bio_num:
+    raise cli.UsageError(
+      "--num, --spacing_num and --words_bio_num are all 0: nothing to do"
+    )
   pairs = fuzz_strings(FLAGS.num, FLAGS.seed)
   counts, seconds, failures = fuzz(pairs)
   parses = sum(v for (_, k), v in counts.items() if k == "strings")
@@ -376,7 +478,16 @@ def main(argv: list[str]) -> None:
     )
   for line in wrong[:5]:
     print(line)
-  if failures or wrong:
+  bio_counts, bio_failures = words_bio_fuzz(FLAGS.words_bio_num, FLAGS.seed)
+  print(
+    f"\n{FLAGS.words_bio_num} words_bio texts x (no sentence, sentence, "
+    f"another sentence): {len(bio_failures)} failures"
+  )
+  for (kind, outcome), n in sorted(bio_counts.items()):
+    print(f"  {kind:<8} {outcome:<36} {n:>8}")
+  for failure in bio_failures[:5]:
+    print(failure)
+  if failures or wrong or bio_failures:
     raise SystemExit(1)
 
 

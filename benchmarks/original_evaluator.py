@@ -31,8 +31,9 @@ import types
 from collections.abc import Sequence
 
 from instructuie_jax import task_types
+from tasks import settings
 
-ENV_VAR = "INSTRUCTUIE_ORIGINAL_GIT_DIR"
+ENV_VAR = settings.ORIGINAL_GIT_DIR_VAR
 _EVALUATOR_PATH = "src/evaluation/evaluator.py"
 # Task type -> evaluator class name (as the original `calculate_f1.py`).
 EVALUATOR_CLASSES = {
@@ -48,7 +49,7 @@ class Unavailable(RuntimeError):
 
 def git_dir_from(flag_value: str | None) -> str | None:
   """The flag's value, else the environment variable, else None."""
-  return flag_value or os.environ.get(ENV_VAR) or None
+  return flag_value or settings.original_git_dir()
 
 
 def load(git_dir: str) -> types.ModuleType:

@@ -60,8 +60,8 @@ def _core_examples(family, dataset, split, instances, labels):
     labels,
     dataset=dataset,
     split=split,
-    seed=0,
     train=split == "train",
+    options=instructions.PromptOptions(seed=0),
   )
 
 

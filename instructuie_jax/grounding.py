@@ -219,6 +219,45 @@ class Grounded:
     return out
 
 
+def _entity(d: Mapping[str, Any]) -> records_lib.Entity:
+  return records_lib.Entity(d["type"], d["text"])
+
+
+def _relation(d: Mapping[str, Any]) -> records_lib.Relation:
+  return records_lib.Relation(
+    d["head"]["text"],
+    d["relation"],
+    d["tail"]["text"],
+    d.get("head_type", ""),
+    d.get("tail_type", ""),
+  )
+
+
+def _argument(d: Mapping[str, Any]) -> records_lib.Argument:
+  return records_lib.Argument(d["role"], d["text"])
+
+
+def _event(d: Mapping[str, Any]) -> records_lib.Event:
+  arguments = tuple(_argument(a) for a in d.get("arguments", ()))
+  return records_lib.Event(d["type"], d["trigger"]["text"], arguments)
+
+
+# The inverse of `to_json`, per output key.
+_FROM_JSON = {
+  "entities": _entity,
+  "relations": _relation,
+  "events": _event,
+  "arguments": _argument,
+}
+
+
+def records_from_json(
+  key: str, items: Iterable[Mapping[str, Any]]
+) -> records_lib.Records:
+  """The records of JSON answers under `key` (offsets and flags dropped)."""
+  return tuple(_FROM_JSON[key](d) for d in items)
+
+
 def occurrences(text: str, span: str) -> list[int]:
   """Start offsets of every occurrence of `span` in `text`, overlaps too."""
   if not span:

@@ -24,8 +24,10 @@ from `rng.example_rng`, keyed by the run seed and the example's identity.
 
 EE instances may hold several events (or none): EE and EET targets list
 every typed event; EEA makes one example per typed event
-(`examples_for_split(eea_events="each")`), or, as the original loader,
+(`PromptOptions(eea_events="each")`), or, as the original loader,
 accepts only instances with exactly one event (`eea_events="original"`).
+`PromptOptions` holds everything that decides how prompts are built; it
+travels as one object (`tasks.settings` resolves it for a process).
 """
 
 from __future__ import annotations
@@ -100,8 +102,15 @@ def render_prompt(
       f"No prompt layout for task {task!r}; known: "
       f"{', '.join(task_types.TASK_TYPES)}"
     ) from None
-  return prompts.render(
-    task_type.layout, task_type.name, instruction, options, sentence, extra
+  layout = task_type.layout
+  extra = dict(extra or {})
+  if set(extra) != set(layout.extras):
+    raise ValueError(
+      f"Task {task_type.name} prompt needs extra keys {sorted(layout.extras)}, "
+      f"got {sorted(extra)}."
+    )
+  return layout.template.substitute(
+    layout.fields(options, extra), instruction=instruction, sentence=sentence
   )
 
 
@@ -237,12 +246,57 @@ def choose_instruction(
   )
 
 
+def check_eea_events(eea_events: str) -> None:
+  """Raises ValueError unless `eea_events` is one of `EEA_EVENTS`."""
+  if eea_events not in EEA_EVENTS:
+    raise ValueError(
+      f"Unknown eea_events {eea_events!r}; known: {', '.join(EEA_EVENTS)}"
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class PromptOptions:
+  """How the core builds prompts (`build_example`, `examples_for_split`).
+
+  Attributes:
+    seed: Seed of every instruction, option and auxiliary-sampling draw.
+    aux_prob: Probability of building an auxiliary example for an instance.
+    option_policy: A `label_options` policy name.
+    target_format: A registered target format name.
+    instruction_file: An instruction config JSON; None for the shipped pool
+      of `target_format`.
+    eea_events: "each": one EEA example per typed event of an instance;
+      "original": the original loader's rule, which fails on an EEA
+      instance without exactly one event (`EEA_EVENTS`).
+  """
+
+  seed: int = 0
+  aux_prob: float = AUX_PROB
+  option_policy: str = "as_given"
+  target_format: str = "instructuie"
+  instruction_file: str | None = None
+  eea_events: str = "each"
+
+  def __post_init__(self):
+    check_eea_events(self.eea_events)
+    formats.get(self.target_format)  # An unknown name fails here.
+
+
+@functools.lru_cache(maxsize=16)
+def options_pool(options: PromptOptions) -> InstructionPool:
+  """The instructions of `options`: its instruction file, else the pool
+  shipped for its target format."""
+  if options.instruction_file:
+    return load_instruction_config(options.instruction_file)
+  return default_pool(options.target_format)
+
+
 def _as_pool(
   pool: InstructionPool | Mapping[str, Sequence[str]] | None,
-  target_format: str,
+  options: PromptOptions,
 ) -> InstructionPool:
   if pool is None:
-    return default_pool(target_format)
+    return options_pool(options)
   if isinstance(pool, InstructionPool):
     return pool
   return InstructionPool(zero_shot={k: tuple(v) for k, v in pool.items()})
@@ -274,13 +328,11 @@ def build_example(
   task: str,
   labels: Any,
   *,
-  seed: int,
   dataset: str,
   split: str,
+  options: PromptOptions = PromptOptions(),
   pool: InstructionPool | Mapping[str, Sequence[str]] | None = None,
   strategy: str = "single",
-  option_policy: str = "as_given",
-  target_format: str = "instructuie",
   event_index: int | None = None,
 ) -> dict[str, str]:
   """Builds one instruction example.
@@ -290,14 +342,13 @@ def build_example(
     task: Task type name; must belong to the family of `labels`.
     labels: The dataset's labels: `schema.Labels`, or as in `labels.json`
       (a list of names; EE: `{type: [roles]}` or `[types, roles]`).
-    seed: Run seed.
     dataset: Dataset name (passed through).
     split: Split name ("train", "dev", "test").
-    pool: Instructions; None for `default_pool(target_format)`. A plain
+    options: The seed, option policy and target format (and, when `pool`
+      is None, the instructions: `options_pool`).
+    pool: Instructions instead of those of `options`. A plain
       `{task: [instructions]}` mapping is accepted too.
     strategy: "single" (first instruction) or "multiple" (seeded choice).
-    option_policy: Name of a `label_options` policy.
-    target_format: Name of a registered target format.
     event_index: EEA only: which event of a several-event instance to ask
       about. Instances with exactly one event need none.
 
@@ -311,18 +362,17 @@ def build_example(
       for EE/EEA, an EEA event whose type has no roles, or an EEA instance
       with several events and no `event_index`.
   """
-  fmt = formats.get(target_format)
   return _build(
     instance,
     task,
     prompts.label_set(labels),
-    seed=seed,
+    seed=options.seed,
     dataset=dataset,
     split=split,
-    pool=_as_pool(pool, target_format),
+    pool=_as_pool(pool, options),
     strategy=strategy,
-    policy=label_options.get(option_policy),
-    fmt=fmt,
+    policy=label_options.get(options.option_policy),
+    fmt=formats.get(options.target_format),
     event_index=event_index,
   )
 
@@ -365,10 +415,12 @@ def _build(
   instruction_rng = rng_lib.example_rng(seed, "instruction", *keys)
   instruction = choose_instruction(pool, task, strategy, instruction_rng)
   return {
-    "inputs": prompts.render(
-      task_type.layout, task, instruction, options, instance.sentence, extra
+    "inputs": render_prompt(
+      task_type, instruction, options, instance.sentence, extra
     ),
-    "targets": fmt.linearize(task_type, task_type.gold(subject)),
+    "targets": fmt.linearize(
+      task_type, task_type.gold(subject), sentence=instance.sentence
+    ),
     "task": task,
     "dataset": dataset,
     "id": example_id,
@@ -392,14 +444,6 @@ def keep_auxiliary(
   return draw < prob
 
 
-def check_eea_events(eea_events: str) -> None:
-  """Raises ValueError unless `eea_events` is one of `EEA_EVENTS`."""
-  if eea_events not in EEA_EVENTS:
-    raise ValueError(
-      f"Unknown eea_events {eea_events!r}; known: {', '.join(EEA_EVENTS)}"
-    )
-
-
 def examples_for_split(
   instances: Iterable[Any],
   family: str | task_types.Family,
@@ -407,15 +451,11 @@ def examples_for_split(
   *,
   dataset: str,
   split: str,
-  seed: int,
   train: bool,
-  aux_prob: float = AUX_PROB,
+  options: PromptOptions = PromptOptions(),
   tasks: Sequence[str] | None = None,
   pool: InstructionPool | Mapping[str, Sequence[str]] | None = None,
   strategy: str | None = None,
-  option_policy: str = "as_given",
-  target_format: str = "instructuie",
-  eea_events: str = "each",
 ) -> Iterator[dict[str, str]]:
   """Yields the examples of one dataset split, task by task.
 
@@ -423,8 +463,8 @@ def examples_for_split(
   event) one per typed event of the instance, in event order, so an instance
   without events has none. Events of type "" or "NA" get no EEA example (a
   warning counts them). Auxiliary tasks (ES, ET, EP, EPR) get an example for
-  an instance when `keep_auxiliary(seed, instance.id, task, aux_prob)`, in
-  any split, as the original loaders sample them.
+  an instance when `keep_auxiliary(options.seed, instance.id, task,
+  options.aux_prob)`, in any split, as the original loaders sample them.
 
   Args:
     instances: `schema.Instance`s of the split.
@@ -432,31 +472,27 @@ def examples_for_split(
     labels: The dataset's labels (see `build_example`).
     dataset: Dataset name.
     split: Split name.
-    seed: Run seed.
     train: True: main + auxiliary tasks, strategy "multiple"; False: main
       tasks, strategy "single".
-    aux_prob: Auxiliary sampling probability (the original's 0.3).
+    options: How prompts are built. `options.eea_events`: "each": one EEA
+      example per typed event; "original": as the original loader, which
+      fails on an instance with several events (and on one without
+      events): ValueError for any EEA instance that does not hold exactly
+      one event. Both give the same examples where every instance holds
+      one event.
     tasks: Task types (records or names) to build instead of the default
       list; each must read `family`.
-    pool: Instructions; None for the shipped pool of `target_format`.
+    pool: Instructions instead of those of `options` (`options_pool`).
     strategy: Overrides the strategy implied by `train`.
-    option_policy: Name of a `label_options` policy.
-    target_format: Name of a registered target format.
-    eea_events: "each": one EEA example per typed event; "original": as the
-      original loader, which fails on an instance with several events (and
-      on one without events): ValueError for any EEA instance that does not
-      hold exactly one event. Both give the same examples where every
-      instance holds one event.
 
   Yields:
     Dicts as `build_example` returns.
 
   Raises:
-    ValueError: For a task outside `family`, an unknown `eea_events`, an
+    ValueError: For a task outside `family`, an
       EEA instance without exactly one event under `eea_events="original"`,
       or any `build_example` error.
   """
-  check_eea_events(eea_events)
   if tasks is None:
     tasks = task_types.tasks_of_family(
       family, auxiliary=None if train else False
@@ -468,16 +504,17 @@ def examples_for_split(
         f"Task {task!r} does not read family {family}; its tasks are "
         f"{', '.join(family_tasks)}."
       )
+  formats.check_format(options.target_format, tasks)
   if strategy is None:
     strategy = "multiple" if train else "single"
   common = dict(
-    seed=seed,
+    seed=options.seed,
     dataset=dataset,
     split=split,
-    pool=_as_pool(pool, target_format),
+    pool=_as_pool(pool, options),
     strategy=strategy,
-    policy=label_options.get(option_policy),
-    fmt=formats.get(target_format),
+    policy=label_options.get(options.option_policy),
+    fmt=formats.get(options.target_format),
   )
   label_set = prompts.label_set(labels)
   instances = list(instances)
@@ -486,13 +523,13 @@ def examples_for_split(
     untyped_events = 0
     for instance in instances:
       if task_type.auxiliary and not keep_auxiliary(
-        seed, instance.id, task, aux_prob
+        options.seed, instance.id, task, options.aux_prob
       ):
         continue
       if not task_type.per_event:
         yield _build(instance, task_type, label_set, event_index=None, **common)
         continue
-      if eea_events == "original" and len(instance.events) != 1:
+      if options.eea_events == "original" and len(instance.events) != 1:
         raise ValueError(
           f"{instance.id}: events: {task} reads exactly one event per "
           f"instance with eea_events='original' (as the original loader), "

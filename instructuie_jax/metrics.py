@@ -349,7 +349,7 @@ def postprocess(
 
   Returns:
     `{"task", "dataset", "text", "records", "problems", "parse_ok",
-    "is_target"}`.
+    "is_target", "target_format"}`.
 
   Raises:
     ValueError: No task type is known, or it is not an IE task type.
@@ -373,6 +373,7 @@ def postprocess(
     "problems": result.problems,
     "parse_ok": result.ok,
     "is_target": is_target,
+    "target_format": fmt,
   }
 
 
@@ -382,6 +383,36 @@ def _as_parsed(
   if isinstance(value, Mapping):
     return value
   return postprocess(value, task=task, dataset=dataset, fmt=fmt)
+
+
+def _grouped(
+  targets: Sequence[Any],
+  predictions: Sequence[Any],
+  task: str | None,
+  dataset: str | None,
+  fmt: str,
+) -> dict[tuple[str, str], list[tuple[Mapping[str, Any], Mapping[str, Any]]]]:
+  """`(gold, prediction)` postprocess dicts grouped by the target's
+  `(dataset, task)`, in input order (plain texts parsed with the defaults).
+
+  Raises:
+    ValueError: Not as many predictions as targets.
+  """
+  if len(targets) != len(predictions):
+    raise ValueError(
+      f"{len(targets)} targets but {len(predictions)} predictions."
+    )
+  groups: dict[tuple[str, str], list[Any]] = {}
+  for target, prediction in zip(targets, predictions, strict=True):
+    gold = _as_parsed(target, task, dataset, fmt)
+    pred = _as_parsed(prediction, task, dataset, fmt)
+    groups.setdefault((gold["dataset"], gold["task"]), []).append((gold, pred))
+  return groups
+
+
+def _hashable(parsed: Mapping[str, Any]) -> tuple[tuple, tuple]:
+  """A postprocess dict as a hashable `(records, problems)` pair."""
+  return tuple(parsed["records"]), tuple(parsed["problems"])
 
 
 def metric_fn(
@@ -413,21 +444,11 @@ def metric_fn(
     `{dataset}/{task}_examples`, `_unparseable_predictions` and
     `_unparseable_targets` (task in lower case).
   """
-  if len(targets) != len(predictions):
-    raise ValueError(
-      f"{len(targets)} targets but {len(predictions)} predictions."
-    )
-  # Each item as a hashable (records, problems) pair, grouped by the
-  # target's dataset and task type.
-  groups: dict[tuple[str, str], tuple[list[Any], list[Any]]] = {}
-  for target, prediction in zip(targets, predictions, strict=True):
-    gold = _as_parsed(target, task, dataset, fmt)
-    pred = _as_parsed(prediction, task, dataset, fmt)
-    group = groups.setdefault((gold["dataset"], gold["task"]), ([], []))
-    group[0].append((tuple(gold["records"]), tuple(gold["problems"])))
-    group[1].append((tuple(pred["records"]), tuple(pred["problems"])))
   result: dict[str, float] = {}
-  for (ds, task_name), (gold_items, pred_items) in groups.items():
+  groups = _grouped(targets, predictions, task, dataset, fmt)
+  for (ds, task_name), pairs in groups.items():
+    gold_items = [_hashable(gold) for gold, _ in pairs]
+    pred_items = [_hashable(pred) for _, pred in pairs]
     names, keys = _metrics_of(task_name, require_entity_types)
     tally = _tally(
       names, gold_items, pred_items, lambda item, k=keys: (item[1], k(item[0]))
@@ -454,23 +475,23 @@ def original_metric_fn(
 
   Reads the `text` of `postprocess` dicts (or plain texts) and returns
   `{dataset}/original_{task}_{stat}` on a 0-100 scale; task types the
-  original evaluator does not score (ES, ET, EP, EPR) are left out.
+  original evaluator does not score (ES, ET, EP, EPR) and texts in another
+  target format than "instructuie" are left out.
   """
-  if len(targets) != len(predictions):
-    raise ValueError(
-      f"{len(targets)} targets but {len(predictions)} predictions."
-    )
-  groups: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
-  for target, prediction in zip(targets, predictions, strict=True):
-    gold = _as_parsed(target, task, dataset, fmt)
-    pred = _as_parsed(prediction, task, dataset, fmt)
-    if gold["task"] not in original_metrics.ORIGINAL_TASKS:
-      continue
-    texts = groups.setdefault((gold["dataset"], gold["task"]), ([], []))
-    texts[0].append(gold["text"])
-    texts[1].append(pred["text"])
   result: dict[str, float] = {}
-  for (ds, task_name), (gold_texts, pred_texts) in groups.items():
+  groups = _grouped(targets, predictions, task, dataset, fmt)
+  for (ds, task_name), pairs in groups.items():
+    if task_name not in original_metrics.ORIGINAL_TASKS:
+      continue
+    pairs = [
+      (gold, pred)
+      for gold, pred in pairs
+      if gold.get("target_format", "instructuie") == "instructuie"
+    ]
+    if not pairs:
+      continue
+    gold_texts = [gold["text"] for gold, _ in pairs]
+    pred_texts = [pred["text"] for _, pred in pairs]
     scores = original_metrics.original_score(task_name, gold_texts, pred_texts)
     for key, value in scores.items():
       result[f"{ds}/{key}"] = value * 100.0

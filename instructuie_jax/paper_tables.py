@@ -228,19 +228,11 @@ def _fmt(cell: Cell) -> str:
   return f"{cell:.2f}"
 
 
-def build_table(
-  layout: Layout,
-  runs: Sequence[tuple[str, Mapping[str, Any]]],
-  paper: Mapping[str, Any],
-) -> Table | None:
-  """One table for `runs` ((name, metrics.json object) pairs).
-
-  Rows: the layout's datasets that some run scored or the paper reports,
-  then the layout's groups, then the averages. Returns None when no run has
-  any of the layout's datasets.
-  """
-  published_rows = paper.get("rows", {})
-  run_data = [(name, _datasets(report)) for name, report in runs]
+def _dataset_cells(
+  layout: Layout, run_data: Sequence[tuple[str, Mapping[str, Any]]]
+) -> tuple[dict[str, list[Cell]], dict[str, set[str]]]:
+  """Each dataset's cells (strict, original per run) and the metrics each
+  column read."""
   used: dict[str, set[str]] = {}
   cells: dict[str, list[Cell]] = {}
   for dataset in layout.datasets:
@@ -255,8 +247,83 @@ def build_table(
         if metric:
           used.setdefault(f"{name} {column}", set()).add(metric)
     cells[dataset] = row
+  return cells, used
+
+
+def _group_row(
+  group: str,
+  members: Sequence[str],
+  cells: Mapping[str, list[Cell]],
+  columns: int,
+  published: Cell,
+) -> list[Any]:
+  """The mean of a group's datasets, per column."""
+  averaged = [mean([cells[m][i] for m in members]) for i in range(columns)]
+  counts = [
+    sum(isinstance(cells[m][i], float) for m in members) for i in range(columns)
+  ]
+  label = f"{group} (mean of {len(members)} splits)"
+  if any(0 < c < len(members) for c in counts):
+    label += f"; some runs have only {min(c for c in counts if c)}"
+  return [label, *averaged, published]
+
+
+def _average_row(basis: Sequence[list[Any]], columns: int) -> list[Any]:
+  """The macro average of `basis`; the paper column over the rows the
+  first run scored (when the paper has them all)."""
+  averages = [mean([r[1 + i] for r in basis]) for i in range(columns)]
+  paper_values = [r[-1] for r in basis if isinstance(r[1], float)]
+  paper_same = (
+    mean(paper_values)
+    if paper_values and all(isinstance(v, float) for v in paper_values)
+    else None
+  )
+  return ["average (rows scored here)", *averages, paper_same]
+
+
+def _notes(
+  layout: Layout, paper: Mapping[str, Any], used: Mapping[str, set[str]]
+) -> list[str]:
+  """What the cells are, the metrics each column read, the paper's table
+  and its names."""
+  notes = [
+    "Cells: F1 x 100 (" + NOT_SCORED + ": nothing to score; –: not in "
+    "this run). The average is the macro average over the rows that have a "
+    "number; the paper column there averages the paper's numbers over the "
+    "rows the first run scored.",
+  ]
+  if layout.groups:
+    notes[0] += " Here the average is over the FewRel and Wiki-ZSL rows."
+  for column, metrics in used.items():
+    notes.append(f"{column}: {', '.join(sorted(metrics))}")
+  if paper.get("paper_table"):
+    notes.append(f"paper: {paper['paper_table']}")
+  names = paper.get("paper_names") or {}
+  if names:
+    notes.append(
+      "paper names: "
+      + "; ".join(f"{ours} = {theirs}" for ours, theirs in names.items())
+    )
+  return notes
+
+
+def build_table(
+  layout: Layout,
+  runs: Sequence[tuple[str, Mapping[str, Any]]],
+  paper: Mapping[str, Any],
+) -> Table | None:
+  """One table for `runs` ((name, metrics.json object) pairs).
+
+  Rows: the layout's datasets that some run scored or the paper reports,
+  then the layout's groups, then the averages. Returns None when no run has
+  any of the layout's datasets.
+  """
+  published_rows = paper.get("rows", {})
+  run_data = [(name, _datasets(report)) for name, report in runs]
+  cells, used = _dataset_cells(layout, run_data)
   if not any(v is not None for row in cells.values() for v in row):
     return None
+  columns = 2 * len(runs)
   header = ["dataset"]
   for name, _ in run_data:
     header += [f"{name} strict", f"{name} original"]
@@ -269,62 +336,28 @@ def build_table(
       continue
     rows.append([dataset, *row, paper_value])
   for group, members in layout.groups:
-    averaged = [
-      mean([cells[m][i] for m in members]) for i in range(2 * len(runs))
-    ]
-    counts = [
-      sum(isinstance(cells[m][i], float) for m in members)
-      for i in range(2 * len(runs))
-    ]
-    label = f"{group} (mean of {len(members)} splits)"
-    if any(0 < c < len(members) for c in counts):
-      label += f"; some runs have only {min(c for c in counts if c)}"
-    rows.append([label, *averaged, _number(published_rows.get(group))])
+    published = _number(published_rows.get(group))
+    rows.append(_group_row(group, members, cells, columns, published))
   # The average row: over the dataset rows, or over the group rows where the
   # layout has groups (zero-shot RE: FewRel and Wiki-ZSL).
   basis = rows[-len(layout.groups) :] if layout.groups else rows
-  averages = [mean([r[1 + i] for r in basis]) for i in range(2 * len(runs))]
-  paper_values = [r[-1] for r in basis if isinstance(r[1], float)]
-  paper_same = (
-    mean(paper_values)
-    if paper_values and all(isinstance(v, float) for v in paper_values)
-    else None
-  )
-  rows.append(["average (rows scored here)", *averages, paper_same])
-  notes = [
-    "Cells: F1 x 100 (" + NOT_SCORED + ": nothing to score; –: not in "
-    "this run). The average is the macro average over the rows that have a "
-    "number; the paper column there averages the paper's numbers over the "
-    "rows the first run scored.",
-  ]
-  if layout.groups:
-    notes[0] += " Here the average is over the FewRel and Wiki-ZSL rows."
+  rows.append(_average_row(basis, columns))
   reported = paper.get("reported_average")
   if reported is not None:
     rows.append(
       [
         f"paper's reported average ({paper.get('reported_average_over')} "
         "datasets)",
-        *([None] * (2 * len(runs))),
+        *([None] * columns),
         float(reported),
       ]
-    )
-  for column, metrics in used.items():
-    notes.append(f"{column}: {', '.join(sorted(metrics))}")
-  if paper.get("paper_table"):
-    notes.append(f"paper: {paper['paper_table']}")
-  names = paper.get("paper_names") or {}
-  if names:
-    notes.append(
-      "paper names: "
-      + "; ".join(f"{ours} = {theirs}" for ours, theirs in names.items())
     )
   return Table(
     key=layout.key,
     title=layout.title,
     header=header,
     rows=rows,
-    notes=notes,
+    notes=_notes(layout, paper, used),
     paper_column=len(header) - 1,
   )
 

@@ -28,7 +28,8 @@ The layout is the original InstructUIE one, character for character
 
 L is `", ".join(options)`; EE lists the event types and the roles as Python
 list literals (`str(list)`), as the original does. The sentence S is inserted
-literally: braces in any part never change the prompt (see `render`).
+literally: braces in any part never change the prompt (see
+`instructions.render_prompt`, which lays a prompt out).
 
 Each task type's record (`task_types.TaskType`) holds its `PromptLayout` and
 its parts function `(instance, labels, policy, rng) -> (options, extra)`,
@@ -196,31 +197,6 @@ EVENT_ROLES = PromptLayout(
   ("event_type",),
   _eea_fields,
 )
-
-
-def render(
-  layout: PromptLayout,
-  task: str,
-  instruction: str,
-  options: Sequence[str],
-  sentence: str,
-  extra: Mapping[str, Any] | None = None,
-) -> str:
-  """Lays out one prompt (see `instructions.render_prompt`).
-
-  Raises:
-    ValueError: For missing or unexpected `extra` keys (naming `task`).
-  """
-  extra = dict(extra or {})
-  if set(extra) != set(layout.extras):
-    raise ValueError(
-      f"Task {task} prompt needs extra keys {sorted(layout.extras)}, "
-      f"got {sorted(extra)}."
-    )
-  fields = layout.fields(options, extra)
-  return layout.template.substitute(
-    fields, instruction=instruction, sentence=sentence
-  )
 
 
 # --------------------------------------------------------------------------

@@ -170,11 +170,19 @@ def load_predictions(value: str) -> AuditInput:
         raw[file] = _raw_lines(file)
       extras = _extras(raw[file].get(int(line)), example.task)
     dataset = paper_tables.canonical_dataset(example.dataset)
-    groups.setdefault((dataset, example.task), []).append(
+    group = groups.setdefault((dataset, example.task), [])
+    if group and group[0]["target_format"] != example.target_format:
+      raise InputError(
+        f"{example.source}: field 'target_format': "
+        f"{example.target_format!r}, but {group[0]['source']} of the same "
+        f"dataset and task type is in {group[0]['target_format']!r}"
+      )
+    group.append(
       {
         "target": example.target,
         "prediction": example.prediction,
         "source": example.source,
+        "target_format": example.target_format,
         **extras,
       }
     )
@@ -566,7 +574,8 @@ def run(
       audit_input.groups.items(), key=lambda kv: (kv[0][0].lower(), kv[0])
     ):
       options = dataset_options(data_dir, dataset, task)
-      audit = error_audit.audit_examples(task, examples, options)
+      fmt = examples[0].get("target_format", scoring.DEFAULT_FORMAT)
+      audit = error_audit.audit_examples(task, examples, options, fmt)
       by_key[f"{dataset}|{task}"] = audit.as_dict()
     audits[audit_input.name] = by_key
 

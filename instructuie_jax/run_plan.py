@@ -19,9 +19,10 @@ per-device parameter shapes against T5X's partitioner on simulated meshes.
 
 * Model: the macros of a `gin/models/*.gin` file (`EMBED_DIM`, `NUM_HEADS`,
   `HEAD_DIM`, `MLP_DIM`, `NUM_ENCODER_LAYERS`, `NUM_DECODER_LAYERS`,
-  `VOCAB_SIZE`, ...) read by `read_gin_macros` (includes followed), and the
-  parameter list of T5X's `t5x.examples.t5.network` (the T5 1.1 / Flan-T5
-  network of gin/models/t5_1_1.gin): `parameters(dims)`.
+  `VOCAB_SIZE`, ...) read by `read_model` (includes followed) into a
+  `t5_params.T5Dims`, and the parameter table of `t5_params` (T5X's
+  `t5x.examples.t5.network`, the T5 1.1 / Flan-T5 network of
+  gin/models/t5_1_1.gin).
 * Mesh: devices = `data x model` with `model = num_partitions`; T5X's
   standard logical axis rules shard `vocab`, `mlp`, `heads` and `joined_kv`
   over `model` and replicate `embed`; batch goes over `data`. Whether T5X
@@ -41,14 +42,14 @@ per-device parameter shapes against T5X's partitioner on simulated meshes.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import math
 import os
 import re
 from collections.abc import Mapping, Sequence
 
-from instructuie_jax import json_input
+from instructuie_jax import gin_files, t5_params
+from instructuie_jax.t5_params import Param, T5Dims
 
 GIB = 1024**3
 
@@ -57,112 +58,22 @@ class PlanError(ValueError):
   """A bad plan input; the message is one line naming what is wrong."""
 
 
-# ----------------------------------------------------------------- gin macros
-
-_INCLUDE = re.compile(r"^include\s+['\"](?P<path>[^'\"]+)['\"]\s*$")
-_MACRO = re.compile(r"^(?P<name>[A-Z][A-Z0-9_]*)\s*=\s*(?P<value>.+)$")
-_BLOCK = re.compile(r"^(?P<name>[\w.]+):\s*$")
-_BINDING = re.compile(r"^\s+(?P<name>\w+)\s*=\s*(?P<value>.+)$")
-REQUIRED = "%gin.REQUIRED"
-
-
-def _logical_lines(text: str) -> list[str]:
-  """Lines with `#` comments removed and `\\` continuations joined."""
-  lines, pending = [], ""
-  for raw in text.splitlines():
-    line = re.sub(r"\s+#.*$|^#.*$", "", raw.rstrip())
-    if line.endswith("\\"):
-      pending += line[:-1].strip() + " "
-      continue
-    if pending:
-      line = pending + line.strip()
-      pending = ""
-    lines.append(line)
-  return lines
-
-
-def _value(text: str, macros: Mapping[str, object]) -> object:
-  text = text.strip()
-  if text.startswith("%") and text[1:] in macros:
-    return macros[text[1:]]
-  if text.startswith(("%", "@")):
-    return text
-  try:
-    return ast.literal_eval(text)
-  except (ValueError, SyntaxError):
-    return text
-
-
-def read_gin_macros(
-  path: str, search_paths: Sequence[str] = (".",)
-) -> dict[str, object]:
-  """Top-level macros and `network.T5Config` bindings of a gin file.
-
-  Follows `include` lines found under `search_paths` (T5X's own files, not
-  found there, are skipped). Later assignments win, as in gin. Bindings of
-  the `network.T5Config:` block are returned as `T5Config.{name}`.
-
-  Raises:
-    PlanError: `path` does not exist, or a file is not UTF-8.
-  """
-  if not os.path.isfile(path):
-    raise PlanError(f"{path}: no such gin file")
-  macros: dict[str, object] = {}
-
-  def visit(file: str, depth: int) -> None:
-    if depth > 20:
-      raise PlanError(f"{file}: includes nest too deep")
-    try:
-      lines = _logical_lines(json_input.read_text(file))
-    except json_input.InputError as e:
-      raise PlanError(str(e)) from None
-    block = None
-    for line in lines:
-      if not line.strip():
-        continue
-      include = _INCLUDE.match(line)
-      if include:
-        for root in search_paths:
-          candidate = os.path.join(root, include["path"])
-          if os.path.isfile(candidate):
-            visit(candidate, depth + 1)
-            break
-        block = None
-        continue
-      macro = _MACRO.match(line)
-      if macro:
-        macros[macro["name"]] = _value(macro["value"], macros)
-        block = None
-        continue
-      opened = _BLOCK.match(line)
-      if opened:
-        block = opened["name"]
-        continue
-      binding = _BINDING.match(line)
-      if binding and block and block.endswith("T5Config"):
-        macros[f"T5Config.{binding['name']}"] = _value(binding["value"], macros)
-      elif not line.startswith((" ", "\t")):
-        block = None
-
-  visit(path, 0)
-  return macros
+# ------------------------------------------------------------------- model
 
 
 @dataclasses.dataclass(frozen=True)
-class ModelDims:
-  """Sizes of a T5 1.1 encoder-decoder (`network.T5Config` fields)."""
+class ModelFile:
+  """What a model gin file says about its network.
+
+  Attributes:
+    name: The file's name without `.gin`.
+    dims: The network's sizes.
+    checkpoint_step: The step in `INITIAL_CHECKPOINT_PATH`
+      (`.../checkpoint_1114000`); None when the file names no checkpoint.
+  """
 
   name: str
-  emb_dim: int
-  num_heads: int
-  head_dim: int
-  mlp_dim: int
-  num_encoder_layers: int
-  num_decoder_layers: int
-  vocab_size: int
-  num_mlp_activations: int = 2
-  logits_via_embedding: bool = False
-  relpos_buckets: int = 32
+  dims: T5Dims
   checkpoint_step: int | None = None
 
 
@@ -180,17 +91,22 @@ _DIM_MACROS = {
 _CHECKPOINT_STEP = re.compile(r"checkpoint_(\d+)/?$")
 
 
-def model_dims(path: str, search_paths: Sequence[str] = (".",)) -> ModelDims:
-  """The `ModelDims` of a model gin file (see `read_gin_macros`).
+def read_model(path: str, search_paths: Sequence[str] = (".",)) -> ModelFile:
+  """The `ModelFile` of a model gin file.
 
-  `checkpoint_step` is the step in `INITIAL_CHECKPOINT_PATH`
-  (`.../checkpoint_1114000`), None when the file names no such checkpoint.
+  The file and the files it includes under `search_paths` are read with
+  `gin_files.read_bindings` (T5X's own files, not found there, are
+  skipped); the sizes are its macros (`EMBED_DIM`, ...), the layout its
+  `T5Config.mlp_activations` and `T5Config.logits_via_embedding`.
 
   Raises:
-    PlanError: A size macro is missing, still `%gin.REQUIRED`, or not a
-      positive integer.
+    PlanError: PATH unreadable, or a size macro missing, still
+      `%gin.REQUIRED`, or not a positive integer.
   """
-  macros = read_gin_macros(path, search_paths)
+  try:
+    macros = gin_files.read_bindings(path, search_paths)
+  except gin_files.GinFileError as e:
+    raise PlanError(str(e)) from None
   values: dict[str, int] = {}
   for field, macro in _DIM_MACROS.items():
     value = macros.get(macro)
@@ -199,32 +115,28 @@ def model_dims(path: str, search_paths: Sequence[str] = (".",)) -> ModelDims:
         f"{path}: macro {macro}: expected a positive integer, got {value!r}"
       )
     values[field] = value
-  activations = macros.get("T5Config.mlp_activations", ("gelu", "linear"))
-  logits = macros.get("T5Config.logits_via_embedding", False)
+  activations = macros.find(
+    "T5Config.mlp_activations", t5_params.MLP_ACTIVATIONS
+  )
+  logits = macros.find("T5Config.logits_via_embedding", False)
   checkpoint = _CHECKPOINT_STEP.search(
     str(macros.get("INITIAL_CHECKPOINT_PATH", ""))
   )
-  return ModelDims(
-    name=os.path.splitext(os.path.basename(path))[0],
+  dims = T5Dims(
     num_mlp_activations=len(activations)
     if isinstance(activations, tuple | list)
     else 1,
     logits_via_embedding=bool(logits),
-    checkpoint_step=int(checkpoint[1]) if checkpoint else None,
     **values,
+  )
+  return ModelFile(
+    name=os.path.splitext(os.path.basename(path))[0],
+    dims=dims,
+    checkpoint_step=int(checkpoint[1]) if checkpoint else None,
   )
 
 
-# ------------------------------------------------------------- parameters
-
-
-@dataclasses.dataclass(frozen=True)
-class Param:
-  """One parameter: T5X's flattened name, shape and logical axes."""
-
-  name: str
-  shape: tuple[int, ...]
-  axes: tuple[str, ...]
+# ------------------------------------------------------------- sharding
 
 
 # T5X's partitioning.standard_logical_axis_rules() (1-D parameter and
@@ -239,67 +151,6 @@ STANDARD_RULES: dict[str, str | None] = {
   "joined_kv": "model",
   "relpos_buckets": None,
 }
-
-
-def _attention(prefix: str, d: ModelDims) -> list[Param]:
-  kv = d.num_heads * d.head_dim
-  return [
-    Param(f"{prefix}/{n}/kernel", (d.emb_dim, kv), ("embed", "joined_kv"))
-    for n in ("query", "key", "value")
-  ] + [Param(f"{prefix}/out/kernel", (kv, d.emb_dim), ("joined_kv", "embed"))]
-
-
-def _mlp(prefix: str, d: ModelDims) -> list[Param]:
-  names = (
-    ["wi"]
-    if d.num_mlp_activations == 1
-    else [f"wi_{i}" for i in range(d.num_mlp_activations)]
-  )
-  return [
-    Param(f"{prefix}/{n}/kernel", (d.emb_dim, d.mlp_dim), ("embed", "mlp"))
-    for n in names
-  ] + [Param(f"{prefix}/wo/kernel", (d.mlp_dim, d.emb_dim), ("mlp", "embed"))]
-
-
-def _norm(name: str, d: ModelDims) -> Param:
-  return Param(f"{name}/scale", (d.emb_dim,), ("embed",))
-
-
-def parameters(d: ModelDims) -> list[Param]:
-  """The parameters of `t5x.examples.t5.network.Transformer` for `d`."""
-  relpos = ((d.num_heads, d.relpos_buckets), ("heads", "relpos_buckets"))
-  params = [
-    Param(
-      "token_embedder/embedding", (d.vocab_size, d.emb_dim), ("vocab", "embed")
-    ),
-    Param("encoder/relpos_bias/rel_embedding", *relpos),
-  ]
-  for i in range(d.num_encoder_layers):
-    p = f"encoder/layers_{i}"
-    params.append(_norm(f"{p}/pre_attention_layer_norm", d))
-    params += _attention(f"{p}/attention", d)
-    params.append(_norm(f"{p}/pre_mlp_layer_norm", d))
-    params += _mlp(f"{p}/mlp", d)
-  params.append(_norm("encoder/encoder_norm", d))
-  params.append(Param("decoder/relpos_bias/rel_embedding", *relpos))
-  for i in range(d.num_decoder_layers):
-    p = f"decoder/layers_{i}"
-    params.append(_norm(f"{p}/pre_self_attention_layer_norm", d))
-    params += _attention(f"{p}/self_attention", d)
-    params.append(_norm(f"{p}/pre_cross_attention_layer_norm", d))
-    params += _attention(f"{p}/encoder_decoder_attention", d)
-    params.append(_norm(f"{p}/pre_mlp_layer_norm", d))
-    params += _mlp(f"{p}/mlp", d)
-  params.append(_norm("decoder/decoder_norm", d))
-  if not d.logits_via_embedding:
-    params.append(
-      Param(
-        "decoder/logits_dense/kernel",
-        (d.emb_dim, d.vocab_size),
-        ("embed", "vocab"),
-      )
-    )
-  return params
 
 
 def mesh_axes(param: Param) -> tuple[str | None, ...]:
@@ -318,11 +169,6 @@ def shard_shape(
       return None
     shape.append(size // parts)
   return tuple(shape)
-
-
-def count(params: Sequence[Param]) -> int:
-  """Number of parameter elements."""
-  return sum(math.prod(p.shape) for p in params)
 
 
 # ------------------------------------------------------------- topologies
@@ -608,7 +454,7 @@ class Memory:
 
 
 def divisibility_problems(
-  d: ModelDims, run: RunShape, data: int, model: int
+  d: T5Dims, run: RunShape, data: int, model: int
 ) -> list[str]:
   """What does not divide on a data x model mesh (empty: all divide)."""
   problems = []
@@ -636,7 +482,7 @@ def _adafactor_elements(shape: tuple[int, ...]) -> int:
   return math.prod(shape)
 
 
-def activation_bytes(d: ModelDims, run: RunShape, data: int, model: int) -> int:
+def activation_bytes(d: T5Dims, run: RunShape, data: int, model: int) -> int:
   """bfloat16 activations kept for the backward pass, per device.
 
   Per layer and token (elements; h: EMBED_DIM, a: heads, k: a x HEAD_DIM,
@@ -674,12 +520,12 @@ def activation_bytes(d: ModelDims, run: RunShape, data: int, model: int) -> int:
   return int(kept + logits)
 
 
-def memory(d: ModelDims, run: RunShape, data: int, model: int) -> Memory | None:
+def memory(d: T5Dims, run: RunShape, data: int, model: int) -> Memory | None:
   """Per-device memory on a data x model mesh; None when shapes don't divide."""
   mesh = {"data": data, "model": model}
   elements = 0
   optimizer = 0
-  for param in parameters(d):
+  for param in t5_params.parameters(d):
     shape = shard_shape(param, mesh)
     if shape is None:
       return None
@@ -700,10 +546,10 @@ def memory(d: ModelDims, run: RunShape, data: int, model: int) -> Memory | None:
 # ------------------------------------------------------------ steps, time
 
 
-def step_flops(d: ModelDims, run: RunShape) -> float:
+def step_flops(d: T5Dims, run: RunShape) -> float:
   """6 x (N_encoder x input tokens + N_decoder x target tokens) per step."""
   enc = dec = 0
-  for p in parameters(d):
+  for p in t5_params.parameters(d):
     n = math.prod(p.shape)
     if p.name.startswith("encoder/"):
       enc += n
@@ -722,7 +568,7 @@ def steps(examples: int, epochs: float, examples_per_step: float) -> int:
 
 
 def step_seconds(
-  d: ModelDims, run: RunShape, topology: Topology, mfu: float
+  d: T5Dims, run: RunShape, topology: Topology, mfu: float
 ) -> float:
   """Seconds per step at `mfu` of the topology's bf16 peak."""
   peak = topology.devices * topology.accelerator.peak_bf16_flops
@@ -744,7 +590,7 @@ class MeshChoice:
 
 
 def mesh_choices(
-  d: ModelDims, run: RunShape, topology: Topology
+  d: T5Dims, run: RunShape, topology: Topology
 ) -> list[MeshChoice]:
   """Every data x model split of `topology` whose shapes divide."""
   out = []
@@ -761,7 +607,7 @@ def mesh_choices(
 
 
 def smallest_fit(
-  d: ModelDims, run: RunShape, topology: Topology
+  d: T5Dims, run: RunShape, topology: Topology
 ) -> MeshChoice | None:
   """The fewest devices (then the smallest model axis) that fit in memory."""
   for candidate in candidate_topologies(topology):

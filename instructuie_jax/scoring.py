@@ -28,6 +28,12 @@ What `tools/score.py` (and `tools/report.py`, the pipelines of
   and `task` features when the file has them, else from the task name
   `instructuie_{task}_{slug}`.
 
+Texts are read in the target format named by a line's `target_format` field
+(or feature), else by the run's `config.gin` beside an inference directory
+(`run_target_format`), else "instructuie"; one dataset and task type is in
+one format. The original mode scores "instructuie" texts only (other
+formats are listed as not scored there).
+
 Both paths may be local or remote (`gs://...`): they are read and written
 through `etils.epath`.
 
@@ -66,6 +72,7 @@ from etils import epath
 
 from instructuie_jax import (
   catalog,
+  formats,
   json_input,
   metrics,
   original_metrics,
@@ -74,6 +81,12 @@ from instructuie_jax import (
 )
 
 MODES = ("strict", "original", "both")
+DEFAULT_FORMAT = "instructuie"
+# How a run's config.gin names its target format (`tasks.settings`).
+_CONFIG_FORMAT_RE = re.compile(
+  r"^\s*(?:[\w.]+\.)?data_settings\.target_format\s*=\s*['\"]([\w.]+)['\"]",
+  re.MULTILINE,
+)
 _FIELDS = ("dataset", "task", "target", "prediction")
 # T5X/seqio output files: `{task}-predict.jsonl[-00000-of-00001]` (t5x.infer)
 # or `{task}-{step:06}.jsonl` (seqio JSON logger).
@@ -118,6 +131,8 @@ class Example:
     ground_truth: The original evaluator's gold text when it differs from
       `target` (None: use `target`).
     source: "file:line" of the example.
+    target_format: The registered target format of `target` and
+      `prediction`.
   """
 
   dataset: str
@@ -126,6 +141,7 @@ class Example:
   prediction: str
   ground_truth: str | None = None
   source: str = ""
+  target_format: str = DEFAULT_FORMAT
 
 
 def _task_type(value: Any, where: str, field: str = "task") -> str:
@@ -167,6 +183,61 @@ def _json_lines(path: str) -> Iterator[tuple[str, Any]]:
     raise InputError(str(e)) from None
 
 
+def _target_format(value: Any, where: str, default: str) -> str:
+  """A line's `target_format` field (None: `default`), checked registered."""
+  if value is None:
+    return default
+  if not isinstance(value, str) or value not in formats.names():
+    raise InputError(
+      f"{where}: field 'target_format': expected one of "
+      f"{', '.join(formats.names())}, got {value!r}"
+    )
+  return value
+
+
+def run_target_format(directory: str) -> str:
+  """The target format named by the run's config.gin, or the default.
+
+  Looks for `config.gin` in `directory` (t5x.infer's output) and in its
+  parent (a training run's `inference_eval/` folder) and reads its
+  `data_settings.target_format` binding.
+
+  Raises:
+    InputError: The config names a format that is not registered.
+  """
+  folder = epath.Path(directory)
+  configs = [folder / "config.gin"]
+  if not str(folder.parent).rstrip("/").endswith(":"):  # Not "gs://".
+    configs.append(folder.parent / "config.gin")
+  for config in configs:
+    try:
+      text = config.read_text(encoding="utf-8")
+    except (*_io_errors(), UnicodeDecodeError):
+      continue
+    match = _CONFIG_FORMAT_RE.search(text)
+    if match:
+      return _target_format(match[1], f"{config}", DEFAULT_FORMAT)
+    return DEFAULT_FORMAT
+  return DEFAULT_FORMAT
+
+
+def group_format(examples: Sequence[Example]) -> str:
+  """The one target format of a group of examples.
+
+  Raises:
+    InputError: The examples are in several formats, naming one of each.
+  """
+  first = examples[0]
+  for example in examples:
+    if example.target_format != first.target_format:
+      raise InputError(
+        f"{example.source}: field 'target_format': {example.target_format!r}"
+        f", but {first.source} of the same dataset and task type is in "
+        f"{first.target_format!r}"
+      )
+  return first.target_format
+
+
 def read_jsonl(path: str) -> list[Example]:
   """Reads a JSON-lines predictions file (see the module docstring).
 
@@ -195,6 +266,9 @@ def read_jsonl(path: str) -> list[Example]:
         prediction=obj["prediction"],
         ground_truth=ground_truth,
         source=where,
+        target_format=_target_format(
+          obj.get("target_format"), where, DEFAULT_FORMAT
+        ),
       )
     )
   return examples
@@ -264,7 +338,10 @@ def _text(value: Any, where: str, field: str) -> str:
 
 
 def _read_output_line(
-  where: str, obj: dict[str, Any], default: tuple[str, str] | None
+  where: str,
+  obj: dict[str, Any],
+  default: tuple[str, str] | None,
+  run_format: str = DEFAULT_FORMAT,
 ) -> Example:
   features = obj.get("inputs", obj.get("input"))
   features = features if isinstance(features, dict) else {}
@@ -305,6 +382,9 @@ def _read_output_line(
     target=target,
     prediction=prediction,
     source=where,
+    target_format=_target_format(
+      obj.get("target_format", features.get("target_format")), where, run_format
+    ),
   )
 
 
@@ -317,11 +397,12 @@ def read_inference_dir(
     InputError: No output files, or a line lacks what is needed.
   """
   examples = []
+  run_format = run_target_format(directory)
   for path in inference_files(directory, step):
     match = _OUTPUT_FILE_RE.match(epath.Path(path).name)
     default = task_from_name(match["task"])
     for where, obj in _json_lines(path):
-      examples.append(_read_output_line(where, obj, default))
+      examples.append(_read_output_line(where, obj, default, run_format))
   return examples
 
 
@@ -387,7 +468,11 @@ def score(
     entry: dict[str, dict[str, float]] = {}
     if mode in ("strict", "both"):
       tally = metrics.tally_texts(
-        task, targets, predictions, require_entity_types=require_entity_types
+        task,
+        targets,
+        predictions,
+        group_format(group),
+        require_entity_types=require_entity_types,
       )
       for name, counts in tally.counts.items():
         if counts.tp or counts.fp or counts.fn:
@@ -407,7 +492,10 @@ def score(
         ],
       }
     if mode in ("original", "both"):
-      if task in original_metrics.ORIGINAL_TASKS:
+      if (
+        task in original_metrics.ORIGINAL_TASKS
+        and group_format(group) == DEFAULT_FORMAT
+      ):
         gold = [
           e.ground_truth if e.ground_truth is not None else e.target
           for e in group

@@ -35,8 +35,9 @@ evaluator's metric (`original_conventions`). A task or family name becomes
 its record once, where it enters (`get`, `family`), and the record travels
 from there; no other module compares with a name or keeps a per-task table.
 The text of targets is a target format's business (`formats`), which keeps
-its own codec per task type record (a test checks that every format covers
-every task type) so formats stay pluggable.
+its own codec per task type record (a test checks that the original format
+covers every task type and that every format declares those it covers) so
+formats stay pluggable.
 
 This module imports the modules whose functions the records hold; none of
 them imports this one.
@@ -166,6 +167,11 @@ class TaskType:
     answer_key: The key its records go under in JSON answers (the
       extraction API, `tools.extract`, `tools.serve`): "entities",
       "relations", "events" or "arguments".
+    windowed: True when a text too long for the input length may be split
+      into windows, each asked with the same prompt parts (`windows`);
+      False where the prompt names spans of the whole text (ET's entities,
+      EPR's pairs), which a window may not hold: such a prompt is cut to
+      fit instead (and the cut counted).
   """
 
   name: str
@@ -185,6 +191,7 @@ class TaskType:
   role_options: bool = False
   labeled: bool = True
   answer_key: str = ""
+  windowed: bool = True
 
   def __str__(self) -> str:
     return self.name
@@ -251,6 +258,7 @@ ET = _task(
   metric_names=("et",),
   metric_keys=keys_lib.typed,
   audit_items=audit_items.TYPED,
+  windowed=False,
 )
 RE = _task(
   "RE",
@@ -295,6 +303,7 @@ EPR = _task(
   metric_names=("epr",),
   metric_keys=keys_lib.triples,
   audit_items=audit_items.RELATIONS,
+  windowed=False,
 )
 EE = _task(
   "EE",

@@ -23,15 +23,15 @@ is the command line.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
+from instructuie_jax import gin_files, json_input, t5_params
 from instructuie_t5x import hf_checkpoints as hc
 from instructuie_t5x import t5x_checkpoints
 
@@ -61,34 +61,12 @@ class ModelInfo:
   source: str
 
 
-def _gin_value(bindings: Mapping[str, str], key: str) -> Any:
-  """The literal value of `key`, following `%MACRO` references."""
-  value = bindings.get(key)
-  for _ in range(10):
-    if value is None or not value.startswith("%"):
-      break
-    value = bindings.get(value[1:])
-  if value is None:
-    return None
-  try:
-    return ast.literal_eval(value)
-  except (ValueError, SyntaxError):
-    return value
-
-
-def _binding_ending(bindings: Mapping[str, str], suffix: str) -> Any:
-  for key in bindings:
-    if (
-      key == suffix or key.endswith("." + suffix) or key.endswith("/" + suffix)
-    ):
-      return _gin_value(bindings, key)
-  return None
-
-
-def _first_binding(bindings: Mapping[str, str], suffixes: Sequence[str]):
+def _first_binding(
+  bindings: gin_files.GinBindings, suffixes: Sequence[str]
+) -> Any:
   """The value of the first of `suffixes` bound in `bindings`, or None."""
   for suffix in suffixes:
-    value = _binding_ending(bindings, suffix)
+    value = bindings.find(suffix)
     if value is not None:
       return value
   return None
@@ -170,18 +148,41 @@ def read_model_info(
         f"{model_dir}: neither {CONVERSION_JSON} nor config.gin names the vocabulary; pass --vocab"
       )
     return ModelInfo(vocab, extra_ids or 0, None, 0.1, "--vocab")
-  bindings = t5x_checkpoints.read_operative_gin(os.fspath(gin_path))
-  activations = _binding_ending(bindings, "T5Config.mlp_activations")
-  if activations is not None and tuple(activations) != hc.MLP_ACTIVATIONS:
+  return _info_from_config_gin(os.fspath(gin_path), vocab, extra_ids)
+
+
+def _check_layout(bindings: gin_files.GinBindings, gin_path: str) -> None:
+  """Raises ConversionError unless the bindings build T5 v1.1 (gated-GELU
+  MLP, untied output layer)."""
+  activations = bindings.find("T5Config.mlp_activations")
+  if (
+    activations is not None and tuple(activations) != t5_params.MLP_ACTIVATIONS
+  ):
     raise hc.ConversionError(
       f"{gin_path}: mlp_activations is {tuple(activations)!r}; Hugging Face "
-      f"gated-gelu is {hc.MLP_ACTIVATIONS!r}"
+      f"gated-gelu is {t5_params.MLP_ACTIVATIONS!r}"
     )
-  if _binding_ending(bindings, "T5Config.logits_via_embedding") is True:
+  if bindings.find("T5Config.logits_via_embedding") is True:
     raise hc.ConversionError(
       f"{gin_path}: logits_via_embedding is True (tied output layer), not T5 v1.1"
     )
-  source = os.fspath(gin_path)
+
+
+def _info_from_config_gin(
+  gin_path: str, vocab: str | None, extra_ids: int | None
+) -> ModelInfo:
+  """`read_model_info` from a T5X run's config.gin."""
+  from etils import epath
+
+  try:
+    bindings = gin_files.read_bindings(
+      gin_path,
+      read_text=lambda p: json_input.decode(epath.Path(p).read_bytes(), p),
+    )
+  except gin_files.GinFileError as e:
+    raise hc.ConversionError(str(e)) from None
+  _check_layout(bindings, gin_path)
+  source = gin_path
   found = _first_binding(
     bindings,
     (
@@ -199,7 +200,7 @@ def read_model_info(
     ),
   )
   if not found and vocab is None:
-    if "get_vocabulary()" not in str(bindings.get("VOCABULARY", "")):
+    if "get_vocabulary()" not in repr(bindings.values.get("VOCABULARY")):
       raise hc.ConversionError(
         f"{gin_path}: does not name the vocabulary file; pass --vocab"
       )
@@ -208,7 +209,7 @@ def read_model_info(
     found, env_extra = vocab_lib.vocabulary_spec(extra_ids=found_extra)
     found_extra = env_extra
     source += f" (VOCABULARY unbound there: {vocab_lib.ENV_VAR} or the default, as t5x.infer would)"
-  dropout = _gin_value(bindings, "DROPOUT_RATE")
+  dropout = bindings.get("DROPOUT_RATE")
   return ModelInfo(
     vocab=vocab or found,
     extra_ids=extra_ids if extra_ids is not None else (found_extra or 0),
@@ -226,7 +227,7 @@ class Summary:
   """What a conversion wrote (printed by tools/convert_checkpoint.py)."""
 
   out_dir: str
-  dims: hc.T5Dims
+  dims: t5_params.T5Dims
   tensors: int
   notes: list[str]
   files: list[str]
@@ -284,7 +285,7 @@ class _NewDir:
 
 
 def model_gin(
-  dims: hc.T5Dims, out_dir: str, step: int, extra_ids: int, source: str
+  dims: t5_params.T5Dims, out_dir: str, step: int, extra_ids: int, source: str
 ) -> str:
   """The gin model file for a converted checkpoint in OUT_DIR."""
   ckpt = os.path.join(out_dir, f"checkpoint_{step}")
@@ -393,7 +394,7 @@ def convert_hf_to_t5x(
       "t5x_vocab_size": rows,
       "dropout_rate": config.get("dropout_rate", 0.1),
       "dtypes": dtypes,
-      "dims": dataclasses.asdict(t5x_dims),
+      "dims": {f: getattr(t5x_dims, f) for f in t5_params.SIZE_FIELDS},
       "notes": notes,
     }
     with open(os.path.join(tmp, CONVERSION_JSON), "w", encoding="utf-8") as f:

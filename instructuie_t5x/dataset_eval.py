@@ -32,11 +32,18 @@ A line holds what `tools.score` reads (`dataset`, `task`, `target`,
 `prediction`), what `tools.report`'s audit reads (`sentence`, `options`),
 the example `id`, and the extraction API's records and flags (`entities`,
 `relations`, `events` or `arguments`; `truncated_tokens`, `ungrounded`,
-`invalid_labels`, `parse_problems`).
+`invalid_labels`, `parse_problems`; `windows`, `window_merges`).
+
+With `windows=True` an example whose prompt exceeds the input length is
+asked in windows (`instructuie_jax/windows.py`) and its line's
+`prediction` is the merged answer in the target format, scored against the
+whole example's target; by default the prompt is cut, as `t5x.infer` cuts
+it, and the cut is counted (`truncated_tokens`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -71,7 +78,7 @@ def examples_with_queries(
     task: A main task type of `family`.
     dataset: The dataset name (the `dataset` feature).
     split: The split file name ("train", "dev", "test").
-    options: `tasks.settings.PromptOptions`.
+    options: `instructions.PromptOptions`.
     pool: Its instruction pool.
 
   Returns:
@@ -88,13 +95,10 @@ def examples_with_queries(
         labels,
         dataset=dataset,
         split=split,
-        seed=options.seed,
         train=False,
+        options=options,
         tasks=(task,),
         pool=pool,
-        option_policy=options.option_policy,
-        target_format=options.target_format,
-        eea_events=options.eea_events,
       )
     )
     items: list[dict[str, Any]] = [{"text": instance.sentence}]
@@ -127,6 +131,8 @@ def predict_split(
   options: Any,
   pool: instructions.InstructionPool,
   progress: Callable[[int, int], None] | None = None,
+  windows: bool = False,
+  window_overlap: int = queries.WINDOW_OVERLAP,
 ) -> list[dict[str, Any]]:
   """Decodes every evaluation example of `tasks`; one line per example.
 
@@ -138,13 +144,19 @@ def predict_split(
     tasks: Main task types of `family`.
     dataset: The dataset name.
     split: The split file name.
-    options: `tasks.settings.PromptOptions` (target format "instructuie",
+    options: `instructions.PromptOptions` (target format "instructuie",
       the format the extraction API parses).
     pool: The instruction pool of `options`.
     progress: Called with (examples done, examples in all) after each batch.
+    windows: Ask an example whose prompt exceeds the input length in
+      windows (`queries.window_query`; the extractor's `prompt_length` and
+      `input_length`) and score the merged answer, instead of cutting the
+      prompt as `t5x.infer` does.
+    window_overlap: Tokens of text a window shares with the one before.
 
   Returns:
-    The prediction lines (see the module docstring), task by task.
+    The prediction lines (see the module docstring), task by task; each
+    says how many windows its example used (`windows`, `window_merges`).
 
   Raises:
     ValueError: a target format other than the extraction API's.
@@ -172,11 +184,13 @@ def predict_split(
   step = max(1, extractor.batch_size)
   for start in range(0, len(work), step):
     chunk = work[start : start + step]
-    decoded = extractor.decode([example["inputs"] for example, _, _ in chunk])
-    for (example, instance, query), (prediction, cut) in zip(
-      chunk, decoded, strict=True
-    ):
-      answer = queries.answer(query, prediction, cut)
+    plans = [
+      _windowed(extractor, example, query, windows, window_overlap)
+      for example, _, query in chunk
+    ]
+    decoded = iter(extractor.decode([p.prompt for w in plans for p in w.parts]))
+    for (example, instance, query), plan in zip(chunk, plans, strict=True):
+      answer = queries.answer_windows(plan, [next(decoded) for _ in plan.parts])
       key = query.task.answer_key
       lines.append(
         {
@@ -186,14 +200,32 @@ def predict_split(
           "sentence": instance.sentence,
           "options": list(query.options),
           "target": example["targets"],
-          "prediction": prediction,
+          "prediction": answer["prediction"],
           key: answer[key],
           "truncated_tokens": answer["truncated_tokens"],
           "ungrounded": answer["ungrounded"],
           "invalid_labels": answer["invalid_labels"],
           "parse_problems": answer["parse_problems"],
+          "windows": answer["windows"],
+          "window_merges": answer["window_merges"],
         }
       )
     if progress is not None:
       progress(len(lines), len(work))
   return lines
+
+
+def _windowed(
+  extractor: Any,
+  example: dict[str, str],
+  query: queries.Query,
+  windows: bool,
+  overlap: int,
+) -> queries.WindowedQuery:
+  """The example's prompt, or its windows when `windows` and too long."""
+  query = dataclasses.replace(query, prompt=example["inputs"])
+  if not windows:
+    return queries.single_window(query)
+  return queries.window_query(
+    query, extractor.prompt_length, extractor.input_length, overlap
+  )

@@ -36,8 +36,14 @@ What happens (T5X's own pieces, as `t5x.infer` uses them):
    `PjitPartitioner`.
 3. `queries.make_query` builds each prompt with the core; the model's input
    vocabulary tokenizes it and EOS is appended after trimming, as the seqio
-   tasks do. A prompt longer than the input length is cut to fit and the cut
-   is counted per text (`truncated_tokens`), never silent.
+   tasks do. A text whose prompt is longer than the input length is split
+   into windows that fit (`instructuie_jax.windows`; sentence boundaries
+   first, then words, with `window_overlap` tokens shared), each asked with
+   the same instruction and options, and the answers are merged with
+   offsets into the whole text (`windows`, `window_merges` per answer).
+   With `windows=False`, or for a task whose prompt names spans of the
+   whole text (ET, EPR), the prompt is cut to fit instead and the cut is
+   counted per text (`truncated_tokens`), never silent.
 4. Batches are decoded with `model.predict_batch` (the model's `decode_fn`:
    beam search of width 1, i.e. greedy, unless gin sets otherwise), the
    output vocabulary decodes the tokens, and `queries.answer` parses them
@@ -70,6 +76,7 @@ from absl import logging
 from gin import config_parser
 from t5x import partitioning, utils
 
+from instructuie_jax import gin_files
 from instructuie_t5x import constrained as constrained_lib
 from instructuie_t5x import queries
 
@@ -136,24 +143,6 @@ def resolve_checkpoint(path: str) -> tuple[str, str | None, str | None]:
 # The model configuration.
 
 
-class _Ref:
-  """A parsed reference or macro that prints back as gin text."""
-
-  def __init__(self, text: str):
-    self.text = text
-
-  def __repr__(self) -> str:
-    return self.text
-
-
-class _Printer(config_parser.ParserDelegate):
-  def configurable_reference(self, scoped_name, evaluate):
-    return _Ref("@" + scoped_name + ("()" if evaluate else ""))
-
-  def macro(self, macro_name):
-    return _Ref("%" + macro_name)
-
-
 def _importable(module: str) -> bool:
   try:
     importlib.import_module(module)
@@ -177,7 +166,7 @@ def model_config_text(text: str) -> tuple[str, list[str]]:
     `(gin_text, dropped)`: the kept statements and one line per statement
     left out.
   """
-  statements = list(config_parser.ConfigParser(text, _Printer()))
+  statements = gin_files.parse(text, CONFIG_GIN)
   gone: set[str] = set()
   dropped: list[str] = []
   kept = []
@@ -206,26 +195,19 @@ def model_config_text(text: str) -> tuple[str, list[str]]:
       names.update("%" + m for m in re.findall(r"%([\w./]+)", value))
       if names & gone:
         bindings.remove(st)
-        dropped.append(_binding_text(st))
+        dropped.append(gin_files.binding_text(st))
         if not st.arg_name:  # a macro
           gone.add("%" + st.selector)
         changed = True
   lines = [st for st in kept if isinstance(st, str)]
   for st in bindings:
     if isinstance(st, config_parser.BindingStatement):
-      lines.append(_binding_text(st))
+      lines.append(gin_files.binding_text(st))
     elif isinstance(st, config_parser.IncludeStatement):
       lines.append(f"include {st.filename!r}")
     else:
       raise CheckpointError(f"unexpected statement in config.gin: {st}")
   return "\n".join(lines) + "\n", dropped
-
-
-def _binding_text(st: config_parser.BindingStatement) -> str:
-  selector = f"{st.scope}/{st.selector}" if st.scope else st.selector
-  if st.arg_name:
-    selector += "." + st.arg_name
-  return f"{selector} = {st.value!r}"
 
 
 def configured_model(model=None, task_feature_lengths=None):
@@ -343,6 +325,69 @@ class _OptimizerStateFilter(pylogging.Filter):
     return "param=state/param_states/" not in record.getMessage()
 
 
+def _restore_params(
+  model: Any,
+  checkpoint: str,
+  partitioner: partitioning.PjitPartitioner,
+  sizes: tuple[int, int, int],
+  param_dtype: str,
+) -> tuple[Any, Any]:
+  """`(params, their partitioning axes)` of `checkpoint` for `model`.
+
+  Args:
+    model: The T5X model.
+    checkpoint: A `checkpoint_N` directory (Orbax, or T5X's legacy msgpack).
+    partitioner: Lays the parameters out.
+    sizes: `(batch size, input length, target length)` of the decodes.
+    param_dtype: Dtype the parameters are restored in.
+
+  Raises:
+    CheckpointError: The checkpoint could not be restored.
+  """
+  batch_size, input_length, target_length = sizes
+  shapes = {
+    "encoder_input_tokens": (batch_size, input_length),
+    "decoder_input_tokens": (batch_size, target_length),
+    "decoder_target_tokens": (batch_size, target_length),
+    "decoder_loss_weights": (batch_size, target_length),
+  }
+  initializer = utils.TrainStateInitializer(
+    optimizer_def=None,
+    init_fn=model.get_initial_variables,
+    input_shapes=shapes,
+    input_types={k: np.int32 for k in shapes},
+    partitioner=partitioner,
+  )
+  restore = utils.RestoreCheckpointConfig(
+    path=checkpoint, mode="specific", dtype=param_dtype, strict=False
+  )
+  logging.info("Restoring %s", checkpoint)
+  # T5X's legacy format has a msgpack "checkpoint" file; runs of this
+  # project write Orbax checkpoints.
+  legacy = tf.io.gfile.exists(os.path.join(checkpoint, "checkpoint"))
+  quiet = _OptimizerStateFilter()
+  logging.get_absl_logger().addFilter(quiet)
+  try:
+    state, _ = utils.create_checkpoint_manager_and_restore(
+      initializer,
+      partitioner,
+      restore,
+      checkpoint,
+      None,
+      model_dir=os.path.dirname(checkpoint),
+      use_orbax=not legacy,
+    )
+  except Exception as e:  # noqa: BLE001  # orbax/tensorstore: many kinds
+    raise CheckpointError(
+      f"{checkpoint}: cannot be restored ({_describe(e)})"
+    ) from None
+  finally:
+    logging.get_absl_logger().removeFilter(quiet)
+  if state is None:
+    raise CheckpointError(f"{checkpoint}: could not be restored")
+  return state.params, initializer.train_state_axes.params
+
+
 def _bucket(n: int, limit: int, minimum: int = 1) -> int:
   size = minimum
   while size < n:
@@ -452,51 +497,18 @@ class Extractor:
       num_partitions=num_partitions,
       logical_axis_rules=partitioning.standard_logical_axis_rules(),
     )
-    shapes = {
-      "encoder_input_tokens": (batch_size, input_length),
-      "decoder_input_tokens": (batch_size, target_length),
-      "decoder_target_tokens": (batch_size, target_length),
-      "decoder_loss_weights": (batch_size, target_length),
-    }
-    initializer = utils.TrainStateInitializer(
-      optimizer_def=None,
-      init_fn=model.get_initial_variables,
-      input_shapes=shapes,
-      input_types={k: np.int32 for k in shapes},
-      partitioner=partitioner,
+    params, params_axes = _restore_params(
+      model,
+      checkpoint,
+      partitioner,
+      (batch_size, input_length, target_length),
+      param_dtype,
     )
-    restore = utils.RestoreCheckpointConfig(
-      path=checkpoint, mode="specific", dtype=param_dtype, strict=False
-    )
-    logging.info("Restoring %s", checkpoint)
-    # T5X's legacy format has a msgpack "checkpoint" file; runs of this
-    # project write Orbax checkpoints.
-    legacy = tf.io.gfile.exists(os.path.join(checkpoint, "checkpoint"))
-    quiet = _OptimizerStateFilter()
-    logging.get_absl_logger().addFilter(quiet)
-    try:
-      state, _ = utils.create_checkpoint_manager_and_restore(
-        initializer,
-        partitioner,
-        restore,
-        checkpoint,
-        None,
-        model_dir=os.path.dirname(checkpoint),
-        use_orbax=not legacy,
-      )
-    except Exception as e:  # noqa: BLE001  # orbax/tensorstore: many kinds
-      raise CheckpointError(
-        f"{checkpoint}: cannot be restored ({_describe(e)})"
-      ) from None
-    finally:
-      logging.get_absl_logger().removeFilter(quiet)
-    if state is None:
-      raise CheckpointError(f"{checkpoint}: could not be restored")
     return cls(
       model,
-      state.params,
+      params,
       partitioner,
-      initializer.train_state_axes.params,
+      params_axes,
       input_length=input_length,
       target_length=target_length,
       batch_size=batch_size,
@@ -636,6 +648,8 @@ class Extractor:
     *,
     roles: Sequence[str] | None = None,
     progress: Callable[[int], None] | None = None,
+    windows: bool = True,
+    window_overlap: int = queries.WINDOW_OVERLAP,
     constrained: bool = False,
   ) -> list[dict[str, Any]]:
     """Extracts records from texts.
@@ -650,11 +664,14 @@ class Extractor:
         `{type: [roles]}` or event types with `roles`.
       roles: EE: the argument roles when `labels` is a list.
       progress: Called with the number of texts done after each batch.
+      windows: Split a text whose prompt is too long into windows
+        (`windows` module); False cuts its prompt instead.
+      window_overlap: Tokens of text a window shares with the one before.
       constrained: Decode inside the task's target grammar (labels only
         from the options, spans only from the text; `constrained`).
 
     Returns:
-      One answer per text (`queries.answer`), in input order.
+      One answer per text (`queries.answer_windows`), in input order.
 
     Raises:
       queries.QueryError: For a bad input item (message names the index).
@@ -665,13 +682,21 @@ class Extractor:
         query_list.append(queries.make_query(task, item, labels, roles=roles))
       except queries.QueryError as e:
         raise queries.QueryError(f"[{i}].{e.field}", e.message) from None
-    return self.answer(query_list, progress=progress, constrained=constrained)
+    return self.answer(
+      query_list,
+      progress=progress,
+      windows=windows,
+      window_overlap=window_overlap,
+      constrained=constrained,
+    )
 
   def answer(
     self,
     query_list: Sequence[queries.Query],
     *,
     progress: Callable[[int], None] | None = None,
+    windows: bool = True,
+    window_overlap: int = queries.WINDOW_OVERLAP,
     constrained: bool = False,
   ) -> list[dict[str, Any]]:
     """Decodes, parses and grounds built queries, in batches.
@@ -679,24 +704,44 @@ class Extractor:
     Args:
       query_list: Queries from `queries.make_query`.
       progress: Called with the number of texts done after each batch.
+      windows: Split a text whose prompt is too long into windows.
+      window_overlap: Tokens of text a window shares with the one before.
       constrained: Decode inside the queries' target grammars.
 
     Returns:
-      One answer per query (`queries.answer`), in order.
+      One answer per query (`queries.answer_windows`), in order.
     """
     answers: list[dict[str, Any]] = []
     for start in range(0, len(query_list), self.batch_size):
       chunk = query_list[start : start + self.batch_size]
+      plans = [self.plan_windows(q, windows, window_overlap) for q in chunk]
+      window_queries = [p for w in plans for p in w.parts]
       if constrained:
-        for query, (prediction, truncated, unfinished) in zip(
-          chunk, self.decode_constrained(chunk), strict=True
-        ):
-          answers.append(queries.answer(query, prediction, truncated))
-          answers[-1]["unfinished_tokens"] = unfinished
+        decoded = iter(self.decode_constrained(window_queries))
       else:
-        decoded = self.decode([q.prompt for q in chunk])
-        for query, (prediction, truncated) in zip(chunk, decoded, strict=True):
-          answers.append(queries.answer(query, prediction, truncated))
+        decoded = iter(self.decode([p.prompt for p in window_queries]))
+      for plan in plans:
+        parts = [next(decoded) for _ in plan.parts]
+        answers.append(queries.answer_windows(plan, [d[:2] for d in parts]))
+        if constrained:
+          answers[-1]["unfinished_tokens"] = sum(d[2] for d in parts)
       if progress is not None:
         progress(len(chunk))
     return answers
+
+  def prompt_length(self, prompt: str) -> int:
+    """Tokens of `prompt` with EOS, before any cut."""
+    return len(self.vocabulary.encode(prompt)) + 1
+
+  def plan_windows(
+    self,
+    query: queries.Query,
+    windows: bool = True,
+    overlap: int = queries.WINDOW_OVERLAP,
+  ) -> queries.WindowedQuery:
+    """The window queries of `query` (`queries.window_query`)."""
+    if not windows:
+      return queries.single_window(query)
+    return queries.window_query(
+      query, self.prompt_length, self.input_length, overlap
+    )

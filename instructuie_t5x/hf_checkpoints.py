@@ -24,11 +24,9 @@ Two parameter layouts describe the same network:
   `decoder/logits_dense/kernel`), `DenseGeneral` kernels stored `[in, out]`
   (attention projections flattened to `[embed, heads * head_dim]`).
 
-The mapping is one table (`name_table`): every kernel is the transpose of
-the PyTorch weight, layer-norm scales and the embedding are copied, and the
-relative position bias, which Hugging Face keeps in block 0 of each stack and
-shares with the other blocks, is T5X's `relpos_bias/rel_embedding` of that
-stack (`[heads, buckets]`, the transpose). Neither side scales the query by
+The mapping is the parameter table of `instructuie_jax.t5_params` (each
+parameter's T5X path, Hugging Face name and whether one is the transpose of
+the other). Neither side scales the query by
 1/sqrt(head_dim) (T5X folds it into the initializer), nor scales the output
 of the untied `lm_head`, so no tensor is rescaled and HF -> T5X -> HF is
 bit-identical.
@@ -45,7 +43,6 @@ the T5X side, `checkpoint_conversion` the two conversions.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -53,11 +50,8 @@ from typing import Any
 
 import numpy as np
 
-# What the T5X network (t5x.examples.t5.network) hard-codes.
-NUM_BUCKETS = 32
-MAX_DISTANCE = 128
-LAYER_NORM_EPSILON = 1e-6
-MLP_ACTIVATIONS = ("gelu", "linear")  # HF feed_forward_proj "gated-gelu".
+from instructuie_jax import t5_params
+
 HF_FEED_FORWARD_PROJ = "gated-gelu"
 HF_ARCHITECTURE = "T5ForConditionalGeneration"
 
@@ -83,105 +77,6 @@ _HF_IGNORED = (
 
 class ConversionError(ValueError):
   """A checkpoint that cannot be converted; the message is one line."""
-
-
-@dataclasses.dataclass(frozen=True)
-class T5Dims:
-  """The sizes of a T5 v1.1 network, in T5X's `network.T5Config` terms."""
-
-  vocab_size: int
-  emb_dim: int
-  num_heads: int
-  head_dim: int
-  mlp_dim: int
-  num_encoder_layers: int
-  num_decoder_layers: int
-
-
-# ------------------------------- Name table ----------------------------------
-
-_ATTENTION = (("q", "query"), ("k", "key"), ("v", "value"), ("o", "out"))
-_MLP = ("wi_0", "wi_1", "wo")
-
-
-def name_table(dims: T5Dims) -> list[tuple[str, str, tuple[int, ...], bool]]:
-  """`(hf_name, t5x_path, hf_shape, transposed)` for every parameter."""
-  d, inner, ff = dims.emb_dim, dims.num_heads * dims.head_dim, dims.mlp_dim
-  v, h = dims.vocab_size, dims.num_heads
-  shapes = {
-    "q": (inner, d),
-    "k": (inner, d),
-    "v": (inner, d),
-    "o": (d, inner),
-    "wi_0": (ff, d),
-    "wi_1": (ff, d),
-    "wo": (d, ff),
-  }
-  table = [
-    ("shared.weight", "token_embedder/embedding", (v, d), False),
-    ("lm_head.weight", "decoder/logits_dense/kernel", (v, d), True),
-    (
-      "encoder.final_layer_norm.weight",
-      "encoder/encoder_norm/scale",
-      (d,),
-      False,
-    ),
-    (
-      "decoder.final_layer_norm.weight",
-      "decoder/decoder_norm/scale",
-      (d,),
-      False,
-    ),
-  ]
-  for stack in ("encoder", "decoder"):
-    table.append(
-      (
-        f"{stack}.block.0.layer.0.SelfAttention.relative_attention_bias.weight",
-        f"{stack}/relpos_bias/rel_embedding",
-        (NUM_BUCKETS, h),
-        True,
-      )
-    )
-  # (HF sub-layer index, HF module, T5X module, T5X layer-norm name)
-  encoder_parts = [
-    (0, "SelfAttention", "attention", "pre_attention_layer_norm"),
-    (1, "DenseReluDense", "mlp", "pre_mlp_layer_norm"),
-  ]
-  decoder_parts = [
-    (0, "SelfAttention", "self_attention", "pre_self_attention_layer_norm"),
-    (
-      1,
-      "EncDecAttention",
-      "encoder_decoder_attention",
-      "pre_cross_attention_layer_norm",
-    ),
-    (2, "DenseReluDense", "mlp", "pre_mlp_layer_norm"),
-  ]
-  for stack, n_layers, parts in (
-    ("encoder", dims.num_encoder_layers, encoder_parts),
-    ("decoder", dims.num_decoder_layers, decoder_parts),
-  ):
-    for i in range(n_layers):
-      for sub, hf_module, t5x_module, norm in parts:
-        hf = f"{stack}.block.{i}.layer.{sub}"
-        t5x = f"{stack}/layers_{i}"
-        table.append(
-          (f"{hf}.layer_norm.weight", f"{t5x}/{norm}/scale", (d,), False)
-        )
-        if hf_module == "DenseReluDense":
-          pairs = [(m, m) for m in _MLP]
-        else:
-          pairs = list(_ATTENTION)
-        for hf_name, t5x_name in pairs:
-          table.append(
-            (
-              f"{hf}.{hf_module}.{hf_name}.weight",
-              f"{t5x}/{t5x_module}/{t5x_name}/kernel",
-              shapes[hf_name],
-              True,
-            )
-          )
-  return table
 
 
 def flatten_params(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -271,7 +166,7 @@ def is_number(value: Any) -> bool:
 
 def dims_from_hf_config(
   config: Mapping[str, Any], source: str = HF_CONFIG
-) -> T5Dims:
+) -> t5_params.T5Dims:
   """Checks that `config` is the T5 v1.1 / Flan-T5 layout; returns its sizes.
 
   Args:
@@ -318,9 +213,9 @@ def dims_from_hf_config(
       field, True, "false (an untied lm_head, outputs not rescaled)"
     )
   for field, want in (
-    ("relative_attention_num_buckets", NUM_BUCKETS),
-    ("relative_attention_max_distance", MAX_DISTANCE),
-    ("layer_norm_epsilon", LAYER_NORM_EPSILON),
+    ("relative_attention_num_buckets", t5_params.NUM_BUCKETS),
+    ("relative_attention_max_distance", t5_params.MAX_DISTANCE),
+    ("layer_norm_epsilon", t5_params.LAYER_NORM_EPSILON),
     ("pad_token_id", 0),
     ("eos_token_id", 1),
     ("decoder_start_token_id", 0),
@@ -350,7 +245,7 @@ def dims_from_hf_config(
         f"{source}: {field} is {value!r:.80}; expected a positive integer"
       )
   num_decoder_layers = config.get("num_decoder_layers") or config["num_layers"]
-  return T5Dims(
+  return t5_params.T5Dims(
     vocab_size=config["vocab_size"],
     emb_dim=config["d_model"],
     num_heads=config["num_heads"],
@@ -470,7 +365,7 @@ def read_hf_tensors(
 
 def hf_to_t5x(
   tensors: Mapping[str, np.ndarray],
-  dims: T5Dims,
+  dims: t5_params.T5Dims,
   sources: Mapping[str, str] | None = None,
   vocab_size: int | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
@@ -494,9 +389,10 @@ def hf_to_t5x(
   sources = sources or {}
   notes = []
   flat = {}
-  table = name_table(dims)
-  expected = {hf for hf, _, _, _ in table}
-  for hf, path, shape, transposed in table:
+  table = t5_params.parameters(dims)
+  expected = {p.hf_name for p in table}
+  for param in table:
+    hf = param.hf_name
     if hf not in tensors:
       if hf == "lm_head.weight":
         raise ConversionError(
@@ -507,13 +403,15 @@ def hf_to_t5x(
         f"{hf}: missing from the weights (config.json implies it)"
       )
     array = np.asarray(tensors[hf])
-    if array.shape != shape:
+    if array.shape != param.hf_shape:
       where = sources.get(hf, "the weights")
       raise ConversionError(
         f"{hf}: shape {_shape(array.shape)} in {where}, but config.json implies "
-        f"{_shape(shape)}"
+        f"{_shape(param.hf_shape)}"
       )
-    flat[path] = np.ascontiguousarray(array.T if transposed else array)
+    flat[param.name] = np.ascontiguousarray(
+      array.T if param.transpose else array
+    )
   shared = tensors["shared.weight"]
   for name in sorted(tensors):
     if name in expected:
@@ -552,7 +450,7 @@ def _resize_rows(a: np.ndarray, rows: int) -> np.ndarray:
   return np.concatenate([a, pad], axis=0)
 
 
-def dims_from_t5x_params(params: Mapping[str, Any]) -> T5Dims:
+def dims_from_t5x_params(params: Mapping[str, Any]) -> t5_params.T5Dims:
   """Reads the sizes of a T5X T5 v1.1 network off its parameter shapes."""
   flat = flatten_params(params)
 
@@ -566,9 +464,9 @@ def dims_from_t5x_params(params: Mapping[str, Any]) -> T5Dims:
 
   vocab, emb = get("token_embedder/embedding").shape
   heads, buckets = get("encoder/relpos_bias/rel_embedding").shape
-  if buckets != NUM_BUCKETS:
+  if buckets != t5_params.NUM_BUCKETS:
     raise ConversionError(
-      f"T5X checkpoint: {buckets} relative-position buckets, expected {NUM_BUCKETS}"
+      f"T5X checkpoint: {buckets} relative-position buckets, expected {t5_params.NUM_BUCKETS}"
     )
   inner = get("encoder/layers_0/attention/query/kernel").shape[1]
   if "encoder/layers_0/mlp/wi/kernel" in flat:
@@ -585,7 +483,7 @@ def dims_from_t5x_params(params: Mapping[str, Any]) -> T5Dims:
     raise ConversionError(
       f"T5X checkpoint: attention width {inner} is not a multiple of {heads} heads"
     )
-  return T5Dims(
+  return t5_params.T5Dims(
     vocab_size=vocab,
     emb_dim=emb,
     num_heads=heads,
@@ -597,7 +495,9 @@ def dims_from_t5x_params(params: Mapping[str, Any]) -> T5Dims:
 
 
 def t5x_to_hf(
-  params: Mapping[str, Any], dims: T5Dims, hf_vocab_size: int | None = None
+  params: Mapping[str, Any],
+  dims: t5_params.T5Dims,
+  hf_vocab_size: int | None = None,
 ) -> dict[str, np.ndarray]:
   """Maps a T5X `params` tree to Hugging Face tensor names (the inverse).
 
@@ -612,19 +512,20 @@ def t5x_to_hf(
   """
   flat = {p: np.asarray(a) for p, a in flatten_params(params).items()}
   out = {}
-  table = name_table(dims)
-  for hf, path, shape, transposed in table:
-    if path not in flat:
-      raise ConversionError(f"T5X checkpoint: no parameter {path}")
-    array = flat[path]
-    want = shape[::-1] if transposed else shape
-    if array.shape != want:
+  table = t5_params.parameters(dims)
+  for param in table:
+    if param.name not in flat:
+      raise ConversionError(f"T5X checkpoint: no parameter {param.name}")
+    array = flat[param.name]
+    if array.shape != param.shape:
       raise ConversionError(
-        f"T5X checkpoint: {path} has shape {_shape(array.shape)}, expected "
-        f"{_shape(want)}"
+        f"T5X checkpoint: {param.name} has shape {_shape(array.shape)}, "
+        f"expected {_shape(param.shape)}"
       )
-    out[hf] = np.ascontiguousarray(array.T if transposed else array)
-  extra = sorted(set(flat) - {path for _, path, _, _ in table})
+    out[param.hf_name] = np.ascontiguousarray(
+      array.T if param.transpose else array
+    )
+  extra = sorted(set(flat) - {p.name for p in table})
   if extra:
     raise ConversionError(
       f"T5X checkpoint: unexpected parameter {extra[0]} (not T5 v1.1)"
@@ -636,7 +537,7 @@ def t5x_to_hf(
 
 
 def hf_config(
-  dims: T5Dims, *, dropout_rate: float = 0.1, dtype: str = "float32"
+  dims: t5_params.T5Dims, *, dropout_rate: float = 0.1, dtype: str = "float32"
 ) -> dict[str, Any]:
   """A config.json for `T5ForConditionalGeneration` with these sizes.
 
@@ -654,10 +555,10 @@ def hf_config(
     "num_layers": dims.num_encoder_layers,
     "num_decoder_layers": dims.num_decoder_layers,
     "num_heads": dims.num_heads,
-    "relative_attention_num_buckets": NUM_BUCKETS,
-    "relative_attention_max_distance": MAX_DISTANCE,
+    "relative_attention_num_buckets": t5_params.NUM_BUCKETS,
+    "relative_attention_max_distance": t5_params.MAX_DISTANCE,
     "dropout_rate": dropout_rate,
-    "layer_norm_epsilon": LAYER_NORM_EPSILON,
+    "layer_norm_epsilon": t5_params.LAYER_NORM_EPSILON,
     "initializer_factor": 1.0,
     "feed_forward_proj": HF_FEED_FORWARD_PROJ,
     "dense_act_fn": "gelu_new",

@@ -25,6 +25,14 @@ The pure half of the extraction API (no JAX, TF or T5X import), shared by
   #  ...], "prediction": ..., "truncated_tokens": 0, "ungrounded": 0,
   #  "invalid_labels": 0, "parse_problems": []}
 
+A text whose prompt is too long for the model is asked in windows
+(`instructuie_jax.windows`) and the answers merged:
+
+  plan = window_query(query, prompt_length, input_length)
+  answer_windows(plan, [(prediction, 0) for each of plan.parts])
+  # as above, with offsets into the whole text, plus "windows",
+  # "window_merges", "window_offsets" and "window_predictions"
+
 An input item is a text or a dict `{"text": ...}` with optional per-text
 fields (they override the call's defaults):
 
@@ -46,7 +54,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from instructuie_jax import (
@@ -56,8 +64,11 @@ from instructuie_jax import (
   prompts,
   task_types,
 )
+from instructuie_jax import windows as windows_lib
 
 TARGET_FORMAT = "instructuie"
+# Tokens of text a window shares with the one before (`windows.split`).
+WINDOW_OVERLAP = 32
 
 INPUT_FIELDS = ("text", "labels", "roles", "entities", "pairs", "event_type")
 
@@ -78,6 +89,7 @@ class Query:
     label_check: What grounding checks labels against.
     hint: Labels hint for the parser.
     item: The input item as given (a dict; extra fields are passed through).
+    instruction: The instruction of the prompt.
   """
 
   task: task_types.TaskType
@@ -88,6 +100,7 @@ class Query:
   label_check: grounding.Options
   hint: Any
   item: Mapping[str, Any]
+  instruction: str = ""
 
 
 def check_unicode(value: Any, field: str) -> None:
@@ -218,6 +231,7 @@ def make_query(
     label_check=check,
     hint=hint,
     item=dict(item),
+    instruction=instruction,
   )
 
 
@@ -281,8 +295,135 @@ def answer(
   return out
 
 
+@dataclasses.dataclass(frozen=True)
+class WindowedQuery:
+  """A query and the window queries its text is asked in.
+
+  Attributes:
+    query: The query of the whole text.
+    windows: Its windows (`windows.Window`); one `[0, len(text))` when the
+      prompt fits or the task is not `windowed`.
+    parts: One query per window, each with the window's text and the same
+      instruction, options and extra parts (`parts == (query,)` for one).
+  """
+
+  query: Query
+  windows: tuple[windows_lib.Window, ...]
+  parts: tuple[Query, ...]
+
+
+def single_window(query: Query) -> WindowedQuery:
+  """`query` asked whole (its prompt cut if too long, as before windows)."""
+  return WindowedQuery(
+    query, (windows_lib.Window(0, len(query.text)),), (query,)
+  )
+
+
+def window_query(
+  query: Query,
+  prompt_length: Callable[[str], int],
+  input_length: int,
+  overlap: int = WINDOW_OVERLAP,
+) -> WindowedQuery:
+  """Splits a query whose prompt is too long into window queries.
+
+  Args:
+    query: The query.
+    prompt_length: Tokens of a prompt, EOS included (the model's tokenizer).
+    input_length: The most tokens a prompt may have.
+    overlap: Tokens of text a window shares with the one before.
+
+  Returns:
+    The windowed query; one window when the prompt fits or the task type is
+    not `windowed`.
+  """
+  if not query.task.windowed or prompt_length(query.prompt) <= input_length:
+    return single_window(query)
+
+  def render(piece: str) -> str:
+    return instructions.render_prompt(
+      query.task, query.instruction, query.options, piece, query.extra
+    )
+
+  spans = windows_lib.split(
+    query.text,
+    lambda piece: prompt_length(render(piece)),
+    input_length,
+    overlap=overlap,
+  )
+  parts = []
+  for window in spans:
+    piece = query.text[window.start : window.end]
+    parts.append(
+      dataclasses.replace(
+        query, text=piece, prompt=render(piece), item={"text": piece}
+      )
+    )
+  return WindowedQuery(query, tuple(spans), tuple(parts))
+
+
+def answer_windows(
+  windowed: WindowedQuery, decoded: Sequence[tuple[str, int]]
+) -> dict[str, Any]:
+  """Parses, grounds and merges the answers of a windowed query.
+
+  Args:
+    windowed: The windowed query.
+    decoded: `(prediction, truncated_tokens)` per window query.
+
+  Returns:
+    What `answer` returns, plus `windows` (how many) and `window_merges`
+    (records given by two windows, or cut by a window's edge and held
+    whole by another, kept once). With several windows, the records carry
+    offsets into the whole text, `prediction` is the merged records in the
+    target format (so that a scorer of predictions reads the merged
+    answer), `window_predictions` the windows' own, `truncated_tokens`, `ungrounded`, `invalid_labels` and
+    `parse_problems` are totals over the windows (`truncated_tokens` is 0
+    unless even a window's prompt was too long) and `window_offsets` lists
+    each window's `[start, end]`.
+  """
+  if len(decoded) != len(windowed.parts):
+    raise ValueError(
+      f"{len(decoded)} answers for {len(windowed.parts)} window queries"
+    )
+  if len(windowed.parts) == 1:
+    out = answer(windowed.query, *decoded[0])
+    out.update(windows=1, window_merges=0)
+    return out
+  query = windowed.query
+  key = query.task.answer_key
+  answers = [
+    answer(part, prediction, truncated)
+    for part, (prediction, truncated) in zip(
+      windowed.parts, decoded, strict=True
+    )
+  ]
+  merged, merges = windows_lib.merge(
+    query.text, windowed.windows, [a[key] for a in answers]
+  )
+  ungrounded, invalid = windows_lib.count_flags(merged)
+  out = dict(query.item)
+  out["task"] = query.task.name
+  out[key] = merged
+  out.update(
+    prediction=formats.get(TARGET_FORMAT).linearize(
+      query.task, grounding.records_from_json(key, merged)
+    ),
+    window_predictions=[a["prediction"] for a in answers],
+    truncated_tokens=sum(a["truncated_tokens"] for a in answers),
+    ungrounded=ungrounded,
+    invalid_labels=invalid,
+    parse_problems=[p for a in answers for p in a["parse_problems"]],
+    windows=len(answers),
+    window_merges=merges,
+    window_offsets=[[w.start, w.end] for w in windowed.windows],
+  )
+  return out
+
+
 def summarize(answers: Sequence[Mapping[str, Any]]) -> dict[str, int]:
-  """Totals over answers: texts, truncated texts/tokens, flags, problems."""
+  """Totals over answers: texts, truncated texts/tokens, flags, problems,
+  and, where answers were windowed, texts split, windows and merges."""
   return {
     "texts": len(answers),
     "truncated_texts": sum(1 for a in answers if a["truncated_tokens"]),
@@ -290,4 +431,7 @@ def summarize(answers: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     "ungrounded": sum(a["ungrounded"] for a in answers),
     "invalid_labels": sum(a["invalid_labels"] for a in answers),
     "parse_problems": sum(len(a["parse_problems"]) for a in answers),
+    "windowed_texts": sum(1 for a in answers if a.get("windows", 1) > 1),
+    "windows": sum(a.get("windows", 1) for a in answers),
+    "window_merges": sum(a.get("window_merges", 0) for a in answers),
   }

@@ -20,10 +20,12 @@
 Routes:
 
 * `POST /extract` `{"texts": [...], "task": "NER", "labels": [...],
-  "roles": [...], "constrained": false}` -> `{"results": [answer, ...],
-  "summary": {...}}`; each
-  answer is what `tools.extract` writes for one input line
-  (`queries.answer`). `texts` items are strings or objects with per-text
+  "roles": [...], "windows": true, "constrained": false}` ->
+  `{"results": [answer, ...], "summary": {...}}`; each answer is what
+  `tools.extract` writes for one input line (`queries.answer_windows`): a
+  text whose prompt is too long is asked in windows and its answer says how
+  many (`windows`), unless `"windows": false`, which cuts the prompt
+  instead. `texts` items are strings or objects with per-text
   fields (`queries` module docstring). A malformed request gets 422 (400 for
   invalid JSON) with the reason in `detail`.
 * `GET /health` -> `{"status": "ok", "checkpoint": ..., ...}`.
@@ -93,7 +95,9 @@ class Backend(Protocol):
 
   `decode` answers prompts. A backend may also have `check(prompt)`, which
   raises `ValueError` for a prompt its tokenizer cannot encode; the server
-  calls it before the prompt joins a batch.
+  calls it before the prompt joins a batch. A backend with
+  `prompt_length(prompt)` and `input_length` (an `Extractor`) has a text
+  whose prompt is too long asked in windows (`queries.window_query`).
   """
 
   def decode(self, prompts: Sequence[str]) -> list[tuple[str, int]]: ...
@@ -110,14 +114,20 @@ class ExtractRequest(pydantic.BaseModel):
   task: str = "NER"
   labels: list[str] | dict[str, list[str]] | None = None
   roles: list[str] | None = None
+  windows: bool = True
   constrained: bool = False
 
 
 @dataclasses.dataclass
 class _Pending:
-  queries: list[queries.Query]
+  queries: list[queries.WindowedQuery]
   future: asyncio.Future
   constrained: bool = False
+
+  @property
+  def size(self) -> int:
+    """Prompts to decode: one per window."""
+    return sum(len(q.parts) for q in self.queries)
 
 
 @dataclasses.dataclass
@@ -164,9 +174,9 @@ class Batcher:
       self._worker = None
 
   async def submit(
-    self, query_list: list[queries.Query], constrained: bool = False
+    self, query_list: list[queries.WindowedQuery], constrained: bool = False
   ) -> list[dict]:
-    """Answers the queries of one request (`queries.answer` dicts)."""
+    """Answers the queries of one request (`queries.answer_windows`)."""
     if self._queue is None:
       raise RuntimeError("Batcher.start() was not called")
     future = asyncio.get_running_loop().create_future()
@@ -177,7 +187,7 @@ class Batcher:
     assert self._queue is not None
     first = await self._queue.get()
     batch = [first]
-    size = len(first.queries)
+    size = first.size
     if not self.batching:
       return batch
     deadline = time.monotonic() + self.max_wait_s
@@ -191,14 +201,14 @@ class Batcher:
       except (TimeoutError, asyncio.QueueEmpty):
         break
       if (
-        size + len(pending.queries) > self.max_batch_size
+        size + pending.size > self.max_batch_size
         or pending.constrained != first.constrained
       ):
         # Too big to join, or decoded the other way: it starts the next.
         self._requeue_front(pending)
         break
       batch.append(pending)
-      size += len(pending.queries)
+      size += pending.size
     return batch
 
   def _requeue_front(self, pending: _Pending) -> None:
@@ -218,7 +228,7 @@ class Batcher:
         the batch is answered then.
     """
     loop = asyncio.get_running_loop()
-    flat = [q for p in batch for q in p.queries]
+    flat = [part for p in batch for q in p.queries for part in q.parts]
     if batch[0].constrained:
       decoded = await loop.run_in_executor(
         None, self.backend.decode_constrained, flat
@@ -232,7 +242,10 @@ class Batcher:
     if len(decoded) != len(flat):
       raise RuntimeError(f"{len(decoded)} answers for {len(flat)} prompts")
     it = iter(decoded)
-    answers = [[_answer(q, next(it)) for q in p.queries] for p in batch]
+    answers = [
+      [_answer(q, [next(it) for _ in q.parts]) for q in p.queries]
+      for p in batch
+    ]
     for pending, result in zip(batch, answers, strict=True):
       if not pending.future.done():
         pending.future.set_result(result)
@@ -259,11 +272,13 @@ class Batcher:
             pending.future.set_exception(e)
 
 
-def _answer(query: queries.Query, decoded: tuple) -> dict[str, Any]:
-  """`queries.answer`; a constrained decode's third count joins it."""
-  answer = queries.answer(query, decoded[0], decoded[1])
-  if len(decoded) > 2:
-    answer["unfinished_tokens"] = decoded[2]
+def _answer(
+  windowed: queries.WindowedQuery, decoded: Sequence[tuple]
+) -> dict[str, Any]:
+  """`queries.answer_windows`; a constrained decode's third count joins it."""
+  answer = queries.answer_windows(windowed, [d[:2] for d in decoded])
+  if any(len(d) > 2 for d in decoded):
+    answer["unfinished_tokens"] = sum(d[2] for d in decoded)
   return answer
 
 
@@ -368,6 +383,17 @@ def _first_unencodable(
     except ValueError as e:
       return i, str(e)
   return None
+
+
+def _windowed(
+  backend: Any, built: Sequence[queries.Query], windows: bool
+) -> list[queries.WindowedQuery]:
+  """The window queries of each query (one each unless the backend can
+  measure prompts and `windows` is on)."""
+  length = getattr(backend, "prompt_length", None)
+  if not windows or length is None:
+    return [queries.single_window(q) for q in built]
+  return [queries.window_query(q, length, backend.input_length) for q in built]
 
 
 def checkpoint_label(path: str) -> str:
@@ -496,12 +522,15 @@ def create_app(
           f"texts[{problem[0]}]: the model's tokenizer cannot encode it "
           f"({problem[1]})",
         )
+    plans = await asyncio.get_running_loop().run_in_executor(
+      None, _windowed, backend, built, request.windows
+    )
     batcher.stats.requests += 1
     batcher.stats.texts += len(built)
     results = []
-    for start in range(0, len(built), batcher.max_batch_size):
+    for start in range(0, len(plans), batcher.max_batch_size):
       results += await batcher.submit(
-        built[start : start + batcher.max_batch_size], request.constrained
+        plans[start : start + batcher.max_batch_size], request.constrained
       )
     return {"results": results, "summary": queries.summarize(results)}
 

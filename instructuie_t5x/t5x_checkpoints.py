@@ -31,13 +31,14 @@ from typing import Any
 
 import numpy as np
 
+from instructuie_jax import t5_params
 from instructuie_t5x import hf_checkpoints as hc
 
 _CHECKPOINT_DIR_RE = re.compile(r"^checkpoint_(\d+)$")
 
 
 def build_model(
-  dims: hc.T5Dims,
+  dims: t5_params.T5Dims,
   vocabulary: Any,
   *,
   activation_dtype: str = "float32",
@@ -60,7 +61,7 @@ def build_model(
     num_decoder_layers=dims.num_decoder_layers,
     head_dim=dims.head_dim,
     mlp_dim=dims.mlp_dim,
-    mlp_activations=hc.MLP_ACTIVATIONS,
+    mlp_activations=t5_params.MLP_ACTIVATIONS,
     dropout_rate=dropout_rate,
     logits_via_embedding=False,
   )
@@ -75,7 +76,10 @@ def build_model(
 
 
 def save_t5x_checkpoint(
-  params: Mapping[str, Any], dims: hc.T5Dims, model_dir: str, step: int = 0
+  params: Mapping[str, Any],
+  dims: t5_params.T5Dims,
+  model_dir: str,
+  step: int = 0,
 ) -> str:
   """Writes `params` as MODEL_DIR/checkpoint_STEP in T5X's (orbax) format.
 
@@ -214,40 +218,3 @@ def _load_t5x_params(checkpoint_dir: str) -> tuple[dict[str, Any], int]:
   params = {k: v for k, v in state["target"].items()}
   step = int(np.asarray(state["state"]["step"]))
   return params, step
-
-
-def read_operative_gin(path: str) -> dict[str, str]:
-  """The `name = value` lines of a gin file (T5X's config.gin), unevaluated.
-
-  Continuation lines (a trailing backslash, open brackets) are joined.
-
-  Raises:
-    ConversionError: the file is not UTF-8.
-  """
-  from etils import epath
-
-  try:
-    text = epath.Path(path).read_bytes().decode("utf-8")
-  except UnicodeDecodeError as e:
-    raise hc.ConversionError(
-      f"{path}: not UTF-8 text (byte {e.start})"
-    ) from None
-  bindings = {}
-  pending = ""
-  for line in text.splitlines():
-    if not pending and (
-      not line.strip()
-      or line.lstrip().startswith(("#", "from ", "import ", "include "))
-    ):
-      continue
-    pending += line.rstrip("\\").strip() + " "
-    depth = sum(pending.count(c) for c in "([{") - sum(
-      pending.count(c) for c in ")]}"
-    )
-    if line.endswith("\\") or depth > 0:
-      continue
-    name, sep, value = pending.partition("=")
-    if sep:
-      bindings[name.strip()] = value.strip()
-    pending = ""
-  return bindings

@@ -18,8 +18,9 @@
 Task names are `instructuie_{task}_{slug}` (e.g. `instructuie_ner_mit_movie`).
 Main tasks (NER, RE, EE, EET, EEA) have the splits train, validation (the
 `dev.json` file) and test; auxiliary tasks (ES, ET, EP, EPR) only train, so
-evaluators skip them. Every task carries `metrics.postprocess` and the seqio
-metric functions of `instructuie_jax.metrics`; its examples keep the string
+evaluators skip them. Every task carries `postprocess` (`metrics.postprocess`
+in the target format of the settings in force) and the seqio metric
+functions of `instructuie_jax.metrics`; its examples keep the string
 features `task`, `dataset` and `id` for per-dataset scores.
 
 Importing this module registers the tasks and does no I/O. The vocabulary is
@@ -37,10 +38,20 @@ from collections.abc import Iterable, Mapping
 import seqio
 
 from instructuie_jax import catalog, metrics, task_types
-from tasks import cache, preprocessors, sources
+from tasks import cache, preprocessors, settings, sources
 from tasks import vocab as vocab_lib
 
 METRIC_FNS = (metrics.metric_fn, metrics.original_metric_fn)
+
+
+def postprocess(output_or_target, example=None, is_target=False):
+  """`metrics.postprocess` in the target format of the settings in force."""
+  return metrics.postprocess(
+    output_or_target,
+    example,
+    is_target,
+    fmt=settings.get().prompt.target_format,
+  )
 
 
 @functools.lru_cache(maxsize=8)
@@ -136,7 +147,7 @@ def register_dataset(spec: catalog.DatasetSpec) -> list[str]:
         ),
         *preprocessors.IE_TOKENIZE,
       ],
-      postprocess_fn=metrics.postprocess,
+      postprocess_fn=postprocess,
       metric_fns=list(METRIC_FNS),
       task_cls=IeTask,
       task_type=task,

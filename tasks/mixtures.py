@@ -46,8 +46,9 @@ splits): sampling a mixture stops when its first task runs out.
 
 Every mixture `NAME` is registered a second time as `NAME_available`
 (`AvailableMixture`): its tasks whose datasets are on disk, decided at
-first use, for a partial copy of the benchmark; the tasks left out are
-logged and written to the run directory (`record_left_out`). Use it by name,
+first use, for a partial copy of the benchmark, and whose task types the
+target format in force covers (`words_bio`: NER and ES); the tasks left out
+are logged and written to the run directory (`record_left_out`). Use it by name,
 like any mixture (gin: `MIXTURE_OR_TASK_NAME = 'NAME_available'`).
 """
 
@@ -60,7 +61,7 @@ import seqio
 import tensorflow as tf
 from absl import logging
 
-from instructuie_jax import catalog, task_types
+from instructuie_jax import catalog, formats, task_types
 from tasks import ie_instructions, settings, sources, user_datasets
 
 # Importing `ie_instructions` registers the tasks: {dataset slug: task names}.
@@ -149,16 +150,25 @@ def missing_datasets(
 
 
 def left_out_tasks(name: str) -> dict[str, str]:
-  """Tasks of mixture `name` whose dataset is not on disk (reads the disk).
+  """Tasks of mixture `name` whose dataset is not on disk (reads the disk),
+  or whose task type the target format in force does not cover.
 
   Returns:
-    `{task name: message naming the file expected}`.
+    `{task name: message naming the file expected, or the format}`.
   """
   specs, auxiliary = MIXTURES[name]
   out = {}
   for spec, message in missing_datasets(specs).items():
     for task in task_names((spec,), auxiliary=auxiliary):
       out[task] = message
+  fmt = settings.get().prompt.target_format
+  covered = formats.get(fmt).tasks()
+  for spec in specs:
+    for task in spec.tasks if auxiliary else spec.main_tasks:
+      try:
+        formats.check_covers(fmt, covered, task)
+      except ValueError as e:
+        out.setdefault(catalog.task_name(task, spec), str(e))
   return out
 
 
@@ -173,7 +183,7 @@ def record_left_out(mixture: str, kept: list[str], left_out: dict) -> None:
   for task, message in sorted(left_out.items()):
     logging.warning("%s: left out %s: %s", mixture, task, message)
   logging.warning(
-    "%s: %d tasks kept, %d left out (no data).",
+    "%s: %d tasks kept, %d left out (no data, or not in the target format).",
     mixture,
     len(kept),
     len(left_out),

@@ -42,7 +42,7 @@ import numpy as np
 import seqio
 import tensorflow as tf
 
-from instructuie_jax import instructions, task_types
+from instructuie_jax import formats, instructions, task_types
 from tasks import settings, sources
 
 BATCH_SIZE = 256
@@ -159,20 +159,9 @@ IE_TOKENIZE = (
 )
 
 
-PromptOptions = settings.PromptOptions
-
-
-def prompt_options() -> PromptOptions:
+def prompt_options() -> instructions.PromptOptions:
   """The prompt options in force (`tasks.settings`; read per dataset)."""
   return settings.get().prompt
-
-
-@functools.lru_cache(maxsize=16)
-def instruction_pool(options: PromptOptions) -> instructions.InstructionPool:
-  """The instruction pool of the prompt options (a file, or the shipped one)."""
-  if options.instruction_file:
-    return instructions.load_instruction_config(options.instruction_file)
-  return instructions.default_pool(options.target_format)
 
 
 def _text(value) -> str:
@@ -182,7 +171,7 @@ def _text(value) -> str:
 def build_batch(
   task: str,
   dataset_name: str,
-  options: PromptOptions,
+  options: instructions.PromptOptions,
   ids,
   sentences,
   golds,
@@ -210,7 +199,6 @@ def build_batch(
     sampled, one per typed event for EEA.
   """
   family = task_types.get(task).family
-  pool = instruction_pool(options)
   out_inputs, out_targets, out_ids = [], [], []
   rows = zip(ids, sentences, golds, labels, splits, strict=True)
   for (label_json, split), run in itertools.groupby(
@@ -227,14 +215,9 @@ def build_batch(
       sources.labels_from_json(_text(label_json)),
       dataset=dataset_name,
       split=split,
-      seed=options.seed,
       train=split == "train",
-      aux_prob=options.aux_prob,
+      options=options,
       tasks=(task,),
-      pool=pool,
-      option_policy=options.option_policy,
-      target_format=options.target_format,
-      eea_events=options.eea_events,
     ):
       out_inputs.append(example["inputs"])
       out_targets.append(example["targets"])
@@ -269,6 +252,9 @@ def build_prompts(
     left out, EEA has one example per typed event.
   """
   options = prompt_options()
+  # A task type the target format does not cover fails here, in Python,
+  # before any example is read.
+  formats.check_format(options.target_format, [task])
   fn = functools.partial(build_batch, task, dataset_name, options)
 
   def build(batch):

@@ -27,7 +27,7 @@ builds is a field of one frozen `Settings`:
 | `vocab` | SentencePiece model file, or "byte" | `IE_INSTRUCTIONS_VOCAB` |
 | `vocab_extra_ids` | sentinel ids (default 100 for Flan-T5's, else 0) | `IE_INSTRUCTIONS_VOCAB_EXTRA_IDS` |
 | `user_datasets` | folders of the user's own datasets (`tasks.user_datasets`) | `IE_USER_DATASETS` (comma-separated) |
-| `seed`, `aux_prob`, `option_policy`, `target_format`, `instruction_file`, `eea_events` | how prompts are built (`PromptOptions`) | |
+| `seed`, `aux_prob`, `option_policy`, `target_format`, `instruction_file`, `eea_events` | how prompts are built (`instructions.PromptOptions`) | |
 | `cap`, `temperature` | mixing rates (`tasks.mixtures.examples_rate`) | |
 | `memory_cache` | keep tokenized examples in memory after one epoch | |
 | `run_dir` | where a run records the tasks left out of a mixture | |
@@ -39,6 +39,11 @@ table (set by the user; no tool of this project writes one), then the
 default. `get()` resolves them the first time data are read and returns the
 same object from then on: every task of a process builds its examples from
 one `Settings`.
+
+This module is the one reader of environment variables in the project
+(a test checks it); besides the table's, `original_git_dir` reads
+`INSTRUCTUIE_ORIGINAL_GIT_DIR` for the benchmarks that run the original
+InstructUIE's evaluator.
 
 The fields that change the examples of a task (vocabulary, prompt options)
 make up `Settings.fingerprint()`. `tools/cache_tasks.sh` records it beside
@@ -82,45 +87,18 @@ ENV_VARS: Mapping[str, str] = {
   "vocab_extra_ids": "IE_INSTRUCTIONS_VOCAB_EXTRA_IDS",
   "user_datasets": "IE_USER_DATASETS",
 }
+# Read here too, for the benchmarks that compare with the original
+# InstructUIE: its bare git repository (`original_git_dir`).
+ORIGINAL_GIT_DIR_VAR = "INSTRUCTUIE_ORIGINAL_GIT_DIR"
 # The settings field holding each benchmark's data root.
 DATA_DIR_FIELDS: Mapping[str, str] = {
   "ie_instructions": "ie_instructions_dir",
   "tiny": "tiny_dir",
 }
-_PROMPT_FIELDS = (
-  "seed",
-  "aux_prob",
-  "option_policy",
-  "target_format",
-  "instruction_file",
-  "eea_events",
+# The fields of `instructions.PromptOptions`, bound by their own names.
+_PROMPT_FIELDS = tuple(
+  f.name for f in dataclasses.fields(instructions.PromptOptions)
 )
-
-
-@dataclasses.dataclass(frozen=True)
-class PromptOptions:
-  """How prompts are built (see `instructions.build_example`).
-
-  Attributes:
-    seed: Seed of every instruction, option and auxiliary-sampling draw.
-    aux_prob: Probability of building an auxiliary example for an instance.
-    option_policy: A `label_options` policy name.
-    target_format: A registered target format name.
-    instruction_file: An instruction config JSON; None for the shipped pool.
-    eea_events: "each": one EEA example per typed event of an instance;
-      "original": the original loader's rule, which fails on an EEA
-      instance without exactly one event (`instructions.EEA_EVENTS`).
-  """
-
-  seed: int = 0
-  aux_prob: float = instructions.AUX_PROB
-  option_policy: str = "as_given"
-  target_format: str = "instructuie"
-  instruction_file: str | None = None
-  eea_events: str = "each"
-
-  def __post_init__(self):
-    instructions.check_eea_events(self.eea_events)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,7 +111,7 @@ class Settings:
   tfds_dir: str | None = None
   vocab: str = FLAN_T5_VOCAB
   vocab_extra_ids: int = FLAN_T5_EXTRA_IDS
-  prompt: PromptOptions = PromptOptions()
+  prompt: instructions.PromptOptions = instructions.PromptOptions()
   cap: int | None = catalog.MAX_INSTANCES_PER_TASK
   temperature: float = 1.0
   memory_cache: bool = False
@@ -250,6 +228,12 @@ FIELDS: tuple[str, ...] = (
 _INT_FIELDS = ("vocab_extra_ids",)
 
 
+def default_extra_ids(vocab: str) -> int:
+  """The sentinel ids of `vocab` when none are given: Flan-T5's 100 for its
+  model, 0 for any other."""
+  return FLAN_T5_EXTRA_IDS if vocab == FLAN_T5_VOCAB else 0
+
+
 def _from_values(values: Mapping[str, Any]) -> Settings:
   unknown = set(values) - set(FIELDS)
   if unknown:
@@ -259,9 +243,10 @@ def _from_values(values: Mapping[str, Any]) -> Settings:
   if "user_datasets" in rest:
     rest["user_datasets"] = user_folders(rest["user_datasets"])
   if "vocab_extra_ids" not in rest:
-    vocab = rest.get("vocab", FLAN_T5_VOCAB)
-    rest["vocab_extra_ids"] = FLAN_T5_EXTRA_IDS if vocab == FLAN_T5_VOCAB else 0
-  return Settings(**rest, prompt=PromptOptions(**prompt))
+    rest["vocab_extra_ids"] = default_extra_ids(
+      rest.get("vocab", FLAN_T5_VOCAB)
+    )
+  return Settings(**rest, prompt=instructions.PromptOptions(**prompt))
 
 
 def user_folders(value: Any) -> tuple[str, ...]:
@@ -362,6 +347,12 @@ def configure(**overrides: Any) -> Settings:
   _overrides.update(given)
   _current = new
   return new
+
+
+def original_git_dir() -> str | None:
+  """The original InstructUIE's bare git directory ($INSTRUCTUIE_ORIGINAL_GIT_DIR),
+  or None when unset."""
+  return os.environ.get(ORIGINAL_GIT_DIR_VAR) or None
 
 
 def data_dir_overrides(benchmarks, path: str | None) -> dict[str, str]:

@@ -45,14 +45,13 @@ def vocabulary_spec(
   Args:
     path: SentencePiece model file or "byte"; default: the settings' vocab.
     extra_ids: Sentinel ids appended to the vocabulary; default: the
-      settings' for their vocab, else 100 for Flan-T5's model and 0 for any
-      other.
+      settings' for their vocab, else `settings.default_extra_ids(path)`.
   """
   if path is None:
     path, default_extra_ids = settings.get().vocabulary_spec
     return path, default_extra_ids if extra_ids is None else extra_ids
   if extra_ids is None:
-    extra_ids = FLAN_T5_EXTRA_IDS if path == FLAN_T5_VOCAB else 0
+    extra_ids = settings.default_extra_ids(path)
   return path, extra_ids
 
 

@@ -62,7 +62,7 @@ def _forget_tool_flags() -> None:
   defines them in-process), so that the child can define its own."""
   for name in list(flags.FLAGS):
     module = flags.FLAGS.find_module_defining_flag(name) or ""
-    if module.split(".")[0] in ("tools", "tests"):
+    if module.split(".")[0] in ("tools", "tests", "benchmarks"):
       delattr(flags.FLAGS, name)
 
 

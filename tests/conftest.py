@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Shared pytest fixtures: bundled test data and the optional real datasets."""
+"""Shared pytest fixtures: test data, the optional real datasets, a tiny model."""
 
 import os
 import pathlib
@@ -36,6 +36,17 @@ def _shared_data_path() -> pathlib.Path:
   return REPO_ROOT.parent / "shared" / "data" / "ie_instructions"
 
 
+def pytest_collection_modifyitems(items):
+  """Runs the test files with slow tests first, each file's tests together.
+
+  With pytest-xdist the workers take tests in this order, so the long runs
+  start early and the quick tests fill in beside them at the end; a file's
+  tests stay together so that its module fixtures are built once a worker.
+  """
+  heavy = {item.path for item in items if item.get_closest_marker("slow")}
+  items.sort(key=lambda item: item.path not in heavy)
+
+
 @pytest.fixture(scope="session")
 def tiny_data_dir() -> pathlib.Path:
   """The bundled hand-written fixtures in the IE INSTRUCTIONS layout."""
@@ -49,6 +60,19 @@ def shared_data_dir() -> pathlib.Path:
   if not path.is_dir():
     pytest.skip(f"real IE INSTRUCTIONS data not found at {path}")
   return path
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+  """The tiny trained T5X model of tests/tiny_model_testing.py.
+
+  Trained once per test run (the pytest-xdist workers share it); skips
+  where T5X is not installed.
+  """
+  pytest.importorskip("t5x", reason="T5X not installed (README: Install T5X)")
+  from tests import tiny_model_testing  # noqa: PLC0415
+
+  return tiny_model_testing.tiny_model(tmp_path_factory)
 
 
 @pytest.fixture(autouse=True)

@@ -22,9 +22,8 @@ import sys
 
 import pytest
 
-from instructuie_jax import schema
+from instructuie_jax import instructions, schema
 from instructuie_t5x import dataset_eval
-from tasks import settings
 from tests import tiny_model_testing
 
 REPO_ROOT = tiny_model_testing.REPO_ROOT
@@ -119,7 +118,7 @@ def test_lines_carry_the_seqio_prompts_and_grounding(family, task):
   instances, labels, _ = schema.load_dataset_split(
     TINY_DATA, family, f"tiny_{family.lower()}", "test"
   )
-  options = settings.PromptOptions()
+  options = instructions.PromptOptions()
   pool = dataset_eval.instructions.default_pool()
   work = dataset_eval.examples_with_queries(
     instances,

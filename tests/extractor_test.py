@@ -40,8 +40,8 @@ LABELS = ["location", "organization", "person"]
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory) -> tiny_model_testing.TinyModel:
-  return tiny_model_testing.tiny_model(tmp_path_factory)
+def tiny(tiny_model) -> tiny_model_testing.TinyModel:
+  return tiny_model  # conftest.py's, shared with the other tests
 
 
 def _sentences(tiny) -> list[str]:
@@ -77,43 +77,8 @@ def _extract(tiny, tmp_path, items, *flags, vocabulary="") -> list[dict]:
 
 
 @pytest.mark.slow
-def test_cli_answers_equal_t5x_infer(tiny, tmp_path):
-  config = (tiny.model_dir / "config.gin").read_text()
-  lengths = next(
-    line.split("=", 1)[1].strip()
-    for line in config.splitlines()
-    if line.startswith("TASK_FEATURE_LENGTHS")
-  )
-  checkpoint = max(
-    glob.glob(str(tiny.model_dir / "checkpoint_*")),
-    key=lambda p: int(p.rsplit("_", 1)[1]),
-  )
-  predictions = tmp_path / "predictions"
-  proc = subprocess.run(
-    [
-      sys.executable,
-      "-m",
-      "t5x.infer",
-      f"--gin_search_paths={','.join(tiny_model_testing.search_paths())}",
-      "--gin_file=gin/runs/infer.gin",
-      "--gin_file=gin/models/tiny.gin",
-      "--gin_file=gin/mixtures/ie_tiny.gin",
-      "--gin.MIXTURE_OR_TASK_NAME='ie_tiny_zeroshot_eval'",
-      f"--gin.TASK_FEATURE_LENGTHS={lengths}",
-      f"--gin.CHECKPOINT_PATH='{checkpoint}'",
-      f"--gin.INFER_OUTPUT_DIR='{predictions}'",
-      "--gin.INFER_PARAM_DTYPE='float32'",
-    ],
-    cwd=REPO_ROOT,
-    env=tiny.env,
-    capture_output=True,
-    text=True,
-    timeout=600,
-  )
-  assert proc.returncode == 0, proc.stderr[-4000:]
-  infer_file = (
-    predictions / "instructuie_ner_synth_heldout-predict.jsonl-00000-of-00001"
-  )
+def test_cli_answers_equal_t5x_infer(tiny, tmp_path, tmp_path_factory):
+  infer_file = tiny_model_testing.predictions(tiny, tmp_path_factory)
   infer_rows = [json.loads(line) for line in open(infer_file, encoding="utf-8")]
   by_prompt = {r["inputs"]["inputs_pretokenized"]: r for r in infer_rows}
 
@@ -150,14 +115,22 @@ def test_cli_answers_equal_t5x_infer(tiny, tmp_path):
 def test_long_texts_report_cut_tokens(tiny, tmp_path):
   short = "Ada went home ."
   long = " ".join(["Ada Lovelace visited Paris ."] * 20)
-  answers = _extract(
-    tiny,
-    tmp_path,
-    [{"text": short}, {"text": long, "labels": ["person"]}],
+  items = [{"text": short}, {"text": long, "labels": ["person"]}]
+  flags = [
     "--labels=person,location",
     "--input_length=256",
     "--target_length=8",
-  )
+  ]
+  windowed = _extract(tiny, tmp_path / "windows", items, *flags)
+  assert windowed[0]["windows"] == 1
+  assert windowed[1]["windows"] == len(windowed[1]["window_offsets"]) > 2
+  for answer in windowed:
+    assert answer["truncated_tokens"] == 0
+    for entity in answer["entities"]:
+      if entity["grounded"]:
+        text = answer["text"]
+        assert text[entity["start"] : entity["end"]] == entity["text"]
+  answers = _extract(tiny, tmp_path / "cut", items, *flags, "--nowindows")
   for answer, labels in zip(
     answers, [["person", "location"], ["person"]], strict=True
   ):

@@ -357,3 +357,16 @@ def test_builds_model_and_partitioner(
     train_cfg = fn_bindings["train_dataset_cfg"]
     assert train_cfg.pack
     assert train_cfg.task_feature_lengths == {"inputs": 3072, "targets": 448}
+
+
+def test_the_words_bio_format_file(clean_gin, search_path, t5x_mains):
+  del search_path
+  from tasks import settings
+
+  parse(
+    ["gin/mixtures/ie_instructions.gin", "gin/formats/words_bio.gin"],
+    t5x=t5x_mains is not None,
+  )
+  assert settings.resolve().prompt.target_format == "words_bio"
+  lengths = gin.query_parameter("%TASK_FEATURE_LENGTHS")
+  assert lengths["targets"] == lengths["inputs"]

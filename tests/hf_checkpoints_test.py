@@ -33,12 +33,13 @@ import sys
 import numpy as np
 import pytest
 
+from instructuie_jax import t5_params
 from instructuie_t5x import checkpoint_conversion as conversion
 from instructuie_t5x import hf_checkpoints as hc
 from instructuie_t5x import t5x_checkpoints
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
-DIMS = hc.T5Dims(
+DIMS = t5_params.T5Dims(
   vocab_size=100,
   emb_dim=32,
   num_heads=4,
@@ -50,18 +51,19 @@ DIMS = hc.T5Dims(
 SP_PIECES = 60
 
 
-def _hf_config(dims: hc.T5Dims, **overrides) -> dict:
+def _hf_config(dims: t5_params.T5Dims, **overrides) -> dict:
   config = hc.hf_config(dims, dropout_rate=0.0)
   config.update(overrides)
   return config
 
 
 def _random_hf_tensors(
-  dims: hc.T5Dims, seed: int = 0, dtype=np.float32
+  dims: t5_params.T5Dims, seed: int = 0, dtype=np.float32
 ) -> dict:
   rng = np.random.default_rng(seed)
   tensors = {}
-  for hf_name, _, shape, _ in hc.name_table(dims):
+  for param in t5_params.parameters(dims):
+    hf_name, shape = param.hf_name, param.hf_shape
     scale = 1.0 if "layer_norm" in hf_name else 0.3
     base = 1.0 if "layer_norm" in hf_name else 0.0
     tensors[hf_name] = (base + scale * rng.standard_normal(shape)).astype(dtype)
@@ -110,9 +112,9 @@ def spiece(tmp_path_factory) -> pathlib.Path:
 
 
 def test_name_table_covers_every_parameter_once():
-  table = hc.name_table(DIMS)
-  hf_names = [hf for hf, _, _, _ in table]
-  t5x_paths = [p for _, p, _, _ in table]
+  table = t5_params.parameters(DIMS)
+  hf_names = [p.hf_name for p in table]
+  t5x_paths = [p.name for p in table]
   assert len(set(hf_names)) == len(hf_names) == len(set(t5x_paths))
   # Embedding, lm_head, 2 final norms, 2 relative biases, then per layer:
   # encoder 2 norms + 4 attention + 3 MLP, decoder 3 norms + 8 + 3.
@@ -880,7 +882,9 @@ def test_to_hf_checks_hf_conversion_json(small_t5x, tmp_path, record, message):
 
 def test_to_hf_non_utf8_config_gin_is_one_line(tmp_path):
   (tmp_path / "config.gin").write_bytes(b"VOCABULARY = \xff\n")
-  with pytest.raises(hc.ConversionError, match="config.gin: not UTF-8 text"):
+  with pytest.raises(
+    hc.ConversionError, match=r"config.gin:1: not UTF-8 \(byte 0xff"
+  ):
     conversion.read_model_info(str(tmp_path))
 
 

@@ -73,8 +73,13 @@ def _last_line(err: str) -> str:
       "No task of mixture 'ie_tiny_eval' has data on disk",
     ),
     (["--mixture=ie_tiny_eval", "--num_examples=-1"], 2, "--num_examples=-1"),
+    (
+      ["--mixture=ie_tiny_eval", "--target_format=bio"],
+      2,
+      "Unknown target format 'bio'",
+    ),
   ],
-  ids=["unknown", "dev", "vocab", "not_a_vocab", "no_data", "negative"],
+  ids=["unknown", "dev", "vocab", "not_a_vocab", "no_data", "negative", "fmt"],
 )
 def test_bad_input_is_one_line(argv, status, message):
   out = inspect(*argv)
@@ -103,3 +108,22 @@ def test_lists_the_tasks_left_out(name, shared_data_dir, tmp_path):
   assert "left out instructuie_ner_ace_2005: " in out.stdout
   assert "ie_instructions_ner_available [validation]" in out.stdout
   assert "instructuie_ner_bc5cdr" in out.stdout
+
+
+@pytest.mark.slow
+def test_words_bio_lengths_and_uncovered_tasks(shared_data_dir, tmp_path):
+  out = inspect(
+    "--mixture=ie_instructions_ner",
+    "--split=train",
+    "--vocab=byte",
+    "--target_format=words_bio",
+    f"--data_dir={shared_data_dir}",
+    "--num_examples=1",
+    "--max_examples_per_task=5",
+    cwd=tmp_path,
+  )
+  assert out.returncode == 0, out.stderr
+  assert "left out instructuie_et_bc5cdr: Target format 'words_bio'" in (
+    out.stdout
+  )
+  assert "(O)" in out.stdout

@@ -125,7 +125,9 @@ def pool(tmp_path_factory):
 
 
 def _build(instance, task, labels, pool, **kwargs):
-  kwargs.setdefault("seed", 0)
+  option_fields = ("seed", "option_policy", "target_format")
+  options = {k: kwargs.pop(k) for k in option_fields if k in kwargs}
+  kwargs["options"] = instructions.PromptOptions(**options)
   kwargs.setdefault("dataset", "tiny")
   kwargs.setdefault("split", "train")
   return instructions.build_example(instance, task, labels, pool=pool, **kwargs)
@@ -444,7 +446,12 @@ def test_event_index_is_for_eea_only(pool):
 
 
 def test_one_event_same_example_with_or_without_index():
-  kwargs = dict(seed=4, dataset="d", split="train", strategy="multiple")
+  kwargs = dict(
+    options=instructions.PromptOptions(seed=4),
+    dataset="d",
+    split="train",
+    strategy="multiple",
+  )
   a = instructions.build_example(EE_INSTANCE, "EEA", EE_LABELS, **kwargs)
   b = instructions.build_example(
     EE_INSTANCE, "EEA", EE_LABELS, event_index=0, **kwargs
@@ -540,7 +547,12 @@ def test_single_strategy_uses_the_first_instruction():
   pool = instructions.default_pool()
   for instance in _instances(20):
     example = instructions.build_example(
-      instance, "NER", NER_LABELS, seed=7, dataset="d", split="train"
+      instance,
+      "NER",
+      NER_LABELS,
+      options=instructions.PromptOptions(seed=7),
+      dataset="d",
+      split="train",
     )
     assert example["inputs"].startswith(pool.instructions("NER")[0])
 
@@ -555,7 +567,7 @@ def test_multiple_strategy_is_seeded():
           instance,
           "NER",
           NER_LABELS,
-          seed=seed,
+          options=instructions.PromptOptions(seed=seed),
           dataset="d",
           split="train",
           strategy="multiple",
@@ -633,7 +645,6 @@ def test_examples_for_split_train_ner():
       NER_LABELS,
       dataset="d",
       split="train",
-      seed=0,
       train=True,
     )
   )
@@ -663,7 +674,6 @@ def test_examples_for_split_eval_is_main_tasks_single():
       RE_LABELS,
       dataset="d",
       split="test",
-      seed=0,
       train=False,
     )
   )
@@ -686,7 +696,6 @@ def test_examples_for_split_ee_one_eea_per_event(pool):
       EE_DICT,
       dataset="d",
       split="train",
-      seed=0,
       train=True,
       pool=pool,
     )
@@ -710,11 +719,11 @@ def test_examples_for_split_tasks_filter_and_determinism():
     labels=NER_LABELS,
     dataset="d",
     split="train",
-    seed=3,
     train=True,
     tasks=["ET"],
-    aux_prob=1.0,
-    option_policy="shuffled",
+    options=instructions.PromptOptions(
+      seed=3, aux_prob=1.0, option_policy="shuffled"
+    ),
   )
   first = list(instructions.examples_for_split(_instances(10), **kwargs))
   again = list(instructions.examples_for_split(_instances(10), **kwargs))
@@ -728,7 +737,6 @@ def test_examples_for_split_tasks_filter_and_determinism():
         NER_LABELS,
         dataset="d",
         split="train",
-        seed=0,
         train=True,
         tasks=["RE"],
       )
@@ -754,7 +762,6 @@ def test_tiny_fixture_splits(tiny_data_dir):
           labels,
           dataset=dataset,
           split=split,
-          seed=0,
           train=split == "train",
         )
       )

@@ -222,3 +222,15 @@ def test_available_mixture_keeps_the_datasets_on_disk(
   with settings.scoped(ie_instructions_dir=str(tmp_path / "empty")):
     with pytest.raises(ValueError, match="No task of mixture"):
       mixtures.available_mixture("ie_instructions_ner")
+
+
+def test_available_mixture_leaves_out_task_types_the_format_does_not_cover(
+  monkeypatch,
+):
+  monkeypatch.setattr(mixtures, "missing_datasets", lambda specs: {})
+  with settings.scoped(vocab="byte"):
+    assert mixtures.left_out_tasks("ie_tiny_train") == {}
+  with settings.scoped(vocab="byte", target_format="words_bio"):
+    left_out = mixtures.left_out_tasks("ie_tiny_train")
+  assert list(left_out) == ["instructuie_et_synth_news"]
+  assert "does not cover task type ET" in left_out["instructuie_et_synth_news"]

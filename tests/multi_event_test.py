@@ -49,7 +49,7 @@ def _split(split):
   return instances, labels
 
 
-def _examples(split, **kwargs):
+def _examples(split, eea_events="each", **kwargs):
   instances, labels = _split(split)
   kwargs.setdefault("train", False)
   return list(
@@ -59,7 +59,7 @@ def _examples(split, **kwargs):
       labels,
       dataset="multi_ee",
       split=split,
-      seed=0,
+      options=instructions.PromptOptions(eea_events=eea_events),
       pool=POOL,
       **kwargs,
     )
@@ -138,7 +138,6 @@ def test_eea_examples_match_build_example_with_event_index():
       instances[0],
       "EEA",
       labels,
-      seed=0,
       dataset="multi_ee",
       split="train",
       pool=POOL,
@@ -196,7 +195,7 @@ def test_seqio_preprocessor_builds_the_same_examples():
   pytest.importorskip("seqio", reason="the preprocessor runs in seqio")
   from tasks import preprocessors, sources
 
-  options = preprocessors.PromptOptions()
+  options = instructions.PromptOptions()
   for split in ("train", "test"):
     instances, labels = _split(split)
     cols = (
@@ -218,7 +217,6 @@ def test_seqio_preprocessor_builds_the_same_examples():
           labels,
           dataset="multi_ee",
           split=split,
-          seed=0,
           train=split == "train",
           tasks=[task],
         )

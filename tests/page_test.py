@@ -60,11 +60,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def served(request, tmp_path_factory):
   """`tools.serve` on the tiny model; yields its base URL."""
   browser = _chromium()
-  pytest.importorskip("t5x", reason="T5X not installed (README: Install T5X)")
-  tiny = tiny_model_testing.tiny_model(tmp_path_factory)
+  tiny = request.getfixturevalue("tiny_model")  # after the chromium check
   port = _free_port()
   log = tmp_path_factory.mktemp("serve") / "serve.log"
   with open(log, "w") as out:

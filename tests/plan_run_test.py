@@ -31,7 +31,7 @@ import sys
 
 import pytest
 
-from instructuie_jax import run_plan
+from instructuie_jax import run_plan, t5_params
 from tests.conftest import REPO_ROOT
 
 TINY = str(REPO_ROOT / "gin" / "models" / "tiny.gin")
@@ -40,7 +40,8 @@ ROOTS = (str(REPO_ROOT),)
 
 
 def test_model_dims_from_gin_macros():
-  xxl = run_plan.model_dims(XXL, ROOTS)
+  xxl_file = run_plan.read_model(XXL, ROOTS)
+  xxl = xxl_file.dims
   assert (xxl.emb_dim, xxl.num_heads, xxl.head_dim, xxl.mlp_dim) == (
     4096,
     64,
@@ -50,8 +51,9 @@ def test_model_dims_from_gin_macros():
   assert (xxl.num_encoder_layers, xxl.num_decoder_layers) == (24, 24)
   assert xxl.vocab_size == 32128  # from the included t5_1_1.gin
   assert xxl.num_mlp_activations == 2
-  assert xxl.checkpoint_step == 1114000  # INITIAL_CHECKPOINT_PATH's step
-  tiny = run_plan.model_dims(TINY, ROOTS)
+  assert xxl_file.checkpoint_step == 1114000  # INITIAL_CHECKPOINT_PATH's step
+  assert xxl_file.name == "flan_t5_xxl"
+  tiny = run_plan.read_model(TINY, ROOTS).dims
   assert (tiny.emb_dim, tiny.vocab_size, tiny.num_heads) == (64, 1024, 4)
 
 
@@ -61,11 +63,11 @@ def test_required_macro_is_an_error(tmp_path):
     f"include '{os.path.relpath(XXL, REPO_ROOT)}'\nMLP_DIM = %gin.REQUIRED\n"
   )
   with pytest.raises(run_plan.PlanError, match="macro MLP_DIM"):
-    run_plan.model_dims(str(gin), ROOTS)
+    run_plan.read_model(str(gin), ROOTS)
 
 
 def test_parameter_count_of_flan_t5_xxl():
-  params = run_plan.parameters(run_plan.model_dims(XXL, ROOTS))
+  params = t5_params.parameters(run_plan.read_model(XXL, ROOTS).dims)
   # 2 x embedding/logits (V x d) + 24 encoder layers x (4 d^2 + 3 d f) +
   # 24 decoder layers x (8 d^2 + 3 d f) + layer norms + relative biases.
   d, f, v = 4096, 10240, 32128
@@ -76,7 +78,7 @@ def test_parameter_count_of_flan_t5_xxl():
     + 2 * d
     + 2 * 64 * 32
   )
-  assert run_plan.count(params) == expected == 11_135_332_352
+  assert t5_params.count(params) == expected == 11_135_332_352
 
 
 def test_topologies():
@@ -91,14 +93,14 @@ def test_topologies():
 
 
 def test_divisibility_and_memory_arithmetic():
-  dims = run_plan.model_dims(XXL, ROOTS)
+  dims = run_plan.read_model(XXL, ROOTS).dims
   run = run_plan.RunShape(256, 512, 50)
   assert run_plan.divisibility_problems(dims, run, 4, 8) == []
   problems = run_plan.divisibility_problems(dims, run, 3, 128)
   assert problems[0] == "batch 256 over data axis 3"
   assert any(p.startswith("heads 64") for p in problems)
   mem = run_plan.memory(dims, run, 4, 8)
-  n = run_plan.count(run_plan.parameters(dims))
+  n = t5_params.count(t5_params.parameters(dims))
   # Embed dims are replicated; the rest is split 8 ways: 4 bytes each.
   replicated = 2 * 24 * 4096 + 24 * 3 * 4096 + 2 * 4096
   per_device = (n - replicated) // 8 + replicated
@@ -115,13 +117,13 @@ def test_divisibility_and_memory_arithmetic():
 
 
 def test_steps_and_time():
-  dims = run_plan.model_dims(XXL, ROOTS)
+  dims = run_plan.read_model(XXL, ROOTS).dims
   run = run_plan.RunShape(256, 512, 50)
   assert run_plan.steps(100_000, 5, 256) == math.ceil(500_000 / 256)
   flops = run_plan.step_flops(dims, run)
-  params = run_plan.parameters(dims)
-  enc = run_plan.count([p for p in params if p.name.startswith("encoder/")])
-  dec = run_plan.count([p for p in params if p.name.startswith("decoder/")])
+  params = t5_params.parameters(dims)
+  enc = t5_params.count([p for p in params if p.name.startswith("encoder/")])
+  dec = t5_params.count([p for p in params if p.name.startswith("decoder/")])
   assert flops == 6 * (enc * 256 * 512 + dec * 256 * 50)
   v4 = run_plan.parse_topology("v4-64")
   assert run_plan.step_seconds(dims, run, v4, 0.5) == pytest.approx(
@@ -296,8 +298,8 @@ def _t5x_shapes(gin_file: str, meshes, real: bool) -> dict:
 
 
 def _check(gin_file: str, report: dict) -> None:
-  dims = run_plan.model_dims(gin_file, ROOTS)
-  predicted = {p.name: p for p in run_plan.parameters(dims)}
+  dims = run_plan.read_model(gin_file, ROOTS).dims
+  predicted = {p.name: p for p in t5_params.parameters(dims)}
   run = run_plan.RunShape(8, 16, 8)
   for mesh_name, entry in report.items():
     data, model = map(int, mesh_name.split("x"))
@@ -504,6 +506,7 @@ def test_launch_command_parses_with_t5x(flags, expected):
   assert parsed["mixture"] == "ie_instructions_supervised"
 
 
+@pytest.mark.slow
 def test_mixture_steps_and_available_name(shared_data_dir):
   """--mixture counts the tasks with data and launches NAME_available."""
   result = _cli(

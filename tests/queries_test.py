@@ -55,7 +55,7 @@ def test_prompt_equals_the_evaluation_prompt(task):
   )
   instance = instances[0]
   example = instructions.build_example(
-    instance, task, labels, seed=0, dataset="d", split="test"
+    instance, task, labels, dataset="d", split="test"
   )
   item = {"text": instance.sentence}
   label_arg = list(labels.types)
@@ -117,6 +117,9 @@ def test_answer_grounds_and_counts():
     "ungrounded": 2,
     "invalid_labels": 2,
     "parse_problems": 0,
+    "windowed_texts": 0,
+    "windows": 2,
+    "window_merges": 0,
   }
 
 

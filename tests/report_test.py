@@ -175,6 +175,35 @@ def test_audit_from_predictions(tmp_path):
   assert "#### Label confusion: CrossNER_AI NER" in text
 
 
+def test_audit_of_words_bio_predictions(tmp_path):
+  from instructuie_jax import formats
+  from instructuie_jax.records import Entity
+
+  sentence = "SVM and Naive Bayes beat LDA"
+  gold = (Entity("algorithm", "SVM"), Entity("algorithm", "Naive Bayes"))
+  pred = (Entity("field", "SVM"), Entity("algorithm", "LDA"))
+  audits = {}
+  for name in ("instructuie", "words_bio"):
+    fmt = formats.get(name)
+    line = {
+      "dataset": "CrossNER_AI",
+      "task": "NER",
+      "target": fmt.linearize("NER", gold, sentence=sentence),
+      "prediction": fmt.linearize("NER", pred, sentence=sentence),
+      "target_format": name,
+    }
+    (tmp_path / name).mkdir()
+    path = tmp_path / name / "p.jsonl"
+    path.write_text(json.dumps(line) + "\n")
+    out = tmp_path / name / "out"
+    reporting.run([], str(out), predictions=[str(path)])
+    text = (out / "audit.json").read_text().replace(str(tmp_path / name), "")
+    audits[name] = json.loads(text)[path.name]
+  assert audits["words_bio"] == audits["instructuie"]
+  categories = audits["words_bio"]["CrossNER_AI|NER"]["categories"]
+  assert categories["type_error"] == 1 and categories["missed"] == 1
+
+
 def _write_events(model_dir, losses, f1s) -> None:
   import tensorflow as tf
 

@@ -504,3 +504,115 @@ def test_inference_directory_errors(tmp_path):
   _write_jsonl(path, [{"inputs": {"task": "NER"}, "prediction": ""}])
   with pytest.raises(scoring.InputError, match="'inputs.targets_pretokenized'"):
     scoring.read_predictions(str(tmp_path))
+
+
+# The same answers in both target formats.
+_SENTENCES = [
+  "Tom Hanks met Meg Ryan in Paris",
+  "a drama by Tom Hanks",
+  "nothing to see",
+]
+_GOLD = [
+  (("actor", "Tom Hanks"), ("actor", "Meg Ryan")),
+  (("genre", "drama"), ("director", "Tom Hanks")),
+  (),
+]
+_PREDICTED = [
+  (("actor", "Tom Hanks"), ("actor", "Meg")),
+  (("genre", "drama"), ("actor", "Tom Hanks")),
+  (("location", "nothing"),),
+]
+
+
+def _rows_in(fmt_name, with_field):
+  from instructuie_jax import formats, task_types
+  from instructuie_jax.records import Entity
+
+  fmt = formats.get(fmt_name)
+  rows = []
+  for task in ("NER", "ES"):
+    labeled = task_types.get(task).labeled
+    for sentence, gold, pred in zip(_SENTENCES, _GOLD, _PREDICTED, strict=True):
+      target, prediction = (
+        fmt.linearize(
+          task,
+          tuple(Entity(t if labeled else "", n) for t, n in answer),
+          sentence=sentence,
+        )
+        for answer in (gold, pred)
+      )
+      row = {"dataset": "mit-movie", "task": task, "target": target}
+      row["prediction"] = prediction
+      if with_field:
+        row["target_format"] = fmt_name
+      rows.append(row)
+  return rows
+
+
+def _scores(report):
+  return report["datasets"], report["averages"]
+
+
+@pytest.mark.parametrize("gold", [False, True])
+def test_words_bio_predictions_score_as_the_original_format(tmp_path, gold):
+  reports = {}
+  for name in ("instructuie", "words_bio"):
+    rows = _rows_in(name, with_field=name == "words_bio")
+    if gold:
+      rows = [dict(r, prediction=r["target"]) for r in rows]
+    path = tmp_path / f"{name}.jsonl"
+    _write_jsonl(path, rows)
+    reports[name] = scoring.score(scoring.read_predictions(str(path)))
+  assert _scores(reports["words_bio"]) == _scores(reports["instructuie"])
+  ner = reports["words_bio"]["datasets"]["mit-movie"]["NER"]["ner"]
+  assert (ner["f1"] == 1.0) == gold
+
+
+def test_words_bio_format_from_the_run_config(tmp_path):
+  model_dir = tmp_path / "model"
+  root = model_dir / "inference_eval"
+  root.mkdir(parents=True)
+  rows = _rows_in("words_bio", with_field=False)
+  _write_jsonl(
+    root / "instructuie_ner_mit_movie-000100.jsonl",
+    [
+      {
+        "input": {"task": r["task"], "dataset": r["dataset"]},
+        "target": r["target"],
+        "prediction": r["prediction"],
+      }
+      for r in rows
+      if r["task"] == "NER"
+    ],
+  )
+  read = scoring.read_predictions(str(root))
+  assert {e.target_format for e in read} == {"instructuie"}
+  assert scoring.score(read)["parse_problems"]["mit-movie"]["NER"][
+    "unparseable_targets"
+  ] == len(read)
+  (model_dir / "config.gin").write_text(
+    "from tasks import settings\n"
+    "settings.data_settings.target_format = 'words_bio'\n"
+  )
+  read = scoring.read_predictions(str(root))
+  assert {e.target_format for e in read} == {"words_bio"}
+  expected = _rows_in("instructuie", with_field=False)
+  path = tmp_path / "original.jsonl"
+  _write_jsonl(path, [r for r in expected if r["task"] == "NER"])
+  original = scoring.score(scoring.read_predictions(str(path)))
+  assert scoring.score(read)["averages"] == original["averages"]
+
+
+def test_bad_and_mixed_target_formats(tmp_path):
+  path = tmp_path / "p.jsonl"
+  _write_jsonl(path, [dict(ROWS[1], target_format="bio")])
+  with pytest.raises(
+    scoring.InputError, match=r"p.jsonl:1: field 'target_format'"
+  ):
+    scoring.read_predictions(str(path))
+  rows = [ROWS[3], dict(ROWS[3], target_format="words_bio")]
+  _write_jsonl(path, rows)
+  with pytest.raises(
+    scoring.InputError, match=r"p.jsonl:2: field 'target_format'"
+  ):
+    scoring.score(scoring.read_predictions(str(path)))

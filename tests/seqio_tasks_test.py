@@ -148,7 +148,6 @@ def test_pipeline_equals_examples_for_split(fixture_tasks, spec):
         labels,
         dataset=spec.name,
         split=file_split,
-        seed=0,
         train=train,
       )
     }
@@ -163,6 +162,32 @@ def test_pipeline_equals_examples_for_split(fixture_tasks, spec):
           )
         )
     assert got == expected, (spec.name, split)
+
+
+def test_words_bio_targets_and_uncovered_task_types(fixture_tasks):
+  instances, labels, _ = schema.load_dataset_split(
+    testing.TINY_DATA_DIR, "NER", "tiny_ner", "test"
+  )
+  expected = {
+    e["targets"]
+    for e in instructions.examples_for_split(
+      instances,
+      "NER",
+      labels,
+      dataset="tiny_ner",
+      split="test",
+      train=False,
+      options=instructions.PromptOptions(target_format="words_bio"),
+    )
+  }
+  with settings.scoped(target_format="words_bio"):
+    got = {
+      ex["targets_pretokenized"].decode()
+      for ex in testing.examples("instructuie_ner_tiny_ner", "test")
+    }
+    assert got == expected
+    with pytest.raises(ValueError, match="does not cover task type ET"):
+      testing.examples("instructuie_et_tiny_ner", "train")
 
 
 def test_byte_vocabulary_round_trip(fixture_tasks):
@@ -212,6 +237,40 @@ def test_json_and_tfds_sources_agree(fixture_tasks, tmp_path):
       np.testing.assert_array_equal(a[k], b[k])
 
 
+_RAW_NER = {
+  "id": "tiny_ner/dev/9",
+  "sentence": "Ada met Bob in Paris .",
+  "gold": json.dumps(
+    {
+      "entities": [
+        {"name": "Ada", "type": "person", "pos": [0, 3]},
+        {"name": "Paris", "type": "location", "pos": [15, 20]},
+      ],
+      "relations": [],
+      "events": [],
+    }
+  ),
+  "labels": json.dumps({"types": ["location", "person"], "roles": None}),
+  "split": "dev",
+}
+
+
+def test_postprocess_and_metrics_in_words_bio(fixture_tasks):
+  with settings.scoped(vocab="byte", target_format="words_bio"):
+    result = seqio.test_utils.test_postprocessing(
+      "instructuie_ner_tiny_ner",
+      {"validation": _RAW_NER},
+      predict_output=[
+        " Ada(B-person) met(O) Bob(B-person) in(O) Paris(O) .(O)"
+      ],
+    )
+  assert result["tiny_ner/ner_tp"] == 1
+  assert result["tiny_ner/ner_fp"] == 1
+  assert result["tiny_ner/ner_fn"] == 1
+  # The original evaluator's metrics read the original format only.
+  assert not any("original" in k for k in result)
+
+
 def test_postprocess_and_metrics(fixture_tasks):
   raw = {
     "id": "tiny_ner/dev/9",
@@ -241,6 +300,7 @@ def test_postprocess_and_metrics(fixture_tasks):
   assert result["tiny_ner/ner_f1"] == pytest.approx(50.0)
 
 
+@pytest.mark.slow
 def test_shared_data_tasks_yield_examples(shared_data_dir):
   with settings.scoped(ie_instructions_dir=str(shared_data_dir), vocab="byte"):
     seen = 0

@@ -71,6 +71,14 @@ def test_invalid_settings():
     settings.resolve(source="csv")
   with pytest.raises(ValueError, match="temperature"):
     settings.resolve(temperature=0)
+  with pytest.raises(ValueError, match="Unknown target format 'bio'"):
+    settings.resolve(target_format="bio")
+
+
+def test_the_target_format_is_in_the_fingerprint():
+  words = settings.resolve(vocab="byte", target_format="words_bio")
+  assert words.fingerprint()["prompt"]["target_format"] == "words_bio"
+  assert words.fingerprint() != settings.resolve(vocab="byte").fingerprint()
 
 
 def test_a_vocabulary_must_be_a_sentencepiece_model(tmp_path):
@@ -144,3 +152,13 @@ def test_no_tool_writes_a_setting_into_the_environment():
     for path in (REPO_ROOT / folder).glob("*.py"):
       for i, line in enumerate(path.read_text().splitlines(), 1):
         assert not pattern.search(line), f"{path}:{i}: {line.strip()}"
+
+
+def test_original_git_dir_and_extra_ids_defaults():
+  with testing.env(INSTRUCTUIE_ORIGINAL_GIT_DIR=None):
+    assert settings.original_git_dir() is None
+  with testing.env(INSTRUCTUIE_ORIGINAL_GIT_DIR="/src/InstructUIE.git"):
+    assert settings.original_git_dir() == "/src/InstructUIE.git"
+  assert settings.default_extra_ids(settings.FLAN_T5_VOCAB) == 100
+  assert settings.default_extra_ids("/x/spm.model") == 0
+  assert settings.resolve(vocab="/x/spm.model").vocab_extra_ids == 0

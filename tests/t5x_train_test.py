@@ -15,7 +15,9 @@
 """T5X end to end on CPU: sharded training, kill and resume, eval, infer.
 
 Each T5X run is a subprocess (JAX reads XLA_FLAGS once, at start), on the
-tiny model and a small synthetic data set, with the byte vocabulary.
+tiny model and a small synthetic data set, with the byte vocabulary. The data
+set and the trained model that eval, infer and fine-tuning start from are
+the ones the extraction and serving tests use too (tests/tiny_model_testing.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import glob
 import json
 import os
 import pathlib
+import shutil
 import signal
 import subprocess
 import sys
@@ -36,7 +39,8 @@ pytest.importorskip(
   reason="T5X not installed (README: Install T5X)",
 )
 
-from instructuie_jax import metrics, tiny_data  # noqa: E402
+from instructuie_jax import metrics  # noqa: E402
+from tests import tiny_model_testing  # noqa: E402
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -86,28 +90,17 @@ _FAST = [
 ]
 
 
-def _search_paths() -> list[str]:
-  import t5x  # noqa: PLC0415
-
-  return [os.path.dirname(os.path.dirname(t5x.__file__)), str(REPO_ROOT)]
+_search_paths = tiny_model_testing.search_paths
 
 
 @pytest.fixture(scope="module")
 def data_env(tmp_path_factory) -> dict[str, str]:
   """Environment of the T5X subprocesses: a small tiny data set, byte vocab."""
-  root = tmp_path_factory.mktemp("tiny_data")
-  tiny_data.write_datasets(str(root), seed=0, num_train=200, num_eval=16)
-  env = dict(os.environ)
-  env.update(
-    IE_TINY_DIR=str(root),
-    IE_INSTRUCTIONS_VOCAB="byte",
-    JAX_PLATFORMS="cpu",
-    PYTHONPATH=os.pathsep.join(
-      [str(REPO_ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p]
-    ),
-    TF_CPP_MIN_LOG_LEVEL="3",
+  return tiny_model_testing.env(
+    tiny_model_testing.shared_tiny_data(tmp_path_factory),
+    "byte",
+    tiny_model_testing.compilation_cache(tmp_path_factory),
   )
-  return env
 
 
 def _train(env, files, bindings, tmp_path, extra_env=None) -> dict:
@@ -250,22 +243,14 @@ def test_kill_and_resume(data_env, tmp_path):
 
 @pytest.fixture(scope="module")
 def trained_dir(data_env, tmp_path_factory) -> pathlib.Path:
-  """A model directory with checkpoints 0, 2 and 4 of the tiny model."""
-  model_dir = tmp_path_factory.mktemp("trained") / "model"
-  _train(
-    data_env,
-    ["gin/runs/local_tiny.gin"],
-    [
-      f"MODEL_DIR = '{model_dir}'",
-      "TRAIN_STEPS = 4",
-      "utils.SaveCheckpointConfig.period = 2",
-      "utils.SaveCheckpointConfig.keep = None",
-      *_FAST,
-    ],
-    model_dir.parent,
-  )
-  assert _finished_checkpoints(model_dir) == [0, 2, 4]
-  return model_dir
+  """A model directory with checkpoints 0, 2 and 4 of the tiny model.
+
+  The shared one, trained on `data_env`'s data; the tests only read it.
+  """
+  tiny = tiny_model_testing.shared_tiny_model(tmp_path_factory)
+  assert tiny.data_dir == pathlib.Path(data_env["IE_TINY_DIR"])
+  assert _finished_checkpoints(tiny.model_dir) == [0, 2, 4]
+  return tiny.model_dir
 
 
 def _run_t5x(main: str, env, flags: list[str]) -> None:
@@ -314,25 +299,18 @@ def test_eval_reports_per_dataset_f1(data_env, trained_dir, tmp_path):
     )
 
 
-def test_infer_then_score(data_env, trained_dir, tmp_path):
+def test_infer_then_score(data_env, trained_dir, tmp_path, tmp_path_factory):
   """t5x.infer writes one JSONL line per test example; score.py reads them."""
+  tiny = tiny_model_testing.shared_tiny_model(tmp_path_factory)
+  assert tiny.model_dir == trained_dir
+  # The run the extraction tests compare with too: checkpoint_4, on the
+  # held-out test split.
+  written = tiny_model_testing.predictions(tiny, tmp_path_factory)
+  assert tiny_model_testing.last_checkpoint(trained_dir).name == "checkpoint_4"
   predictions = tmp_path / "predictions"
-  _run_t5x(
-    "t5x.infer",
-    data_env,
-    [
-      "--gin_file=gin/runs/infer.gin",
-      "--gin_file=gin/models/tiny.gin",
-      "--gin_file=gin/mixtures/ie_tiny.gin",
-      "--gin.MIXTURE_OR_TASK_NAME='ie_tiny_zeroshot_eval'",
-      f"--gin.CHECKPOINT_PATH='{trained_dir / 'checkpoint_4'}'",
-      f"--gin.INFER_OUTPUT_DIR='{predictions}'",
-      "--gin.INFER_PARAM_DTYPE='float32'",
-    ],
-  )
-  path = (
-    predictions / "instructuie_ner_synth_heldout-predict.jsonl-00000-of-00001"
-  )
+  predictions.mkdir()
+  path = predictions / written.name
+  shutil.copyfile(written, path)
   rows = [json.loads(line) for line in open(path, encoding="utf-8")]
   assert len(rows) == 16
   for row in rows:

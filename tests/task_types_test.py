@@ -99,7 +99,7 @@ def test_prompt_parts_feed_the_layout():
   t = task_types.get("ET")
   options, extra = t.prompt_parts(instance, labels, policy, random.Random(0))
   assert (options, extra) == (["person", "location"], {"entities": ["Ada"]})
-  assert prompts.render(t.layout, "ET", "I. \n", options, "S", extra) == (
+  assert instructions.render_prompt(t, "I. \n", options, "S", extra) == (
     "I. \nOption: person, location \nText: S \n Entities: Ada \nAnswer:"
   )
 
@@ -135,8 +135,8 @@ def test_each_layout_reads_its_prompts_back(name):
     labels = prompts.label_set(["person", "meet", "it's"])
   policy = label_options.get("as_given")
   options, extra = t.prompt_parts(instance, labels, policy, random.Random(0))
-  prompt = prompts.render(
-    t.layout, name, "Say: a, b \n", options, instance.sentence, extra
+  prompt = instructions.render_prompt(
+    t, "Say: a, b \n", options, instance.sentence, extra
   )
   read_options, sentence = t.layout.read(prompt)
   assert sentence == instance.sentence
@@ -165,7 +165,6 @@ def test_a_new_task_type_is_its_record_and_its_codec(monkeypatch):
     ["person", "city"],
     dataset="d",
     split="test",
-    seed=0,
     train=False,
     tasks=["NEW"],
     pool=pool,

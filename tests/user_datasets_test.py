@@ -102,13 +102,13 @@ def test_setting_registers_tasks_and_mixtures(tmp_path, clean_env):
   root = _user_root(
     tmp_path,
     {
-      ("NER", "my_ner"): (FIXTURE_NER, None),
-      ("RE", "my_re"): (FIXTURE_RE, {"role": "zeroshot"}),
+      ("NER", "reg_ner"): (FIXTURE_NER, None),
+      ("RE", "reg_re"): (FIXTURE_RE, {"role": "zeroshot"}),
     },
   )
-  assert mixtures.name_problem("instructuie_ner_my_ner")
+  assert mixtures.name_problem("instructuie_ner_reg_ner")
   with settings.scoped(user_datasets=[str(root)], vocab="byte"):
-    assert mixtures.name_problem("instructuie_ner_my_ner") is None
+    assert mixtures.name_problem("instructuie_ner_reg_ner") is None
     supervised = seqio.get_mixture_or_task("user_supervised")
     names = sorted(t.name for t in supervised.tasks)
     assert names == sorted(
@@ -116,8 +116,8 @@ def test_setting_registers_tasks_and_mixtures(tmp_path, clean_env):
       for t in ("NER", "ES", "ET")
     )
     zeroshot = seqio.get_mixture_or_task("user_zeroshot_eval")
-    assert [t.name for t in zeroshot.tasks] == ["instructuie_re_my_re"]
-    task = seqio.get_mixture_or_task("instructuie_ner_my_ner")
+    assert [t.name for t in zeroshot.tasks] == ["instructuie_re_reg_re"]
+    task = seqio.get_mixture_or_task("instructuie_ner_reg_ner")
     examples = list(task.source.get_dataset("test", shuffle=False))
     test_file = json.loads((FIXTURE_NER / "test.json").read_text())
     assert len(examples) == len(test_file)

@@ -62,6 +62,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from absl import flags
 
@@ -267,46 +268,34 @@ def _families(text: str) -> list[str] | None:
   return names
 
 
-def convert_in(
-  fmt: str, entries: Sequence[str], output_dir: str, dataset: str
-) -> int:
-  """The `--format` direction. Returns the exit status."""
+def _given_labels(wanted: list[str] | None) -> tuple[Any, str | None]:
+  """`--labels` as JSON and as text; `(None, None)` without the flag."""
+  if not FLAGS.labels:
+    return None, None
+  if wanted is None or len(wanted) != 1:
+    raise UsageError("--labels needs exactly one family (--families=X)")
   try:
-    ratios = (
-      common.parse_ratios(FLAGS.split_ratios) if FLAGS.split_ratios else None
-    )
-  except common.InputError as e:
-    raise UsageError(str(e)) from None
-  inputs = _inputs(entries, ratios, fmt)
-  # CoNLL and JSON lines hold entities only.
-  wanted = (
-    [task_types.NER_FAMILY.name] if fmt != "brat" else _families(FLAGS.families)
-  )
-  if fmt != "brat" and FLAGS.families != "auto":
-    raise UsageError("--families applies to --format=brat only")
-  given_labels = labels_text = None
-  if FLAGS.labels:
-    if wanted is None or len(wanted) != 1:
-      raise UsageError("--labels needs exactly one family (--families=X)")
-    try:
-      schema.load_labels(FLAGS.labels, wanted[0])
-    except schema.DataError as e:
-      raise common.InputError(str(e.problem)) from e
-    labels_text = _read_text(FLAGS.labels)
-    given_labels = _loads(labels_text, FLAGS.labels)
-  label_map = common.LabelMap(keep_unmapped=not FLAGS.drop_unmapped)
-  if FLAGS.label_map:
-    data = _loads(_read_text(FLAGS.label_map), FLAGS.label_map)
-    label_map = common.LabelMap.from_json(
-      data, FLAGS.label_map, keep_unmapped=not FLAGS.drop_unmapped
-    )
-  for family in wanted or task_types.FAMILIES:
-    folder = os.path.join(output_dir, family, dataset)
-    for _, path in inputs:
-      _check_not_input(folder, path, inside_only=True)
-    output.check_target(folder, FLAGS.overwrite)
+    schema.load_labels(FLAGS.labels, wanted[0])
+  except schema.DataError as e:
+    raise common.InputError(str(e.problem)) from e
+  labels_text = _read_text(FLAGS.labels)
+  return _loads(labels_text, FLAGS.labels), labels_text
 
-  report = common.Report()
+
+def _label_map() -> common.LabelMap:
+  """`--label_map` (an empty map without it) and `--drop_unmapped`."""
+  if not FLAGS.label_map:
+    return common.LabelMap(keep_unmapped=not FLAGS.drop_unmapped)
+  data = _loads(_read_text(FLAGS.label_map), FLAGS.label_map)
+  return common.LabelMap.from_json(
+    data, FLAGS.label_map, keep_unmapped=not FLAGS.drop_unmapped
+  )
+
+
+def _read_records(
+  fmt: str, inputs: Sequence[tuple[str | None, str]], report: common.Report
+) -> list[common.Record]:
+  """The records of every input file (brat: folder) in `fmt`."""
   records: list[common.Record] = []
   if fmt == "conll":
     sentences = []
@@ -347,7 +336,109 @@ def convert_in(
           report=report,
           discontinuous=FLAGS.discontinuous,
         )
+  return records
 
+
+def _write_family(
+  family: str,
+  records: list[common.Record],
+  split_records: dict[str, list[common.Record]],
+  labels_text: str | None,
+  source: tuple[str, Sequence[str], Any],
+  report: common.Report,
+  where: tuple[str, str],
+  empty: Sequence[str],
+) -> str | None:
+  """Writes the dataset of `family`; returns its summary line, or None
+  when it has no instance (noted in `report`).
+
+  Args:
+    family: The family written.
+    records: Every kept record (its labels come from them without
+      `labels_text`).
+    split_records: The records of each split.
+    labels_text: `--labels`' text, or None.
+    source: `(format, --input entries, split ratios)` for the metadata.
+    report: The conversion's notes and counts.
+    where: `(output_dir, dataset)`.
+    empty: The splits not given, written empty on purpose.
+
+  Raises:
+    output.ValidationError: The dataset fails validation (nothing written).
+  """
+  fmt, entries, ratios = source
+  output_dir, dataset = where
+  by_split = {
+    s: [common.strip_private(r.instance) for r in rs if r.family == family]
+    for s, rs in split_records.items()
+  }
+  total = sum(len(x) for x in by_split.values())
+  if not total:
+    report.note(output_dir, "family not written", f"no {family} instances")
+    return None
+  mine = [r for r in records if r.family == family]
+  labels = labels_text or common.labels_json(family, mine)
+  counts = {s: len(x) for s, x in by_split.items()}
+  meta = {
+    "tool": "tools.convert_data",
+    "format": fmt,
+    "inputs": list(entries),
+    "family": family,
+    "split_ratios": FLAGS.split_ratios,
+    "seed": FLAGS.seed if ratios else None,
+    "label_map": FLAGS.label_map,
+    "instances": counts,
+    # Not given, written empty on purpose (tools.validate_data: a note).
+    "empty_splits": list(empty),
+    "counts": dict(report.counts),
+    "notes": [str(n) for n in report.notes],
+  }
+  folder = output.write_dataset(
+    output_dir,
+    family,
+    dataset,
+    by_split,
+    labels,
+    meta,
+    overwrite=FLAGS.overwrite,
+    metadata={"role": FLAGS.role},
+  )
+  key = task_types.ITEMS_KEY[family]
+  items = sum(len(x[key]) for v in by_split.values() for x in v)
+  return (
+    f"{folder}: "
+    + ", ".join(f"{s} {n}" for s, n in counts.items())
+    + f" instances, {items} {key}"
+  )
+
+
+def convert_in(
+  fmt: str, entries: Sequence[str], output_dir: str, dataset: str
+) -> int:
+  """The `--format` direction. Returns the exit status."""
+  try:
+    ratios = (
+      common.parse_ratios(FLAGS.split_ratios) if FLAGS.split_ratios else None
+    )
+  except common.InputError as e:
+    raise UsageError(str(e)) from None
+  inputs = _inputs(entries, ratios, fmt)
+  # CoNLL and JSON lines hold entities only.
+  wanted = (
+    [task_types.NER_FAMILY.name] if fmt != "brat" else _families(FLAGS.families)
+  )
+  if fmt != "brat" and FLAGS.families != "auto":
+    raise UsageError("--families applies to --format=brat only")
+  given_labels, labels_text = _given_labels(wanted)
+  label_map = _label_map()
+  for family in wanted or task_types.FAMILIES:
+    folder = os.path.join(output_dir, family, dataset)
+    for _, path in inputs:
+      _check_not_input(folder, path, inside_only=True)
+    output.check_target(folder, FLAGS.overwrite)
+
+  report = common.Report()
+  records = _read_records(fmt, inputs, report)
   if wanted is None:
     wanted = [
       f
@@ -363,45 +454,20 @@ def convert_in(
   records = common.map_labels(records, label_map, allowed, report)
   split_records = common.assign_splits(records, ratios, FLAGS.seed)
   given = {s for s, _ in inputs if s}
+  empty = [s for s in schema.SPLITS if ratios is None and s not in given]
 
   written = []
   for family in wanted:
-    by_split = {
-      s: [common.strip_private(r.instance) for r in rs if r.family == family]
-      for s, rs in split_records.items()
-    }
-    total = sum(len(x) for x in by_split.values())
-    if not total:
-      report.note(output_dir, "family not written", f"no {family} instances")
-      continue
-    mine = [r for r in records if r.family == family]
-    labels = labels_text or common.labels_json(family, mine)
-    counts = {s: len(x) for s, x in by_split.items()}
-    empty = [s for s in schema.SPLITS if ratios is None and s not in given]
-    meta = {
-      "tool": "tools.convert_data",
-      "format": fmt,
-      "inputs": list(entries),
-      "family": family,
-      "split_ratios": FLAGS.split_ratios,
-      "seed": FLAGS.seed if ratios else None,
-      "label_map": FLAGS.label_map,
-      "instances": counts,
-      # Not given, written empty on purpose (tools.validate_data: a note).
-      "empty_splits": empty,
-      "counts": dict(report.counts),
-      "notes": [str(n) for n in report.notes],
-    }
     try:
-      folder = output.write_dataset(
-        output_dir,
+      line = _write_family(
         family,
-        dataset,
-        by_split,
-        labels,
-        meta,
-        overwrite=FLAGS.overwrite,
-        metadata={"role": FLAGS.role},
+        records,
+        split_records,
+        labels_text,
+        (fmt, entries, ratios),
+        report,
+        (output_dir, dataset),
+        empty,
       )
     except output.ValidationError as e:
       print(
@@ -409,18 +475,14 @@ def convert_in(
         f"errors), nothing written; first: {e.errors[0]}",
         file=sys.stderr,
       )
-      for line in e.errors[1 : FLAGS.max_listed]:
-        print(f"  {line}", file=sys.stderr)
+      for error in e.errors[1 : FLAGS.max_listed]:
+        print(f"  {error}", file=sys.stderr)
       return 1
-    items = sum(
-      len(x[task_types.ITEMS_KEY[family]]) for v in by_split.values() for x in v
-    )
-    written.append(
-      f"{folder}: "
-      + ", ".join(f"{s} {n}" for s, n in counts.items())
-      + f" instances, {items} {task_types.ITEMS_KEY[family]}"
-      + (f" (not given, written empty: {', '.join(empty)})" if empty else "")
-    )
+    if line is not None:
+      written.append(
+        line
+        + (f" (not given, written empty: {', '.join(empty)})" if empty else "")
+      )
   _print_report(report)
   if not written:
     print("error: nothing converted (see the notes above)", file=sys.stderr)

@@ -20,7 +20,7 @@ Usage:
     --data_dir=ROOT --dataset=NAME --out_dir=DIR [--tasks=NER,...] \
     [--split=test] [--batch_size=32] [--mode=strict|original|both] \
     [--overwrite] [--gin_file=...] [--vocabulary=...] [--input_length=N] \
-    [--target_length=N]
+    [--target_length=N] [--windows] [--window_overlap=32]
 
 ROOT is an IE INSTRUCTIONS root (as `tools.convert_data` writes) holding
 `{NER,RE,EE}/NAME/`; `--tasks` are main task types of its family (default:
@@ -29,7 +29,10 @@ evaluated in each). The split (train, dev or test; `validation` is dev) is
 decoded with the extraction API (`instructuie_t5x/dataset_eval.py`): the
 prompts are those of the seqio task `instructuie_{task}_{dataset}` (the
 same numbers as `t5x.infer` + `tools.score`), with the prompt options of
-the run's config.gin.
+the run's config.gin. With --windows an example whose prompt exceeds
+--input_length is asked in windows and its merged answer scored (the
+numbers then differ from t5x.infer's, which cuts the prompt); without it the
+cut is counted.
 
 Writes into --out_dir: `predictions.jsonl` (what `tools.score` reads, with
 the sentence, options, grounded records and flags of each answer), then
@@ -51,7 +54,8 @@ from collections.abc import Sequence
 
 from absl import flags
 
-from instructuie_jax import cli, schema, task_types
+from instructuie_jax import cli, instructions, schema, task_types
+from instructuie_t5x import queries
 from tools import model_flags
 
 FLAGS = flags.FLAGS
@@ -76,6 +80,18 @@ def define_flags() -> None:
     "mode", "both", ["strict", "original", "both"], "Scoring mode."
   )
   flags.DEFINE_bool("overwrite", False, "Replace existing outputs.")
+  flags.DEFINE_bool(
+    "windows",
+    False,
+    "Ask an example whose prompt exceeds --input_length in windows and "
+    "score the merged answer, instead of cutting the prompt as t5x.infer.",
+  )
+  cli.define_integer(
+    "window_overlap",
+    queries.WINDOW_OVERLAP,
+    "With --windows: tokens of text a window shares with the one before.",
+    lower_bound=0,
+  )
 
 
 def families_of(data_dir: str, dataset: str) -> list[str]:
@@ -196,11 +212,11 @@ def main(argv: Sequence[str]) -> int:
 
   from instructuie_jax import reporting, scoring  # noqa: PLC0415
   from instructuie_t5x import dataset_eval  # noqa: PLC0415
-  from tasks import preprocessors, settings  # noqa: PLC0415
+  from tasks import settings  # noqa: PLC0415
 
   try:
     options = settings.resolve().prompt  # The run's, from its config.gin.
-    pool = preprocessors.instruction_pool(options)
+    pool = instructions.options_pool(options)
   except (ValueError, OSError) as e:
     raise cli.UserError(f"data settings: {cli.one_line(e)}") from None
   lines = []
@@ -218,6 +234,8 @@ def main(argv: Sequence[str]) -> int:
         options=options,
         pool=pool,
         progress=Progress(f"{family}/{dataset}/{split}"),
+        windows=FLAGS.windows,
+        window_overlap=FLAGS.window_overlap,
       )
     except ValueError as e:
       raise cli.UserError(cli.one_line(e)) from None
@@ -239,6 +257,12 @@ def main(argv: Sequence[str]) -> int:
     f"wrote {predictions}: {len(lines)} examples, {cut} prompts cut to "
     f"--input_length, {flagged['ungrounded']} ungrounded and "
     f"{flagged['invalid_labels']} invalid-label records",
+    file=sys.stderr,
+  )
+  windowed = [line["windows"] for line in lines if line["windows"] > 1]
+  print(
+    f"windows: {len(windowed)} examples asked in {sum(windowed)} windows, "
+    f"{sum(line['window_merges'] for line in lines)} answers merged",
     file=sys.stderr,
   )
   # Scoring and the report: what tools.score and tools.report call.

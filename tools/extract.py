@@ -19,6 +19,7 @@ Usage:
     --task=NER --labels=person,location --input=texts.jsonl|- \
     --output=answers.jsonl|- [--overwrite] [--gin_file=gin/models/X.gin] \
     [--vocabulary=vocab.model] [--input_length=N] [--target_length=N] \
+    [--nowindows] [--window_overlap=32] \
     [--constrained]
 
 Input: JSON lines `{"text": ...}`, optionally with their own `"labels"` and
@@ -32,7 +33,21 @@ Output: one line per input line: its fields plus `entities` (NER, ES, ET),
 record with character offsets (`start`, `end`; null when the span is not in
 the text: `"grounded": false`) and `"valid_label"` (false for a label that
 was not offered), and `prediction`, `truncated_tokens`, `ungrounded`,
-`invalid_labels`, `parse_problems`. The totals go to stderr.
+`invalid_labels`, `parse_problems`, `windows` and `window_merges`. The
+totals go to stderr.
+
+A text whose prompt is longer than `--input_length` is split into windows
+(sentence boundaries first, then words, `--window_overlap` tokens shared by
+neighbours), each asked with the same instruction and options; the answers
+are merged with offsets into the whole text, a record that two windows gave
+or that a window's edge cut (held whole by its neighbour) kept once.
+`windows` says how many windows a text used, `window_merges` how many
+records were merged away, and `window_offsets` each window's `[start,
+end]`; the `prediction` of a windowed text is its merged records in the
+target format (the windows' own: `window_predictions`), so input lines with
+`dataset` and `target` give an output `tools.score` reads. `truncated_tokens` stays 0 unless even a window's prompt is too long
+(or with `--nowindows`, or for ET and EPR, whose prompts name spans of the
+whole text: their prompts are cut).
 
 `--constrained` keeps every answer inside the task's target grammar: labels
 only from the options, spans only copied from the text, separators and
@@ -84,6 +99,18 @@ def define_flags() -> None:
   flags.DEFINE_string("input", None, "JSON-lines file, or - for stdin.")
   flags.DEFINE_string("output", "-", "JSON-lines file, or - for stdout.")
   cli.define_integer("batch_size", 32, "Texts per decode.", lower_bound=1)
+  flags.DEFINE_bool(
+    "windows",
+    True,
+    "Split a text whose prompt exceeds --input_length into windows and "
+    "merge their answers; --nowindows cuts the prompt instead.",
+  )
+  cli.define_integer(
+    "window_overlap",
+    queries.WINDOW_OVERLAP,
+    "Tokens of text a window shares with the one before.",
+    lower_bound=0,
+  )
   flags.DEFINE_bool("overwrite", False, "Replace --output if it exists.")
   flags.DEFINE_bool(
     "constrained",
@@ -206,7 +233,11 @@ def main(argv: Sequence[str]) -> None:
 
   with tqdm.tqdm(total=len(built), unit="text", file=sys.stderr) as bar:
     answers = model.answer(
-      built, progress=bar.update, constrained=FLAGS.constrained
+      built,
+      progress=bar.update,
+      windows=FLAGS.windows,
+      window_overlap=FLAGS.window_overlap,
+      constrained=FLAGS.constrained,
     )
   out_lines = [json.dumps(a, ensure_ascii=False) + "\n" for a in answers]
   if FLAGS.output == "-":
@@ -222,6 +253,12 @@ def main(argv: Sequence[str]) -> None:
     f"spans not in the text: {totals['ungrounded']}; labels not offered: "
     f"{totals['invalid_labels']}; unparsed pieces: {totals['parse_problems']}"
     f"; decoding: {_decoding_summary(answers)}",
+    file=sys.stderr,
+  )
+  print(
+    f"windows: {totals['windowed_texts']} texts split into "
+    f"{totals['windows'] - totals['texts'] + totals['windowed_texts']} "
+    f"windows; {totals['window_merges']} answers merged",
     file=sys.stderr,
   )
 

@@ -18,15 +18,16 @@ r"""Shows what a seqio mixture or task of instructuie-jax feeds the model.
 Usage:
   python -m tools.inspect_mixture --mixture=NAME [--split=train] \
     [--num_examples=3] [--data_dir=DIR] [--vocab=PATH.model] \
-    [--inputs_length=512] [--targets_length=50] [--max_examples_per_task=N]
+    [--target_format=words_bio] [--inputs_length=512] [--targets_length=50] \
+    [--max_examples_per_task=N]
 
 Prints rendered examples (inputs and targets as text), then per task: the
 input examples of the split, the mixing rate (train), the examples produced,
 token-length percentiles (p50/p90/p99/max, EOS included) and how many
 examples are longer than --inputs_length / --targets_length (seqio would
-truncate those). --data_dir and --vocab set the data settings
-(`tasks.settings`; default IE_INSTRUCTIONS_DIR or IE_TINY_DIR, and
-IE_INSTRUCTIONS_VOCAB). The tasks of a mixture whose datasets are missing
+truncate those). --data_dir, --vocab and --target_format set the data
+settings (`tasks.settings`; default IE_INSTRUCTIONS_DIR or IE_TINY_DIR,
+IE_INSTRUCTIONS_VOCAB, and "instructuie"). The tasks of a mixture whose datasets are missing
 are listed with the path expected and left out (the `NAME_available`
 mixture); --noskip_missing fails instead. Bad input (unknown name, a split
 seqio does not have, an unreadable vocabulary, no data) is one line on
@@ -51,6 +52,9 @@ def define_flags() -> None:
   )
   flags.DEFINE_string("data_dir", None, "Data root (overrides the env).")
   flags.DEFINE_string("vocab", None, "SentencePiece model (or 'byte').")
+  flags.DEFINE_string(
+    "target_format", None, "Target format (default: 'instructuie')."
+  )
   cli.define_integer(
     "inputs_length", 512, "Inputs feature length.", lower_bound=1
   )
@@ -180,6 +184,7 @@ def main(argv) -> int:
   try:
     settings.configure(
       vocab=FLAGS.vocab,
+      target_format=FLAGS.target_format,
       **settings.data_dir_overrides(
         mixtures.benchmarks_of(name), FLAGS.data_dir
       ),

@@ -50,7 +50,7 @@ from collections.abc import Sequence
 
 from absl import flags, logging
 
-from instructuie_jax import cli, run_plan
+from instructuie_jax import cli, run_plan, t5_params
 
 FLAGS = flags.FLAGS
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -172,6 +172,92 @@ def _gin_string(flag: str, value: str) -> str:
   return f"\"'{value}'\""
 
 
+def _partitioning_flags(topology: run_plan.Topology, model: int) -> list[str]:
+  """The partitioning lines: a `num_partitions` binding,
+  gin/partitioning/tpu_v5e.gin and its submesh on TPU v5e, or
+  gin/partitioning/tpu_v4.gin for 8-way on TPU v4."""
+  if topology.accelerator.name == "v5e":
+    lines = ["  --gin_file=gin/partitioning/tpu_v5e.gin \\"]
+    submesh = run_plan.v5e_submesh(topology.devices, model)
+    if model > 1 and submesh:
+      lines.append(
+        f"  --gin.{PARTITIONER}.model_parallel_submesh="
+        f'"({",".join(map(str, submesh))})" \\'
+      )
+    return lines
+  if topology.accelerator.name == "v4" and model == run_plan.V4_TILE_CHIPS:
+    return ["  --gin_file=gin/partitioning/tpu_v4.gin \\"]
+  if model > 1:
+    return [f"  --gin.{PARTITIONER}.num_partitions={model} \\"]
+  return []
+
+
+def _run_bindings(
+  run: run_plan.RunShape,
+  steps: int | None,
+  mixture: str | None,
+  data_dirs: dict[str, str],
+  packed: bool,
+  model_dir: str,
+) -> list[str]:
+  """The `--gin.NAME=value` lines: mixture, data roots, lengths, batch,
+  optimizer, model dir and steps."""
+  lines = []
+  if mixture:
+    lines.append(
+      f"  --gin.MIXTURE_OR_TASK_NAME={_gin_string('mixture', mixture)} \\"
+    )
+  for field, root in sorted(data_dirs.items()):
+    lines.append(
+      f"  --gin.data_settings.{field}={_gin_string('data_dir', root)} \\"
+    )
+  lengths = (
+    f"{{'inputs': {run.inputs_length}, 'targets': {run.targets_length}}}"
+  )
+  prefix = "PACKED_" if packed else ""
+  prefix_task = "PACKED_" if packed else "TASK_"
+  lines.append(f'  --gin.{prefix_task}FEATURE_LENGTHS="{lengths}" \\')
+  lines.append(f"  --gin.{prefix}BATCH_SIZE={run.batch_size} \\")
+  if run.optimizer == "adafactor":
+    lines.append('  --gin.OPTIMIZER="@adafactor.Adafactor()" \\')
+    lines.append(
+      "  --gin.utils.create_learning_rate_scheduler.base_learning_rate=1e-3 \\"
+    )
+  lines.append(f"  --gin.MODEL_DIR={_gin_string('model_dir', model_dir)} \\")
+  lines.append(
+    f"  --gin.TRAIN_STEPS_RELATIVE={'STEPS' if steps is None else steps}"
+  )
+  return lines
+
+
+def _launch_notes(
+  topology: run_plan.Topology, steps: int | None, checkpoint_step: int | None
+) -> list[str]:
+  """How to restart from the checkpoint's step, and where to run it."""
+  lines = []
+  if checkpoint_step is not None:
+    total = (
+      f"$(({checkpoint_step} + STEPS))"
+      if steps is None
+      else str(checkpoint_step + steps)
+    )
+    lines.append(
+      f"# restartable job: --gin.TRAIN_STEPS={total} "
+      "--gin.TRAIN_STEPS_RELATIVE=None (the checkpoint's step "
+      f"{checkpoint_step} + {'STEPS' if steps is None else steps}; "
+      "README: Steps)"
+    )
+  if topology.hosts > 1:
+    where = (
+      "every TPU VM host: gcloud compute tpus tpu-vm ssh NAME --worker=all "
+      '--command="..."'
+      if topology.accelerator.kind == "tpu"
+      else "every GPU host, with jax.distributed's coordinator set"
+    )
+    lines.append(f"# run on {where} ({topology.hosts} hosts)")
+  return lines
+
+
 def launch_command(
   gin_file: str,
   run: run_plan.RunShape,
@@ -220,63 +306,9 @@ def launch_command(
   ]
   if packed:
     lines.append("  --gin_file=gin/runs/packed_train.gin \\")
-  if topology.accelerator.name == "v5e":
-    lines.append("  --gin_file=gin/partitioning/tpu_v5e.gin \\")
-    submesh = run_plan.v5e_submesh(topology.devices, model)
-    if model > 1 and submesh:
-      lines.append(
-        f"  --gin.{PARTITIONER}.model_parallel_submesh="
-        f'"({",".join(map(str, submesh))})" \\'
-      )
-  elif topology.accelerator.name == "v4" and model == run_plan.V4_TILE_CHIPS:
-    lines.append("  --gin_file=gin/partitioning/tpu_v4.gin \\")
-  elif model > 1:
-    lines.append(f"  --gin.{PARTITIONER}.num_partitions={model} \\")
-  if mixture:
-    lines.append(
-      f"  --gin.MIXTURE_OR_TASK_NAME={_gin_string('mixture', mixture)} \\"
-    )
-  for field, root in sorted(data_dirs.items()):
-    lines.append(
-      f"  --gin.data_settings.{field}={_gin_string('data_dir', root)} \\"
-    )
-  lengths = (
-    f"{{'inputs': {run.inputs_length}, 'targets': {run.targets_length}}}"
-  )
-  prefix = "PACKED_" if packed else ""
-  prefix_task = "PACKED_" if packed else "TASK_"
-  lines.append(f'  --gin.{prefix_task}FEATURE_LENGTHS="{lengths}" \\')
-  lines.append(f"  --gin.{prefix}BATCH_SIZE={run.batch_size} \\")
-  if run.optimizer == "adafactor":
-    lines.append('  --gin.OPTIMIZER="@adafactor.Adafactor()" \\')
-    lines.append(
-      "  --gin.utils.create_learning_rate_scheduler.base_learning_rate=1e-3 \\"
-    )
-  lines.append(f"  --gin.MODEL_DIR={_gin_string('model_dir', model_dir)} \\")
-  lines.append(
-    f"  --gin.TRAIN_STEPS_RELATIVE={'STEPS' if steps is None else steps}"
-  )
-  if checkpoint_step is not None:
-    total = (
-      f"$(({checkpoint_step} + STEPS))"
-      if steps is None
-      else str(checkpoint_step + steps)
-    )
-    lines.append(
-      f"# restartable job: --gin.TRAIN_STEPS={total} "
-      "--gin.TRAIN_STEPS_RELATIVE=None (the checkpoint's step "
-      f"{checkpoint_step} + {'STEPS' if steps is None else steps}; "
-      "README: Steps)"
-    )
-  if topology.hosts > 1:
-    where = (
-      "every TPU VM host: gcloud compute tpus tpu-vm ssh NAME --worker=all "
-      '--command="..."'
-      if topology.accelerator.kind == "tpu"
-      else "every GPU host, with jax.distributed's coordinator set"
-    )
-    lines.append(f"# run on {where} ({topology.hosts} hosts)")
-  return lines
+  lines += _partitioning_flags(topology, model)
+  lines += _run_bindings(run, steps, mixture, data_dirs, packed, model_dir)
+  return lines + _launch_notes(topology, steps, checkpoint_step)
 
 
 def _fit_line(
@@ -291,11 +323,14 @@ def _fit_line(
   )
 
 
-def plan(args: dict) -> tuple[str, bool]:
-  """The printed plan and whether the requested mesh fits."""
-  gin_file = model_file(args["model"])
-  dims = run_plan.model_dims(gin_file, (REPO_ROOT,))
-  topology = run_plan.parse_topology(args["topology"])
+def _run_shape(
+  args: dict, topology: run_plan.Topology
+) -> tuple[run_plan.RunShape, float, int | None]:
+  """`(run, examples per row, requested model axis)` of the flags.
+
+  Raises:
+    run_plan.PlanError: A size flag out of range.
+  """
   batch = args["batch_size"]
   if batch < 1:
     raise run_plan.PlanError(f"--batch_size={batch}: must be positive")
@@ -329,13 +364,30 @@ def plan(args: dict) -> tuple[str, bool]:
   run = run_plan.RunShape(
     batch, li, lt, args["optimizer"], args["remat"], args["dropout"]
   )
-  params = run_plan.parameters(dims)
-  n = run_plan.count(params)
-  n_enc = run_plan.count([p for p in params if p.name.startswith("encoder/")])
-  n_dec = run_plan.count([p for p in params if p.name.startswith("decoder/")])
-  acc = topology.accelerator
-  out = [
-    f"model      {dims.name} ({os.path.relpath(gin_file, REPO_ROOT)}): "
+  return run, per_row, model_axis
+
+
+def _stack_sizes(dims: t5_params.T5Dims) -> tuple[int, int, int]:
+  """`(all, encoder, decoder)` parameter elements."""
+  params = t5_params.parameters(dims)
+  n_enc = t5_params.count([p for p in params if p.name.startswith("encoder/")])
+  n_dec = t5_params.count([p for p in params if p.name.startswith("decoder/")])
+  return t5_params.count(params), n_enc, n_dec
+
+
+def _header(
+  model: run_plan.ModelFile,
+  gin_file: str,
+  topology: run_plan.Topology,
+  run: run_plan.RunShape,
+  per_row: float,
+  packed: bool,
+) -> list[str]:
+  """The model, parameter, topology, batch and optimizer lines."""
+  dims, acc = model.dims, topology.accelerator
+  n, n_enc, n_dec = _stack_sizes(dims)
+  return [
+    f"model      {model.name} ({os.path.relpath(gin_file, REPO_ROOT)}): "
     f"d_model {dims.emb_dim}, {dims.num_heads} heads x {dims.head_dim}, "
     f"d_ff {dims.mlp_dim} (x{dims.num_mlp_activations} gated), "
     f"{dims.num_encoder_layers}+{dims.num_decoder_layers} layers, vocab "
@@ -346,21 +398,28 @@ def plan(args: dict) -> tuple[str, bool]:
     f"topology   {topology.name}: {topology.devices} x {acc.name} devices on "
     f"{topology.hosts} host(s), {_gib(acc.hbm_bytes)} each, "
     f"{acc.peak_bf16_flops / 1e12:.0f} TFLOP/s bf16 peak each ({acc.note})",
-    f"batch      {batch} rows of {li} + {lt} tokens"
+    f"batch      {run.batch_size} rows of {run.inputs_length} + "
+    f"{run.targets_length} tokens"
     + (f" (packed, {per_row:g} examples/row)" if packed else ""),
     f"optimizer  {run.optimizer}; remat {'on' if run.remat else 'off'}",
     "",
   ]
-  models = (
-    [model_axis]
-    if model_axis
-    else [m for m in (1, 2, 4, 8, 16, 32, 64) if topology.devices % m == 0]
-  )
-  out.append(
+
+
+def _memory_table(
+  dims: t5_params.T5Dims,
+  run: run_plan.RunShape,
+  topology: run_plan.Topology,
+  models: Sequence[int],
+) -> tuple[list[str], bool]:
+  """The per-device memory of each `data x model` mesh, and whether one of
+  them fits."""
+  acc = topology.accelerator
+  out = [
     "mesh (data x model)  params   grads    opt      act(no remat) "
     "act(remat)  total     fits"
-  )
-  requested_fits = False
+  ]
+  any_fits = False
   for m in models:
     data = topology.devices // m
     problems = run_plan.divisibility_problems(dims, run, data, m)
@@ -375,7 +434,7 @@ def plan(args: dict) -> tuple[str, bool]:
       (other, mem.activations) if run.remat else (mem.activations, other)
     )
     fits = mem.total <= acc.hbm_bytes
-    requested_fits = requested_fits or fits
+    any_fits = any_fits or fits
     out.append(
       f"{data:>4} x {m:<3}           {mem.params / run_plan.GIB:7.2f}  "
       f"{mem.gradients / run_plan.GIB:7.2f}  {mem.optimizer / run_plan.GIB:7.2f}"
@@ -387,41 +446,87 @@ def plan(args: dict) -> tuple[str, bool]:
     f"{'on' if run.remat else 'off'}; capacity {_gib(acc.hbm_bytes)})"
   )
   out.append("")
+  return out, any_fits
+
+
+@dataclasses.dataclass(frozen=True)
+class _Examples:
+  """What the plan counts its steps over.
+
+  Attributes:
+    count: Training examples per epoch; None when neither flag gives them.
+    source: Where `count` comes from (for the printed line).
+    missing: Tasks of the mixture left out (no data), with why.
+    mixture: The mixture the launch trains (`NAME_available` when tasks
+      were left out).
+    benchmarks: The benchmarks whose data roots the launch binds.
+  """
+
+  count: int | None
+  source: str
+  missing: dict[str, str]
+  mixture: str | None
+  benchmarks: set[str]
+
+
+def _examples(args: dict) -> _Examples:
+  """The examples of `--num_examples`, else of `--mixture`'s rates."""
   examples = args.get("num_examples")
   missing: dict[str, str] = {}
   source = "--num_examples"
   mixture = args.get("mixture")
-  data_dir = args.get("data_dir")
   benchmarks = {"ie_instructions"}
   if examples is None and mixture:
-    examples, missing, benchmarks = mixture_examples(mixture, data_dir)
+    examples, missing, benchmarks = mixture_examples(
+      mixture, args.get("data_dir")
+    )
     source = f"mixture {mixture} rates"
     if missing and not mixture.endswith("_available"):
       mixture += "_available"  # The part that was counted.
-  if examples is not None:
-    if examples < 1:
-      raise run_plan.PlanError(f"--num_examples={examples}: must be positive")
-    per_step = batch * per_row
-    total_steps = run_plan.steps(examples, args["epochs"], per_step)
-    flops = run_plan.step_flops(dims, run)
-    seconds = run_plan.step_seconds(dims, run, topology, args["mfu"])
-    out += [
-      f"examples   {examples:,} per epoch ({source})"
-      + (f"; {len(missing)} tasks without data left out" if missing else ""),
-      f"steps      ceil({args['epochs']:g} x {examples:,} / {per_step:g}) = "
-      f"{total_steps:,}",
-      f"FLOPs/step 6 x ({n_enc:,} x {batch * li:,} + "
-      f"{n_dec:,} x {batch * lt:,}) = {flops:.3e}",
-      f"time/step  {flops:.3e} / ({topology.devices} x "
-      f"{acc.peak_bf16_flops:.3e} x MFU {args['mfu']:g}) = {seconds:.3f} s",
-      f"total      {total_steps * seconds / 3600:.2f} h "
-      f"({total_steps * seconds * topology.devices / 3600:.1f} device-hours)",
-      "",
-    ]
-  else:
-    total_steps = None
-  best = run_plan.smallest_fit(dims, run, topology)
-  out.append(_fit_line("smallest fit", best, acc))
+  if examples is not None and examples < 1:
+    raise run_plan.PlanError(f"--num_examples={examples}: must be positive")
+  return _Examples(examples, source, missing, mixture, benchmarks)
+
+
+def _steps_and_time(
+  args: dict,
+  dims: t5_params.T5Dims,
+  run: run_plan.RunShape,
+  topology: run_plan.Topology,
+  per_row: float,
+  examples: _Examples,
+) -> tuple[list[str], int]:
+  """The steps, FLOPs and time lines, and the number of steps."""
+  acc = topology.accelerator
+  _, n_enc, n_dec = _stack_sizes(dims)
+  per_step = run.batch_size * per_row
+  total_steps = run_plan.steps(examples.count, args["epochs"], per_step)
+  flops = run_plan.step_flops(dims, run)
+  seconds = run_plan.step_seconds(dims, run, topology, args["mfu"])
+  missing = examples.missing
+  return [
+    f"examples   {examples.count:,} per epoch ({examples.source})"
+    + (f"; {len(missing)} tasks without data left out" if missing else ""),
+    f"steps      ceil({args['epochs']:g} x {examples.count:,} / "
+    f"{per_step:g}) = {total_steps:,}",
+    f"FLOPs/step 6 x ({n_enc:,} x {run.batch_size * run.inputs_length:,} + "
+    f"{n_dec:,} x {run.batch_size * run.targets_length:,}) = {flops:.3e}",
+    f"time/step  {flops:.3e} / ({topology.devices} x "
+    f"{acc.peak_bf16_flops:.3e} x MFU {args['mfu']:g}) = {seconds:.3f} s",
+    f"total      {total_steps * seconds / 3600:.2f} h "
+    f"({total_steps * seconds * topology.devices / 3600:.1f} device-hours)",
+    "",
+  ], total_steps
+
+
+def _smallest_fits(
+  dims: t5_params.T5Dims, run: run_plan.RunShape, topology: run_plan.Topology
+) -> list[str]:
+  """The fewest devices that fit, as run and (without remat) with remat."""
+  acc = topology.accelerator
+  out = [
+    _fit_line("smallest fit", run_plan.smallest_fit(dims, run, topology), acc)
+  ]
   if not run.remat:
     with_remat = run_plan.smallest_fit(
       dims, dataclasses.replace(run, remat=True), topology
@@ -432,22 +537,59 @@ def plan(args: dict) -> tuple[str, bool]:
       "no remat option: the remat figures are what a rematerializing "
       "network, e.g. flaxformer with remat_policy, would keep)"
     )
+  return out
+
+
+def _launch_model_axis(
+  dims: t5_params.T5Dims,
+  run: run_plan.RunShape,
+  topology: run_plan.Topology,
+  model_axis: int | None,
+  models: Sequence[int],
+) -> tuple[int, str | None]:
+  """The model axis of the launch command, and a note when it does not
+  fit: the requested one, else the first that fits, else the least memory."""
   choices = run_plan.mesh_choices(dims, run, topology)
   fitting = [c for c in choices if c.fits]
-  note = None
   if model_axis:
-    choice_model = model_axis
-  elif fitting:
-    choice_model = fitting[0].model
-  elif choices:
-    choice_model = min(choices, key=lambda c: c.memory.total).model
-    note = (
+    return model_axis, None
+  if fitting:
+    return fitting[0].model, None
+  if choices:
+    return min(choices, key=lambda c: c.memory.total).model, (
       f"# does not fit on {topology.name} (see above); shown for the mesh "
       "that needs the least memory"
     )
-  else:
-    choice_model = models[-1]
-    note = f"# no data x model split of {topology.name} divides"
+  return models[-1], f"# no data x model split of {topology.name} divides"
+
+
+def plan(args: dict) -> tuple[str, bool]:
+  """The printed plan and whether the requested mesh fits."""
+  gin_file = model_file(args["model"])
+  model = run_plan.read_model(gin_file, (REPO_ROOT,))
+  dims = model.dims
+  topology = run_plan.parse_topology(args["topology"])
+  run, per_row, model_axis = _run_shape(args, topology)
+  packed = bool(args.get("packed_lengths"))
+  out = _header(model, gin_file, topology, run, per_row, packed)
+  models = (
+    [model_axis]
+    if model_axis
+    else [m for m in (1, 2, 4, 8, 16, 32, 64) if topology.devices % m == 0]
+  )
+  table, requested_fits = _memory_table(dims, run, topology, models)
+  out += table
+  examples = _examples(args)
+  total_steps = None
+  if examples.count is not None:
+    lines, total_steps = _steps_and_time(
+      args, dims, run, topology, per_row, examples
+    )
+    out += lines
+  out += _smallest_fits(dims, run, topology)
+  choice_model, note = _launch_model_axis(
+    dims, run, topology, model_axis, models
+  )
   out += ["", "launch:"]
   if note:
     out.append(note)
@@ -456,27 +598,29 @@ def plan(args: dict) -> tuple[str, bool]:
       "# remat: gin/models/t5_1_1.gin's network cannot rematerialize; use a "
       "network that can (see above)"
     )
+  mixture = examples.mixture
   if mixture != args.get("mixture"):
     out.append(
       f"# {mixture}: the tasks of {args['mixture']} with data (the steps "
       "count them); the run lists the others in MODEL_DIR/left_out_tasks.json"
     )
   data_dirs = {}
+  data_dir = args.get("data_dir")
   if data_dir:
     root = data_dir if "://" in data_dir else os.path.abspath(data_dir)
     from tasks import settings  # noqa: PLC0415
 
-    data_dirs = {settings.DATA_DIR_FIELDS[b]: root for b in benchmarks}
+    data_dirs = {settings.DATA_DIR_FIELDS[b]: root for b in examples.benchmarks}
   out += launch_command(
     gin_file,
     run,
     topology,
     choice_model,
     total_steps,
-    dims.checkpoint_step,
+    model.checkpoint_step,
     mixture,
     data_dirs,
-    bool(packed),
+    packed,
     args["model_dir"],
   )
   return "\n".join(out) + "\n", requested_fits

@@ -63,7 +63,6 @@ tools/run_local_tiny.py does); --overwrite also makes the vocabulary again.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 
@@ -79,8 +78,9 @@ def define_flags() -> None:
   """Defines this CLI's flags (only when run as a script)."""
   flags.DEFINE_string(
     "data_dir",
-    os.environ.get("IE_INSTRUCTIONS_DIR"),
-    "IE INSTRUCTIONS data root (default: $IE_INSTRUCTIONS_DIR).",
+    None,
+    "IE INSTRUCTIONS data root (default: the data settings' "
+    "ie_instructions_dir, e.g. $IE_INSTRUCTIONS_DIR).",
   )
   flags.DEFINE_string(
     "work_dir", "/tmp/instructuie_real", "Where vocabulary, model go."
@@ -139,9 +139,11 @@ def main(argv: Sequence[str]) -> None:
   if pipeline.t5x_root() is None:
     print(pipeline.INSTALL_HELP, file=sys.stderr)
     sys.exit(2)
+  from tasks import settings  # noqa: PLC0415
+
   try:
     real_data.run(
-      FLAGS.data_dir,
+      FLAGS.data_dir or settings.resolve().ie_instructions_dir,
       FLAGS.work_dir,
       mixture=FLAGS.mixture,
       budget_minutes=FLAGS.budget_minutes,

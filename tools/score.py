@@ -31,6 +31,11 @@ Usage:
   and `task` features when the file has them, else from the task name
   `instructuie_{task}_{slug}`.
 
+Texts are read in the target format a line names (`"target_format":
+"words_bio"`), else the one the run's `config.gin` binds
+(`data_settings.target_format`, beside or above an inference directory),
+else "instructuie".
+
 Both paths may be local or remote (`gs://...`): they are read and written
 through `etils.epath`.
 

@@ -143,8 +143,8 @@ def read_prompts(
         labels,
         dataset=dataset,
         split=split,
-        seed=seed,
         train=split == "train",
+        options=instructions.PromptOptions(seed=seed),
       ):
         texts.append(example["inputs"])
         texts.append(example["targets"])

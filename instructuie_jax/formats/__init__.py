@@ -24,8 +24,14 @@ record or its name:
   result.records == (Entity("person", "Ada"),)
 
 `parse` never raises: what it cannot read is reported in
-`ParseResult.problems` and counted by callers. New formats (for example a
-word-level BIO format) register themselves with `register`.
+`ParseResult.problems` and counted by callers. New formats register
+themselves with `register`.
+
+A format covers the task types its `tasks()` lists (`instructuie`: every
+one; `words_bio`: the span tasks NER and ES); `check_covers` is the one
+check that a format is used only for those. Formats that write the words of
+the input take the sentence (`linearize(task, records, sentence=...)`;
+`parse(..., sentence=...)` realigns to it); the others ignore it.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from instructuie_jax import records as records_lib
+from instructuie_jax import task_types
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,14 +68,18 @@ class TargetFormat(Protocol):
 
   name: str
 
-  def linearize(self, task: str, records: records_lib.Records) -> str:
+  def linearize(
+    self, task: str, records: records_lib.Records, sentence: str | None = None
+  ) -> str:
     """Returns the target text for `records` of task type `task`."""
 
-  def parse(self, task: str, text: str) -> ParseResult:
+  def parse(
+    self, task: str, text: str, labels: Any = None, sentence: str | None = None
+  ) -> ParseResult:
     """Reads `text` back into records; never raises."""
 
   def tasks(self) -> Sequence[Any]:
-    """The task type records it has a codec for (every one, a test checks)."""
+    """The task type records it has a codec for (a test checks each one)."""
 
   def grammar(self, task: str) -> Any:
     """The targets' grammar (`formats.grammar`), for constrained decoding."""
@@ -101,6 +112,32 @@ def names() -> list[str]:
   return sorted(_REGISTRY)
 
 
+def check_covers(name: str, covered: Sequence[Any], task: Any) -> Any:
+  """The task type record of `task`, checked to be among `covered`.
+
+  Raises:
+    ValueError: `task` is unknown or not covered by the format `name`.
+  """
+  record = task_types.get(task)
+  if record not in covered:
+    raise ValueError(
+      f"Target format {name!r} does not cover task type {record.name}; it "
+      f"covers {', '.join(t.name for t in covered)}."
+    )
+  return record
+
+
+def check_format(name: str, tasks: Sequence[Any]) -> None:
+  """Checks that format `name` is registered and covers every task of `tasks`.
+
+  Raises:
+    ValueError: naming the format and the first task type it does not cover.
+  """
+  fmt = get(name)
+  for task in tasks:
+    check_covers(name, fmt.tasks(), task)
+
+
 def _load_builtin_formats() -> None:
   # Imported lazily: the built-in modules call `register` on import.
-  from instructuie_jax.formats import instructuie  # noqa: F401
+  from instructuie_jax.formats import instructuie, words_bio  # noqa: F401

@@ -367,10 +367,19 @@ def _linearize_events(records: records_lib.Records) -> str:
   return ",".join(f" ( {_event_inner(r)}) " for r in records)
 
 
-def _parse_typed(
-  text: str, hint: LabelHint | None, *, quoted: bool = False
+def _parse_label_first(
+  text: str,
+  hint: LabelHint | None,
+  label: str,
+  expected: str,
+  record: Callable[[str, str], records_lib.Record | None],
 ) -> formats.ParseResult:
-  """NER/ET ("type: name; ...") and, with `quoted`, EET."""
+  """The "label: rest; label: rest" parsers' common steps.
+
+  `record(label, rest)` makes an item's record, or None when the item is
+  not `expected` (a problem naming it is reported); an item without a
+  `label: ` prefix is reported too.
+  """
   body = text.strip()
   if body == NONE:
     return _NOTHING
@@ -383,17 +392,41 @@ def _parse_typed(
     if i == -1:
       i = item.find(":")
       if i == -1:
-        _problem(problems, f"item {index}", "no 'type: ' prefix", item)
+        _problem(problems, f"item {index}", f"no '{label}: ' prefix", item)
         continue
-    label = item[:i].strip()
-    value = item[i + 1 :].strip()
-    if not label or not value:
-      _problem(problems, f"item {index}", "empty type or text", item)
-    elif quoted:
-      records.append(_new(Event, (_unquote(label), _unquote(value), ())))
+    made = record(item[:i].strip(), item[i + 1 :])
+    if made is None:
+      _problem(problems, f"item {index}", expected, item)
     else:
-      records.append(_new(Entity, (label, value)))
+      records.append(made)
   return _result(records, problems)
+
+
+def _entity(label: str, rest: str) -> records_lib.Record | None:
+  value = rest.strip()
+  return _new(Entity, (label, value)) if label and value else None
+
+
+def _trigger(label: str, rest: str) -> records_lib.Record | None:
+  value = rest.strip()
+  if not label or not value:
+    return None
+  return _new(Event, (_unquote(label), _unquote(value), ()))
+
+
+def _relation(label: str, rest: str) -> records_lib.Record | None:
+  pair = _pair(rest)
+  if not label or pair is None:
+    return None
+  return _new(Relation, (pair[0], label, pair[1], "", ""))
+
+
+def _parse_typed(
+  text: str, hint: LabelHint | None, *, quoted: bool = False
+) -> formats.ParseResult:
+  """NER/ET ("type: name; ...") and, with `quoted`, EET."""
+  record = _trigger if quoted else _entity
+  return _parse_label_first(text, hint, "type", "empty type or text", record)
 
 
 def _parse_triggers(text: str, hint: LabelHint | None) -> formats.ParseResult:
@@ -421,29 +454,9 @@ def _parse_spans(text: str, hint: LabelHint | None) -> formats.ParseResult:
 
 
 def _parse_relations(text: str, hint: LabelHint | None) -> formats.ParseResult:
-  body = text.strip()
-  if body == NONE:
-    return _NOTHING
-  if not body:
-    return _EMPTY
-  known = hint.types if hint else None
-  records: list[records_lib.Record] = []
-  problems: list[str] = []
-  for index, (item, i) in enumerate(_label_first_items(body, known)):
-    if i == -1:
-      i = item.find(":")
-      if i == -1:
-        _problem(problems, f"item {index}", "no 'relation: ' prefix", item)
-        continue
-    relation = item[:i].strip()
-    pair = _pair(item[i + 1 :])
-    if not relation or pair is None:
-      _problem(
-        problems, f"item {index}", "expected 'relation: head, tail'", item
-      )
-      continue
-    records.append(_new(Relation, (pair[0], relation, pair[1], "", "")))
-  return _result(records, problems)
+  return _parse_label_first(
+    text, hint, "relation", "expected 'relation: head, tail'", _relation
+  )
 
 
 def _parse_pairs(text: str, hint: LabelHint | None) -> formats.ParseResult:
@@ -793,22 +806,29 @@ def _task_format(task: str | task_types.TaskType) -> _TaskFormat:
 
 
 def linearize(
-  task: str | task_types.TaskType, records: records_lib.Records
+  task: str | task_types.TaskType,
+  records: records_lib.Records,
+  sentence: str | None = None,
 ) -> str:
   """Returns the original InstructUIE target text of `records`.
 
   Args:
     task: The task type (or its name).
     records: The answer, in the order to write it.
+    sentence: Unused (the text does not write the input's words).
 
   Raises:
     ValueError: For an unknown task type.
   """
+  del sentence
   return _task_format(task).linearize(records)
 
 
 def parse(
-  task: str | task_types.TaskType, text: str, labels: object = None
+  task: str | task_types.TaskType,
+  text: str,
+  labels: object = None,
+  sentence: str | None = None,
 ) -> formats.ParseResult:
   """Reads target or predicted `text` of task type `task`; never raises.
 
@@ -820,10 +840,12 @@ def parse(
       role is a known label win where the text is ambiguous. Note that with
       a hint, an item whose label is unknown may be read as part of the
       previous item's text.
+    sentence: Unused (names are read from the text itself).
 
   Returns:
     The records in text order and one problem per unreadable piece.
   """
+  del sentence
   try:
     task_format = _CODEC_OF.get(task)
   except TypeError:  # unhashable

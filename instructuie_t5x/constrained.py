@@ -72,12 +72,14 @@ def automaton_for(
 ) -> grammar_lib.Automaton:
   """The automaton of an extraction query (`queries.Query`).
 
-  Labels are the options its answers are checked against (EE roles: those
-  of every offered event type); spans copy the tokens of its text.
+  Labels are the options its answers are checked against (EE: after each
+  event type only its own roles); spans copy the tokens of its text.
   """
   check = query.label_check
   roles = check.roles
+  by_type = None
   if isinstance(roles, Mapping):
+    by_type = {t: sorted(rs) for t, rs in roles.items()}
     roles = {r for rs in roles.values() for r in rs}
   labels = {"types": sorted(check.types), "roles": sorted(roles)}
   grammar = formats.get(target_format).grammar(query.task)
@@ -87,6 +89,7 @@ def automaton_for(
     list(vocabulary.encode(query.text)),
     vocabulary.encode,
     vocabulary.eos_id,
+    roles_by_type=by_type,
   )
 
 

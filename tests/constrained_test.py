@@ -255,3 +255,30 @@ def test_an_unfinished_answer_is_cut_back_to_its_last_item():
     tokens = VOCAB.encode(target)
     n = grammar_lib.finished_prefix(automaton, tokens, eos)
     assert VOCAB.decode(tokens[:n]) == kept
+
+
+def test_event_roles_follow_their_event_type():
+  labels = {"types": ["attack", "meet"], "roles": ["attacker", "entity"]}
+  by_type = {"attack": ["attacker"], "meet": ["entity"]}
+  text = "Al met Bo"
+  automaton = grammar_lib.compile_grammar(
+    FMT.grammar(task_types.EE),
+    labels,
+    VOCAB.encode(text),
+    VOCAB.encode,
+    VOCAB.eos_id,
+    roles_by_type=by_type,
+  )
+
+  def accepts(target):
+    state = automaton.start
+    for token in [*VOCAB.encode(target), VOCAB.eos_id]:
+      if token not in automaton.allowed(state):
+        return False
+      state = automaton.step(state, token)
+    return True
+
+  assert accepts(" ( meet: met,  Al: entity, Bo: entity) ")
+  assert accepts(" ( attack: met,  Al: attacker) , ( meet: met, None) ")
+  assert not accepts(" ( meet: met,  Al: attacker) ")
+  assert not accepts(" ( attack: met,  Al: entity) ")

@@ -49,7 +49,7 @@ tokenization (a separator's space belongs to the next word's piece).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple, Union
 
 import numpy as np
@@ -62,9 +62,14 @@ class Lit(NamedTuple):
 
 
 class Label(NamedTuple):
-  """One of the prompt's labels: `kind` is "types" or "roles"."""
+  """One of the prompt's labels: `kind` is "types" or "roles".
+
+  `only`, when set, narrows it to those labels (see `compile_grammar`'s
+  `roles_by_type`).
+  """
 
   kind: str
+  only: tuple[str, ...] | None = None
 
 
 class Span(NamedTuple):
@@ -77,6 +82,12 @@ class Seq(NamedTuple):
   parts: tuple[Grammar, ...]
 
 
+class Choice(NamedTuple):
+  """One of its options (made by `compile_grammar`, for per-type roles)."""
+
+  options: tuple[Grammar, ...]
+
+
 class Rep(NamedTuple):
   """`item (sep item)*`, or the text `empty` for no items."""
 
@@ -85,7 +96,7 @@ class Rep(NamedTuple):
   empty: Lit
 
 
-Grammar = Union[Lit, Label, Span, Seq, Rep]  # noqa: UP007  # a runtime alias
+Grammar = Union[Lit, Label, Span, Seq, Rep, Choice]  # noqa: UP007  # a runtime alias
 
 LABEL_KINDS = ("types", "roles")
 
@@ -118,7 +129,9 @@ def to_regex(grammar: Grammar, labels: dict[str, Sequence[str]], text: str):
     if isinstance(g, Lit):
       return re.escape(g.text)
     if isinstance(g, Label):
-      return alt(labels.get(g.kind, ()))
+      return alt(g.only if g.only is not None else labels.get(g.kind, ()))
+    if isinstance(g, Choice):
+      return "(?:" + "|".join(rx(o) for o in g.options) + ")"
     if isinstance(g, Span):
       return alt(spans)
     if isinstance(g, Seq):
@@ -194,6 +207,48 @@ def piece_tokens(
   return list(encode(text))
 
 
+def _mentions(g: Grammar, kind: str) -> bool:
+  if isinstance(g, Label):
+    return g.kind == kind
+  if isinstance(g, Seq):
+    return any(_mentions(p, kind) for p in g.parts)
+  if isinstance(g, Rep):
+    return _mentions(g.item, kind)
+  if isinstance(g, Choice):
+    return any(_mentions(o, kind) for o in g.options)
+  return False
+
+
+def _narrow(g: Grammar, kind: str, only: tuple[str, ...]) -> Grammar:
+  if isinstance(g, Label) and g.kind == kind:
+    return Label(kind, only)
+  if isinstance(g, Seq):
+    return Seq(tuple(_narrow(p, kind, only) for p in g.parts))
+  if isinstance(g, Rep):
+    return Rep(_narrow(g.item, kind, only), g.sep, g.empty)
+  return g
+
+
+def _per_type(g: Grammar, types, roles_by_type) -> Grammar:
+  """A sequence with a type and roles becomes a choice over the types."""
+  if isinstance(g, Seq):
+    if Label("types") in g.parts and _mentions(g, "roles"):
+      return Choice(
+        tuple(
+          _narrow(
+            _narrow(g, "types", (t,)),
+            "roles",
+            tuple(roles_by_type.get(t, ())),
+          )
+          for t in types
+        )
+      )
+    return Seq(tuple(_per_type(p, types, roles_by_type) for p in g.parts))
+  if isinstance(g, Rep):
+    return Rep(_per_type(g.item, types, roles_by_type), g.sep, g.empty)
+  return g
+
+
 class _Piece(NamedTuple):
   kind: str  # "lit", "label" or "span"
   arg: object  # the Lit text or the Label kind
@@ -213,7 +268,15 @@ class _Glushkov:
         return set(), set(), True
       return self._atom(_Piece("lit", g.text))
     if isinstance(g, Label):
-      return self._atom(_Piece("label", g.kind))
+      return self._atom(_Piece("label", g))
+    if isinstance(g, Choice):
+      first, last, nullable = set(), set(), False
+      for option in g.options:
+        f, ends, n = self.build(option, empty)
+        first |= f
+        last |= ends
+        nullable = nullable or n
+      return first, last, nullable
     if isinstance(g, Span):
       return self._atom(_Piece("span", None))
     if isinstance(g, Seq):
@@ -252,6 +315,7 @@ def compile_grammar(
   text_tokens: Sequence[int],
   encode: Callable[[str], Sequence[int]],
   eos_id: int,
+  roles_by_type: Mapping[str, Sequence[str]] | None = None,
 ) -> Automaton:
   """The token automaton of `grammar` for one prompt.
 
@@ -261,6 +325,8 @@ def compile_grammar(
     text_tokens: The input text's tokens (what spans may copy).
     encode: The output vocabulary's `encode`.
     eos_id: The EOS token (ends every target).
+    roles_by_type: Per type, its roles: a sequence holding a type label and
+      role labels then allows after each type only that type's roles.
 
   Returns:
     The automaton.
@@ -272,6 +338,8 @@ def compile_grammar(
       lit_tokens[text] = piece_tokens(encode, text)
     return lit_tokens[text]
 
+  if roles_by_type is not None:
+    grammar = _per_type(grammar, labels.get("types", ()), roles_by_type)
   glushkov = _Glushkov()
   first, last, nullable = glushkov.build(
     grammar, lambda g: not tokens_of(g.text)
@@ -297,7 +365,8 @@ def compile_grammar(
     elif piece.kind == "label":
       firsts = []
       seen = set()
-      for label in labels.get(piece.arg, ()):
+      kind, only = piece.arg
+      for label in only if only is not None else labels.get(kind, ()):
         tokens = tuple(piece_tokens(encode, label))
         if tokens and tokens not in seen:
           seen.add(tokens)

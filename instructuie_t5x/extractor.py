@@ -48,6 +48,8 @@ What happens (T5X's own pieces, as `t5x.infer` uses them):
    beam search of width 1, i.e. greedy, unless gin sets otherwise), the
    output vocabulary decodes the tokens, and `queries.answer` parses them
    with `formats.get("instructuie")` and grounds the records in the text.
+5. With `constrained=True` every answer stays inside its task's target
+   grammar (`constrained`: labels from the options, spans from the text).
 
 Batches are padded to a power of two of rows (up to `batch_size`) and the
 inputs to a power of two of tokens (up to the input length), so a server
@@ -75,6 +77,7 @@ from gin import config_parser
 from t5x import partitioning, utils
 
 from instructuie_jax import gin_files
+from instructuie_t5x import constrained as constrained_lib
 from instructuie_t5x import queries
 
 CONFIG_GIN = "config.gin"
@@ -432,6 +435,8 @@ class Extractor:
     )
     layout = partitioner.get_data_layout(batch_size)
     self._row_multiple = max(1, layout.num_shards)
+    self._params_axes = params_axes
+    self._predict_constrained = None
 
   @classmethod
   def from_checkpoint(
@@ -559,7 +564,45 @@ class Extractor:
       out.extend(self._decode_batch(chunk))
     return out
 
-  def _decode_batch(self, chunk: Sequence[_Encoded]) -> list[tuple[str, int]]:
+  def decode_constrained(
+    self, query_list: Sequence[queries.Query]
+  ) -> list[tuple[str, int, int]]:
+    """Like `decode`, each answer kept inside its query's target grammar.
+
+    Labels only from the query's options, spans only copied from its text
+    (`constrained`). An answer that the target length cuts short is cut back
+    to its last complete item.
+
+    Returns:
+      `(prediction, truncated_tokens, unfinished_tokens)` per query: the
+      last counts the decoded tokens dropped with an unfinished item.
+    """
+    if self._predict_constrained is None:
+      spec = self.partitioner.data_partition_spec
+      self._predict_constrained = self.partitioner.partition(
+        constrained_lib.predict_fn(self.model),
+        in_axis_resources=(self._params_axes, spec, spec),
+        out_axis_resources=spec,
+      )
+    out: list[tuple[str, int, int]] = []
+    for start in range(0, len(query_list), self.batch_size):
+      chunk = query_list[start : start + self.batch_size]
+      automata = [
+        constrained_lib.automaton_for(q, self.model.output_vocabulary)
+        for q in chunk
+      ]
+      encoded = [self.encode(q.prompt) for q in chunk]
+      cuts: list[int] = []
+      decoded = self._decode_batch(encoded, automata, cuts)
+      out.extend((p, t, c) for (p, t), c in zip(decoded, cuts, strict=True))
+    return out
+
+  def _decode_batch(
+    self,
+    chunk: Sequence[_Encoded],
+    automata: Sequence[Any] | None = None,
+    cuts: list[int] | None = None,
+  ) -> list[tuple[str, int]]:
     rows = _bucket(len(chunk), self.batch_size)
     rows = -(-rows // self._row_multiple) * self._row_multiple
     length = _bucket(
@@ -576,13 +619,24 @@ class Extractor:
       "decoder_loss_weights": targets,
     }
     with self._lock:
-      tokens = np.asarray(jax.device_get(self._predict(self.params, batch)))
+      if automata is None:
+        tokens = self._predict(self.params, batch)
+      else:
+        constraints = constrained_lib.pack(automata, rows)
+        tokens = self._predict_constrained(self.params, batch, constraints)
+      tokens = np.asarray(jax.device_get(tokens))
     eos = self.vocabulary.eos_id
     results = []
     for i, e in enumerate(chunk):
       ids = tokens[i].tolist()
+      cut = 0
       if eos in ids:
         ids = ids[: ids.index(eos)]
+      elif automata is not None:
+        cut = len(ids) - constrained_lib.finished_prefix(automata[i], ids, eos)
+        ids = ids[: len(ids) - cut]
+      if cuts is not None:
+        cuts.append(cut)
       results.append((self.vocabulary.decode(ids), e.truncated))
     return results
 
@@ -596,6 +650,7 @@ class Extractor:
     progress: Callable[[int], None] | None = None,
     windows: bool = True,
     window_overlap: int = queries.WINDOW_OVERLAP,
+    constrained: bool = False,
   ) -> list[dict[str, Any]]:
     """Extracts records from texts.
 
@@ -612,6 +667,8 @@ class Extractor:
       windows: Split a text whose prompt is too long into windows
         (`windows` module); False cuts its prompt instead.
       window_overlap: Tokens of text a window shares with the one before.
+      constrained: Decode inside the task's target grammar (labels only
+        from the options, spans only from the text; `constrained`).
 
     Returns:
       One answer per text (`queries.answer_windows`), in input order.
@@ -630,6 +687,7 @@ class Extractor:
       progress=progress,
       windows=windows,
       window_overlap=window_overlap,
+      constrained=constrained,
     )
 
   def answer(
@@ -639,6 +697,7 @@ class Extractor:
     progress: Callable[[int], None] | None = None,
     windows: bool = True,
     window_overlap: int = queries.WINDOW_OVERLAP,
+    constrained: bool = False,
   ) -> list[dict[str, Any]]:
     """Decodes, parses and grounds built queries, in batches.
 
@@ -647,6 +706,7 @@ class Extractor:
       progress: Called with the number of texts done after each batch.
       windows: Split a text whose prompt is too long into windows.
       window_overlap: Tokens of text a window shares with the one before.
+      constrained: Decode inside the queries' target grammars.
 
     Returns:
       One answer per query (`queries.answer_windows`), in order.
@@ -655,10 +715,16 @@ class Extractor:
     for start in range(0, len(query_list), self.batch_size):
       chunk = query_list[start : start + self.batch_size]
       plans = [self.plan_windows(q, windows, window_overlap) for q in chunk]
-      decoded = iter(self.decode([p.prompt for w in plans for p in w.parts]))
+      window_queries = [p for w in plans for p in w.parts]
+      if constrained:
+        decoded = iter(self.decode_constrained(window_queries))
+      else:
+        decoded = iter(self.decode([p.prompt for p in window_queries]))
       for plan in plans:
         parts = [next(decoded) for _ in plan.parts]
-        answers.append(queries.answer_windows(plan, parts))
+        answers.append(queries.answer_windows(plan, [d[:2] for d in parts]))
+        if constrained:
+          answers[-1]["unfinished_tokens"] = sum(d[2] for d in parts)
       if progress is not None:
         progress(len(chunk))
     return answers

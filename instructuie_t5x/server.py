@@ -20,11 +20,12 @@
 Routes:
 
 * `POST /extract` `{"texts": [...], "task": "NER", "labels": [...],
-  "roles": [...], "windows": true}` -> `{"results": [answer, ...],
-  "summary": {...}}`; each answer is what `tools.extract` writes for one
-  input line (`queries.answer_windows`): a text whose prompt is too long is
-  asked in windows and its answer says how many (`windows`), unless
-  `"windows": false`, which cuts the prompt instead. `texts` items are strings or objects with per-text
+  "roles": [...], "windows": true, "constrained": false}` ->
+  `{"results": [answer, ...], "summary": {...}}`; each answer is what
+  `tools.extract` writes for one input line (`queries.answer_windows`): a
+  text whose prompt is too long is asked in windows and its answer says how
+  many (`windows`), unless `"windows": false`, which cuts the prompt
+  instead. `texts` items are strings or objects with per-text
   fields (`queries` module docstring). A malformed request gets 422 (400 for
   invalid JSON) with the reason in `detail`.
 * `GET /health` -> `{"status": "ok", "checkpoint": ..., ...}`.
@@ -54,6 +55,12 @@ own, in several model calls.
 
 The backend is anything with `decode(prompts) -> [(prediction,
 truncated_tokens)]` (an `extractor.Extractor`); tests use a fake one.
+
+`"constrained": true` decodes the request's texts inside their task's
+target grammar (labels only from the options, spans only from the text;
+`Extractor.decode_constrained`); each answer then carries
+`unfinished_tokens`. Constrained and free requests are batched apart; a
+backend without `decode_constrained` answers such a request with 422.
 """
 
 from __future__ import annotations
@@ -108,12 +115,14 @@ class ExtractRequest(pydantic.BaseModel):
   labels: list[str] | dict[str, list[str]] | None = None
   roles: list[str] | None = None
   windows: bool = True
+  constrained: bool = False
 
 
 @dataclasses.dataclass
 class _Pending:
   queries: list[queries.WindowedQuery]
   future: asyncio.Future
+  constrained: bool = False
 
   @property
   def size(self) -> int:
@@ -164,12 +173,14 @@ class Batcher:
         pass
       self._worker = None
 
-  async def submit(self, query_list: list[queries.WindowedQuery]) -> list[dict]:
+  async def submit(
+    self, query_list: list[queries.WindowedQuery], constrained: bool = False
+  ) -> list[dict]:
     """Answers the queries of one request (`queries.answer_windows`)."""
     if self._queue is None:
       raise RuntimeError("Batcher.start() was not called")
     future = asyncio.get_running_loop().create_future()
-    await self._queue.put(_Pending(query_list, future))
+    await self._queue.put(_Pending(query_list, future, constrained))
     return await future
 
   async def _collect(self) -> list[_Pending]:
@@ -189,8 +200,11 @@ class Batcher:
           pending = self._queue.get_nowait()
       except (TimeoutError, asyncio.QueueEmpty):
         break
-      if size + pending.size > self.max_batch_size:
-        # Too big to join: it starts the next batch.
+      if (
+        size + pending.size > self.max_batch_size
+        or pending.constrained != first.constrained
+      ):
+        # Too big to join, or decoded the other way: it starts the next.
         self._requeue_front(pending)
         break
       batch.append(pending)
@@ -215,19 +229,21 @@ class Batcher:
     """
     loop = asyncio.get_running_loop()
     flat = [part for p in batch for q in p.queries for part in q.parts]
-    decoded = await loop.run_in_executor(
-      None, self.backend.decode, [q.prompt for q in flat]
-    )
+    if batch[0].constrained:
+      decoded = await loop.run_in_executor(
+        None, self.backend.decode_constrained, flat
+      )
+    else:
+      decoded = await loop.run_in_executor(
+        None, self.backend.decode, [q.prompt for q in flat]
+      )
     self.stats.decode_calls += 1
     self.stats.largest_batch = max(self.stats.largest_batch, len(flat))
     if len(decoded) != len(flat):
       raise RuntimeError(f"{len(decoded)} answers for {len(flat)} prompts")
     it = iter(decoded)
     answers = [
-      [
-        queries.answer_windows(q, [next(it) for _ in q.parts])
-        for q in p.queries
-      ]
+      [_answer(q, [next(it) for _ in q.parts]) for q in p.queries]
       for p in batch
     ]
     for pending, result in zip(batch, answers, strict=True):
@@ -254,6 +270,16 @@ class Batcher:
         except Exception as e:  # noqa: BLE001  # handed to the request
           if not pending.future.done():
             pending.future.set_exception(e)
+
+
+def _answer(
+  windowed: queries.WindowedQuery, decoded: Sequence[tuple]
+) -> dict[str, Any]:
+  """`queries.answer_windows`; a constrained decode's third count joins it."""
+  answer = queries.answer_windows(windowed, [d[:2] for d in decoded])
+  if any(len(d) > 2 for d in decoded):
+    answer["unfinished_tokens"] = sum(d[2] for d in decoded)
+  return answer
 
 
 class SafeJSONResponse(responses.JSONResponse):
@@ -463,6 +489,10 @@ def create_app(
         f"task: unknown task {request.task!r}; known: "
         f"{', '.join(task_types.TASK_TYPES)}",
       ) from None
+    if request.constrained and not hasattr(backend, "decode_constrained"):
+      raise fastapi.HTTPException(
+        422, "constrained: this model cannot decode constrained"
+      )
     if request.labels is not None:
       try:
         queries.check_labels(task, request.labels)
@@ -500,7 +530,7 @@ def create_app(
     results = []
     for start in range(0, len(plans), batcher.max_batch_size):
       results += await batcher.submit(
-        plans[start : start + batcher.max_batch_size]
+        plans[start : start + batcher.max_batch_size], request.constrained
       )
     return {"results": results, "summary": queries.summarize(results)}
 

@@ -19,7 +19,8 @@ Usage:
     --task=NER --labels=person,location --input=texts.jsonl|- \
     --output=answers.jsonl|- [--overwrite] [--gin_file=gin/models/X.gin] \
     [--vocabulary=vocab.model] [--input_length=N] [--target_length=N] \
-    [--nowindows] [--window_overlap=32]
+    [--nowindows] [--window_overlap=32] \
+    [--constrained]
 
 Input: JSON lines `{"text": ...}`, optionally with their own `"labels"` and
 the extra inputs of the auxiliary tasks (`"entities"` for ET, `"pairs"` for
@@ -47,6 +48,14 @@ target format (the windows' own: `window_predictions`), so input lines with
 `dataset` and `target` give an output `tools.score` reads. `truncated_tokens` stays 0 unless even a window's prompt is too long
 (or with `--nowindows`, or for ET and EPR, whose prompts name spans of the
 whole text: their prompts are cut).
+
+`--constrained` keeps every answer inside the task's target grammar: labels
+only from the options, spans only copied from the text, separators and
+"None" only where the format writes them (`instructuie_t5x.constrained`);
+the counts of spans not in the text and labels not offered are printed
+either way. An answer the target length cuts short is cut back to its last
+complete item; `unfinished_tokens` counts the tokens dropped, and the totals
+are printed.
 
 `--checkpoint` is a run's model directory (its latest checkpoint and its
 config.gin) or one `checkpoint_N` directory; `--gin_file` and `--gin_bindings`
@@ -102,6 +111,12 @@ def define_flags() -> None:
     lower_bound=0,
   )
   flags.DEFINE_bool("overwrite", False, "Replace --output if it exists.")
+  flags.DEFINE_bool(
+    "constrained",
+    False,
+    "Decode inside the task's target grammar (labels from the options, "
+    "spans from the text).",
+  )
 
 
 def parse_list(value: str | None, flag: str) -> Any:
@@ -183,6 +198,7 @@ def main(argv: Sequence[str]) -> None:
       progress=bar.update,
       windows=FLAGS.windows,
       window_overlap=FLAGS.window_overlap,
+      constrained=FLAGS.constrained,
     )
   out_lines = [json.dumps(a, ensure_ascii=False) + "\n" for a in answers]
   if FLAGS.output == "-":
@@ -196,7 +212,8 @@ def main(argv: Sequence[str]) -> None:
     f"{totals['texts']} texts -> {FLAGS.output}; truncated: "
     f"{totals['truncated_texts']} texts ({totals['truncated_tokens']} tokens); "
     f"spans not in the text: {totals['ungrounded']}; labels not offered: "
-    f"{totals['invalid_labels']}; unparsed pieces: {totals['parse_problems']}",
+    f"{totals['invalid_labels']}; unparsed pieces: {totals['parse_problems']}"
+    f"; decoding: {_decoding_summary(answers)}",
     file=sys.stderr,
   )
   print(
@@ -204,6 +221,16 @@ def main(argv: Sequence[str]) -> None:
     f"{totals['windows'] - totals['texts'] + totals['windowed_texts']} "
     f"windows; {totals['window_merges']} answers merged",
     file=sys.stderr,
+  )
+
+
+def _decoding_summary(answers: Sequence[dict[str, Any]]) -> str:
+  if not FLAGS.constrained:
+    return "free"
+  cut = [a["unfinished_tokens"] for a in answers if a["unfinished_tokens"]]
+  return (
+    f"constrained (answers cut back to their last complete item at the "
+    f"target length: {len(cut)}, {sum(cut)} tokens)"
   )
 
 

@@ -81,6 +81,9 @@ class TargetFormat(Protocol):
   def tasks(self) -> Sequence[Any]:
     """The task type records it has a codec for (a test checks each one)."""
 
+  def grammar(self, task: str) -> Any:
+    """The targets' grammar (`formats.grammar`), for constrained decoding."""
+
 
 _REGISTRY: dict[str, Callable[[], TargetFormat]] = {}
 

@@ -66,6 +66,8 @@ from typing import NamedTuple
 
 from instructuie_jax import formats, task_types
 from instructuie_jax import records as records_lib
+from instructuie_jax.formats import grammar as grammar_lib
+from instructuie_jax.formats.grammar import Label, Lit, Rep, Span, seq
 from instructuie_jax.records import Argument, Entity, Event, Relation
 
 NONE = "None"
@@ -684,6 +686,8 @@ class _TaskFormat(NamedTuple):
     rules: Per field name, what its value must not contain.
     record_problem: What makes a record ambiguous beyond its single fields.
     answer_problem: What makes a whole answer ambiguous beyond its records.
+    grammar: The targets the linearizer writes, for constrained decoding
+      (`formats.grammar`).
   """
 
   linearize: Callable[[records_lib.Records], str]
@@ -696,6 +700,26 @@ class _TaskFormat(NamedTuple):
   answer_problem: Callable[[records_lib.Records], str | None] = lambda records: (
     None
   )
+  grammar: grammar_lib.Grammar | None = None
+
+
+# The grammars of the linearizers above: " " then "None" or the items.
+def _items_grammar(item: grammar_lib.Grammar, sep: str = "; "):
+  return seq(Lit(" "), Rep(item, Lit(sep), Lit(NONE)))
+
+
+_ARGUMENT = seq(Lit(" "), Span(), Lit(": "), Label("roles"))
+_TYPED_GRAMMAR = _items_grammar(seq(Label("types"), Lit(": "), Span()))
+_PAIR_GRAMMAR = seq(Span(), Lit(", "), Span())
+_EVENT_GRAMMAR = seq(
+  Lit(" ( "),
+  Label("types"),
+  Lit(": "),
+  Span(),
+  Lit(", "),
+  Rep(_ARGUMENT, Lit(","), Lit(NONE)),
+  Lit(") "),
+)
 
 
 def _lone_none(records: records_lib.Records) -> str | None:
@@ -710,12 +734,14 @@ _TYPED = _TaskFormat(
   _parse_typed,
   _fields_of("type", "text"),
   {"type": _LABEL, "text": _NAME},
+  grammar=_TYPED_GRAMMAR,
 )
 _RELATIONS = _TaskFormat(
   _linearize_relations,
   _parse_relations,
   _fields_of("relation", "head", "tail"),
   {"relation": _LABEL, "head": _HEAD, "tail": (_char_rule(";"),)},
+  grammar=_items_grammar(seq(Label("types"), Lit(": "), _PAIR_GRAMMAR)),
 )
 # The codec of each task type (a test checks that every task type has one).
 _CODECS: dict[task_types.TaskType, _TaskFormat] = {
@@ -726,6 +752,7 @@ _CODECS: dict[task_types.TaskType, _TaskFormat] = {
     _parse_spans,
     _fields_of("text"),
     {"text": (_cut_rule(", "), _Rule("odd ','", _odd_comma))},
+    grammar=_items_grammar(Span(), ", "),
     answer_problem=_lone_none,
   ),
   task_types.RE: _RELATIONS,
@@ -735,18 +762,21 @@ _CODECS: dict[task_types.TaskType, _TaskFormat] = {
     _parse_pairs,
     _fields_of("head", "tail"),
     {"head": _HEAD, "tail": (_char_rule(";"),)},
+    grammar=_items_grammar(_PAIR_GRAMMAR),
   ),
   task_types.EET: _TaskFormat(
     _linearize_triggers,
     _parse_triggers,
     _fields_of("type", "trigger"),
     {"type": _LABEL + _QUOTED, "trigger": _NAME + _QUOTED},
+    grammar=_TYPED_GRAMMAR,
   ),
   task_types.EEA: _TaskFormat(
     _linearize_arguments,
     _parse_arguments,
     _fields_of("text", "role"),
     {"text": (_cut_rule("; "), _label_before_rule(";")), "role": _LABEL},
+    grammar=Rep(_ARGUMENT, Lit(";"), Lit(" " + NONE)),
   ),
   task_types.EE: _TaskFormat(
     _linearize_events,
@@ -759,6 +789,7 @@ _CODECS: dict[task_types.TaskType, _TaskFormat] = {
       "role": (_char_rule(":"), _char_rule(","), _EVENT_SEP_RULE),
     },
     _event_problem,
+    grammar=Rep(_EVENT_GRAMMAR, Lit(","), Lit(" " + NONE)),
   ),
 }
 
@@ -873,6 +904,15 @@ def tasks() -> Sequence[task_types.TaskType]:
   return tuple(_CODECS)
 
 
+def grammar(task: str | task_types.TaskType) -> grammar_lib.Grammar:
+  """The grammar of the targets `linearize` writes for task type `task`.
+
+  Raises:
+    ValueError: For an unknown task type.
+  """
+  return _task_format(task).grammar
+
+
 class InstructUIEFormat:
   """The "instructuie" target format (see the module docstring).
 
@@ -883,6 +923,7 @@ class InstructUIEFormat:
   name = "instructuie"
   linearize = staticmethod(linearize)
   parse = staticmethod(parse)
+  grammar = staticmethod(grammar)
   tasks = staticmethod(tasks)
 
 

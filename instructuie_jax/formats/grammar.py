@@ -1,0 +1,439 @@
+# Copyright 2026 The instructuie-jax Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Target grammars, and the token automata that constrained decoding runs.
+
+A target format describes the targets of each task type as a small regular
+grammar (`formats.get(name).grammar(task)`), built from five pieces:
+
+  Lit(" ; ")        fixed text
+  Label("types")    one of the prompt's options ("types" or "roles")
+  Span()            a non-empty run of the input text's tokens
+  Seq(a, b, ...)    one after the other
+  Rep(item, sep, empty)   item (sep item)*, or the text `empty`
+
+`compile_grammar` turns a grammar, the prompt's labels and the input text's
+tokens into an `Automaton`: a position automaton (Glushkov's construction at
+the level of pieces) whose positions each expect one token. Its state is the
+set of positions that may come next; a token keeps the positions that expect
+it and moves each to
+
+* the next position of its piece (`has_next`: the next token of a label or
+  a literal, the next input token of a span), and, where the piece may end
+  there (`group >= 0`),
+* the first positions of every piece that may follow (`follow[group]`),
+  EOS included where the target may end.
+
+The state is a fixed-size boolean vector per text, so a batch of texts with
+different tasks and labels decodes in one jitted loop
+(`instructuie_t5x.constrained`). A span's positions are the input text's
+tokens: any run of them can be copied, and nothing else.
+
+Pieces are tokenized as they are written between other text (see
+`piece_tokens`), so the automaton accepts the tokens of a linearized target
+exactly for a byte vocabulary; for SentencePiece it accepts the usual
+tokenization (a separator's space belongs to the next word's piece).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple, Union
+
+import numpy as np
+
+
+class Lit(NamedTuple):
+  """Fixed text."""
+
+  text: str
+
+
+class Label(NamedTuple):
+  """One of the prompt's labels: `kind` is "types" or "roles".
+
+  `only`, when set, narrows it to those labels (see `compile_grammar`'s
+  `roles_by_type`).
+  """
+
+  kind: str
+  only: tuple[str, ...] | None = None
+
+
+class Span(NamedTuple):
+  """A non-empty run of the input text's tokens."""
+
+
+class Seq(NamedTuple):
+  """Its parts one after the other."""
+
+  parts: tuple[Grammar, ...]
+
+
+class Choice(NamedTuple):
+  """One of its options (made by `compile_grammar`, for per-type roles)."""
+
+  options: tuple[Grammar, ...]
+
+
+class Rep(NamedTuple):
+  """`item (sep item)*`, or the text `empty` for no items."""
+
+  item: Grammar
+  sep: Lit
+  empty: Lit
+
+
+Grammar = Union[Lit, Label, Span, Seq, Rep, Choice]  # noqa: UP007  # a runtime alias
+
+LABEL_KINDS = ("types", "roles")
+
+
+def seq(*parts: Grammar) -> Seq:
+  return Seq(tuple(parts))
+
+
+def to_regex(grammar: Grammar, labels: dict[str, Sequence[str]], text: str):
+  """A regular expression of the grammar's language over characters.
+
+  For tests on short texts: a span is any non-empty substring of `text`
+  (listed one by one).
+  """
+  import re  # noqa: PLC0415
+
+  def alt(strings):
+    strings = sorted(set(strings), key=len, reverse=True)
+    return (
+      "(?:" + "|".join(re.escape(s) for s in strings) + ")"
+      if strings
+      else "(?!)"
+    )
+
+  spans = [
+    text[i:j] for i in range(len(text)) for j in range(i + 1, len(text) + 1)
+  ]
+
+  def rx(g):
+    if isinstance(g, Lit):
+      return re.escape(g.text)
+    if isinstance(g, Label):
+      return alt(g.only if g.only is not None else labels.get(g.kind, ()))
+    if isinstance(g, Choice):
+      return "(?:" + "|".join(rx(o) for o in g.options) + ")"
+    if isinstance(g, Span):
+      return alt(spans)
+    if isinstance(g, Seq):
+      return "".join(rx(p) for p in g.parts)
+    item = rx(g.item)
+    return f"(?:{re.escape(g.empty.text)}|{item}(?:{rx(g.sep)}{item})*)"
+
+  return re.compile(rx(grammar), re.DOTALL)
+
+
+# ---------------------------------------------------------------------------
+# Token automata.
+
+
+@dataclasses.dataclass(frozen=True)
+class Automaton:
+  """The token automaton of one target (numpy arrays; P positions, G groups).
+
+  Attributes:
+    symbol: [P] int32, the token each position expects (EOS at `eos`).
+    has_next: [P] bool, whether a matched position moves on to position + 1.
+    group: [P] int32, the piece a matched position may end (-1: none).
+    follow: [G, P] bool, the positions that may come after piece g ends.
+    start: [P] bool, the positions a target may start with.
+    to_end: [P] int32, the fewest tokens, EOS included, from a position's
+      token to the end of a target (so a decode can finish in time).
+  """
+
+  symbol: np.ndarray
+  has_next: np.ndarray
+  group: np.ndarray
+  follow: np.ndarray
+  start: np.ndarray
+  to_end: np.ndarray
+
+  @property
+  def num_positions(self) -> int:
+    return int(self.symbol.shape[0])
+
+  @property
+  def num_groups(self) -> int:
+    return int(self.follow.shape[0])
+
+  def step(self, state: np.ndarray, token: int) -> np.ndarray:
+    """The state after `token` (the reference for the jitted step)."""
+    matched = state & (self.symbol == token)
+    out = np.zeros_like(state)
+    out[1:] = (matched & self.has_next)[:-1]
+    for g in np.unique(self.group[matched & (self.group >= 0)]):
+      out |= self.follow[g]
+    return out
+
+  def allowed(self, state: np.ndarray) -> set[int]:
+    """Tokens the state accepts next."""
+    return {int(t) for t in self.symbol[state]}
+
+
+def piece_tokens(
+  encode: Callable[[str], Sequence[int]], text: str
+) -> list[int]:
+  """Tokens of `text` as written between two words.
+
+  The tokens of "x" + text + "x" between those of the first "x" and the
+  last token (which holds the second "x" and, for SentencePiece, the space
+  before it). Falls back to `encode(text)` where the context does not split
+  that way.
+  """
+  head = list(encode("x"))
+  full = list(encode("x" + text + "x"))
+  ends = {head[-1], list(encode(" x"))[-1]} if head else set()
+  if len(full) > len(head) and full[: len(head)] == head and full[-1] in ends:
+    return full[len(head) : -1]
+  return list(encode(text))
+
+
+def _mentions(g: Grammar, kind: str) -> bool:
+  if isinstance(g, Label):
+    return g.kind == kind
+  if isinstance(g, Seq):
+    return any(_mentions(p, kind) for p in g.parts)
+  if isinstance(g, Rep):
+    return _mentions(g.item, kind)
+  if isinstance(g, Choice):
+    return any(_mentions(o, kind) for o in g.options)
+  return False
+
+
+def _narrow(g: Grammar, kind: str, only: tuple[str, ...]) -> Grammar:
+  if isinstance(g, Label) and g.kind == kind:
+    return Label(kind, only)
+  if isinstance(g, Seq):
+    return Seq(tuple(_narrow(p, kind, only) for p in g.parts))
+  if isinstance(g, Rep):
+    return Rep(_narrow(g.item, kind, only), g.sep, g.empty)
+  return g
+
+
+def _per_type(g: Grammar, types, roles_by_type) -> Grammar:
+  """A sequence with a type and roles becomes a choice over the types."""
+  if isinstance(g, Seq):
+    if Label("types") in g.parts and _mentions(g, "roles"):
+      return Choice(
+        tuple(
+          _narrow(
+            _narrow(g, "types", (t,)),
+            "roles",
+            tuple(roles_by_type.get(t, ())),
+          )
+          for t in types
+        )
+      )
+    return Seq(tuple(_per_type(p, types, roles_by_type) for p in g.parts))
+  if isinstance(g, Rep):
+    return Rep(_per_type(g.item, types, roles_by_type), g.sep, g.empty)
+  return g
+
+
+class _Piece(NamedTuple):
+  kind: str  # "lit", "label" or "span"
+  arg: object  # the Lit text or the Label kind
+
+
+class _Glushkov:
+  """First/last/follow sets over pieces (atoms) of a grammar."""
+
+  def __init__(self):
+    self.pieces: list[_Piece] = []
+    self.follow: list[set[int]] = []
+
+  def build(self, g: Grammar, empty: Callable[[Lit], bool]):
+    """Returns (first, last, nullable) of `g`, recording follow sets."""
+    if isinstance(g, Lit):
+      if empty(g):
+        return set(), set(), True
+      return self._atom(_Piece("lit", g.text))
+    if isinstance(g, Label):
+      return self._atom(_Piece("label", g))
+    if isinstance(g, Choice):
+      first, last, nullable = set(), set(), False
+      for option in g.options:
+        f, ends, n = self.build(option, empty)
+        first |= f
+        last |= ends
+        nullable = nullable or n
+      return first, last, nullable
+    if isinstance(g, Span):
+      return self._atom(_Piece("span", None))
+    if isinstance(g, Seq):
+      first: set[int] = set()
+      last: set[int] = set()
+      nullable = True
+      for part in g.parts:
+        f, ends, n = self.build(part, empty)
+        for a in last:
+          self.follow[a] |= f
+        if nullable:
+          first |= f
+        last = ends | last if n else set(ends)
+        nullable = nullable and n
+      return first, last, nullable
+    # Rep: empty | item (sep item)*
+    ef, el, en = self.build(g.empty, empty)
+    fi, li, ni = self.build(g.item, empty)
+    fs, ls, ns = self.build(g.sep, empty)
+    for a in li:
+      self.follow[a] |= fs | (fi if ns else set())
+    for a in ls:
+      self.follow[a] |= fi
+    return ef | fi, el | li, en or ni
+
+  def _atom(self, piece: _Piece):
+    self.pieces.append(piece)
+    self.follow.append(set())
+    i = len(self.pieces) - 1
+    return {i}, {i}, False
+
+
+def compile_grammar(
+  grammar: Grammar,
+  labels: dict[str, Sequence[str]],
+  text_tokens: Sequence[int],
+  encode: Callable[[str], Sequence[int]],
+  eos_id: int,
+  roles_by_type: Mapping[str, Sequence[str]] | None = None,
+) -> Automaton:
+  """The token automaton of `grammar` for one prompt.
+
+  Args:
+    grammar: The target grammar of the task.
+    labels: Per label kind ("types", "roles"), the options of the prompt.
+    text_tokens: The input text's tokens (what spans may copy).
+    encode: The output vocabulary's `encode`.
+    eos_id: The EOS token (ends every target).
+    roles_by_type: Per type, its roles: a sequence holding a type label and
+      role labels then allows after each type only that type's roles.
+
+  Returns:
+    The automaton.
+  """
+  lit_tokens: dict[str, list[int]] = {}
+
+  def tokens_of(text: str) -> list[int]:
+    if text not in lit_tokens:
+      lit_tokens[text] = piece_tokens(encode, text)
+    return lit_tokens[text]
+
+  if roles_by_type is not None:
+    grammar = _per_type(grammar, labels.get("types", ()), roles_by_type)
+  glushkov = _Glushkov()
+  first, last, nullable = glushkov.build(
+    grammar, lambda g: not tokens_of(g.text)
+  )
+  symbols: list[int] = []
+  has_next: list[bool] = []
+  groups: list[int] = []
+  entries: list[list[int]] = []  # per piece, its first positions
+  text_tokens = list(text_tokens)
+
+  def add_run(tokens: Sequence[int], piece: int, exits: str) -> list[int]:
+    """Adds a run of positions; `exits`: "last" or "all" may end the piece."""
+    start = len(symbols)
+    for k, t in enumerate(tokens):
+      symbols.append(int(t))
+      has_next.append(k + 1 < len(tokens))
+      groups.append(piece if exits == "all" or k + 1 == len(tokens) else -1)
+    return list(range(start, len(symbols))) if exits == "all" else [start]
+
+  for i, piece in enumerate(glushkov.pieces):
+    if piece.kind == "lit":
+      entries.append(add_run(tokens_of(piece.arg), i, "last"))
+    elif piece.kind == "label":
+      firsts = []
+      seen = set()
+      kind, only = piece.arg
+      for label in only if only is not None else labels.get(kind, ()):
+        tokens = tuple(piece_tokens(encode, label))
+        if tokens and tokens not in seen:
+          seen.add(tokens)
+          firsts.extend(add_run(tokens, i, "last"))
+      entries.append(firsts)
+    else:
+      entries.append(add_run(text_tokens, i, "all") if text_tokens else [])
+  eos = len(symbols)
+  symbols.append(eos_id)
+  has_next.append(False)
+  groups.append(-1)
+  size = len(symbols)
+  follow = np.zeros((len(glushkov.pieces), size), bool)
+  for i, after in enumerate(glushkov.follow):
+    for j in after:
+      follow[i, entries[j]] = True
+    if i in last:
+      follow[i, eos] = True
+  start = np.zeros(size, bool)
+  for j in first:
+    start[entries[j]] = True
+  start[eos] = nullable
+  symbol = np.asarray(symbols, np.int32)
+  has_next_array = np.asarray(has_next, bool)
+  group = np.asarray(groups, np.int32)
+  return Automaton(
+    symbol=symbol,
+    has_next=has_next_array,
+    group=group,
+    follow=follow,
+    start=start,
+    to_end=_to_end(has_next_array, group, follow, eos),
+  )
+
+
+def _to_end(has_next, group, follow, eos: int) -> np.ndarray:
+  """The fewest tokens from each position's token to EOS (Bellman-Ford)."""
+  size = has_next.shape[0]
+  far = np.iinfo(np.int32).max // 2
+  dist = np.full(size, far, np.int64)
+  dist[eos] = 1
+  while True:
+    after_group = np.where(follow, dist[None, :], far).min(axis=1, initial=far)
+    via_next = np.full(size, far, np.int64)
+    via_next[:-1] = np.where(has_next[:-1], dist[1:], far)
+    via_group = np.where(group >= 0, after_group[np.maximum(group, 0)], far)
+    new = np.minimum(dist, 1 + np.minimum(via_next, via_group))
+    new[eos] = 1
+    if np.array_equal(new, dist):
+      return np.minimum(dist, far).astype(np.int32)
+    dist = new
+
+
+def finished_prefix(
+  automaton: Automaton, tokens: Sequence[int], eos_id: int
+) -> int:
+  """Length of the longest prefix of `tokens` that is a whole target.
+
+  For a decode cut by the target length: the answer up to its last
+  complete item (0 when there is none).
+  """
+  state = automaton.start
+  best = 0
+  for k, token in enumerate(tokens):
+    if eos_id in automaton.allowed(state):
+      best = k
+    state = automaton.step(state, int(token))
+    if not state.any():
+      return best
+  return len(tokens) if eos_id in automaton.allowed(state) else best

@@ -358,7 +358,8 @@ def parse_flags(
 
 
 def _verbose_env() -> bool:
-  return os.environ.get(VERBOSE_ENV, "").strip() not in ("", "0")
+  value = os.environ.get("INSTRUCTUIE_VERBOSE", "")  # VERBOSE_ENV
+  return value.strip() not in ("", "0")
 
 
 def logs_asked_for(argv: Sequence[str]) -> bool:

@@ -34,7 +34,12 @@ PACKAGES = (
 )
 READER = "tasks/settings.py"
 # XLA_FLAGS is JAX's own variable: the benchmark prints it with its timing.
-SHOWN_ONLY = {("benchmarks/train_step_only.py", "XLA_FLAGS")}
+# INSTRUCTUIE_VERBOSE is a tool's log switch, read before its flags are
+# parsed (as absl's --verbosity); it changes no result.
+SHOWN_ONLY = {
+  ("benchmarks/train_step_only.py", "XLA_FLAGS"),
+  ("instructuie_jax/cli.py", "INSTRUCTUIE_VERBOSE"),
+}
 
 
 def _is_environ(node: ast.AST) -> bool:

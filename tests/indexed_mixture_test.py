@@ -308,7 +308,10 @@ def test_t5x_get_dataset_fn(fixture_mixture):
 
 @pytest.mark.slow
 def test_shared_data_re_mixture(shared_data_dir):
-  with settings_lib.scoped(ie_instructions_dir=str(shared_data_dir)):
+  # A local vocabulary: the default is Flan-T5's on gs://.
+  with settings_lib.scoped(
+    ie_instructions_dir=str(shared_data_dir), vocab="byte"
+  ):
     name, _ = mixtures.available_mixture("ie_instructions_re")
     mixture = seqio.get_mixture_or_task(name)
     m = IndexedMixture.load(name, {"inputs": 4096, "targets": 512}, seed=0)

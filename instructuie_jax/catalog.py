@@ -38,7 +38,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from instructuie_jax import task_types
+from instructuie_jax import task_types, tiny_data
 
 # Each benchmark has a data root of its own (`tasks.settings` resolves it);
 # a dataset of the user's own (`USER`) carries its root in its row.
@@ -207,9 +207,13 @@ CATALOG: tuple[DatasetSpec, ...] = (
   _row("GENIA", "EE", "biomedical", tasks=("EE",)),
   _row("PHEE", "EE", "pharmacovigilance"),
   # ---------------------------------------------------------------- tiny
-  _row("synth_news", "NER", "synthetic", benchmark="tiny", zs="train"),
-  _row(
-    "synth_heldout", "NER", "synthetic", "zeroshot", benchmark="tiny", zs="eval"
+  *(
+    _row(spec.name, "NER", "synthetic", benchmark="tiny", zs="train")
+    for spec in tiny_data.SUPERVISED
+  ),
+  *(
+    _row(name, "NER", "synthetic", "zeroshot", benchmark="tiny", zs="eval")
+    for name in tiny_data.ZERO_SHOT
   ),
 )
 

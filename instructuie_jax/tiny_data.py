@@ -14,16 +14,43 @@
 
 """The synthetic tiny NER data sets in the IE INSTRUCTIONS layout.
 
-`write_datasets` (what `tools/make_tiny_data.py` calls) writes
-`NER/synth_news/{train,dev,test}.json` (supervised) and
-`NER/synth_heldout/{train,dev,test}.json` (zero-shot: other sentence
-templates, names never seen in synth_news), each with a `labels.json`. Sentences are
-space-separated tokens; every entity has `pos`, its character offsets into the
-sentence. About 80% of training names are made up from random syllables (the
-rest come from a small list of real names), so a model has to learn the
-contexts instead of memorising names; about 30% of the names in synth_news
-dev/test never occur in its train split. The output depends only on the
-arguments.
+`write_datasets` (what `tools/make_tiny_data.py` calls) writes, under
+`NER/`, one folder per data set with `labels.json` and
+`{train,dev,test}.json`:
+
+| data set        | role       | labels                              |
+|-----------------|------------|-------------------------------------|
+| `synth_news`    | supervised | person, location, organization      |
+| `synth_bio`     | supervised | disease, chemical                   |
+| `synth_shop`    | supervised | product, organization               |
+| `synth_clinic`  | supervised | person, disease                     |
+| `synth_mixed`   | zero-shot  | location, chemical, product         |
+| `synth_heldout` | zero-shot  | person, location, organization      |
+
+Sentences come from a fragment grammar: a fragment is a clause of one
+domain (news, bio, shop, clinic) with entity slots, and a sentence is one
+fragment of its data set's domain, or two joined by a connector. A supervised
+data set annotates only the entities whose type is among its labels; a
+second fragment comes from any domain, so its sentences also hold entities
+of types it does not list, left unannotated. Every label is listed by one or
+two data sets, and each of its companions is also listed without it, so the
+only rule the data teaches is "answer the types the prompt lists".
+
+`synth_mixed` tests that rule zero-shot: its label set is a combination no
+supervised data set lists, its sentences are pairs of fragments of two
+domains that no training sentence joins (the pairs are split between
+training and held-out by a hash), and its names never occur in training.
+`synth_heldout` is the older, harder row: whole sentence templates that share
+no clause with the training fragments, with the news labels and unseen
+names; it measures transfer to new contexts, which a tiny model trained from
+scratch barely learns.
+
+About 80% of training names are made up from random syllables (the rest of
+the news names come from a small list of real names), so a model has to
+learn the contexts and the shapes of names instead of memorising them;
+about 30% of the names in the supervised dev/test splits never occur in
+train. Sentences are space-separated tokens; every entity has `pos`, its
+character offsets. The output depends only on the arguments.
 
 Files already at those paths are left alone (`OSError` naming the first)
 unless `overwrite`. Each file is written to a temporary file beside it and
@@ -32,50 +59,72 @@ then renamed, so a failed run leaves no half-written file.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from instructuie_jax import cli
 from instructuie_jax import rng as rng_lib
 
-TYPES = ("location", "organization", "person")
-_SLOT_TYPES = {"PER": "person", "LOC": "location", "ORG": "organization"}
+_SLOT_TYPES = {
+  "PER": "person",
+  "LOC": "location",
+  "ORG": "organization",
+  "DIS": "disease",
+  "CHEM": "chemical",
+  "PROD": "product",
+}
+TYPES = tuple(sorted(_SLOT_TYPES.values()))
 
-# Context templates: {PER}, {LOC} and {ORG} are entity slots.
-NEWS_TEMPLATES = (
-  "{PER} was born in {LOC} .",
-  "{ORG} hired {PER} in {LOC} .",
-  "{PER} joined {ORG} last year .",
-  "The headquarters of {ORG} are in {LOC} .",
-  "{PER} met {PER} in {LOC} .",
-  "{ORG} opened a new office in {LOC} .",
-  "{PER} , a spokesman for {ORG} , declined to comment .",
-  "Shares of {ORG} fell after {PER} resigned .",
-  "{PER} traveled from {LOC} to {LOC} .",
-  "Officials in {LOC} said {ORG} will expand .",
-  "{PER} leads {ORG} .",
-  "Police in {LOC} arrested {PER} on Monday .",
-  "{ORG} and {ORG} agreed to merge .",
-  "{PER} won the election in {LOC} .",
-  "{PER} said the talks in {LOC} went well .",
-  "Fans of {PER} gathered in {LOC} .",
-  "{ORG} reported record profits .",
-  "{PER} thanked {PER} for the support .",
-  "Flights to {LOC} were cancelled .",
-  "{PER} , who works at {ORG} , lives in {LOC} .",
-  "{LOC} welcomed {PER} on Sunday .",
-  "{LOC} banned imports from {ORG} .",
-  "{ORG} moved its offices from {LOC} to {LOC} .",
-  "{ORG} named {PER} as its new chief .",
-  "{LOC} police questioned {PER} .",
-  "Last week {PER} visited {ORG} in {LOC} .",
-  "{LOC} hosted the annual meeting of {ORG} .",
-  "A court in {LOC} fined {ORG} .",
-  "{ORG} signed {PER} for two years .",
-  "Yesterday {ORG} and {PER} met in {LOC} .",
-)
-NEWS_EMPTY = (
+# Fragments (clauses) per domain; {PER}, {LOC}, ... are entity slots.
+FRAGMENTS = {
+  "news": (
+    "{PER} was born in {LOC}",
+    "{ORG} hired {PER}",
+    "{PER} joined {ORG} last year",
+    "the headquarters of {ORG} are in {LOC}",
+    "police in {LOC} arrested {PER}",
+    "{PER} leads {ORG}",
+    "{ORG} opened an office in {LOC}",
+    "{PER} traveled to {LOC}",
+    "{PER} won the election in {LOC}",
+    "{PER} met {PER}",
+    "officials in {LOC} praised {ORG}",
+    "{ORG} named {PER} as its chief",
+  ),
+  "bio": (
+    "{CHEM} reduced symptoms of {DIS}",
+    "patients with {DIS} received {CHEM}",
+    "{DIS} was treated with {CHEM}",
+    "high doses of {CHEM} can cause {DIS}",
+    "the trial tested {CHEM}",
+    "cases of {DIS} rose",
+    "{CHEM} binds to the receptor",
+    "{CHEM} was mixed with {CHEM}",
+    "{DIS} is linked to {DIS}",
+    "{DIS} spread quickly",
+  ),
+  "shop": (
+    "{ORG} released the {PROD}",
+    "the {PROD} by {ORG} sold out",
+    "reviewers praised the {PROD}",
+    "{ORG} cut the price of the {PROD}",
+    "the {PROD} outsold the {PROD}",
+    "{ORG} recalled the {PROD}",
+    "buyers returned the {PROD}",
+    "{ORG} unveiled the {PROD}",
+  ),
+  "clinic": (
+    "{PER} was diagnosed with {DIS}",
+    "{PER} recovered from {DIS}",
+    "{PER} studies {DIS}",
+    "doctors treated {PER} for {DIS}",
+    "{PER} caught {DIS}",
+  ),
+}
+CONNECTORS = (" , and ", " ; ", " , while ", " after ")
+EMPTY_SENTENCES = (
   "It rained all day .",
   "The market closed higher on Friday .",
   "Nobody answered the phone .",
@@ -83,6 +132,26 @@ NEWS_EMPTY = (
   "The meeting was postponed .",
   "Traffic was heavy this morning .",
 )
+
+
+class Spec:
+  """A data set of the fragment grammar: its labels and home domain."""
+
+  def __init__(self, name: str, labels: Sequence[str], domain: str = ""):
+    self.name = name
+    self.labels = tuple(labels)
+    self.domain = domain  # "" for the held-out set: pairs of any domains.
+
+
+SUPERVISED = (
+  Spec("synth_news", ("person", "location", "organization"), "news"),
+  Spec("synth_bio", ("disease", "chemical"), "bio"),
+  Spec("synth_shop", ("product", "organization"), "shop"),
+  Spec("synth_clinic", ("person", "disease"), "clinic"),
+)
+MIXED = Spec("synth_mixed", ("location", "chemical", "product"))
+# The older held-out set: whole templates sharing no clause with FRAGMENTS.
+HELDOUT_LABELS = ("person", "location", "organization")
 HELDOUT_TEMPLATES = (
   "According to {PER} , {ORG} will move to {LOC} .",
   "{LOC} is home to {ORG} .",
@@ -154,6 +223,9 @@ _ORG_SUFFIXES = (
   "Systems",
   "Press",
 )
+_DISEASE_ENDS = ("itis", "osis", "emia")
+_CHEMICAL_ENDS = ("ine", "ol", "ate", "ide")
+_PRODUCT_MODELS = ("Pro", "Max", "Mini", "Air", "X2", "S7")
 _GAZETTEER = {
   "person": (
     "Ada Lovelace",
@@ -187,9 +259,12 @@ _GAZETTEER = {
   ),
 }
 
+
 NO_ENTITY_RATE = 0.1
-GAZETTEER_RATE = 0.2
-UNSEEN_EVAL_RATE = 0.3
+MAX_SLOTS = 3  # Entity slots of a sentence of two fragments.
+SINGLE_FRAGMENT_RATE = 0.4  # Training sentences of one fragment.
+GAZETTEER_RATE = 0.2  # News names from _GAZETTEER, in training.
+UNSEEN_EVAL_RATE = 0.3  # Supervised dev/test names not in train.
 
 
 def _word(rng, min_syllables: int, max_syllables: int) -> str:
@@ -197,31 +272,46 @@ def _word(rng, min_syllables: int, max_syllables: int) -> str:
   return "".join(rng.choice(_SYLLABLES) for _ in range(n)).capitalize()
 
 
+_NAME_SHAPES: dict[str, Callable] = {
+  "person": lambda rng: f"{_word(rng, 2, 3)} {_word(rng, 2, 3)}",
+  "location": lambda rng: _word(rng, 2, 4),
+  "organization": lambda rng: f"{_word(rng, 2, 3)} {rng.choice(_ORG_SUFFIXES)}",
+  "disease": lambda rng: _word(rng, 2, 3).lower() + rng.choice(_DISEASE_ENDS),
+  "chemical": lambda rng: _word(rng, 2, 3).lower() + rng.choice(_CHEMICAL_ENDS),
+  "product": lambda rng: f"{_word(rng, 2, 3)} {rng.choice(_PRODUCT_MODELS)}",
+}
+
+
 def random_name(rng, entity_type: str) -> str:
   """A made-up name of `entity_type` built from random syllables.
 
-  Persons are two words, locations one word and organizations one word plus a
-  suffix such as "Labs".
+  Persons are two capitalized words, locations one, organizations one plus a
+  suffix such as "Labs", products one plus a model such as "Pro"; diseases
+  and chemicals are one lowercase word ending as "-itis" or "-ine" do.
   """
-  if entity_type == "person":
-    return f"{_word(rng, 2, 3)} {_word(rng, 2, 3)}"
-  if entity_type == "location":
-    return _word(rng, 2, 4)
-  if entity_type == "organization":
-    return f"{_word(rng, 2, 3)} {rng.choice(_ORG_SUFFIXES)}"
-  raise ValueError(f"unknown entity type {entity_type!r}")
+  if entity_type not in _NAME_SHAPES:
+    raise ValueError(f"unknown entity type {entity_type!r}")
+  return _NAME_SHAPES[entity_type](rng)
 
 
-def fill_template(template: str, names: Sequence[str]) -> dict:
+def slot_types(template: str) -> list[str]:
+  """The entity types of the slots of `template`, in order."""
+  return [_SLOT_TYPES[p.split("}", 1)[0]] for p in template.split("{")[1:]]
+
+
+def fill_template(
+  template: str, names: Sequence[str], labels: Sequence[str] | None = None
+) -> dict:
   """Fills the slots of `template` in order with `names`.
 
   Args:
-    template: a template with `{PER}`, `{LOC}`, `{ORG}` slots.
+    template: a template with slots such as `{PER}` and `{LOC}`.
     names: one name per slot, in the order the slots occur.
+    labels: the types to annotate (default: all).
 
   Returns:
     An instance `{"sentence", "entities": [{"name", "type", "pos"}]}` with
-    `pos` the `[start, end)` character offsets of each name.
+    `pos` the `[start, end)` character offsets of each annotated name.
   """
   pieces = template.split("{")
   sentence = pieces[0]
@@ -230,33 +320,92 @@ def fill_template(template: str, names: Sequence[str]) -> dict:
     slot, rest = piece.split("}", 1)
     start = len(sentence)
     sentence += name
-    entities.append(
-      {"name": name, "type": _SLOT_TYPES[slot], "pos": [start, len(sentence)]}
-    )
+    if labels is None or _SLOT_TYPES[slot] in labels:
+      entities.append(
+        {"name": name, "type": _SLOT_TYPES[slot], "pos": [start, len(sentence)]}
+      )
     sentence += rest
   return {"sentence": sentence, "entities": entities}
 
 
-def slot_types(template: str) -> list[str]:
-  """The entity types of the slots of `template`, in order."""
-  return [_SLOT_TYPES[p.split("}", 1)[0]] for p in template.split("{")[1:]]
+def _domain_of() -> dict[str, str]:
+  return {f: d for d, fragments in FRAGMENTS.items() for f in fragments}
 
 
-def _instances(
-  seed: int,
-  dataset: str,
-  split: str,
-  count: int,
-  templates: Sequence[str],
-  empty_templates: Sequence[str],
-  pick_name,
-) -> Iterator[dict]:
-  for index in range(count):
-    rng = rng_lib.example_rng(seed, "make_tiny_data", dataset, split, index)
-    if rng.random() < NO_ENTITY_RATE:
-      yield {"sentence": rng.choice(empty_templates), "entities": []}
+def pair_is_heldout(first: str, second: str) -> bool:
+  """Whether two fragments of different domains are joined only in
+  `synth_mixed` (about half the pairs, by a hash of the unordered pair)."""
+  key = "|".join(sorted((first, second))).encode()
+  return hashlib.sha256(key).digest()[0] % 2 == 1
+
+
+def _pair(rng, first: str, heldout: bool) -> tuple[str, str]:
+  """A second fragment for `first` and the pair's order: one of another
+  domain whose pair with `first` belongs to the held-out set iff `heldout`
+  (for training, the second may also come from `first`'s own domain), with
+  at most MAX_SLOTS slots in the two."""
+  domains = _domain_of()
+  while True:
+    second = rng.choice(list(domains))
+    if len(slot_types(first + second)) > MAX_SLOTS:
       continue
-    template = rng.choice(templates)
+    if domains[second] == domains[first]:
+      if heldout:
+        continue
+    elif pair_is_heldout(first, second) != heldout:
+      continue
+    return (first, second) if rng.random() < 0.5 else (second, first)
+
+
+def _sentence(rng, fragments: Sequence[str], pick_name, labels) -> dict:
+  if len(fragments) == 1:
+    template = fragments[0] + " ."
+  else:
+    template = fragments[0] + rng.choice(CONNECTORS) + fragments[1] + " ."
+  return fill_template(
+    template, [pick_name(rng, t) for t in slot_types(template)], labels
+  )
+
+
+def _supervised(seed, spec: Spec, split, count, pick_name) -> Iterator[dict]:
+  for index in range(count):
+    rng = rng_lib.example_rng(seed, "make_tiny_data", spec.name, split, index)
+    if rng.random() < NO_ENTITY_RATE:
+      yield {"sentence": rng.choice(EMPTY_SENTENCES), "entities": []}
+      continue
+    first = rng.choice(FRAGMENTS[spec.domain])
+    if rng.random() < SINGLE_FRAGMENT_RATE:
+      fragments = (first,)
+    else:
+      fragments = _pair(rng, first, heldout=False)
+    yield _sentence(rng, fragments, pick_name, spec.labels)
+
+
+def _mixed(seed, split, count, pick_name) -> Iterator[dict]:
+  """Held-out pairs with at least one entity of a listed type (bar the
+  NO_ENTITY_RATE of empty sentences)."""
+  listed = [
+    f
+    for fragments in FRAGMENTS.values()
+    for f in fragments
+    if set(slot_types(f)) & set(MIXED.labels)
+  ]
+  for index in range(count):
+    rng = rng_lib.example_rng(seed, "make_tiny_data", MIXED.name, split, index)
+    if rng.random() < NO_ENTITY_RATE:
+      yield {"sentence": rng.choice(HELDOUT_EMPTY), "entities": []}
+      continue
+    fragments = _pair(rng, rng.choice(listed), heldout=True)
+    yield _sentence(rng, fragments, pick_name, MIXED.labels)
+
+
+def _heldout(seed, split, count, pick_name) -> Iterator[dict]:
+  for index in range(count):
+    rng = rng_lib.example_rng(seed, "make_tiny_data", "synth_heldout", split, index)
+    if rng.random() < NO_ENTITY_RATE:
+      yield {"sentence": rng.choice(HELDOUT_EMPTY), "entities": []}
+      continue
+    template = rng.choice(HELDOUT_TEMPLATES)
     yield fill_template(
       template, [pick_name(rng, t) for t in slot_types(template)]
     )
@@ -270,84 +419,89 @@ def _fresh_name(rng, entity_type: str, taken: set[str]) -> str:
 
 
 def make_datasets(
-  seed: int = 0, num_train: int = 20000, num_eval: int = 300
+  seed: int = 0, num_train: int = 6000, num_eval: int = 200
 ) -> dict[str, dict[str, list[dict]]]:
-  """Builds both synthetic data sets in memory.
+  """Builds every synthetic data set in memory.
 
   Args:
     seed: the seed every random choice derives from.
-    num_train: number of synth_news training sentences.
+    num_train: number of training sentences of each supervised data set.
     num_eval: number of sentences in each dev/test split (and in the
-      synth_heldout train split).
+      train splits of the held-out sets).
 
   Returns:
-    `{dataset: {split: [instance, ...]}}` for `synth_news` and
-    `synth_heldout`.
+    `{dataset: {split: [instance, ...]}}`, in the order of `DATASETS`.
   """
 
   def train_name(rng, entity_type):
-    if rng.random() < GAZETTEER_RATE:
+    if entity_type in _GAZETTEER and rng.random() < GAZETTEER_RATE:
       return rng.choice(_GAZETTEER[entity_type])
     return random_name(rng, entity_type)
 
-  news = {
-    "train": list(
-      _instances(
-        seed,
-        "synth_news",
-        "train",
-        num_train,
-        NEWS_TEMPLATES,
-        NEWS_EMPTY,
-        train_name,
-      )
-    )
+  out = {
+    spec.name: {
+      "train": list(_supervised(seed, spec, "train", num_train, train_name))
+    }
+    for spec in SUPERVISED
   }
   seen = {t: set() for t in TYPES}
-  for instance in news["train"]:
-    for entity in instance["entities"]:
-      seen[entity["type"]].add(entity["name"])
+  for splits in out.values():
+    for instance in splits["train"]:
+      for entity in instance["entities"]:
+        seen[entity["type"]].add(entity["name"])
   seen_sorted = {t: sorted(names) for t, names in seen.items()}
-  all_seen = set().union(*seen.values())
+  # Unannotated names of training sentences count as seen too.
+  all_seen = set(_GAZETTEER_NAMES)
+  for splits in out.values():
+    all_seen.update(_words_of(splits["train"]))
 
   def eval_name(rng, entity_type):
     if rng.random() < UNSEEN_EVAL_RATE or not seen_sorted[entity_type]:
       return _fresh_name(rng, entity_type, all_seen)
     return rng.choice(seen_sorted[entity_type])
 
-  def heldout_name(rng, entity_type):
+  def unseen_name(rng, entity_type):
     return _fresh_name(rng, entity_type, all_seen)
 
-  for split in ("dev", "test"):
-    news[split] = list(
-      _instances(
-        seed,
-        "synth_news",
-        split,
-        num_eval,
-        NEWS_TEMPLATES,
-        NEWS_EMPTY,
-        eval_name,
+  for spec in SUPERVISED:
+    for split in ("dev", "test"):
+      out[spec.name][split] = list(
+        _supervised(seed, spec, split, num_eval, eval_name)
       )
-    )
-  heldout = {
-    split: list(
-      _instances(
-        seed,
-        "synth_heldout",
-        split,
-        num_eval,
-        HELDOUT_TEMPLATES,
-        HELDOUT_EMPTY,
-        heldout_name,
-      )
-    )
-    for split in ("train", "dev", "test")
+  splits = ("train", "dev", "test")
+  out[MIXED.name] = {
+    split: list(_mixed(seed, split, num_eval, unseen_name)) for split in splits
   }
-  return {"synth_news": news, "synth_heldout": heldout}
+  out["synth_heldout"] = {
+    split: list(_heldout(seed, split, num_eval, unseen_name))
+    for split in splits
+  }
+  return out
 
 
-DATASETS = ("synth_news", "synth_heldout")
+_GAZETTEER_NAMES = frozenset(n for names in _GAZETTEER.values() for n in names)
+
+
+def _words_of(instances: Sequence[Mapping]) -> set[str]:
+  """Every name-shaped run of words of `instances`' sentences: a made-up
+  name is unseen only if no training sentence holds it, annotated or not."""
+  names = set()
+  for instance in instances:
+    words = instance["sentence"].split(" ")
+    for i in range(len(words)):
+      names.add(words[i])
+      if i + 1 < len(words):
+        names.add(f"{words[i]} {words[i + 1]}")
+  return names
+
+
+ZERO_SHOT = (MIXED.name, "synth_heldout")
+DATASETS = (*(spec.name for spec in SUPERVISED), *ZERO_SHOT)
+LABELS = {
+  **{spec.name: spec.labels for spec in SUPERVISED},
+  MIXED.name: MIXED.labels,
+  "synth_heldout": HELDOUT_LABELS,
+}
 FILES = ("labels.json", "train.json", "dev.json", "test.json")
 
 
@@ -381,17 +535,17 @@ def check_output(output_dir: str, overwrite: bool = False) -> None:
 def write_datasets(
   output_dir: str,
   seed: int = 0,
-  num_train: int = 20000,
-  num_eval: int = 300,
+  num_train: int = 6000,
+  num_eval: int = 200,
   *,
   overwrite: bool = False,
 ) -> dict[str, int]:
-  """Writes both data sets under `output_dir/NER/`.
+  """Writes every data set of `DATASETS` under `output_dir/NER/`.
 
   Args:
     output_dir: The data root to write `NER/synth_*/` under.
     seed: The seed every random choice derives from.
-    num_train: Number of synth_news training sentences (>= 1).
+    num_train: Training sentences per supervised data set (>= 1).
     num_eval: Number of sentences per dev/test split (>= 1).
     overwrite: Replace files that exist; otherwise they are an error.
 
@@ -410,7 +564,7 @@ def write_datasets(
   for dataset, splits in make_datasets(seed, num_train, num_eval).items():
     directory = os.path.join(output_dir, "NER", dataset)
     os.makedirs(directory, exist_ok=True)
-    _write_json_list(os.path.join(directory, "labels.json"), TYPES)
+    _write_json_list(os.path.join(directory, "labels.json"), LABELS[dataset])
     for split, instances in splits.items():
       _write_json_list(os.path.join(directory, f"{split}.json"), instances)
       written[f"NER/{dataset}/{split}.json"] = len(instances)

@@ -416,7 +416,7 @@ def _echo_f1(start: float):
 
 
 def make_data(
-  work_dir: str, seed: int = 0, num_train: int = 20000, outputs=None
+  work_dir: str, seed: int = 0, num_train: int = 6000, outputs=None
 ) -> str:
   """Step 1: the synthetic tiny data under WORK_DIR/data, unless present.
 
@@ -499,7 +499,7 @@ class StepClock:
 def prepare_data(
   work_dir: str,
   seed: int = 0,
-  num_train: int = 20000,
+  num_train: int = 6000,
   outputs: Outputs | None = None,
   clock: StepClock | None = None,
 ) -> None:
@@ -518,7 +518,9 @@ def prepare_data(
   if not os.path.exists(vocab):
     print(f"[2/5] vocabulary -> {vocab}", flush=True)
     make_vocab(
-      vocab_command(data_dir, vocab, ["synth_news"]),
+      vocab_command(
+        data_dir, vocab, [spec.name for spec in tiny_data.SUPERVISED]
+      ),
       outputs,
       [*VOCAB, "vocab.log"],
     )
@@ -645,7 +647,7 @@ def run_tiny(
   train_steps: int = 1500,
   eval_period: int = 500,
   seed: int = 0,
-  num_train: int = 20000,
+  num_train: int = 6000,
   overwrite: bool = False,
   gin_bindings: Sequence[str] = (),
 ) -> None:

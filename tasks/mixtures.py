@@ -22,9 +22,9 @@
 | `ie_instructions_zeroshot_ner_eval`| zeroshot_eval, NER                       | main        |
 | `ie_instructions_zeroshot_re_eval` | zeroshot_eval, RE                        | main        |
 | `ie_instructions_{ner,re,ee}`      | role "supervised", one family            | main + aux  |
-| `ie_tiny_train`                    | synth_news                               | main + aux  |
-| `ie_tiny_eval`                     | synth_news                               | main        |
-| `ie_tiny_zeroshot_eval`            | synth_heldout                            | main        |
+| `ie_tiny_train`                    | tiny, role "supervised" (synth_news, ...) | main + aux |
+| `ie_tiny_eval`                     | tiny, role "supervised"                  | main        |
+| `ie_tiny_zeroshot_eval`            | tiny, role "zeroshot" (synth_mixed, synth_heldout) | main |
 | `user_supervised`                  | user's own, role "supervised"            | main + aux  |
 | `user_zeroshot_eval`               | user's own, role "zeroshot"              | main        |
 
@@ -99,6 +99,10 @@ def _select(**kwargs) -> tuple[catalog.DatasetSpec, ...]:
   return catalog.select(benchmark="ie_instructions", **kwargs)
 
 
+def _tiny(**kwargs) -> tuple[catalog.DatasetSpec, ...]:
+  return catalog.select(benchmark="tiny", **kwargs)
+
+
 # Mixture name -> (datasets, with auxiliary tasks).
 MIXTURES: dict[str, tuple[tuple[catalog.DatasetSpec, ...], bool]] = {
   "ie_instructions_supervised": (_select(role="supervised"), True),
@@ -118,9 +122,9 @@ MIXTURES: dict[str, tuple[tuple[catalog.DatasetSpec, ...], bool]] = {
     )
     for family in task_types.FAMILIES
   },
-  "ie_tiny_train": ((catalog.get("synth_news"),), True),
-  "ie_tiny_eval": ((catalog.get("synth_news"),), False),
-  "ie_tiny_zeroshot_eval": ((catalog.get("synth_heldout"),), False),
+  "ie_tiny_train": (_tiny(role="supervised"), True),
+  "ie_tiny_eval": (_tiny(role="supervised"), False),
+  "ie_tiny_zeroshot_eval": (_tiny(role="zeroshot"), False),
 }
 
 

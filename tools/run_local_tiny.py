@@ -81,7 +81,9 @@ def define_flags() -> None:
     "seed", 0, "Seed of the data and of training.", lower_bound=0
   )
   cli.define_integer(
-    "num_train", 20000, "Synthetic training sentences.", lower_bound=1
+    "num_train",
+    6000,
+    "Synthetic training sentences per supervised data set.", lower_bound=1
   )
   flags.DEFINE_bool(
     "overwrite",

@@ -68,12 +68,21 @@ def _split_options(fields: Mapping[str, str]) -> tuple[str, ...]:
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
 
 
+def _schema_labels(
+  fields: Mapping[str, str],
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+  # EE: the event types and the roles, each list written as `str(list)`.
+  types, roles = (
+    tuple(a or b for a, b in _QUOTED.findall(fields[k]))
+    for k in ("types", "roles")
+  )
+  return types, roles
+
+
 def _listed_options(fields: Mapping[str, str]) -> tuple[str, ...]:
-  # EE: the event types, then the roles, each list written as `str(list)`.
-  found = []
-  for part in (fields["types"], fields["roles"]):
-    found += [a or b for a, b in _QUOTED.findall(part)]
-  return tuple(found)
+  # EE: the event types, then the roles.
+  types, roles = _schema_labels(fields)
+  return types + roles
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,12 +96,18 @@ class PromptLayout:
     fields: `(options, extra) -> {field: text}` for the template.
     options_of: `{field: text} -> options`, the options read back from the
       fields of a rendered prompt (the inverse of `fields` for them).
+    labels_of: `{field: text} -> (options, roles)` for a layout that lists
+      roles apart from its options (EE); None for the others.
   """
 
   template: string.Template
   extras: tuple[str, ...]
   fields: Callable[[Sequence[str], Mapping[str, Any]], dict[str, str]]
   options_of: Callable[[Mapping[str, str]], tuple[str, ...]] = _split_options
+  labels_of: (
+    Callable[[Mapping[str, str]], tuple[tuple[str, ...], tuple[str, ...]]]
+    | None
+  ) = None
 
   @functools.cached_property
   def _pattern(self) -> re.Pattern:
@@ -114,6 +129,24 @@ class PromptLayout:
     if match is None:
       return None, None
     return self.options_of(match.groupdict()), match["sentence"]
+
+  def read_labels(
+    self, prompt: str
+  ) -> tuple[tuple[str, ...], tuple[str, ...] | None, str] | None:
+    """(options, roles, sentence) of a prompt this layout rendered.
+
+    `roles` are the roles a layout lists apart from its options (EE: the
+    options are the event types), else None. None when `prompt` does not
+    have this layout.
+    """
+    match = self._pattern.match(prompt)
+    if match is None:
+      return None
+    fields = match.groupdict()
+    if self.labels_of is None:
+      return self.options_of(fields), None, fields["sentence"]
+    options, roles = self.labels_of(fields)
+    return options, roles, fields["sentence"]
 
 
 def _joined_options(
@@ -186,6 +219,7 @@ EVENT_SCHEMA = PromptLayout(
   ("roles",),
   _ee_fields,
   _listed_options,
+  _schema_labels,
 )
 EVENT_TYPES = PromptLayout(
   _T("${instruction} Option: ${options} \nText: ${sentence} \nAnswer:"),

@@ -53,7 +53,7 @@ import jax.numpy as jnp
 import numpy as np
 from t5x import decoding
 
-from instructuie_jax import formats
+from instructuie_jax import formats, grounding, task_types
 from instructuie_jax.formats import grammar as grammar_lib
 
 _MIN_POSITIONS = 64
@@ -75,18 +75,52 @@ def automaton_for(
   Labels are the options its answers are checked against (EE: after each
   event type only its own roles); spans copy the tokens of its text.
   """
-  check = query.label_check
+  return automaton_of(
+    query.task, query.label_check, query.text, vocabulary, target_format
+  )
+
+
+def automaton_from_prompt(
+  task: str | task_types.TaskType,
+  prompt: str,
+  vocabulary: Any,
+  target_format: str = "instructuie",
+) -> grammar_lib.Automaton | None:
+  """The automaton of a rendered prompt of `task` (an example's inputs).
+
+  The options and the text are read back from the prompt
+  (`PromptLayout.read_labels`; EE: every role after every event type, as
+  the prompt lists them). None when the prompt does not have the task's
+  layout.
+  """
+  task = task_types.get(task)
+  read = task.layout.read_labels(prompt)
+  if read is None:
+    return None
+  options, roles, text = read
+  check = grounding.options_for(task, options, roles=roles)
+  return automaton_of(task, check, text, vocabulary, target_format)
+
+
+def automaton_of(
+  task: str | task_types.TaskType,
+  check: grounding.Options,
+  text: str,
+  vocabulary: Any,
+  target_format: str = "instructuie",
+) -> grammar_lib.Automaton:
+  """The automaton of `task`'s targets with the labels of `check` on `text`."""
   roles = check.roles
   by_type = None
   if isinstance(roles, Mapping):
     by_type = {t: sorted(rs) for t, rs in roles.items()}
     roles = {r for rs in roles.values() for r in rs}
   labels = {"types": sorted(check.types), "roles": sorted(roles)}
-  grammar = formats.get(target_format).grammar(query.task)
+  grammar = formats.get(target_format).grammar(task)
   return grammar_lib.compile_grammar(
     grammar,
     labels,
-    list(vocabulary.encode(query.text)),
+    list(vocabulary.encode(text)),
     vocabulary.encode,
     vocabulary.eos_id,
     roles_by_type=by_type,
@@ -94,21 +128,41 @@ def automaton_for(
 
 
 def pack(
-  automata: Sequence[grammar_lib.Automaton], rows: int | None = None
+  automata: Sequence[grammar_lib.Automaton],
+  rows: int | None = None,
+  positions: int | None = None,
+  groups: int | None = None,
 ) -> dict[str, np.ndarray]:
   """Stacks automata into padded arrays (positions and groups bucketed).
 
   Args:
     automata: One per text.
     rows: The batch's rows (>= len(automata)); padding rows accept only EOS.
+    positions: P, the positions to pad to (default: the largest automaton's,
+      bucketed).
+    groups: G, the groups to pad to (default: bucketed likewise).
 
   Returns:
     Arrays `symbol` [B, P], `has_next` [B, P], `group` [B, P] (G for none),
     `follow` [B, G, P], `start` [B, P], `to_end` [B, P].
+
+  Raises:
+    ValueError: When an automaton has more than `positions` positions or
+      `groups` groups.
   """
   rows = rows or len(automata)
-  p = _bucket(max(a.num_positions for a in automata), _MIN_POSITIONS)
-  g = _bucket(max(a.num_groups for a in automata), _MIN_GROUPS)
+  p = positions or _bucket(
+    max((a.num_positions for a in automata), default=1), _MIN_POSITIONS
+  )
+  g = groups or _bucket(
+    max((a.num_groups for a in automata), default=1), _MIN_GROUPS
+  )
+  for a in automata:
+    if a.num_positions > p or a.num_groups > g:
+      raise ValueError(
+        f"an automaton of {a.num_positions} positions and {a.num_groups} "
+        f"groups does not fit in {p} positions and {g} groups"
+      )
   out = {
     "symbol": np.zeros((rows, p), np.int32),
     "has_next": np.zeros((rows, p), bool),
@@ -191,7 +245,10 @@ def _constrained_logits(
     if isinstance(inner, flax.core.FrozenDict):
       new_inner = flax.core.freeze(new_inner)
     room = length - jnp.reshape(state.cur_index, (-1,))
-    logits = mask_logits(constraints, automaton, logits, eos_id, room)
+    masked = mask_logits(constraints, automaton, logits, eos_id, room)
+    if "on" in constraints:
+      masked = jnp.where(constraints["on"][:, None], masked, logits)
+    logits = masked
     new_cache = {
       "model": new_inner,
       "automaton": automaton,
@@ -218,7 +275,9 @@ def decode(
   """`t5x.decoding.temperature_sample` under per-row grammar constraints.
 
   A model `decode_fn`: `predict_batch_with_aux` passes `constraints` (from
-  `pack`) through `decoder_params`. Greedy by default (temperature 0).
+  `pack`) through `decoder_params`. Greedy by default (temperature 0). With
+  `constraints["on"]` [B] bool, the rows where it is False decode without
+  constraints.
 
   Returns:
     `(decodes, log_probs)` as `temperature_sample` returns them.
@@ -254,6 +313,33 @@ def decode(
 
 
 finished_prefix = grammar_lib.finished_prefix
+
+
+def finished_lengths(
+  constraints: Mapping[str, jax.Array], tokens: jax.Array, eos_id: int
+) -> jax.Array:
+  """`finished_prefix` of each row of `tokens` [B, L]: lengths [B].
+
+  The longest prefix of each row that is a whole target of its automaton
+  (jittable; the rows are decodes without EOS).
+  """
+  eos = constraints["symbol"] == eos_id
+
+  def step(carry, token):
+    state, alive, best, k = carry
+    best = jnp.where(alive & jnp.any(state & eos, axis=1), k, best)
+    state = advance(constraints, state, token)
+    return (state, alive & jnp.any(state, axis=1), best, k + 1), None
+
+  rows = tokens.shape[0]
+  init = (
+    constraints["start"],
+    jnp.ones((rows,), bool),
+    jnp.zeros((rows,), jnp.int32),
+    jnp.int32(0),
+  )
+  (state, alive, best, k), _ = jax.lax.scan(step, init, jnp.transpose(tokens))
+  return jnp.where(alive & jnp.any(state & eos, axis=1), k, best)
 
 
 def predict_fn(model: Any) -> Callable:

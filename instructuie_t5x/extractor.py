@@ -78,7 +78,7 @@ from t5x import partitioning, utils
 
 from instructuie_jax import gin_files
 from instructuie_t5x import constrained as constrained_lib
-from instructuie_t5x import queries
+from instructuie_t5x import constrained_runs, queries
 
 CONFIG_GIN = "config.gin"
 # Written by `tools.convert_checkpoint --from_hf` beside its checkpoint.
@@ -311,6 +311,10 @@ def load_model(
     gin.parse_config(configured)
     model, lengths = gin.get_configurable(configured_model)()
     gin.finalize()
+  if isinstance(model, constrained_runs.ConstrainedModel):
+    # A run that decoded constrained (gin/decoding/constrained.gin): here
+    # each call picks its decoding.
+    model = model.base
   return model, lengths
 
 

@@ -281,6 +281,28 @@ _EXPERIMENTS = [
     ["gin/runs/infer.gin", "gin/models/tiny.gin", "gin/mixtures/ie_tiny.gin"],
     ["MIXTURE_OR_TASK_NAME = 'ie_tiny_zeroshot_eval'"],
   ),
+  # Constrained decoding: one file after the model file.
+  (
+    "infer",
+    [
+      "gin/runs/infer.gin",
+      "gin/models/tiny.gin",
+      "gin/decoding/constrained.gin",
+      "gin/mixtures/ie_tiny.gin",
+    ],
+    ["MIXTURE_OR_TASK_NAME = 'ie_tiny_zeroshot_eval'"],
+  ),
+  (
+    "evaluate",
+    [
+      "gin/runs/eval.gin",
+      "gin/models/flan_t5_base.gin",
+      "gin/decoding/constrained.gin",
+      "gin/mixtures/ie_instructions.gin",
+    ],
+    ["MIXTURE_OR_TASK_NAME = 'ie_instructions_zeroshot_ner_eval'"],
+  ),
+  ("train", ["gin/runs/local_tiny.gin", "gin/decoding/constrained.gin"], []),
   *[
     (
       "train",
@@ -335,6 +357,15 @@ def test_builds_model_and_partitioner(
     assert settings.get().run_dir == "/tmp/unused"
     model = gin.query_parameter("%MODEL").scoped_configurable_fn()
     assert isinstance(model, models.EncoderDecoderModel)
+    from instructuie_t5x import constrained_runs  # noqa: PLC0415
+
+    constrained = "gin/decoding/constrained.gin" in files
+    assert isinstance(model, constrained_runs.ConstrainedModel) == constrained
+    if constrained:
+      assert model.module is model.base.module
+      assert model.FEATURE_CONVERTER_CLS.func is (
+        constrained_runs.FeatureConverter
+      )
     assert model.input_vocabulary == vocab.get_vocabulary()
     assert model.output_vocabulary == vocab.get_vocabulary()
   fn_bindings = gin.get_bindings(function)

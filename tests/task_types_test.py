@@ -142,6 +142,13 @@ def test_each_layout_reads_its_prompts_back(name):
   assert sentence == instance.sentence
   expected = list(options) + list(extra.get("roles", []))
   assert list(read_options) == expected
+  # Apart (constrained decoding): EE's roles are not its options.
+  roles = tuple(extra["roles"]) if "roles" in extra else None
+  assert t.layout.read_labels(prompt) == (
+    tuple(options),
+    roles,
+    instance.sentence,
+  )
 
 
 def test_a_new_task_type_is_its_record_and_its_codec(monkeypatch):

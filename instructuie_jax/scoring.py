@@ -19,7 +19,9 @@ What `tools/score.py` (and `tools/report.py`, the pipelines of
 * a JSON-lines file, one object per example:
   `{"dataset": str, "task": "NER"|"RE"|..., "target": str, "prediction": str}`
   (an optional `"ground_truth"` replaces `target` in the original mode, as
-  the original evaluator reads that field: for RE it also lists NA pairs);
+  the original evaluator reads that field: for RE it also lists NA pairs;
+  optional `"windows"` and `"window_merges"`, as `tools.evaluate` writes
+  them, are totalled under `windows` in metrics.json);
 * or a directory of T5X/SeqIO inference outputs: `t5x.infer` files
   `{task}-predict.jsonl-00000-of-00001` (`{"inputs": {"targets_pretokenized",
   ...}, "prediction": str}`) or seqio JSON-logger files `{task}-{step}.jsonl`
@@ -133,6 +135,9 @@ class Example:
     source: "file:line" of the example.
     target_format: The registered target format of `target` and
       `prediction`.
+    windows: The windows the example's text was asked in (1: whole; None:
+      the line does not say, as T5X's outputs do not).
+    window_merges: Answers its windows gave twice or cut, merged away.
   """
 
   dataset: str
@@ -142,6 +147,8 @@ class Example:
   ground_truth: str | None = None
   source: str = ""
   target_format: str = DEFAULT_FORMAT
+  windows: int | None = None
+  window_merges: int = 0
 
 
 def _task_type(value: Any, where: str, field: str = "task") -> str:
@@ -258,6 +265,7 @@ def read_jsonl(path: str) -> list[Example]:
     ground_truth = obj.get("ground_truth")
     if ground_truth is not None and not isinstance(ground_truth, str):
       raise InputError(f"{where}: field 'ground_truth': expected a string")
+    windows = _count(obj, "windows", where, None, minimum=1)
     examples.append(
       Example(
         dataset=obj["dataset"],
@@ -269,9 +277,26 @@ def read_jsonl(path: str) -> list[Example]:
         target_format=_target_format(
           obj.get("target_format"), where, DEFAULT_FORMAT
         ),
+        windows=windows,
+        window_merges=_count(obj, "window_merges", where, 0, minimum=0),
       )
     )
   return examples
+
+
+def _count(
+  obj: dict[str, Any], field: str, where: str, default: Any, minimum: int
+) -> Any:
+  """An optional whole-number field of a line (at least `minimum`)."""
+  value = obj.get(field)
+  if value is None:
+    return default
+  if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    raise InputError(
+      f"{where}: field {field!r}: expected a whole number >= {minimum}, "
+      f"got {value!r:.40}"
+    )
+  return value
 
 
 def task_from_name(name: str) -> tuple[str, str] | None:
@@ -451,8 +476,10 @@ def score(
     The `metrics.json` object: `mode`, `num_examples`, `datasets`,
     `averages`, `nothing_to_score` (task type -> strict metric -> datasets
     with no gold and no predicted item: no F1, left out of the averages),
-    `parse_problems` and `not_scored` (task types the original evaluator has
-    no metric for, original mode only).
+    `parse_problems`, `not_scored` (task types the original evaluator has
+    no metric for, original mode only) and, where the lines say how their
+    texts were asked (`tools.evaluate`, `tools.extract`), `windows`
+    (`window_counts`).
   """
   if mode not in MODES:
     raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
@@ -519,7 +546,23 @@ def score(
   }
   if mode != "strict":
     report["not_scored"] = not_scored
+  if any(e.windows is not None for e in examples):
+    report["windows"] = window_counts(examples)
   return report
+
+
+def window_counts(examples: Sequence[Example]) -> dict[str, int]:
+  """Examples asked in several windows, windows asked, answers merged.
+
+  As the extraction API totals them (`windows` counts 1 per example asked
+  whole).
+  """
+  asked = [e.windows or 1 for e in examples]
+  return {
+    "windowed_texts": sum(1 for n in asked if n > 1),
+    "windows": sum(asked),
+    "window_merges": sum(e.window_merges for e in examples),
+  }
 
 
 def _nothing_to_score() -> dict[str, Any]:
@@ -667,6 +710,14 @@ def markdown(report: dict[str, Any]) -> str:
   nothing = nothing_to_score_line(report)
   if nothing:
     lines += ["", nothing]
+  windows = report.get("windows")
+  if windows:
+    lines += [
+      "",
+      f"Windows: {windows['windowed_texts']} examples asked in windows, "
+      f"{windows['windows']} prompts in all, {windows['window_merges']} "
+      "answers merged.",
+    ]
   not_scored = report.get("not_scored")
   if not_scored:
     lines += [

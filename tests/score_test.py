@@ -181,6 +181,40 @@ def test_bad_lines_name_file_line_and_field(tmp_path, line, message):
   assert str(e.value).startswith(f"{path}{message}")
 
 
+def test_window_counts_of_the_lines_are_totalled(tmp_path):
+  rows = [
+    {**ROWS[0], "windows": 3, "window_merges": 2},
+    {**ROWS[0], "windows": 1, "window_merges": 0},
+  ]
+  path = tmp_path / "p.jsonl"
+  _write_jsonl(path, rows)
+  report = scoring.score(scoring.read_predictions(str(path)))
+  assert report["windows"] == {
+    "windowed_texts": 1,
+    "windows": 4,
+    "window_merges": 2,
+  }
+  assert "Windows: 1 examples asked in windows, 4 prompts in all, 2 " in (
+    scoring.markdown(report)
+  )
+  _write_jsonl(path, ROWS)  # Lines that do not say: no count.
+  report = scoring.score(scoring.read_predictions(str(path)))
+  assert "windows" not in report
+  assert "Windows:" not in scoring.markdown(report)
+
+
+@pytest.mark.parametrize(
+  ("field", "value"),
+  [("windows", 0), ("windows", "2"), ("window_merges", -1), ("windows", True)],
+)
+def test_bad_window_counts_name_their_field(tmp_path, field, value):
+  path = tmp_path / "bad.jsonl"
+  _write_jsonl(path, [{**ROWS[0], field: value}])
+  with pytest.raises(scoring.InputError) as e:
+    scoring.read_predictions(str(path))
+  assert str(e.value).startswith(f"{path}:1: field {field!r}: expected a whole")
+
+
 def test_cli_reports_bad_input(tmp_path):
   path = tmp_path / "bad.jsonl"
   path.write_text('{"dataset": "d"}\n')

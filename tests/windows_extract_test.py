@@ -255,7 +255,21 @@ def test_evaluation_windows_over_length_examples_instead_of_cutting(
   assert lines[1]["prediction"] == cut[1]["prediction"]
   path = tmp_path / "predictions.jsonl"
   path.write_text("".join(json.dumps(line) + "\n" for line in lines))
-  ner = scoring.score(scoring.read_predictions(str(path)))["datasets"]["long"]
-  counts = ner["NER"]["ner"]
+  report = scoring.score(scoring.read_predictions(str(path)))
+  counts = report["datasets"]["long"]["NER"]["ner"]
   assert counts["fp"] == counts["fn"] == 0
   assert counts["tp"] == len(fixture.entities) + 2
+  # metrics.json (tools.evaluate, tools.score) totals the windows.
+  assert report["windows"] == {
+    "windowed_texts": 1,
+    "windows": lines[0]["windows"] + 1,
+    "window_merges": lines[0]["window_merges"],
+  }
+  assert lines[0]["window_merges"] > 0
+  path.write_text("".join(json.dumps(line) + "\n" for line in cut))
+  report = scoring.score(scoring.read_predictions(str(path)))
+  assert report["windows"] == {
+    "windowed_texts": 0,
+    "windows": 2,
+    "window_merges": 0,
+  }

@@ -312,13 +312,10 @@ def decode(
   )
 
 
-finished_prefix = grammar_lib.finished_prefix
-
-
 def finished_lengths(
   constraints: Mapping[str, jax.Array], tokens: jax.Array, eos_id: int
 ) -> jax.Array:
-  """`finished_prefix` of each row of `tokens` [B, L]: lengths [B].
+  """`grammar.finished_prefix` of each row of `tokens` [B, L]: lengths [B].
 
   The longest prefix of each row that is a whole target of its automaton
   (jittable; the rows are decodes without EOS).
@@ -342,11 +339,37 @@ def finished_lengths(
   return jnp.where(alive & jnp.any(state & eos, axis=1), k, best)
 
 
+def cut_unfinished(
+  constraints: Mapping[str, jax.Array], decodes: jax.Array, eos_id: int
+) -> tuple[jax.Array, jax.Array]:
+  """Cuts each constrained row without EOS back to its last whole item.
+
+  Args:
+    constraints: The rows' constraint arrays (`on`, where given, leaves the
+      rows where it is False as decoded).
+    decodes: [B, L] decoded tokens.
+    eos_id: The EOS token.
+
+  Returns:
+    `(decodes, unfinished)`: the tokens after the kept prefix of a cut row
+    become EOS; `unfinished` [B] counts them (`finished_lengths`).
+  """
+  length = decodes.shape[-1]
+  ended = jnp.any(decodes == eos_id, axis=-1)
+  finished = finished_lengths(constraints, decodes, eos_id)
+  done = ended if "on" not in constraints else ended | ~constraints["on"]
+  keep = jnp.where(done, length, finished)
+  position = jnp.arange(length)[None, :]
+  cut = jnp.where(position < keep[:, None], decodes, eos_id)
+  return cut, length - keep
+
+
 def predict_fn(model: Any) -> Callable:
-  """`(params, batch, constraints) -> tokens` of `model` decoding constrained.
+  """`(params, batch, constraints) -> (tokens, unfinished)`, constrained.
 
   The model's own `predict_batch_with_aux` with `decode` as its decode
-  function (on a shallow copy; `model` is left as it is).
+  function (on a shallow copy; `model` is left as it is), each answer that
+  did not end cut back to its last complete item (`cut_unfinished`).
   """
   constrained_model = copy.copy(model)
   constrained_model._decode_fn = decode  # noqa: SLF001  # t5x has no setter
@@ -355,6 +378,6 @@ def predict_fn(model: Any) -> Callable:
     tokens, _ = constrained_model.predict_batch_with_aux(
       params, batch, decoder_params={"constraints": constraints}
     )
-    return tokens
+    return cut_unfinished(constraints, tokens, model.output_vocabulary.eos_id)
 
   return predict

@@ -325,31 +325,10 @@ class ConstrainedModel(models.EncoderDecoderModel):
       k: jnp.repeat(v, per_row, axis=0) if per_row > 1 else v
       for k, v in constraints.items()
     }
-    flat, unfinished = cut_unfinished(rows, flat, self.output_vocabulary.eos_id)
+    flat, unfinished = constrained.cut_unfinished(
+      rows, flat, self.output_vocabulary.eos_id
+    )
     aux = dict(aux)
     aux["unfinished_tokens"] = jnp.reshape(unfinished, shape[:-1])
     aux["constrained"] = jnp.reshape(rows[ON].astype(jnp.int32), shape[:-1])
     return jnp.reshape(flat, shape), aux
-
-
-def cut_unfinished(
-  constraints: Mapping[str, jax.Array], decodes: jax.Array, eos_id: int
-) -> tuple[jax.Array, jax.Array]:
-  """Cuts each constrained row without EOS back to its last whole item.
-
-  Args:
-    constraints: The rows' constraint arrays (with `on`).
-    decodes: [B, L] decoded tokens.
-    eos_id: The EOS token.
-
-  Returns:
-    `(decodes, unfinished)`: the tokens after the kept prefix of a cut row
-    become EOS; `unfinished` [B] counts them (`constrained.finished_prefix`).
-  """
-  length = decodes.shape[-1]
-  ended = jnp.any(decodes == eos_id, axis=-1)
-  finished = constrained.finished_lengths(constraints, decodes, eos_id)
-  keep = jnp.where(ended | ~constraints[ON], length, finished)
-  position = jnp.arange(length)[None, :]
-  cut = jnp.where(position < keep[:, None], decodes, eos_id)
-  return cut, length - keep

@@ -625,22 +625,22 @@ class Extractor:
     with self._lock:
       if automata is None:
         tokens = self._predict(self.params, batch)
+        unfinished = np.zeros(rows, np.int32)
       else:
         constraints = constrained_lib.pack(automata, rows)
-        tokens = self._predict_constrained(self.params, batch, constraints)
-      tokens = np.asarray(jax.device_get(tokens))
+        tokens, unfinished = self._predict_constrained(
+          self.params, batch, constraints
+        )
+      tokens, unfinished = jax.device_get((tokens, unfinished))
+      tokens = np.asarray(tokens)
     eos = self.vocabulary.eos_id
     results = []
     for i, e in enumerate(chunk):
       ids = tokens[i].tolist()
-      cut = 0
-      if eos in ids:
+      if eos in ids:  # A cut answer ends where it was cut.
         ids = ids[: ids.index(eos)]
-      elif automata is not None:
-        cut = len(ids) - constrained_lib.finished_prefix(automata[i], ids, eos)
-        ids = ids[: len(ids) - cut]
       if cuts is not None:
-        cuts.append(cut)
+        cuts.append(int(unfinished[i]))
       results.append((self.vocabulary.decode(ids), e.truncated))
     return results
 

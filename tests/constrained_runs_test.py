@@ -255,7 +255,7 @@ def test_cut_unfinished_keeps_ended_and_unconstrained_rows():
   rows[2][len(VOCAB.encode(texts[2]))] = eos
   packed = constrained.pack([automaton] * 3)
   packed["on"] = np.asarray([True, False, True])
-  decodes, unfinished = constrained_runs.cut_unfinished(
+  decodes, unfinished = constrained.cut_unfinished(
     packed, jnp.asarray(rows, jnp.int32), eos
   )
   decoded = [VOCAB.decode(list(np.asarray(d))) for d in decodes]

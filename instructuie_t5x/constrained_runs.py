@@ -82,9 +82,10 @@ _DTYPES = {
 def default_positions(input_length: int) -> int:
   """Automaton positions for inputs of `input_length` tokens.
 
-  A span's positions are the text's tokens and the options' tokens add to
-  them; both fit in the input, so twice its length holds every prompt that
-  was not cut.
+  Each span piece of a grammar (at most two: head and tail, trigger and
+  argument) has a position per token of the text, each label one per
+  token, the literals a few: at most twice the text and options, which a
+  prompt that was not cut holds (with its instruction) in `input_length`.
   """
   return 2 * input_length
 

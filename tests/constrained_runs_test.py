@@ -72,6 +72,16 @@ def test_prompt_automaton_is_the_query_automaton(task, item, labels):
   assert _equal(from_prompt, constrained.automaton_for(query, VOCAB))
 
 
+@pytest.mark.parametrize("task", list(task_types.TASK_TYPES))
+def test_positions_grow_at_most_twice_as_fast_as_the_text(task):
+  # The bound behind `default_positions`: two spans per grammar at most.
+  def positions(text):
+    check = queries.make_query("NER", text, ["a"]).label_check
+    return constrained.automaton_of(task, check, text, VOCAB).num_positions
+
+  assert positions(TEXT + " and more .") - positions(TEXT) <= 2 * 11
+
+
 def test_layouts_read_options_and_roles_back():
   ee = instructions.render_prompt(
     "EE", "Find. \n", ("attack", "it's"), TEXT, {"roles": ("victim",)}

@@ -166,6 +166,8 @@ class FeatureConverter(seqio.EncDecFeatureConverter):
 
     def add(example):
       example_id = example.get("id", tf.constant(""))
+      if example_id.dtype != tf.string:  # Named in the log only.
+        example_id = tf.strings.as_string(example_id)
       out = tf.numpy_function(
         build,
         [example["task"], example["inputs_pretokenized"], example_id],

@@ -39,6 +39,10 @@ cut.
   model.predict_batch_with_aux(params, batch,
                                decoder_params={"constraints": constraints})
   # with the model's decode_fn = constrained.decode
+
+`constrained_runs` does the same in T5X's own runs (`t5x.infer`, `t5x.eval`,
+`t5x.train`), building each example's automaton from its prompt
+(`automaton_from_prompt`).
 """
 
 from __future__ import annotations

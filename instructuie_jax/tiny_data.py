@@ -30,7 +30,7 @@ listing two or three of six entity types, and two zero-shot ones.
 | `synth_retail`  | supervised | product, person                     |
 | `synth_pharma`  | supervised | chemical, organization              |
 | `synth_mixed`   | zero-shot  | location, chemical, product         |
-| `synth_heldout` | zero-shot  | person, location, organization      |
+| `synth_heldout` | zero-shot  | location, organization, person      |
 
 Sentences come from a fragment grammar: a fragment is a clause of one
 domain (news, bio, shop, clinic) with entity slots, and a sentence is one
@@ -172,7 +172,7 @@ SUPERVISED = (
 )
 MIXED = Spec("synth_mixed", ("location", "chemical", "product"))
 # The older held-out set: whole templates sharing no clause with FRAGMENTS.
-HELDOUT_LABELS = ("person", "location", "organization")
+HELDOUT_LABELS = ("location", "organization", "person")
 HELDOUT_TEMPLATES = (
   "According to {PER} , {ORG} will move to {LOC} .",
   "{LOC} is home to {ORG} .",

@@ -67,14 +67,22 @@ def _bucket(n: int, minimum: int) -> int:
   return size
 
 
-def automaton_for(
-  query: Any, vocabulary: Any, target_format: str = "instructuie"
-) -> grammar_lib.Automaton:
+def automaton_for(query: Any, vocabulary: Any) -> grammar_lib.Automaton:
   """The automaton of an extraction query (`queries.Query`).
 
   Labels are the options its answers are checked against (EE: after each
-  event type only its own roles); spans copy the tokens of its text.
+  event type only its own roles); spans copy the tokens of its text. The
+  grammar is that of the query's target format.
+
+  Raises:
+    ValueError: the query's target format has no grammar.
   """
+  fmt = formats.get(query.target_format)
+  if not hasattr(fmt, "grammar"):
+    raise ValueError(
+      f"target format {query.target_format!r} has no grammar for "
+      "constrained decoding"
+    )
   check = query.label_check
   roles = check.roles
   by_type = None
@@ -82,7 +90,7 @@ def automaton_for(
     by_type = {t: sorted(rs) for t, rs in roles.items()}
     roles = {r for rs in roles.values() for r in rs}
   labels = {"types": sorted(check.types), "roles": sorted(roles)}
-  grammar = formats.get(target_format).grammar(query.task)
+  grammar = fmt.grammar(query.task)
   return grammar_lib.compile_grammar(
     grammar,
     labels,

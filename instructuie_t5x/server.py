@@ -507,7 +507,13 @@ def create_app(
         )
       try:
         built.append(
-          queries.make_query(task, item, request.labels, roles=request.roles)
+          queries.make_query(
+            task,
+            item,
+            request.labels,
+            roles=request.roles,
+            options=getattr(backend, "options", None),
+          )
         )
       except queries.QueryError as e:
         raise fastapi.HTTPException(422, f"texts[{i}]: {e}") from None

@@ -78,7 +78,7 @@ from typing import Any
 
 from absl import flags
 
-from instructuie_jax import cli, json_input, task_types
+from instructuie_jax import cli, formats, json_input, task_types
 from instructuie_t5x import model_flags, queries
 
 FLAGS = flags.FLAGS
@@ -188,6 +188,14 @@ def main(argv: Sequence[str]) -> None:
   import tqdm  # noqa: PLC0415
 
   model = model_flags.load(FLAGS.batch_size)
+  # Again with the run's prompt options (target format, instructions).
+  built = queries.check_items(items, source, task, labels, roles, model.options)
+  target_format = model.options.target_format
+  if FLAGS.constrained and not hasattr(formats.get(target_format), "grammar"):
+    raise cli.UserError(
+      f"--constrained: the model answers in the target format "
+      f"{target_format!r}, which has no grammar to constrain decoding to"
+    )
   if FLAGS.output != "-":
     # Checked above; made now, so that the answers have a place to go.
     os.makedirs(os.path.dirname(os.path.abspath(FLAGS.output)), exist_ok=True)

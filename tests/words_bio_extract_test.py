@@ -309,4 +309,6 @@ def test_evaluate_and_extract_follow_the_run_config(words_bio_run, tmp_path):
     env=tiny.env,
   )
   assert proc.returncode == 1
-  assert "no grammar" in proc.stderr and proc.stderr.count("\n") == 1
+  last = proc.stderr.strip().splitlines()[-1]
+  assert last.startswith("error: --constrained:") and "no grammar" in last
+  assert "Traceback" not in proc.stderr

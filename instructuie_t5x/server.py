@@ -97,7 +97,9 @@ class Backend(Protocol):
   raises `ValueError` for a prompt its tokenizer cannot encode; the server
   calls it before the prompt joins a batch. A backend with
   `prompt_length(prompt)` and `input_length` (an `Extractor`) has a text
-  whose prompt is too long asked in windows (`queries.window_query`).
+  whose prompt is too long asked in windows (`queries.window_query`). A
+  backend with `options` (an `Extractor`: its run's prompt options) is
+  asked with them (`queries.make_query`); without, with the defaults.
   """
 
   def decode(self, prompts: Sequence[str]) -> list[tuple[str, int]]: ...

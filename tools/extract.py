@@ -78,7 +78,7 @@ from typing import Any
 
 from absl import flags
 
-from instructuie_jax import cli, formats, json_input, task_types
+from instructuie_jax import cli, formats, instructions, json_input, task_types
 from instructuie_t5x import model_flags, queries
 
 FLAGS = flags.FLAGS
@@ -189,8 +189,9 @@ def main(argv: Sequence[str]) -> None:
 
   model = model_flags.load(FLAGS.batch_size)
   # Again with the run's prompt options (target format, instructions).
-  built = queries.check_items(items, source, task, labels, roles, model.options)
-  target_format = model.options.target_format
+  options = getattr(model, "options", None) or instructions.PromptOptions()
+  built = queries.check_items(items, source, task, labels, roles, options)
+  target_format = options.target_format
   if FLAGS.constrained and not hasattr(formats.get(target_format), "grammar"):
     raise cli.UserError(
       f"--constrained: the model answers in the target format "

@@ -117,6 +117,36 @@ def test_windows_merge_into_a_words_bio_prediction():
   assert [e["start"] for e in answer["entities"]] == [0, 8, 14, 22]
 
 
+def test_overlapping_window_answers_are_kept_and_the_unwritable_named():
+  text = "Ada met Bob . Eve saw Max ."
+  query = queries.make_query(
+    "NER", text, ["person", "location"], options=WORDS_BIO
+  )
+  plan = queries.window_query(
+    query, lambda prompt: len(prompt.split()), len(query.prompt.split()) - 2, 2
+  )
+  assert [p.text.strip() for p in plan.parts] == [
+    "Ada met Bob .",
+    "Bob . Eve saw Max .",
+  ]
+  decoded = [
+    (" Ada(O) met(B-person) Bob(I-person) .(O)", 0),
+    (" Bob(B-location) .(O) Eve(O) saw(O) Max(O) .(O)", 0),
+  ]
+  answer = queries.answer_windows(plan, decoded)
+  # Both records stay; the words_bio text holds the first, the second is a
+  # counted problem (the format cannot write overlapping spans).
+  assert [(e["text"], e["type"]) for e in answer["entities"]] == [
+    ("met Bob", "person"),
+    ("Bob", "location"),
+  ]
+  assert answer["prediction"] == (
+    " Ada(O) met(B-person) Bob(I-person) .(O) Eve(O) saw(O) Max(O) .(O)"
+  )
+  assert len(answer["parse_problems"]) == 1
+  assert "overlapping spans: 'Bob'" in answer["parse_problems"][0]
+
+
 class _GoldExtractor:
   """Answers each prompt with the target the example of that prompt has."""
 

@@ -272,7 +272,7 @@ def load_model(
 
   Raises:
     CheckpointError: When no MODEL is configured, or the data settings are
-      not valid.
+      not valid (their instruction file included).
   """
   if config_gin is None and not gin_files:
     raise CheckpointError(
@@ -320,7 +320,8 @@ def load_model(
     gin.finalize()
     try:
       options = settings.resolve().prompt
-    except ValueError as e:
+      instructions.options_pool(options)  # Its instruction file, read now.
+    except (ValueError, OSError) as e:
       raise CheckpointError(f"data settings: {_describe(e)}") from None
   return model, lengths, options
 

@@ -253,6 +253,12 @@ def test_extractor_reads_the_prompt_options_of_the_run():
   assert options == WORDS_BIO
   _, _, options = extractor.load_model(None, ["gin/models/tiny.gin"], bindings)
   assert options == instructions.PromptOptions()
+  with pytest.raises(extractor.CheckpointError, match="data settings: .*nope"):
+    extractor.load_model(
+      None,
+      ["gin/models/tiny.gin"],
+      [*bindings, "settings.data_settings.instruction_file = '/nope.json'"],
+    )
 
 
 @pytest.fixture(scope="module")

@@ -31,10 +31,11 @@ format of the prompt options (`words_bio` answers are realigned to the
 sentence's words).
 
 A line holds what `tools.score` reads (`dataset`, `task`, `target`,
-`prediction`, `target_format`), what `tools.report`'s audit reads (`sentence`, `options`),
-the example `id`, and the extraction API's records and flags (`entities`,
-`relations`, `events` or `arguments`; `truncated_tokens`, `ungrounded`,
-`invalid_labels`, `parse_problems`; `windows`, `window_merges`).
+`prediction`, `target_format`), what `tools.report`'s audit reads
+(`sentence`, `options`), the example `id`, and the extraction API's records
+and flags (`entities`, `relations`, `events` or `arguments`;
+`truncated_tokens`, `ungrounded`, `invalid_labels`, `parse_problems`;
+`windows`, `window_merges`).
 
 With `windows=True` an example whose prompt exceeds the input length is
 asked in windows (`instructuie_jax/windows.py`) and its line's

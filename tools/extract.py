@@ -59,7 +59,10 @@ are printed.
 
 `--checkpoint` is a run's model directory (its latest checkpoint and its
 config.gin) or one `checkpoint_N` directory; `--gin_file` and `--gin_bindings`
-override the model settings. All input lines are checked before the model is
+override the model settings. The prompts and the reading of the answers
+follow the run's data settings (its target format, e.g. `words_bio`, and
+instruction file); a task type the format does not cover, and
+`--constrained` with a format without a grammar, are refused. All input lines are checked before the model is
 loaded; a bad one stops the run with `error: FILE:LINE: field ...: reason`
 (exit status 1; a bad flag: exit status 2). Input is UTF-8 (a line that is
 not is named), split at newlines only (a raw U+2028 inside a JSON string is

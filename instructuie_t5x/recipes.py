@@ -389,12 +389,12 @@ def markdown(
   names = list(summary)
   if len(names) > 1:
     base = names[0]
-    lines += [
-      "",
-      f"Against {base} (a difference smaller than the larger spread over "
-      "seeds is no difference):",
-      "",
-    ]
+    rule = (
+      "a difference smaller than the larger spread over seeds is no difference"
+      if len(seeds) > 1
+      else "one seed, so no spread: only equal means are no difference"
+    )
+    lines += ["", f"Against {base} ({rule}):", ""]
     for row in names[1:]:
       parts = []
       for field in COMPARED:

@@ -103,6 +103,8 @@ def test_one_seed_has_no_spread():
   assert "| a | 50.0 | 25.0 |" in text
   assert "- b: supervised F1 +0.5;" in text
   assert "ungrounded spans no difference" in text  # equal means
+  assert "one seed, so no spread" in text
+  assert "one seed" not in recipes.markdown(summary, [0, 1])
 
 
 @pytest.mark.slow

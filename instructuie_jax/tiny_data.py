@@ -16,7 +16,8 @@
 
 `write_datasets` (what `tools/make_tiny_data.py` calls) writes, under
 `NER/`, one folder per data set with `labels.json` and
-`{train,dev,test}.json`:
+`{train,dev,test}.json`: eight supervised data sets (`SUPERVISED`), each
+listing two or three of six entity types, and two zero-shot ones.
 
 | data set        | role       | labels                              |
 |-----------------|------------|-------------------------------------|
@@ -24,33 +25,38 @@
 | `synth_bio`     | supervised | disease, chemical                   |
 | `synth_shop`    | supervised | product, organization               |
 | `synth_clinic`  | supervised | person, disease                     |
+| `synth_lab`     | supervised | chemical, person                    |
+| `synth_travel`  | supervised | location, disease                   |
+| `synth_retail`  | supervised | product, person                     |
+| `synth_pharma`  | supervised | chemical, organization              |
 | `synth_mixed`   | zero-shot  | location, chemical, product         |
 | `synth_heldout` | zero-shot  | person, location, organization      |
 
 Sentences come from a fragment grammar: a fragment is a clause of one
 domain (news, bio, shop, clinic) with entity slots, and a sentence is one
-fragment of its data set's domain, or two joined by a connector. A supervised
-data set annotates only the entities whose type is among its labels; a
-second fragment comes from any domain, so its sentences also hold entities
-of types it does not list, left unannotated. Every label is listed by one or
-two data sets, and each of its companions is also listed without it, so the
-only rule the data teaches is "answer the types the prompt lists".
+fragment or two joined by a connector. A data set annotates only the
+entities whose type it lists. A supervised sentence starts from a fragment
+with a slot of a listed type; its second fragment may come from any domain,
+so sentences also hold entities of types the data set does not list, left
+unannotated. Every label is listed by two to four data sets, each time with
+other companions, so "answer the types the prompt lists" is the one rule
+that explains the annotations.
 
 `synth_mixed` tests that rule zero-shot: its label set is a combination no
-supervised data set lists, its sentences are pairs of fragments of two
-domains that no training sentence joins (the pairs are split between
-training and held-out by a hash), and its names never occur in training.
-`synth_heldout` is the older, harder row: whole sentence templates that share
-no clause with the training fragments, with the news labels and unseen
-names; it measures transfer to new contexts, which a tiny model trained from
-scratch barely learns.
+supervised data set lists (no supervised set lists two of its labels), its
+sentences are pairs of fragments of two domains that no training sentence
+joins (pairs are split between training and held-out by a hash), and its
+names never occur in training. `synth_heldout` is the older, harder row:
+whole sentence templates that share no clause with the fragments, with the
+news labels and unseen names; it measures transfer to new contexts, which a
+tiny model trained from scratch barely learns.
 
 About 80% of training names are made up from random syllables (the rest of
-the news names come from a small list of real names), so a model has to
-learn the contexts and the shapes of names instead of memorising them;
-about 30% of the names in the supervised dev/test splits never occur in
-train. Sentences are space-separated tokens; every entity has `pos`, its
-character offsets. The output depends only on the arguments.
+the person, location and organization names come from a small list of real
+names), so a model has to learn contexts and the shapes of names instead of
+memorising them; about 30% of the names in the supervised dev/test splits
+never occur in train. Sentences are space-separated tokens; every entity has
+`pos`, its character offsets. The output depends only on the arguments.
 
 Files already at those paths are left alone (`OSError` naming the first)
 unless `overwrite`. Each file is written to a temporary file beside it and
@@ -92,6 +98,9 @@ FRAGMENTS = {
     "{PER} met {PER}",
     "officials in {LOC} praised {ORG}",
     "{ORG} named {PER} as its chief",
+    "{PER} resigned",
+    "{ORG} reported record profits",
+    "flights to {LOC} were cancelled",
   ),
   "bio": (
     "{CHEM} reduced symptoms of {DIS}",
@@ -104,6 +113,9 @@ FRAGMENTS = {
     "{CHEM} was mixed with {CHEM}",
     "{DIS} is linked to {DIS}",
     "{DIS} spread quickly",
+    "an outbreak of {DIS} hit {LOC}",
+    "{PER} discovered {CHEM}",
+    "{ORG} produces {CHEM}",
   ),
   "shop": (
     "{ORG} released the {PROD}",
@@ -114,6 +126,8 @@ FRAGMENTS = {
     "{ORG} recalled the {PROD}",
     "buyers returned the {PROD}",
     "{ORG} unveiled the {PROD}",
+    "{PER} bought the {PROD}",
+    "the {PROD} is sold in {LOC}",
   ),
   "clinic": (
     "{PER} was diagnosed with {DIS}",
@@ -121,6 +135,8 @@ FRAGMENTS = {
     "{PER} studies {DIS}",
     "doctors treated {PER} for {DIS}",
     "{PER} caught {DIS}",
+    "{PER} visited the clinic",
+    "{DIS} cases fell",
   ),
 }
 CONNECTORS = (" , and ", " ; ", " , while ", " after ")
@@ -135,19 +151,24 @@ EMPTY_SENTENCES = (
 
 
 class Spec:
-  """A data set of the fragment grammar: its labels and home domain."""
+  """A data set of the fragment grammar: its name and labels."""
 
-  def __init__(self, name: str, labels: Sequence[str], domain: str = ""):
+  def __init__(self, name: str, labels: Sequence[str]):
     self.name = name
     self.labels = tuple(labels)
-    self.domain = domain  # "" for the held-out set: pairs of any domains.
 
 
+# Each label is listed by two to four data sets, with other companions each
+# time; no data set lists two labels of MIXED.
 SUPERVISED = (
-  Spec("synth_news", ("person", "location", "organization"), "news"),
-  Spec("synth_bio", ("disease", "chemical"), "bio"),
-  Spec("synth_shop", ("product", "organization"), "shop"),
-  Spec("synth_clinic", ("person", "disease"), "clinic"),
+  Spec("synth_news", ("person", "location", "organization")),
+  Spec("synth_bio", ("disease", "chemical")),
+  Spec("synth_shop", ("product", "organization")),
+  Spec("synth_clinic", ("person", "disease")),
+  Spec("synth_lab", ("chemical", "person")),
+  Spec("synth_travel", ("location", "disease")),
+  Spec("synth_retail", ("product", "person")),
+  Spec("synth_pharma", ("chemical", "organization")),
 )
 MIXED = Spec("synth_mixed", ("location", "chemical", "product"))
 # The older held-out set: whole templates sharing no clause with FRAGMENTS.
@@ -260,6 +281,8 @@ _GAZETTEER = {
 }
 
 
+NUM_TRAIN = 3000  # Default training sentences per supervised data set.
+NUM_EVAL = 100  # Default sentences per dev/test split.
 NO_ENTITY_RATE = 0.1
 MAX_SLOTS = 3  # Entity slots of a sentence of two fragments.
 SINGLE_FRAGMENT_RATE = 0.4  # Training sentences of one fragment.
@@ -339,22 +362,36 @@ def pair_is_heldout(first: str, second: str) -> bool:
   return hashlib.sha256(key).digest()[0] % 2 == 1
 
 
-def _pair(rng, first: str, heldout: bool) -> tuple[str, str]:
-  """A second fragment for `first` and the pair's order: one of another
-  domain whose pair with `first` belongs to the held-out set iff `heldout`
-  (for training, the second may also come from `first`'s own domain), with
+def partners(first: str, heldout: bool) -> list[str]:
+  """The fragments `first` may be joined with: of another domain, the pair
+  held out iff `heldout` (for training, also of `first`'s own domain), with
   at most MAX_SLOTS slots in the two."""
   domains = _domain_of()
-  while True:
-    second = rng.choice(list(domains))
+  out = []
+  for second in domains:
     if len(slot_types(first + second)) > MAX_SLOTS:
       continue
     if domains[second] == domains[first]:
-      if heldout:
-        continue
-    elif pair_is_heldout(first, second) != heldout:
-      continue
-    return (first, second) if rng.random() < 0.5 else (second, first)
+      if not heldout:
+        out.append(second)
+    elif pair_is_heldout(first, second) == heldout:
+      out.append(second)
+  return out
+
+
+def _fragments_with(labels: Sequence[str]) -> list[str]:
+  """The fragments with a slot of a type of `labels`."""
+  return [f for f in _domain_of() if set(slot_types(f)) & set(labels)]
+
+
+def heldout_pairs(labels: Sequence[str]) -> list[tuple[str, str]]:
+  """Every held-out pair (both orders) with a slot of a type of `labels`."""
+  return [
+    (first, second)
+    for first in _domain_of()
+    for second in partners(first, heldout=True)
+    if set(slot_types(first + second)) & set(labels)
+  ]
 
 
 def _sentence(rng, fragments: Sequence[str], pick_name, labels) -> dict:
@@ -368,40 +405,41 @@ def _sentence(rng, fragments: Sequence[str], pick_name, labels) -> dict:
 
 
 def _supervised(seed, spec: Spec, split, count, pick_name) -> Iterator[dict]:
+  """Sentences whose first fragment has a slot of a listed type."""
+  home = _fragments_with(spec.labels)
   for index in range(count):
     rng = rng_lib.example_rng(seed, "make_tiny_data", spec.name, split, index)
     if rng.random() < NO_ENTITY_RATE:
       yield {"sentence": rng.choice(EMPTY_SENTENCES), "entities": []}
       continue
-    first = rng.choice(FRAGMENTS[spec.domain])
-    if rng.random() < SINGLE_FRAGMENT_RATE:
+    first = rng.choice(home)
+    others = partners(first, heldout=False)
+    if rng.random() < SINGLE_FRAGMENT_RATE or not others:
       fragments = (first,)
     else:
-      fragments = _pair(rng, first, heldout=False)
+      second = rng.choice(others)
+      fragments = (first, second) if rng.random() < 0.5 else (second, first)
     yield _sentence(rng, fragments, pick_name, spec.labels)
 
 
 def _mixed(seed, split, count, pick_name) -> Iterator[dict]:
   """Held-out pairs with at least one entity of a listed type (bar the
   NO_ENTITY_RATE of empty sentences)."""
-  listed = [
-    f
-    for fragments in FRAGMENTS.values()
-    for f in fragments
-    if set(slot_types(f)) & set(MIXED.labels)
-  ]
+  pairs = heldout_pairs(MIXED.labels)
+  assert pairs, "no held-out pair holds a label of synth_mixed"
   for index in range(count):
     rng = rng_lib.example_rng(seed, "make_tiny_data", MIXED.name, split, index)
     if rng.random() < NO_ENTITY_RATE:
       yield {"sentence": rng.choice(HELDOUT_EMPTY), "entities": []}
       continue
-    fragments = _pair(rng, rng.choice(listed), heldout=True)
-    yield _sentence(rng, fragments, pick_name, MIXED.labels)
+    yield _sentence(rng, rng.choice(pairs), pick_name, MIXED.labels)
 
 
 def _heldout(seed, split, count, pick_name) -> Iterator[dict]:
   for index in range(count):
-    rng = rng_lib.example_rng(seed, "make_tiny_data", "synth_heldout", split, index)
+    rng = rng_lib.example_rng(
+      seed, "make_tiny_data", "synth_heldout", split, index
+    )
     if rng.random() < NO_ENTITY_RATE:
       yield {"sentence": rng.choice(HELDOUT_EMPTY), "entities": []}
       continue
@@ -419,7 +457,7 @@ def _fresh_name(rng, entity_type: str, taken: set[str]) -> str:
 
 
 def make_datasets(
-  seed: int = 0, num_train: int = 6000, num_eval: int = 200
+  seed: int = 0, num_train: int = NUM_TRAIN, num_eval: int = NUM_EVAL
 ) -> dict[str, dict[str, list[dict]]]:
   """Builds every synthetic data set in memory.
 
@@ -535,8 +573,8 @@ def check_output(output_dir: str, overwrite: bool = False) -> None:
 def write_datasets(
   output_dir: str,
   seed: int = 0,
-  num_train: int = 6000,
-  num_eval: int = 200,
+  num_train: int = NUM_TRAIN,
+  num_eval: int = NUM_EVAL,
   *,
   overwrite: bool = False,
 ) -> dict[str, int]:

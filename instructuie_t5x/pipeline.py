@@ -416,7 +416,10 @@ def _echo_f1(start: float):
 
 
 def make_data(
-  work_dir: str, seed: int = 0, num_train: int = 6000, outputs=None
+  work_dir: str,
+  seed: int = 0,
+  num_train: int = tiny_data.NUM_TRAIN,
+  outputs=None,
 ) -> str:
   """Step 1: the synthetic tiny data under WORK_DIR/data, unless present.
 
@@ -499,7 +502,7 @@ class StepClock:
 def prepare_data(
   work_dir: str,
   seed: int = 0,
-  num_train: int = 6000,
+  num_train: int = tiny_data.NUM_TRAIN,
   outputs: Outputs | None = None,
   clock: StepClock | None = None,
 ) -> None:
@@ -647,7 +650,7 @@ def run_tiny(
   train_steps: int = 1500,
   eval_period: int = 500,
   seed: int = 0,
-  num_train: int = 6000,
+  num_train: int = tiny_data.NUM_TRAIN,
   overwrite: bool = False,
   gin_bindings: Sequence[str] = (),
 ) -> None:

@@ -17,7 +17,7 @@
 
 import pytest
 
-from instructuie_jax import catalog, task_types
+from instructuie_jax import catalog, task_types, tiny_data
 
 # The zero-shot evaluation sets of the paper (Tables on zero-shot NER and RE).
 ZEROSHOT_NER = {
@@ -53,10 +53,9 @@ def test_counts_per_family():
   assert len(_ie(family="EE")) == 4
   # 21 NER + 8 RE + 4 EE datasets in the original multi-task train config.
   assert len(_ie(role="supervised")) == 33
-  assert [s.name for s in catalog.select(benchmark="tiny")] == [
-    "synth_news",
-    "synth_heldout",
-  ]
+  assert [s.name for s in catalog.select(benchmark="tiny")] == list(
+    tiny_data.DATASETS
+  )
 
 
 def test_slugs_and_task_names_are_valid_and_unique():

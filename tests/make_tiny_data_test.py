@@ -27,12 +27,23 @@ import pytest
 from instructuie_jax import schema, tiny_data
 from tests.conftest import REPO_ROOT
 
+NUM_TRAIN, NUM_EVAL = 1500, 200
+
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
   root = tmp_path_factory.mktemp("tiny")
-  counts = tiny_data.write_datasets(str(root), 0, 2000, 300)
+  counts = tiny_data.write_datasets(str(root), 0, NUM_TRAIN, NUM_EVAL)
   return root, counts
+
+
+def _load(root, dataset, split):
+  path = root / "NER" / dataset / f"{split}.json"
+  return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _supervised_names():
+  return [spec.name for spec in tiny_data.SUPERVISED]
 
 
 def test_fill_template_offsets():
@@ -49,68 +60,136 @@ def test_fill_template_offsets():
   }
 
 
+def test_fill_template_annotates_only_the_listed_types():
+  instance = tiny_data.fill_template(
+    "{CHEM} reduced symptoms of {DIS} .", ["kaline", "lomitis"], ["disease"]
+  )
+  assert instance["entities"] == [
+    {"name": "lomitis", "type": "disease", "pos": [27, 34]}
+  ]
+
+
 def test_counts(written):
   _, counts = written
-  assert counts == {
-    "NER/synth_news/train.json": 2000,
-    "NER/synth_news/dev.json": 300,
-    "NER/synth_news/test.json": 300,
-    "NER/synth_heldout/train.json": 300,
-    "NER/synth_heldout/dev.json": 300,
-    "NER/synth_heldout/test.json": 300,
-  }
+  expected = {}
+  for dataset in tiny_data.DATASETS:
+    supervised = dataset in _supervised_names()
+    for split in ("train", "dev", "test"):
+      n = NUM_TRAIN if supervised and split == "train" else NUM_EVAL
+      expected[f"NER/{dataset}/{split}.json"] = n
+  assert counts == expected
 
 
 def test_valid_for_the_schema(written):
-  root, _ = written
-  for dataset in ("synth_news", "synth_heldout"):
+  root, counts = written
+  for dataset in tiny_data.DATASETS:
     for split in schema.SPLITS:
       instances, labels, problems = schema.load_dataset_split(
         root, "NER", dataset, split, strict=True
       )
-      assert labels.types == ("location", "organization", "person")
-      expected = 2000 if (dataset, split) == ("synth_news", "train") else 300
-      assert len(instances) == expected
+      assert set(labels.types) == set(tiny_data.LABELS[dataset])
+      assert len(instances) == counts[f"NER/{dataset}/{split}.json"]
       assert not [p for p in problems if "duplicate" not in p.message]
 
 
-def _load(root, dataset, split):
-  path = root / "NER" / dataset / f"{split}.json"
-  return json.loads(path.read_text(encoding="utf-8"))
+def test_entities_are_exact_and_only_of_listed_types(written):
+  root, _ = written
+  for dataset in tiny_data.DATASETS:
+    listed = set(tiny_data.LABELS[dataset])
+    for split in ("train", "dev", "test"):
+      for instance in _load(root, dataset, split):
+        for e in instance["entities"]:
+          start, end = e["pos"]
+          assert instance["sentence"][start:end] == e["name"]
+          assert e["type"] in listed
 
 
-def test_heldout_templates_differ():
-  news = set(tiny_data.NEWS_TEMPLATES + tiny_data.NEWS_EMPTY)
-  heldout = tiny_data.HELDOUT_TEMPLATES + tiny_data.HELDOUT_EMPTY
-  assert not news & set(heldout)
+def test_every_label_is_taught_apart_from_its_companions():
+  """No two labels are listed by the same supervised data sets: "L is
+  listed" is the only listing that tells when L is answered."""
+  label_sets = [set(spec.labels) for spec in tiny_data.SUPERVISED]
+  listed_by = {}
+  for i, labels in enumerate(label_sets):
+    for label in labels:
+      listed_by.setdefault(label, set()).add(i)
+  assert len(set(map(frozenset, listed_by.values()))) == len(listed_by)
+  mixed = set(tiny_data.MIXED.labels)
+  assert mixed not in label_sets
+  assert mixed <= set().union(*label_sets)
+
+
+def test_training_sentences_hold_unlisted_types(written):
+  """Each supervised set has sentences with entities of types it does not
+  list (a second fragment of another domain), left unannotated."""
+  root, _ = written
+  domain_of = tiny_data._domain_of()
+  for spec in tiny_data.SUPERVISED:
+    unlisted = 0
+    for instance in _load(root, spec.name, "train"):
+      annotated = len(instance["entities"])
+      slots = sum(
+        len(tiny_data.slot_types(f))
+        for f in domain_of
+        if _holds_fragment(instance["sentence"], f)
+      )
+      unlisted += slots > annotated
+    assert unlisted > NUM_TRAIN * 0.1, spec.name
+
+
+def _holds_fragment(sentence, fragment):
+  words = [w for w in fragment.split(" ") if not w.startswith("{")]
+  return all(f" {w} " in f" {sentence} " for w in words) and len(words) > 1
+
+
+def test_mixed_pairs_never_joined_in_training(written):
+  root, _ = written
+  pairs = tiny_data.heldout_pairs(tiny_data.MIXED.labels)
+  assert pairs
+  for first, second in pairs:
+    assert tiny_data._domain_of()[first] != tiny_data._domain_of()[second]
+    assert tiny_data.pair_is_heldout(first, second)
+    assert second not in tiny_data.partners(first, heldout=False)
+  train = {
+    x["sentence"]
+    for dataset in _supervised_names()
+    for x in _load(root, dataset, "train")
+  }
+  mixed = [x for x in _load(root, "synth_mixed", "test") if x["entities"]]
+  assert len(mixed) > NUM_EVAL * 0.8
+  assert not train & {x["sentence"] for x in mixed}
 
 
 def test_mix_of_names(written):
   root, _ = written
-  train = _load(root, "synth_news", "train")
-  for instance in train:
-    for e in instance["entities"]:
-      start, end = e["pos"]
-      assert instance["sentence"][start:end] == e["name"]
+  train = [x for d in _supervised_names() for x in _load(root, d, "train")]
   empty = sum(not x["entities"] for x in train) / len(train)
   assert 0.07 < empty < 0.13
   names = [e["name"] for x in train for e in x["entities"]]
   gazetteer = set().union(*tiny_data._GAZETTEER.values())
   made_up = sum(n not in gazetteer for n in names) / len(names)
-  assert 0.75 < made_up < 0.85
+  assert 0.85 < made_up < 0.99
   seen = set(names)
   test = [
-    e["name"] for x in _load(root, "synth_news", "test") for e in x["entities"]
+    e["name"]
+    for d in _supervised_names()
+    for x in _load(root, d, "test")
+    for e in x["entities"]
   ]
   unseen = sum(n not in seen for n in test) / len(test)
   assert 0.2 < unseen < 0.4
-  for split in ("train", "dev", "test"):
-    heldout = _load(root, "synth_heldout", split)
-    assert not seen & {e["name"] for x in heldout for e in x["entities"]}
-  heldout_sentences = {
-    x["sentence"] for x in _load(root, "synth_heldout", "test")
-  }
-  assert not heldout_sentences & {x["sentence"] for x in train}
+  text = " " + " ".join(x["sentence"] for x in train) + " "
+  for dataset in tiny_data.ZERO_SHOT:
+    for split in ("train", "dev", "test"):
+      for x in _load(root, dataset, split):
+        for e in x["entities"]:
+          assert e["name"] not in seen
+          assert f" {e['name']} " not in text
+
+
+def test_heldout_templates_share_no_clause_with_the_fragments():
+  fragments = set(tiny_data._domain_of())
+  for template in tiny_data.HELDOUT_TEMPLATES:
+    assert not any(f in template for f in fragments)
 
 
 def test_deterministic(tmp_path):

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 import seqio
 
-from instructuie_jax import catalog
+from instructuie_jax import catalog, tiny_data
 from tasks import mixtures, settings
 from tests import ie_seqio_testing as testing
 
@@ -88,14 +88,14 @@ def test_mixture_contents():
     len(_task_names(f"ie_instructions_{f}")) for f in ("ner", "re", "ee")
   )
   assert families == len(supervised)
+  tiny = sorted(spec.name for spec in tiny_data.SUPERVISED)
   assert _task_names("ie_tiny_train") == [
-    "instructuie_es_synth_news",
-    "instructuie_et_synth_news",
-    "instructuie_ner_synth_news",
+    f"instructuie_{t}_{d}" for t in ("es", "et", "ner") for d in tiny
   ]
-  assert _task_names("ie_tiny_eval") == ["instructuie_ner_synth_news"]
+  assert _task_names("ie_tiny_eval") == [f"instructuie_ner_{d}" for d in tiny]
   assert _task_names("ie_tiny_zeroshot_eval") == [
-    "instructuie_ner_synth_heldout"
+    "instructuie_ner_synth_heldout",
+    "instructuie_ner_synth_mixed",
   ]
 
 
@@ -232,5 +232,7 @@ def test_available_mixture_leaves_out_task_types_the_format_does_not_cover(
     assert mixtures.left_out_tasks("ie_tiny_train") == {}
   with settings.scoped(vocab="byte", target_format="words_bio"):
     left_out = mixtures.left_out_tasks("ie_tiny_train")
-  assert list(left_out) == ["instructuie_et_synth_news"]
+  assert list(left_out) == [
+    f"instructuie_et_{spec.name}" for spec in tiny_data.SUPERVISED
+  ]
   assert "does not cover task type ET" in left_out["instructuie_et_synth_news"]

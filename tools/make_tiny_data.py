@@ -16,16 +16,15 @@ r"""Writes the synthetic tiny NER data sets in the IE INSTRUCTIONS layout.
 
 Usage:
   python -m tools.make_tiny_data --output_dir=/tmp/instructuie_tiny/data \
-    [--seed=0] [--num_train=20000] [--num_eval=300] [--overwrite]
+    [--seed=0] [--num_train=6000] [--num_eval=200] [--overwrite]
 
-Writes `NER/synth_news/{train,dev,test}.json` (supervised) and
-`NER/synth_heldout/{train,dev,test}.json` (zero-shot: other sentence templates,
-names never seen in synth_news), each with a `labels.json`. Sentences are
-space-separated tokens; every entity has `pos`, its character offsets into the
-sentence. About 80% of training names are made up from random syllables (the
-rest come from a small list of real names), so a model has to learn the
-contexts instead of memorising names; about 30% of the names in synth_news
-dev/test never occur in its train split. The output depends only on the flags.
+Writes `NER/{dataset}/{train,dev,test}.json` and `labels.json` for eight
+supervised data sets with different label sets (synth_news, synth_bio, ...)
+and two zero-shot ones: synth_mixed (a new combination of seen labels, in
+pairs of clauses that no training sentence joins, with unseen names) and
+synth_heldout (whole sentence templates never seen, unseen names).
+`instructuie_jax/tiny_data.py` describes the grammar. The output depends only
+on the flags.
 
 Files already at those paths are left alone (the tool exits with 1, naming
 the first) unless --overwrite. Each file is written to a temporary file beside
@@ -51,12 +50,15 @@ def define_flags() -> None:
   )
   cli.define_integer("seed", 0, "Seed of every random choice.", lower_bound=0)
   cli.define_integer(
-    "num_train", 20000, "Training sentences of synth_news.", lower_bound=1
+    "num_train",
+    tiny_data.NUM_TRAIN,
+    "Training sentences per supervised data set.",
+    lower_bound=1,
   )
   cli.define_integer(
     "num_eval",
-    300,
-    "Sentences per dev/test split (and synth_heldout train).",
+    tiny_data.NUM_EVAL,
+    "Sentences per dev/test split (and per zero-shot train split).",
     lower_bound=1,
   )
   flags.DEFINE_bool("overwrite", False, "Replace the data files if they exist.")

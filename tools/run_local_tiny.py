@@ -59,7 +59,7 @@ from collections.abc import Sequence
 
 from absl import app, flags
 
-from instructuie_jax import cli
+from instructuie_jax import cli, tiny_data
 from instructuie_t5x import pipeline
 
 FLAGS = flags.FLAGS
@@ -82,8 +82,9 @@ def define_flags() -> None:
   )
   cli.define_integer(
     "num_train",
-    6000,
-    "Synthetic training sentences per supervised data set.", lower_bound=1
+    tiny_data.NUM_TRAIN,
+    "Synthetic training sentences per supervised data set.",
+    lower_bound=1,
   )
   flags.DEFINE_bool(
     "overwrite",

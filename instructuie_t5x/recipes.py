@@ -113,8 +113,8 @@ class Recipe:
 
 # words_bio targets repeat the sentence with a tag per word, and its
 # instructions are longer: with the tiny run's ~800-piece vocabulary the
-# longest words_bio target of the tiny data is 103 tokens and the longest
-# prompt 133, EOS included (2026-12-07), so its rows get room for both.
+# longest words_bio target of the tiny data is 108 tokens and the longest
+# prompt 132, EOS included (2026-12-07), so its rows get room for both.
 _WORDS_BIO_LENGTHS = {"feature_lengths": (("inputs", 160), ("targets", 128))}
 ROWS: dict[str, Recipe] = {
   r.name: r

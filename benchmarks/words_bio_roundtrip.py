@@ -213,12 +213,13 @@ def length_table(
   header = " / ".join(f"p{p}" for p in lengths.PERCENTILES)
   lines = [
     f"target tokens ({vocab}, EOS included; over: longer than "
-    f"{targets_length})",
+    f"{targets_length}, cut by seqio)",
     "",
-    f"| dataset | format | {header} | over |",
-    "|---|---|---|---:|",
+    f"| dataset | format | {header} | over | over % |",
+    "|---|---|---|---:|---:|",
   ]
   pooled = {f: [] for f in FORMATS}
+  medians = {}
   for name, s in [*all_stats.items(), ("all", None)]:
     for fmt in FORMATS:
       if s is None:
@@ -228,7 +229,18 @@ def length_table(
         pooled[fmt].extend(counts)
       st = lengths.stats(counts, targets_length)
       values = " / ".join(str(st.percentiles[p]) for p in lengths.PERCENTILES)
-      lines.append(f"| {name} | {fmt} | {values} | {st.over} |")
+      lines.append(
+        f"| {name} | {fmt} | {values} | {st.over} | {_pct(st.over, st.count)} |"
+      )
+      medians[fmt] = st.percentiles[50]
+  first, second = FORMATS
+  if medians[second]:
+    lines += [
+      "",
+      f"all: {first} targets are {medians[first] / medians[second]:.1f}x "
+      f"the {second} targets at the median ({medians[first]} vs "
+      f"{medians[second]} tokens)",
+    ]
   return "\n".join(lines)
 
 

@@ -71,16 +71,18 @@ def _bucket(n: int, minimum: int) -> int:
   return size
 
 
-def automaton_for(
-  query: Any, vocabulary: Any, target_format: str = "instructuie"
-) -> grammar_lib.Automaton:
+def automaton_for(query: Any, vocabulary: Any) -> grammar_lib.Automaton:
   """The automaton of an extraction query (`queries.Query`).
 
   Labels are the options its answers are checked against (EE: after each
-  event type only its own roles); spans copy the tokens of its text.
+  event type only its own roles); spans copy the tokens of its text. The
+  grammar is that of the query's target format.
+
+  Raises:
+    ValueError: the query's target format has no grammar.
   """
   return automaton_of(
-    query.task, query.label_check, query.text, vocabulary, target_format
+    query.task, query.label_check, query.text, vocabulary, query.target_format
   )
 
 
@@ -113,14 +115,23 @@ def automaton_of(
   vocabulary: Any,
   target_format: str = "instructuie",
 ) -> grammar_lib.Automaton:
-  """The automaton of `task`'s targets with the labels of `check` on `text`."""
+  """The automaton of `task`'s targets with the labels of `check` on `text`.
+
+  Raises:
+    ValueError: `target_format` has no grammar.
+  """
+  fmt = formats.get(target_format)
+  if not hasattr(fmt, "grammar"):
+    raise ValueError(
+      f"target format {target_format!r} has no grammar for constrained decoding"
+    )
   roles = check.roles
   by_type = None
   if isinstance(roles, Mapping):
     by_type = {t: sorted(rs) for t, rs in roles.items()}
     roles = {r for rs in roles.values() for r in rs}
   labels = {"types": sorted(check.types), "roles": sorted(roles)}
-  grammar = formats.get(target_format).grammar(task)
+  grammar = fmt.grammar(task)
   return grammar_lib.compile_grammar(
     grammar,
     labels,

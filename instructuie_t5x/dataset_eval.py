@@ -26,13 +26,16 @@ policy gives it, the prompt options of `tasks.settings`), so the prompts,
 targets and hence the scores are those of `t5x.infer` on the task
 `instructuie_{task}_{dataset}`. The prompts are decoded in batches by
 `Extractor.decode`; each answer is parsed and grounded in the sentence by
-`queries.answer` on the query of the same text and labels.
+`queries.answer` on the query of the same text and labels, in the target
+format of the prompt options (`words_bio` answers are realigned to the
+sentence's words).
 
 A line holds what `tools.score` reads (`dataset`, `task`, `target`,
-`prediction`), what `tools.report`'s audit reads (`sentence`, `options`),
-the example `id`, and the extraction API's records and flags (`entities`,
-`relations`, `events` or `arguments`; `truncated_tokens`, `ungrounded`,
-`invalid_labels`, `parse_problems`; `windows`, `window_merges`).
+`prediction`, `target_format`), what `tools.report`'s audit reads
+(`sentence`, `options`), the example `id`, and the extraction API's records
+and flags (`entities`, `relations`, `events` or `arguments`;
+`truncated_tokens`, `ungrounded`, `invalid_labels`, `parse_problems`;
+`windows`, `window_merges`).
 
 With `windows=True` an example whose prompt exceeds the input length is
 asked in windows (`instructuie_jax/windows.py`) and its line's
@@ -127,7 +130,9 @@ def examples_with_queries(
         "queries"
       )
     for example, item in zip(examples, items, strict=True):
-      query = queries.make_query(task, item, query_labels)
+      query = queries.make_query(
+        task, item, query_labels, pool=pool, options=options
+      )
       out.append((example, instance, query))
   return out
 
@@ -157,8 +162,8 @@ def predict_split(
     tasks: Main task types of `family`.
     dataset: The dataset name.
     split: The split file name.
-    options: `instructions.PromptOptions` (target format "instructuie",
-      the format the extraction API parses).
+    options: `instructions.PromptOptions` (the run's: its target format
+      writes the targets and reads the answers).
     pool: The instruction pool of `options`.
     progress: Called with (examples done, examples in all) after each batch.
     windows: Ask an example whose prompt exceeds the input length in
@@ -172,13 +177,8 @@ def predict_split(
     says how many windows its example used (`windows`, `window_merges`).
 
   Raises:
-    ValueError: a target format other than the extraction API's.
+    ValueError: the target format does not cover a task of `tasks`.
   """
-  if options.target_format != queries.TARGET_FORMAT:
-    raise ValueError(
-      f"target format {options.target_format!r}: the extraction API reads "
-      f"{queries.TARGET_FORMAT!r} answers only"
-    )
   work = []
   for task in tasks:
     work.extend(
@@ -214,6 +214,7 @@ def predict_split(
           "options": list(query.options),
           "target": example["targets"],
           "prediction": answer["prediction"],
+          "target_format": query.target_format,
           key: answer[key],
           "truncated_tokens": answer["truncated_tokens"],
           "ungrounded": answer["ungrounded"],

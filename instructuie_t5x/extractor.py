@@ -30,7 +30,10 @@ What happens (T5X's own pieces, as `t5x.infer` uses them):
    --from_hf`), then the `gin_files` and `gin_bindings` given, which
    override it. `MODEL` must be
    bound; `TASK_FEATURE_LENGTHS`, when bound, gives the default input and
-   target lengths.
+   target lengths; its data settings (`tasks.settings`) give the prompt
+   options of the run (`Extractor.options`: target format, instruction
+   file), so that a query's prompt is rendered as training rendered it and
+   its answer is read in the run's target format (e.g. "words_bio").
 2. The parameters are restored with `t5x.utils.TrainStateInitializer` and
    `RestoreCheckpointConfig` (no optimizer state), partitioned by a
    `PjitPartitioner`.
@@ -47,7 +50,7 @@ What happens (T5X's own pieces, as `t5x.infer` uses them):
 4. Batches are decoded with `model.predict_batch` (the model's `decode_fn`:
    beam search of width 1, i.e. greedy, unless gin sets otherwise), the
    output vocabulary decodes the tokens, and `queries.answer` parses them
-   with `formats.get("instructuie")` and grounds the records in the text.
+   in the run's target format and grounds the records in the text.
 5. With `constrained=True` every answer stays inside its task's target
    grammar (`constrained`: labels from the options, spans from the text).
 
@@ -76,9 +79,10 @@ from absl import logging
 from gin import config_parser
 from t5x import partitioning, utils
 
-from instructuie_jax import gin_files
+from instructuie_jax import gin_files, instructions
 from instructuie_t5x import constrained as constrained_lib
 from instructuie_t5x import constrained_runs, queries
+from tasks import settings
 
 CONFIG_GIN = "config.gin"
 # Written by `tools.convert_checkpoint --from_hf` beside its checkpoint.
@@ -253,8 +257,8 @@ def load_model(
   config_gin: str | None,
   gin_files: Sequence[str] = (),
   gin_bindings: Sequence[str] = (),
-) -> tuple[Any, Mapping[str, int] | None]:
-  """Builds the T5X model from gin.
+) -> tuple[Any, Mapping[str, int] | None, instructions.PromptOptions]:
+  """Builds the T5X model from gin, with the run's prompt options.
 
   Args:
     config_gin: A run's config.gin, or None.
@@ -262,10 +266,13 @@ def load_model(
     gin_bindings: Bindings parsed last.
 
   Returns:
-    `(model, task_feature_lengths or None)`.
+    `(model, task_feature_lengths or None, prompt options)`: the prompt
+    options are those of the data settings the configuration binds
+    (`tasks.settings`; defaults where it binds none).
 
   Raises:
-    CheckpointError: When no MODEL is configured.
+    CheckpointError: When no MODEL is configured, or the data settings are
+      not valid (their instruction file included).
   """
   if config_gin is None and not gin_files:
     raise CheckpointError(
@@ -311,11 +318,16 @@ def load_model(
     gin.parse_config(configured)
     model, lengths = gin.get_configurable(configured_model)()
     gin.finalize()
+    try:
+      options = settings.resolve().prompt
+      instructions.options_pool(options)  # Its instruction file, read now.
+    except (ValueError, OSError) as e:
+      raise CheckpointError(f"data settings: {_describe(e)}") from None
   if isinstance(model, constrained_runs.ConstrainedModel):
     # A run that decoded constrained (gin/decoding/constrained.gin): here
     # each call picks its decoding.
     model = model.base
-  return model, lengths
+  return model, lengths, options
 
 
 # --------------------------------------------------------------------------
@@ -422,8 +434,11 @@ class Extractor:
     target_length: int,
     batch_size: int = 32,
     checkpoint: str = "",
+    options: instructions.PromptOptions | None = None,
   ):
     self.model = model
+    # The run's prompt options: how queries are rendered and answers read.
+    self.options = options or instructions.PromptOptions()
     self.params = params
     self.partitioner = partitioner
     self.input_length = input_length
@@ -493,7 +508,7 @@ class Extractor:
         f"settings.data_settings.vocab = {vocabulary!r}",
         *bindings,
       ]
-    model, lengths = load_model(config, gin_file or (), bindings)
+    model, lengths, options = load_model(config, gin_file or (), bindings)
     lengths = dict(lengths or {})
     input_length = input_length or lengths.get("inputs") or 512
     target_length = target_length or lengths.get("targets") or 128
@@ -517,6 +532,7 @@ class Extractor:
       target_length=target_length,
       batch_size=batch_size,
       checkpoint=checkpoint,
+      options=options,
     )
 
   # ------------------------------------------------------------------------
@@ -683,7 +699,11 @@ class Extractor:
     query_list = []
     for i, item in enumerate(texts):
       try:
-        query_list.append(queries.make_query(task, item, labels, roles=roles))
+        query_list.append(
+          queries.make_query(
+            task, item, labels, roles=roles, options=self.options
+          )
+        )
       except queries.QueryError as e:
         raise queries.QueryError(f"[{i}].{e.field}", e.message) from None
     return self.answer(
@@ -706,7 +726,7 @@ class Extractor:
     """Decodes, parses and grounds built queries, in batches.
 
     Args:
-      query_list: Queries from `queries.make_query`.
+      query_list: Queries from `queries.make_query` (with `options`).
       progress: Called with the number of texts done after each batch.
       windows: Split a text whose prompt is too long into windows.
       window_overlap: Tokens of text a window shares with the one before.

@@ -51,6 +51,11 @@ queries, naming the line of the first bad one (`tools.extract`).
 Prompts use the shipped instruction pool and its first instruction per task
 (strategy "single", as evaluation does), with the options in the given
 order, so a query's prompt equals the evaluation prompt of the same sentence.
+A model trained with other prompt options (`instructions.PromptOptions`: a
+target format such as "words_bio", an instruction file) is asked with them
+(`make_query(..., options=...)`; the extractor passes its run's): the prompt
+is rendered as training rendered it and the answer is parsed in that target
+format (`Query.target_format`), which must cover the task type.
 """
 
 from __future__ import annotations
@@ -71,6 +76,7 @@ from instructuie_jax import (
 )
 from instructuie_jax import windows as windows_lib
 
+# The target format of a query made without prompt options.
 TARGET_FORMAT = "instructuie"
 # Tokens of text a window shares with the one before (`windows.split`).
 WINDOW_OVERLAP = 32
@@ -95,6 +101,7 @@ class Query:
     hint: Labels hint for the parser.
     item: The input item as given (a dict; extra fields are passed through).
     instruction: The instruction of the prompt.
+    target_format: The registered target format the answer is read in.
   """
 
   task: task_types.TaskType
@@ -106,6 +113,7 @@ class Query:
   hint: Any
   item: Mapping[str, Any]
   instruction: str = ""
+  target_format: str = TARGET_FORMAT
 
 
 def check_unicode(value: Any, field: str) -> None:
@@ -169,6 +177,7 @@ def make_query(
   *,
   roles: Sequence[str] | None = None,
   pool: instructions.InstructionPool | None = None,
+  options: instructions.PromptOptions | None = None,
 ) -> Query:
   """Builds the query of one input item.
 
@@ -179,16 +188,28 @@ def make_query(
       the module docstring).
     labels: Default options when the item has no "labels".
     roles: EE: default roles when neither labels nor the item give them.
-    pool: Instruction pool; default: the shipped one.
+    pool: Instruction pool; default: that of `options`.
+    options: The prompt options of the model's training run (its target
+      format and instruction file); default: `PromptOptions()`, the
+      original format with the shipped pool.
 
   Returns:
     The query.
 
   Raises:
-    QueryError: Naming the field that is missing or malformed.
+    QueryError: Naming the field that is missing or malformed, or "task"
+      when the target format of `options` does not cover the task type.
     ValueError: For an unknown task.
   """
   task_type = task_types.get(task)
+  prompt_options = options or instructions.PromptOptions()
+  target_format = prompt_options.target_format
+  try:
+    formats.check_covers(
+      target_format, formats.get(target_format).tasks(), task_type
+    )
+  except ValueError as e:
+    raise QueryError("task", str(e)) from None
   if isinstance(item, str):
     item = {"text": item}
   elif not isinstance(item, Mapping):
@@ -210,7 +231,7 @@ def make_query(
     labels = check_labels(task_type, labels)
   parts = task_type.query_parts(item, labels, roles)
   options, extra = parts.options, parts.extra
-  pool = pool or instructions.default_pool(TARGET_FORMAT)
+  pool = pool or instructions.options_pool(prompt_options)
   instruction = instructions.choose_instruction(
     pool, task_type.name, "single", None
   )
@@ -237,6 +258,7 @@ def make_query(
     hint=hint,
     item=dict(item),
     instruction=instruction,
+    target_format=target_format,
   )
 
 
@@ -251,13 +273,14 @@ def _read(
   the two readings, the one with fewer spans missing from the text wins,
   then the one with more spans found; on a tie, the hinted one.
   """
-  fmt = formats.get(TARGET_FORMAT)
-  hinted = fmt.parse(query.task, prediction, labels=query.hint)
+  fmt = formats.get(query.target_format)
+  text = query.text  # Formats that write the words of the input realign.
+  hinted = fmt.parse(query.task, prediction, labels=query.hint, sentence=text)
   best = (
     hinted,
     grounding.ground(query.text, hinted.records, query.label_check),
   )
-  plain = fmt.parse(query.task, prediction)
+  plain = fmt.parse(query.task, prediction, sentence=text)
   if plain.records != hinted.records:
     other = grounding.ground(query.text, plain.records, query.label_check)
     if _rank(other) < _rank(best[1]):
@@ -410,20 +433,51 @@ def answer_windows(
   out = dict(query.item)
   out["task"] = query.task.name
   out[key] = merged
+  prediction, unwritten = _merged_prediction(
+    query, grounding.records_from_json(key, merged)
+  )
   out.update(
-    prediction=formats.get(TARGET_FORMAT).linearize(
-      query.task, grounding.records_from_json(key, merged)
-    ),
+    prediction=prediction,
     window_predictions=[a["prediction"] for a in answers],
     truncated_tokens=sum(a["truncated_tokens"] for a in answers),
     ungrounded=ungrounded,
     invalid_labels=invalid,
-    parse_problems=[p for a in answers for p in a["parse_problems"]],
+    parse_problems=[p for a in answers for p in a["parse_problems"]]
+    + unwritten,
     windows=len(answers),
     window_merges=merges,
     window_offsets=[[w.start, w.end] for w in windowed.windows],
   )
   return out
+
+
+def _merged_prediction(
+  query: Query, records: Sequence[Any]
+) -> tuple[str, list]:
+  """The merged records in the query's target format, and what it cannot
+  write.
+
+  A format that writes the words of the text (words_bio) cannot write
+  overlapping spans, which windows may give together; the records are then
+  written in order, each one that cannot join those before left out of the
+  text and named in a problem (they stay in the answer's records).
+  """
+  fmt = formats.get(query.target_format)
+  try:
+    return fmt.linearize(query.task, tuple(records), sentence=query.text), []
+  except ValueError:
+    pass
+  kept: list[Any] = []
+  problems = []
+  for record in records:
+    try:
+      fmt.linearize(query.task, (*kept, record), sentence=query.text)
+    except ValueError as e:
+      problems.append(f"merged answer: not written: {e}")
+      continue
+    kept.append(record)
+  text = fmt.linearize(query.task, tuple(kept), sentence=query.text)
+  return text, problems
 
 
 def summarize(answers: Sequence[Mapping[str, Any]]) -> dict[str, int]:
@@ -466,8 +520,17 @@ def check_items(
   task: task_types.TaskType,
   labels: Any,
   roles: Any,
+  options: instructions.PromptOptions | None = None,
 ) -> list[Query]:
   """Builds every query, so bad input stops the run before the model loads.
+
+  Args:
+    items: `(line number, input item)` from `read_items`.
+    source: The input's name, for messages.
+    task: The task type record.
+    labels: Default labels.
+    roles: Default roles.
+    options: The model's prompt options (`make_query`).
 
   Raises:
     cli.UserError: Naming the line and field of the first bad item.
@@ -475,7 +538,7 @@ def check_items(
   built = []
   for number, item in items:
     try:
-      built.append(make_query(task, item, labels, roles=roles))
+      built.append(make_query(task, item, labels, roles=roles, options=options))
     except QueryError as e:
       raise cli.UserError(f"{source}:{number}: {e}") from None
   return built

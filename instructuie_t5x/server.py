@@ -97,7 +97,9 @@ class Backend(Protocol):
   raises `ValueError` for a prompt its tokenizer cannot encode; the server
   calls it before the prompt joins a batch. A backend with
   `prompt_length(prompt)` and `input_length` (an `Extractor`) has a text
-  whose prompt is too long asked in windows (`queries.window_query`).
+  whose prompt is too long asked in windows (`queries.window_query`). A
+  backend with `options` (an `Extractor`: its run's prompt options) is
+  asked with them (`queries.make_query`); without, with the defaults.
   """
 
   def decode(self, prompts: Sequence[str]) -> list[tuple[str, int]]: ...
@@ -507,7 +509,13 @@ def create_app(
         )
       try:
         built.append(
-          queries.make_query(task, item, request.labels, roles=request.roles)
+          queries.make_query(
+            task,
+            item,
+            request.labels,
+            roles=request.roles,
+            options=getattr(backend, "options", None),
+          )
         )
       except queries.QueryError as e:
         raise fastapi.HTTPException(422, f"texts[{i}]: {e}") from None

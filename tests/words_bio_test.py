@@ -322,6 +322,29 @@ def test_roundtrip_benchmark_on_tiny_data(tiny_data_dir):
   assert "\n" in words_bio_roundtrip.table(all_stats)
 
 
+def test_roundtrip_lengths_in_sentencepiece_tokens(tiny_data_dir, tmp_path):
+  from benchmarks import words_bio_roundtrip  # noqa: PLC0415
+  from instructuie_jax import vocab_training  # noqa: PLC0415
+
+  model = vocab_training.train_vocab(
+    str(tiny_data_dir),
+    str(tmp_path / "v.model"),
+    vocab_size=400,
+    splits=("train", "dev", "test"),
+  )
+  all_stats = words_bio_roundtrip.run(str(tiny_data_dir), [])
+  pieces = words_bio_roundtrip.length_table(all_stats, model, 16)
+  raw = words_bio_roundtrip.length_table(all_stats, "byte", 16)
+  rows = [
+    line.split(" | ") for line in pieces.splitlines() if "| all |" in line
+  ]
+  words_bio, original = (r[2].split(" / ") for r in rows)
+  assert int(words_bio[0]) > int(original[0])  # p50
+  assert int(rows[0][3]) >= int(rows[1][3])  # over 16
+  assert pieces != raw  # tokens, not bytes
+  assert "x the instructuie targets at the median" in pieces.splitlines()[-1]
+
+
 def test_roundtrip_benchmark_on_real_data(shared_data_dir):
   from benchmarks import words_bio_roundtrip  # noqa: PLC0415
 

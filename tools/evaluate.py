@@ -29,7 +29,8 @@ evaluated in each). The split (train, dev or test; `validation` is dev) is
 decoded with the extraction API (`instructuie_t5x/dataset_eval.py`): the
 prompts are those of the seqio task `instructuie_{task}_{dataset}` (the
 same numbers as `t5x.infer` + `tools.score`), with the prompt options of
-the run's config.gin. With --windows an example whose prompt exceeds
+the run's config.gin: its target format (e.g. `words_bio`) writes the
+targets and reads the answers, and each line names it (`target_format`). With --windows an example whose prompt exceeds
 --input_length is asked in windows and its merged answer scored (the
 numbers then differ from t5x.infer's, which cuts the prompt); without it the
 cut is counted.
@@ -117,10 +118,9 @@ def main(argv: Sequence[str]) -> int:
   )
 
   from instructuie_jax import reporting, scoring  # noqa: PLC0415
-  from tasks import settings  # noqa: PLC0415
 
+  options = extractor.options  # The run's, from its config.gin.
   try:
-    options = settings.resolve().prompt  # The run's, from its config.gin.
     pool = instructions.options_pool(options)
   except (ValueError, OSError) as e:
     raise cli.UserError(f"data settings: {cli.one_line(e)}") from None

@@ -59,7 +59,10 @@ are printed.
 
 `--checkpoint` is a run's model directory (its latest checkpoint and its
 config.gin) or one `checkpoint_N` directory; `--gin_file` and `--gin_bindings`
-override the model settings. All input lines are checked before the model is
+override the model settings. The prompts and the reading of the answers
+follow the run's data settings (its target format, e.g. `words_bio`, and
+instruction file); a task type the format does not cover, and
+`--constrained` with a format without a grammar, are refused. All input lines are checked before the model is
 loaded; a bad one stops the run with `error: FILE:LINE: field ...: reason`
 (exit status 1; a bad flag: exit status 2). Input is UTF-8 (a line that is
 not is named), split at newlines only (a raw U+2028 inside a JSON string is
@@ -78,7 +81,7 @@ from typing import Any
 
 from absl import flags
 
-from instructuie_jax import cli, json_input, task_types
+from instructuie_jax import cli, formats, instructions, json_input, task_types
 from instructuie_t5x import model_flags, queries
 
 FLAGS = flags.FLAGS
@@ -188,6 +191,15 @@ def main(argv: Sequence[str]) -> None:
   import tqdm  # noqa: PLC0415
 
   model = model_flags.load(FLAGS.batch_size)
+  # Again with the run's prompt options (target format, instructions).
+  options = getattr(model, "options", None) or instructions.PromptOptions()
+  built = queries.check_items(items, source, task, labels, roles, options)
+  target_format = options.target_format
+  if FLAGS.constrained and not hasattr(formats.get(target_format), "grammar"):
+    raise cli.UserError(
+      f"--constrained: the model answers in the target format "
+      f"{target_format!r}, which has no grammar to constrain decoding to"
+    )
   if FLAGS.output != "-":
     # Checked above; made now, so that the answers have a place to go.
     os.makedirs(os.path.dirname(os.path.abspath(FLAGS.output)), exist_ok=True)

@@ -237,7 +237,18 @@ def test_server_asks_in_the_backend_format():
   )
 
 
+@pytest.fixture
+def gin_left_as_found():
+  """Unlocks and clears gin after a test that finalizes it in-process
+  (`extractor.load_model`), so the worker's next tests can bind."""
+  import gin  # noqa: PLC0415
+
+  yield
+  gin.clear_config()  # Unlocks too.
+
+
 @pytest.mark.slow
+@pytest.mark.usefixtures("gin_left_as_found")
 def test_extractor_reads_the_prompt_options_of_the_run():
   from instructuie_t5x import extractor  # noqa: PLC0415
 

@@ -42,8 +42,11 @@ tokens: any run of them can be copied, and nothing else.
 
 Pieces are tokenized as they are written between other text (see
 `piece_tokens`), so the automaton accepts the tokens of a linearized target
-exactly for a byte vocabulary; for SentencePiece it accepts the usual
-tokenization (a separator's space belongs to the next word's piece).
+exactly for a byte vocabulary. Where a space belongs to the next word's
+first token (`spaces_attach`: SentencePiece, "▁None"), a piece after a space
+is tokenized as a word start and spans after a space start at the text's
+word starts, so the automaton accepts the vocabulary's own tokenization of
+a target whose spans are whole tokens of the text.
 """
 
 from __future__ import annotations

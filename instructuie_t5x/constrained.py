@@ -132,14 +132,46 @@ def automaton_of(
     roles = {r for rs in roles.values() for r in rs}
   labels = {"types": sorted(check.types), "roles": sorted(roles)}
   grammar = fmt.grammar(task)
+  text_tokens = list(vocabulary.encode(text))
   return grammar_lib.compile_grammar(
     grammar,
     labels,
-    list(vocabulary.encode(text)),
+    text_tokens,
     vocabulary.encode,
     vocabulary.eos_id,
     roles_by_type=by_type,
+    word_starts=word_starts(vocabulary, text_tokens),
+    span_ends=span_ends(vocabulary, text_tokens),
   )
+
+
+def word_starts(vocabulary: Any, tokens: Sequence[int]) -> list[bool] | None:
+  """Per token, whether its SentencePiece piece starts a word ("▁...").
+
+  None for a vocabulary without SentencePiece pieces (a byte vocabulary).
+  """
+  tokenizer = getattr(vocabulary, "tokenizer", None)
+  id_to_piece = getattr(tokenizer, "id_to_piece", None)
+  if id_to_piece is None:
+    return None
+  size = tokenizer.get_piece_size()
+  return [0 <= t < size and id_to_piece(int(t)).startswith("▁") for t in tokens]
+
+
+def span_ends(vocabulary: Any, tokens: Sequence[int]) -> list[bool] | None:
+  """Per token, whether a copied span may end with it (SentencePiece).
+
+  Anywhere but at a bare space ("▁", which would end the span with a space
+  or, alone, leave it empty). None for a vocabulary without SentencePiece
+  pieces.
+  """
+  if word_starts(vocabulary, tokens) is None:
+    return None
+  size = vocabulary.tokenizer.get_piece_size()
+  return [
+    not 0 <= t < size or vocabulary.tokenizer.id_to_piece(int(t)) != "▁"
+    for t in tokens
+  ]
 
 
 def pack(

@@ -42,8 +42,11 @@ tokens: any run of them can be copied, and nothing else.
 
 Pieces are tokenized as they are written between other text (see
 `piece_tokens`), so the automaton accepts the tokens of a linearized target
-exactly for a byte vocabulary; for SentencePiece it accepts the usual
-tokenization (a separator's space belongs to the next word's piece).
+exactly for a byte vocabulary. Where a space belongs to the next word's
+first token (`spaces_attach`: SentencePiece, "▁None"), a piece after a space
+is tokenized as a word start and spans after a space start at the text's
+word starts, so the automaton accepts the vocabulary's own tokenization of
+a target whose spans are whole tokens of the text.
 """
 
 from __future__ import annotations
@@ -309,6 +312,16 @@ class _Glushkov:
     return {i}, {i}, False
 
 
+def spaces_attach(encode: Callable[[str], Sequence[int]]) -> bool:
+  """Whether a space before a word belongs to the word's first token.
+
+  True for SentencePiece (`encode(" b") == encode("b")`: its dummy prefix
+  makes every target start a word, and "▁b" holds the space); False for a
+  byte vocabulary, where a space is a token of its own.
+  """
+  return list(encode(" b")) == list(encode("b"))
+
+
 def compile_grammar(
   grammar: Grammar,
   labels: dict[str, Sequence[str]],
@@ -316,8 +329,17 @@ def compile_grammar(
   encode: Callable[[str], Sequence[int]],
   eos_id: int,
   roles_by_type: Mapping[str, Sequence[str]] | None = None,
+  word_starts: Sequence[bool] | None = None,
+  span_ends: Sequence[bool] | None = None,
 ) -> Automaton:
   """The token automaton of `grammar` for one prompt.
+
+  Where spaces attach to the next word (`spaces_attach`, SentencePiece), a
+  literal's spaces belong to what follows it: a piece after a space (or at
+  the start of a target) is tokenized as a word start ("▁None",
+  "▁product"), one right after other text as a continuation (":" after a
+  label), a literal of spaces only has no tokens of its own, and a span
+  after a space starts at a word start of the text (`word_starts`).
 
   Args:
     grammar: The target grammar of the task.
@@ -327,28 +349,85 @@ def compile_grammar(
     eos_id: The EOS token (ends every target).
     roles_by_type: Per type, its roles: a sequence holding a type label and
       role labels then allows after each type only that type's roles.
+    word_starts: Per text token, whether it starts a word (its piece starts
+      with "▁"); None: any token may start a span.
+    span_ends: Per text token, whether a span may end with it; None: any.
 
   Returns:
     The automaton.
   """
-  lit_tokens: dict[str, list[int]] = {}
+  attach = spaces_attach(encode)
+  cache: dict[tuple[str, bool], list[int]] = {}
 
-  def tokens_of(text: str) -> list[int]:
-    if text not in lit_tokens:
-      lit_tokens[text] = piece_tokens(encode, text)
-    return lit_tokens[text]
+  def tokens_of(text: str, after_space: bool) -> list[int]:
+    """Tokens of `text` (after a space or right after other text)."""
+    key = (text, after_space)
+    if key not in cache:
+      if not attach:
+        cache[key] = piece_tokens(encode, text)
+      else:
+        core = text.strip()
+        if not core:
+          cache[key] = []
+        elif after_space or text[0].isspace():
+          cache[key] = list(encode(core))
+        else:
+          cache[key] = piece_tokens(encode, core)
+    return cache[key]
 
   if roles_by_type is not None:
     grammar = _per_type(grammar, labels.get("types", ()), roles_by_type)
   glushkov = _Glushkov()
   first, last, nullable = glushkov.build(
-    grammar, lambda g: not tokens_of(g.text)
+    grammar,
+    (lambda g: not g.text) if attach else (lambda g: not tokens_of(g.text, 0)),
   )
+  pieces = glushkov.pieces
+
+  def spaces_only(i: int) -> bool:
+    return attach and pieces[i].kind == "lit" and not pieces[i].arg.strip()
+
+  def ends_space(i: int) -> bool:
+    return attach and pieces[i].kind == "lit" and pieces[i].arg[-1].isspace()
+
+  def reach(starts, after_space: bool):
+    """(piece, after_space) entered from `starts`, past spaces-only pieces.
+
+    Returns the entered pieces and whether the target may end there.
+    """
+    found: set[tuple[int, bool]] = set()
+    ends = False
+    stack = [(j, after_space) for j in starts]
+    seen = set()
+    while stack:
+      j, space = stack.pop()
+      if (j, space) in seen:
+        continue
+      seen.add((j, space))
+      if spaces_only(j):
+        stack.extend((k, True) for k in glushkov.follow[j])
+        ends = ends or j in last
+      else:
+        found.add((j, space))
+    return found, ends
+
+  # Where spaces attach, a target starts a word (SentencePiece's prefix).
+  start_entries, start_ends = reach(first, attach)
+  after = []
+  for i in range(len(pieces)):
+    if spaces_only(i):
+      after.append((set(), False))
+    else:
+      entered, ends = reach(glushkov.follow[i], ends_space(i))
+      after.append((entered, ends or i in last))
+  needed = start_entries.union(*(entered for entered, _ in after))
+
   symbols: list[int] = []
   has_next: list[bool] = []
   groups: list[int] = []
-  entries: list[list[int]] = []  # per piece, its first positions
+  entries: dict[tuple[int, bool], list[int]] = {}
   text_tokens = list(text_tokens)
+  span_runs: dict[int, list[int]] = {}
 
   def add_run(tokens: Sequence[int], piece: int, exits: str) -> list[int]:
     """Adds a run of positions; `exits`: "last" or "all" may end the piece."""
@@ -356,39 +435,52 @@ def compile_grammar(
     for k, t in enumerate(tokens):
       symbols.append(int(t))
       has_next.append(k + 1 < len(tokens))
-      groups.append(piece if exits == "all" or k + 1 == len(tokens) else -1)
+      if exits == "all":
+        ends = span_ends is None or span_ends[k]
+      else:
+        ends = k + 1 == len(tokens)
+      groups.append(piece if ends else -1)
     return list(range(start, len(symbols))) if exits == "all" else [start]
 
-  for i, piece in enumerate(glushkov.pieces):
-    if piece.kind == "lit":
-      entries.append(add_run(tokens_of(piece.arg), i, "last"))
-    elif piece.kind == "label":
-      firsts = []
-      seen = set()
-      kind, only = piece.arg
-      for label in only if only is not None else labels.get(kind, ()):
-        tokens = tuple(piece_tokens(encode, label))
-        if tokens and tokens not in seen:
-          seen.add(tokens)
-          firsts.extend(add_run(tokens, i, "last"))
-      entries.append(firsts)
-    else:
-      entries.append(add_run(text_tokens, i, "all") if text_tokens else [])
+  for i, piece in enumerate(pieces):
+    for space in (False, True):
+      if (i, space) not in needed:
+        continue
+      if piece.kind == "lit":
+        tokens = tokens_of(piece.arg, space)
+        entries[i, space] = add_run(tokens, i, "last") if tokens else []
+      elif piece.kind == "label":
+        firsts = []
+        seen = set()
+        kind, only = piece.arg
+        for label in only if only is not None else labels.get(kind, ()):
+          tokens = tuple(tokens_of(label, space))
+          if tokens and tokens not in seen:
+            seen.add(tokens)
+            firsts.extend(add_run(tokens, i, "last"))
+        entries[i, space] = firsts
+      else:
+        if i not in span_runs:
+          span_runs[i] = add_run(text_tokens, i, "all") if text_tokens else []
+        run = span_runs[i]
+        if space and word_starts is not None and run:
+          run = [p for p, w in zip(run, word_starts, strict=True) if w]
+        entries[i, space] = run
   eos = len(symbols)
   symbols.append(eos_id)
   has_next.append(False)
   groups.append(-1)
   size = len(symbols)
-  follow = np.zeros((len(glushkov.pieces), size), bool)
-  for i, after in enumerate(glushkov.follow):
-    for j in after:
-      follow[i, entries[j]] = True
-    if i in last:
+  follow = np.zeros((len(pieces), size), bool)
+  for i, (entered, ends) in enumerate(after):
+    for key in entered:
+      follow[i, entries[key]] = True
+    if ends:
       follow[i, eos] = True
   start = np.zeros(size, bool)
-  for j in first:
-    start[entries[j]] = True
-  start[eos] = nullable
+  for key in start_entries:
+    start[entries[key]] = True
+  start[eos] = nullable or start_ends
   symbol = np.asarray(symbols, np.int32)
   has_next_array = np.asarray(has_next, bool)
   group = np.asarray(groups, np.int32)

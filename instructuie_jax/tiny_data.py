@@ -69,6 +69,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import NamedTuple
 
 from instructuie_jax import cli
 from instructuie_jax import rng as rng_lib
@@ -150,12 +151,11 @@ EMPTY_SENTENCES = (
 )
 
 
-class Spec:
+class Spec(NamedTuple):
   """A data set of the fragment grammar: its name and labels."""
 
-  def __init__(self, name: str, labels: Sequence[str]):
-    self.name = name
-    self.labels = tuple(labels)
+  name: str
+  labels: tuple[str, ...]
 
 
 # Each label is listed by two to four data sets, with other companions each

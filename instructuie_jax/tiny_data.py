@@ -65,6 +65,7 @@ then renamed, so a failed run leaves no half-written file.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -362,7 +363,8 @@ def pair_is_heldout(first: str, second: str) -> bool:
   return hashlib.sha256(key).digest()[0] % 2 == 1
 
 
-def partners(first: str, heldout: bool) -> list[str]:
+@functools.cache
+def partners(first: str, heldout: bool) -> tuple[str, ...]:
   """The fragments `first` may be joined with: of another domain, the pair
   held out iff `heldout` (for training, also of `first`'s own domain), with
   at most MAX_SLOTS slots in the two."""
@@ -376,7 +378,7 @@ def partners(first: str, heldout: bool) -> list[str]:
         out.append(second)
     elif pair_is_heldout(first, second) == heldout:
       out.append(second)
-  return out
+  return tuple(out)
 
 
 def _fragments_with(labels: Sequence[str]) -> list[str]:

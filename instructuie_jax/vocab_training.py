@@ -14,8 +14,9 @@
 
 """Trains a SentencePiece BPE vocabulary on a data root's prompts.
 
-`read_prompts` builds the prompts (main + auxiliary tasks, seeded) of the
-chosen splits of every dataset under a root, listing what cannot be read;
+`read_prompts` builds the prompts (main + auxiliary tasks, seeded, in every
+registered target format) of the chosen splits of every dataset under a
+root, listing what cannot be read;
 `train_on_texts` trains a BPE model on them with the target format's
 separators as user-defined symbols (ids as in T5: pad 0, eos 1, unk 2, no
 bos) and writes it atomically; `train_vocab` does both
@@ -29,7 +30,15 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 
-from instructuie_jax import cli, dataset_check, instructions, rng, schema
+from instructuie_jax import (
+  cli,
+  dataset_check,
+  formats,
+  instructions,
+  rng,
+  schema,
+  task_types,
+)
 
 USER_DEFINED_SYMBOLS = (":", ";", ",", '"')
 
@@ -82,18 +91,38 @@ def read_prompts(
         for p in split_problems
         if not p.is_warning and (n == 0 or not p.file.endswith("labels.json"))
       ]
-      for example in instructions.examples_for_split(
-        instances,
-        family,
-        labels,
-        dataset=dataset,
-        split=split,
-        train=split == "train",
-        options=instructions.PromptOptions(seed=seed),
-      ):
-        texts.append(example["inputs"])
-        texts.append(example["targets"])
+      texts += _prompts(instances, family, labels, dataset, split, seed)
   return texts, problems
+
+
+def _prompts(instances, family, labels, dataset, split, seed) -> list[str]:
+  """The inputs and targets of a split in every registered target format
+  (each for the task types it covers), so that the vocabulary holds the
+  characters of every format: a format whose characters it lacked (such as
+  words_bio's parentheses) could only be decoded as unknown pieces."""
+  train = split == "train"
+  family_tasks = task_types.tasks_of_family(
+    family, auxiliary=None if train else False
+  )
+  texts = []
+  for name in formats.names():
+    covered = {t.name for t in formats.get(name).tasks()}
+    tasks = [t for t in family_tasks if t in covered]
+    if not tasks:
+      continue
+    for example in instructions.examples_for_split(
+      instances,
+      family,
+      labels,
+      dataset=dataset,
+      split=split,
+      train=train,
+      options=instructions.PromptOptions(seed=seed, target_format=name),
+      tasks=tasks,
+    ):
+      texts.append(example["inputs"])
+      texts.append(example["targets"])
+  return texts
 
 
 def skipped_summary(problems: Sequence[schema.Problem]) -> str:

@@ -202,3 +202,36 @@ def test_existing_output_needs_overwrite(data_copy, tmp_path):
   assert out.read_bytes() != b"mine"
   assert (tmp_path / "v.vocab").exists()
   assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_every_target_format_encodes_without_unknown_pieces(
+  tiny_data_dir, tmp_path
+):
+  # The vocabulary was trained on instructuie prompts only, so words_bio's
+  # "(" and ")" were unknown pieces: every tag decoded as " ⁇ ", and a
+  # words_bio model could never write a parsable answer.
+  import sentencepiece as spm  # noqa: PLC0415
+
+  from instructuie_jax import formats, instructions, schema  # noqa: PLC0415
+
+  model = vocab_training.train_vocab(
+    str(tiny_data_dir), str(tmp_path / "v.model"), vocab_size=400
+  )
+  sp = spm.SentencePieceProcessor(model_file=model)
+  instances, labels, _ = schema.load_dataset_split(
+    tiny_data_dir, "NER", "tiny_ner", "train", strict=False
+  )
+  for name in formats.names():
+    options = instructions.PromptOptions(target_format=name)
+    for example in instructions.examples_for_split(
+      instances,
+      "NER",
+      labels,
+      dataset="tiny_ner",
+      split="train",
+      train=True,
+      options=options,
+      tasks=["NER"],
+    ):
+      pieces = sp.encode(example["targets"])
+      assert sp.unk_id() not in pieces, (name, example["targets"])

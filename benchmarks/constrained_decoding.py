@@ -70,7 +70,8 @@ def run_mode(model, task, items, labels, gold, constrained):
   )[name]
   return {
     "f1": 100 * counts.f1,
-    "ungrounded": sum(a["ungrounded"] for a in answers),
+    "not_in_text": sum(a["ungrounded"] - a["repeats"] for a in answers),
+    "repeats": sum(a["repeats"] for a in answers),
     "invalid_labels": sum(a["invalid_labels"] for a in answers),
     "parse_problems": sum(len(a["parse_problems"]) for a in answers),
     "cut": sum(bool(a.get("unfinished_tokens")) for a in answers),
@@ -87,10 +88,10 @@ def main(argv) -> None:
     target_length=FLAGS.target_length,
   )
   print(
-    "| dataset | task | decoding | strict F1 | spans not in text | labels not "
-    "offered | unparsed | cut at length | texts/s |"
+    "| dataset | task | decoding | strict F1 | spans not in text | repeated "
+    "answers | labels not offered | unparsed | cut at length | texts/s |"
   )
-  print("|---|---|---|---|---|---|---|---|---|")
+  print("|---|---|---|---|---|---|---|---|---|---|")
   for path in FLAGS.datasets:
     family, dataset = path.split("/")
     instances, labels, _ = schema.load_dataset_split(
@@ -109,7 +110,8 @@ def main(argv) -> None:
         row = run_mode(model, task, items, options, gold, constrained)
         print(
           f"| {dataset} | {task} | {'constrained' if constrained else 'free'} "
-          f"| {row['f1']:.1f} | {row['ungrounded']} | {row['invalid_labels']} "
+          f"| {row['f1']:.1f} | {row['not_in_text']} | {row['repeats']} "
+          f"| {row['invalid_labels']} "
           f"| {row['parse_problems']} | {row['cut'] if constrained else '-'} "
           f"| {row['texts_per_s']:.1f} |",
           flush=True,

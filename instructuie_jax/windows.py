@@ -56,7 +56,9 @@ import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
+
+from instructuie_jax import grounding
 
 # After a sentence's closing punctuation (and quotes or brackets) and the
 # whitespace that follows it (none needed after Chinese punctuation), or
@@ -356,10 +358,29 @@ def _part_of(
   return window.start > min(starts) or window.end < max(ends)
 
 
-def count_flags(records: Sequence[Mapping[str, Any]]) -> tuple[int, int]:
-  """`(spans not grounded, labels not valid)` in JSON records."""
-  ungrounded = sum(
-    1 for r in records for span in _spans(r) if not span["grounded"]
+class Flags(NamedTuple):
+  """What JSON records of an answer to `text` could not be grounded.
+
+  Attributes:
+    ungrounded: Spans without offsets (each head, tail, trigger and argument
+      counts), repeats included.
+    repeats: Of those, spans whose text does occur in the text: copies of an
+      answer beyond the occurrences of its text (`grounding`'s rule).
+    invalid_labels: Types, relations and roles not among the options.
+  """
+
+  ungrounded: int
+  repeats: int
+  invalid_labels: int
+
+
+def count_flags(text: str, records: Sequence[Mapping[str, Any]]) -> Flags:
+  """The `Flags` of JSON records answering `text`."""
+  missing = [
+    span for r in records for span in _spans(r) if not span["grounded"]
+  ]
+  repeats = sum(
+    1 for span in missing if grounding.occurrences(text, span["text"])
   )
 
   def invalid(x: Any) -> int:
@@ -370,4 +391,4 @@ def count_flags(records: Sequence[Mapping[str, Any]]) -> tuple[int, int]:
       return sum(invalid(v) for v in x)
     return 0
 
-  return ungrounded, sum(invalid(r) for r in records)
+  return Flags(len(missing), repeats, sum(invalid(r) for r in records))

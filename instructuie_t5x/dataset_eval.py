@@ -218,6 +218,7 @@ def predict_split(
           key: answer[key],
           "truncated_tokens": answer["truncated_tokens"],
           "ungrounded": answer["ungrounded"],
+          "repeats": answer["repeats"],
           "invalid_labels": answer["invalid_labels"],
           "parse_problems": answer["parse_problems"],
           "windows": answer["windows"],

@@ -305,7 +305,9 @@ def answer(
   Returns:
     The input item's fields, plus `task`, the records under
     the task type's `answer_key` (JSON dicts with offsets and flags),
-    `prediction`, `truncated_tokens`, `ungrounded`, `invalid_labels` and
+    `prediction`, `truncated_tokens`, `ungrounded` (spans without offsets),
+    `repeats` (those of them whose text is in the text: copies of an answer
+    beyond the occurrences of its text), `invalid_labels` and
     `parse_problems`.
   """
   parsed, grounded = _read(query, prediction)
@@ -317,6 +319,7 @@ def answer(
     prediction=prediction,
     truncated_tokens=truncated_tokens,
     ungrounded=grounded.ungrounded,
+    repeats=grounded.repeats,
     invalid_labels=grounded.invalid_labels,
     parse_problems=list(parsed.problems),
   )
@@ -429,7 +432,7 @@ def answer_windows(
   merged, merges = windows_lib.merge(
     query.text, windowed.windows, [a[key] for a in answers]
   )
-  ungrounded, invalid = windows_lib.count_flags(merged)
+  flags = windows_lib.count_flags(query.text, merged)
   out = dict(query.item)
   out["task"] = query.task.name
   out[key] = merged
@@ -440,8 +443,9 @@ def answer_windows(
     prediction=prediction,
     window_predictions=[a["prediction"] for a in answers],
     truncated_tokens=sum(a["truncated_tokens"] for a in answers),
-    ungrounded=ungrounded,
-    invalid_labels=invalid,
+    ungrounded=flags.ungrounded,
+    repeats=flags.repeats,
+    invalid_labels=flags.invalid_labels,
     parse_problems=[p for a in answers for p in a["parse_problems"]]
     + unwritten,
     windows=len(answers),
@@ -488,6 +492,7 @@ def summarize(answers: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     "truncated_texts": sum(1 for a in answers if a["truncated_tokens"]),
     "truncated_tokens": sum(a["truncated_tokens"] for a in answers),
     "ungrounded": sum(a["ungrounded"] for a in answers),
+    "repeats": sum(a["repeats"] for a in answers),
     "invalid_labels": sum(a["invalid_labels"] for a in answers),
     "parse_problems": sum(len(a["parse_problems"]) for a in answers),
     "windowed_texts": sum(1 for a in answers if a.get("windows", 1) > 1),

@@ -32,7 +32,8 @@ through the extraction API (`dataset_eval.predict_split`, what
 `RunResult` holds: the strict F1 of each mixture (macro average over its
 datasets of the main task's first metric, `scoring.score`), the records with
 a label not offered (`invalid_labels`) and with a span not in the text
-(`ungrounded`), the target tokens per example (EOS included) and the
+(`ungrounded`; repeated answers, whose text is in the text, are not counted),
+the target tokens per example (EOS included) and the
 targets longer than the run's target length (cut in training), the prompts
 cut to the input length, and the training wall time.
 
@@ -112,10 +113,12 @@ class Recipe:
 
 
 # words_bio targets repeat the sentence with a tag per word, and its
-# instructions are longer: with the tiny run's ~800-piece vocabulary the
-# longest words_bio target of the tiny data is 108 tokens and the longest
-# prompt 132, EOS included (2026-12-07), so its rows get room for both.
-_WORDS_BIO_LENGTHS = {"feature_lengths": (("inputs", 160), ("targets", 128))}
+# instructions are longer: with the tiny run's ~800-piece vocabulary (trained
+# on both formats' prompts) the longest words_bio target of the tiny training
+# data is 89 tokens and the longest prompt 106, EOS included (`python -m
+# tools.inspect_mixture --mixture=ie_tiny_train_available
+# --target_format=words_bio`, 2026-12-07), so its rows get room for both.
+_WORDS_BIO_LENGTHS = {"feature_lengths": (("inputs", 112), ("targets", 96))}
 ROWS: dict[str, Recipe] = {
   r.name: r
   for r in (
@@ -156,7 +159,7 @@ MEASURES = (
   ("supervised_f1", "supervised F1", "{:.1f}"),
   ("zeroshot_f1", "zero-shot F1", "{:.1f}"),
   ("invalid_labels", "invalid labels", "{:.0f}"),
-  ("ungrounded", "ungrounded spans", "{:.0f}"),
+  ("ungrounded", "spans not in text", "{:.0f}"),
   ("target_tokens", "target tokens/example", "{:.1f}"),
   ("targets_over_length", "targets cut", "{:.0f}"),
   ("prompts_cut", "prompts cut", "{:.0f}"),
@@ -245,7 +248,7 @@ def evaluate(
     out[measure] = _f1(scoring.score(scoring.read_jsonl(path)))
     for line in lines:
       totals["invalid_labels"] += line["invalid_labels"]
-      totals["ungrounded"] += line["ungrounded"]
+      totals["ungrounded"] += line["ungrounded"] - line["repeats"]
       totals["prompts_cut"] += bool(line["truncated_tokens"])
       target_tokens.append(model.prompt_length(line["target"]))
   out.update(

@@ -115,12 +115,25 @@ def test_answer_grounds_and_counts():
     "truncated_texts": 2,
     "truncated_tokens": 6,
     "ungrounded": 2,
+    "repeats": 0,
     "invalid_labels": 2,
     "parse_problems": 0,
     "windowed_texts": 0,
     "windows": 2,
     "window_merges": 0,
   }
+
+
+def test_repeated_answers_are_told_from_spans_not_in_the_text():
+  # "Ada" occurs once: its second copy has no offsets, like "Eve", but it
+  # was copied from the text (what constrained decoding allows), so it is a
+  # repeat, not a span the text lacks.
+  query = queries.make_query("NER", {"text": "Ada met Bob."}, ["person"])
+  answer = queries.answer(query, "person: Ada; person: Ada; person: Eve")
+  assert [e["grounded"] for e in answer["entities"]] == [True, False, False]
+  assert answer["ungrounded"] == 2
+  assert answer["repeats"] == 1
+  assert queries.summarize([answer])["repeats"] == 1
 
 
 def test_answer_of_none_and_unparsable_text():

@@ -192,7 +192,7 @@ def test_merge_keeps_relations_and_events_of_one_window_with_offsets():
   assert merged[0] == relation
   assert merged[1]["trigger"]["start"] == 17
   assert merged[1]["arguments"][0]["start"] == 13
-  assert windows.count_flags(merged) == (0, 0)
+  assert windows.count_flags(text, merged) == (0, 0, 0)
 
 
 def test_ungrounded_answers_are_kept_once_and_counted():
@@ -201,7 +201,10 @@ def test_ungrounded_answers_are_kept_once_and_counted():
   eve = _entity("Eve", "person", None)
   merged, merges = windows.merge(text, spans, [[eve], [eve]])
   assert merged == [eve] and merges == 1
-  assert windows.count_flags(merged) == (1, 0)
+  assert windows.count_flags(text, merged) == (1, 0, 0)
+  # A second "Ada" (the text holds one) is a repeat: in the text, no offsets.
+  again = _entity("Ada", "person", None)
+  assert windows.count_flags(text, [*merged, again]) == (2, 1, 0)
 
 
 def _prompt_length(prompt):

@@ -156,12 +156,14 @@ def main(argv: Sequence[str]) -> int:
       f.write(json.dumps(line, ensure_ascii=False) + "\n")
   cut = sum(1 for line in lines if line["truncated_tokens"])
   flagged = {
-    k: sum(line[k] for line in lines) for k in ("ungrounded", "invalid_labels")
+    k: sum(line[k] for line in lines)
+    for k in ("ungrounded", "repeats", "invalid_labels")
   }
   print(
     f"wrote {predictions}: {len(lines)} examples, {cut} prompts cut to "
-    f"--input_length, {flagged['ungrounded']} ungrounded and "
-    f"{flagged['invalid_labels']} invalid-label records",
+    f"--input_length, {flagged['ungrounded'] - flagged['repeats']} spans not "
+    f"in the text, {flagged['repeats']} answers repeated beyond their text's "
+    f"occurrences and {flagged['invalid_labels']} invalid-label records",
     file=sys.stderr,
   )
   windowed = [line["windows"] for line in lines if line["windows"] > 1]

@@ -223,7 +223,9 @@ def main(argv: Sequence[str]) -> None:
   print(
     f"{totals['texts']} texts -> {FLAGS.output}; truncated: "
     f"{totals['truncated_texts']} texts ({totals['truncated_tokens']} tokens); "
-    f"spans not in the text: {totals['ungrounded']}; labels not offered: "
+    f"spans not in the text: {totals['ungrounded'] - totals['repeats']}; "
+    f"answers repeated beyond their text's occurrences: {totals['repeats']}; "
+    "labels not offered: "
     f"{totals['invalid_labels']}; unparsed pieces: {totals['parse_problems']}"
     f"; decoding: {_decoding_summary(answers)}",
     file=sys.stderr,

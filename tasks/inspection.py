@@ -96,8 +96,8 @@ def format_rows(rows: list[dict]) -> str:
   """A plain-text table of `task_rows`."""
   header = (
     f"{'task':42s} {'in':>6s} {'rate':>8s} {'out':>6s}  "
-    f"{'inputs p50/p90/p99/max':>23s} {'>len':>5s}  "
-    f"{'targets p50/p90/p99/max':>23s} {'>len':>5s}"
+    f"{'inputs p50/p90/p99/max':>23s} {'>len':>5s} {'unk':>5s}  "
+    f"{'targets p50/p90/p99/max':>23s} {'>len':>5s} {'unk':>5s}"
   )
   lines = [header]
   total_rate = sum(r["rate"] or 0 for r in rows) or 1.0
@@ -107,18 +107,22 @@ def format_rows(rows: list[dict]) -> str:
     for k in ("inputs", "targets"):
       s = r["stats"][k]
       p = "/".join(str(s.percentiles[q]) for q in (50, 90, 99, 100))
-      cells.append(f"{p:>23s} {s.over:5d}")
+      cells.append(f"{p:>23s} {s.over:5d} {s.unknown:5d}")
     lines.append(
       f"{r['task']:42s} {r['input_examples']:6d} {rate:>8s} "
       f"{r['examples']:6d}  {cells[0]}  {cells[1]}"
     )
-  over = {
-    k: sum(r["stats"][k].over for r in rows) for k in ("inputs", "targets")
+  total = {
+    (k, field): sum(getattr(r["stats"][k], field) for r in rows)
+    for k in ("inputs", "targets")
+    for field in ("over", "unknown")
   }
   n = sum(r["examples"] for r in rows)
   lines.append(
-    f"total examples {n}; longer than the feature lengths: "
-    f"inputs {over['inputs']}, targets {over['targets']} "
+    f"total examples {n}; longer than the feature lengths: inputs "
+    f"{total['inputs', 'over']}, targets {total['targets', 'over']}; with a "
+    f"piece the vocabulary does not know (unk): inputs "
+    f"{total['inputs', 'unknown']}, targets {total['targets', 'unknown']} "
     "(rate column: share of the mixture)"
   )
   return "\n".join(lines)

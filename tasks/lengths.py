@@ -18,7 +18,9 @@
 seqio trims `inputs`/`targets` to the feature lengths of a run. Nothing here
 trims: the tools and benchmarks report, per task, the token-length
 percentiles and how many examples are longer than the lengths in use (the
-original's defaults: inputs 512, targets 50), so no truncation goes unseen.
+original's defaults: inputs 512, targets 50), so no truncation goes unseen,
+and how many hold a piece the vocabulary does not know (its unknown id): a
+target with one can never be written by the model as it is.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class LengthStats:
     over: Examples longer than `limit`.
     limit: The feature length compared against.
     tokens: Total tokens.
+    unknown: Examples holding the vocabulary's unknown piece.
   """
 
   count: int
@@ -51,10 +54,14 @@ class LengthStats:
   over: int
   limit: int
   tokens: int
+  unknown: int = 0
 
 
-def stats(lengths: np.ndarray, limit: int) -> LengthStats:
-  """`LengthStats` of an array of lengths against `limit`."""
+def stats(
+  lengths: np.ndarray, limit: int, unknown: np.ndarray | None = None
+) -> LengthStats:
+  """`LengthStats` of an array of lengths against `limit`; `unknown` holds
+  each example's count of unknown pieces."""
   lengths = np.asarray(lengths, dtype=np.int64)
   if lengths.size == 0:
     return LengthStats(0, {p: 0 for p in PERCENTILES}, 0, limit, 0)
@@ -66,6 +73,7 @@ def stats(lengths: np.ndarray, limit: int) -> LengthStats:
     over=int((lengths > limit).sum()),
     limit=limit,
     tokens=int(lengths.sum()),
+    unknown=0 if unknown is None else int((np.asarray(unknown) > 0).sum()),
   )
 
 
@@ -75,13 +83,16 @@ def task_lengths(
   *,
   max_examples: int | None = None,
 ) -> dict[str, np.ndarray]:
-  """Untrimmed token lengths (with EOS) of `inputs` and `targets`.
+  """Untrimmed token lengths (with EOS) of `inputs` and `targets`, and the
+  unknown pieces of each (`inputs_unknown`, `targets_unknown`).
 
   Args:
     task: A registered task.
     split: Split to read (unshuffled).
     max_examples: Read at most this many examples (None: all).
   """
+  features = ("inputs", "targets")
+  unk = {k: task.output_features[k].vocabulary.unk_id for k in features}
   ds = task.get_dataset(
     sequence_length=None,
     split=split,
@@ -90,8 +101,18 @@ def task_lengths(
   )
   if max_examples is not None:
     ds = ds.take(max_examples)
-  ds = ds.map(lambda ex: {k: tf.size(ex[k]) for k in ("inputs", "targets")})
-  out = {"inputs": [], "targets": []}
+  ds = ds.map(
+    lambda ex: (
+      {k: tf.size(ex[k]) for k in features}
+      | {
+        f"{k}_unknown": tf.reduce_sum(
+          tf.cast(tf.equal(ex[k], unk[k]), tf.int32)
+        )
+        for k in features
+      }
+    )
+  )
+  out = {k: [] for k in (*features, *(f"{k}_unknown" for k in features))}
   for ex in ds.as_numpy_iterator():
     for k in out:
       out[k].append(int(ex[k]))
@@ -107,4 +128,7 @@ def task_length_stats(
 ) -> dict[str, LengthStats]:
   """`{feature: LengthStats}` of one task split against `lengths`."""
   raw = task_lengths(task, split, max_examples=max_examples)
-  return {k: stats(v, lengths[k]) for k, v in raw.items()}
+  return {
+    k: stats(raw[k], lengths[k], raw[f"{k}_unknown"])
+    for k in ("inputs", "targets")
+  }

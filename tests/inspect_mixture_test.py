@@ -148,3 +148,43 @@ def test_words_bio_lengths_and_uncovered_tasks(shared_data_dir, tmp_path):
     out.stdout
   )
   assert "(O)" in out.stdout
+
+
+@pytest.mark.slow
+def test_counts_examples_with_unknown_pieces(tmp_path):
+  # A vocabulary trained on the sentences alone has no "(": every words_bio
+  # target holds the unknown piece and the table says so; the project's
+  # vocabulary training (every format's prompts) leaves none.
+  from instructuie_jax import vocab_training  # noqa: PLC0415
+
+  data = tmp_path / "data"
+  tiny_data.write_datasets(str(data), seed=0, num_train=40, num_eval=10)
+  sentences = [
+    x["sentence"]
+    for dataset in tiny_data.DATASETS
+    for x in tiny_data.make_datasets(0, 40, 10)[dataset]["train"]
+  ]
+  plain = vocab_training.train_on_texts(
+    [*sentences, "person location organization None Option Text Answer"],
+    str(tmp_path / "plain.model"),
+    vocab_size=200,
+  )
+  full = vocab_training.train_vocab(
+    str(data), str(tmp_path / "full.model"), vocab_size=400
+  )
+  totals = {}
+  for name, vocab in (("plain", plain), ("full", full)):
+    out = inspect(
+      "--mixture=ie_tiny_eval",
+      "--split=test",
+      f"--vocab={vocab}",
+      "--target_format=words_bio",
+      f"--data_dir={data}",
+      "--num_examples=0",
+    )
+    assert out.returncode == 0, out.stderr
+    totals[name] = re.search(
+      r"unk\): inputs (\d+), targets (\d+)", out.stdout
+    ).groups()
+  assert int(totals["plain"][1]) == 8 * 10  # every supervised test target
+  assert totals["full"][1] == "0"

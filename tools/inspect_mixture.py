@@ -25,7 +25,9 @@ Prints rendered examples (inputs and targets as text), then per task: the
 input examples of the split, the mixing rate (train), the examples produced,
 token-length percentiles (p50/p90/p99/max, EOS included) and how many
 examples are longer than --inputs_length / --targets_length (seqio would
-truncate those). --data_dir, --vocab and --target_format set the data
+truncate those) and how many hold a piece the vocabulary does not know
+(`unk`: a target with one can never be written as it is, e.g. a target
+format's characters that the vocabulary was not trained on). --data_dir, --vocab and --target_format set the data
 settings (`tasks.settings`; default IE_INSTRUCTIONS_DIR or IE_TINY_DIR,
 IE_INSTRUCTIONS_VOCAB, and "instructuie"). The tasks of a mixture whose datasets are missing
 are listed with the path expected and left out (the `NAME_available`

@@ -21,9 +21,12 @@ Usage:
     [--split=test] [--batch_size=16] [--limit=0]
 
 For each dataset and each main task of its family, extracts from the split's
-sentences with the labels of its labels.json through `Extractor.extract`,
-once free and once with `constrained=True` (same batches), and prints per
-row: the strict F1 of the task's first metric, the spans not in the text,
+sentences with the labels of its labels.json through the extraction API in
+three modes (same batches): "free", the model's own decoder
+(`Extractor.extract`: T5X's, a width-1 beam search unless gin says
+otherwise); "greedy", the constrained decoder's greedy loop with the mask
+off (`Extractor.decode_constrained(masked=False)`), so that against it only
+the mask differs; and "constrained" (`constrained=True`). It prints per row: the strict F1 of the task's first metric, the spans not in the text,
 the labels not offered, the unparsed pieces, the answers cut back at the
 target length (constrained only) and texts per second (each mode compiled by
 one untimed batch first; one timed run each).
@@ -37,6 +40,9 @@ from absl import app, flags
 
 from instructuie_jax import formats, metrics, schema, task_types
 from instructuie_t5x import extractor as extractor_lib
+from instructuie_t5x import queries
+
+MODES = ("free", "greedy", "constrained")
 
 FLAGS = flags.FLAGS
 
@@ -52,20 +58,35 @@ def define_flags() -> None:
   flags.DEFINE_integer("limit", 0, "Sentences per dataset (0: all).")
 
 
-def run_mode(model, task, items, labels, gold, constrained):
-  """One timed extraction; returns the row's numbers."""
-  model.extract(
-    items[: model.batch_size], task, labels, constrained=constrained
-  )
+def _extract(model, task, items, labels, mode):
+  if mode != "greedy":
+    return model.extract(items, task, labels, constrained=mode == "constrained")
+  built = [
+    queries.make_query(task, item, labels, options=model.options)
+    for item in items
+  ]
+  decoded = model.decode_constrained(built, masked=False)
+  return [
+    queries.answer(q, p, t) for q, (p, t, _) in zip(built, decoded, strict=True)
+  ]
+
+
+def run_mode(model, task, items, labels, gold, mode):
+  """One timed extraction in `mode` (`MODES`); returns the row's numbers."""
+  _extract(model, task, items[: model.batch_size], labels, mode)
   start = time.perf_counter()
-  answers = model.extract(items, task, labels, constrained=constrained)
+  answers = _extract(model, task, items, labels, mode)
   seconds = time.perf_counter() - start
-  fmt = formats.get("instructuie")
+  fmt = formats.get(model.options.target_format)
   name = task_types.get(task).metric_names[0]
   counts = metrics.add_counts(
     *(
-      metrics.score_example(task, g, fmt.parse(task, a["prediction"]).records)
-      for g, a in zip(gold, answers, strict=True)
+      metrics.score_example(
+        task,
+        g,
+        fmt.parse(task, a["prediction"], sentence=item["text"]).records,
+      )
+      for g, a, item in zip(gold, answers, items, strict=True)
     )
   )[name]
   return {
@@ -106,13 +127,13 @@ def main(argv) -> None:
       if record.per_event:
         continue  # One example per event: not a plain list of texts.
       gold = [record.gold(x) for x in instances]
-      for constrained in (False, True):
-        row = run_mode(model, task, items, options, gold, constrained)
+      for mode in MODES:
+        row = run_mode(model, task, items, options, gold, mode)
+        cut = row["cut"] if mode == "constrained" else "-"
         print(
-          f"| {dataset} | {task} | {'constrained' if constrained else 'free'} "
-          f"| {row['f1']:.1f} | {row['not_in_text']} | {row['repeats']} "
-          f"| {row['invalid_labels']} "
-          f"| {row['parse_problems']} | {row['cut'] if constrained else '-'} "
+          f"| {dataset} | {task} | {mode} | {row['f1']:.1f} "
+          f"| {row['not_in_text']} | {row['repeats']} "
+          f"| {row['invalid_labels']} | {row['parse_problems']} | {cut} "
           f"| {row['texts_per_s']:.1f} |",
           flush=True,
         )

@@ -585,13 +585,15 @@ class Extractor:
     return out
 
   def decode_constrained(
-    self, query_list: Sequence[queries.Query]
+    self, query_list: Sequence[queries.Query], *, masked: bool = True
   ) -> list[tuple[str, int, int]]:
     """Like `decode`, each answer kept inside its query's target grammar.
 
     Labels only from the query's options, spans only copied from its text
     (`constrained`). An answer that the target length cuts short is cut back
-    to its last complete item.
+    to its last complete item. With `masked=False` the same greedy loop runs
+    without the mask (and without the cut): what the mask changes, measured
+    against the same decoder.
 
     Returns:
       `(prediction, truncated_tokens, unfinished_tokens)` per query: the
@@ -613,7 +615,7 @@ class Extractor:
       ]
       encoded = [self.encode(q.prompt) for q in chunk]
       cuts: list[int] = []
-      decoded = self._decode_batch(encoded, automata, cuts)
+      decoded = self._decode_batch(encoded, automata, cuts, masked)
       out.extend((p, t, c) for (p, t), c in zip(decoded, cuts, strict=True))
     return out
 
@@ -622,6 +624,7 @@ class Extractor:
     chunk: Sequence[_Encoded],
     automata: Sequence[Any] | None = None,
     cuts: list[int] | None = None,
+    masked: bool = True,
   ) -> list[tuple[str, int]]:
     rows = _bucket(len(chunk), self.batch_size)
     rows = -(-rows // self._row_multiple) * self._row_multiple
@@ -644,6 +647,8 @@ class Extractor:
         unfinished = np.zeros(rows, np.int32)
       else:
         constraints = constrained_lib.pack(automata, rows)
+        if not masked:
+          constraints["on"] = np.zeros(rows, bool)
         tokens, unfinished = self._predict_constrained(
           self.params, batch, constraints
         )

@@ -79,6 +79,7 @@ def test_constrained_answers_stay_in_the_prompt(
   )
   assert proc.returncode == 0, proc.stderr[-4000:]
   assert "labels not offered: 0;" in proc.stderr
+  assert "spans not in the text: 0;" in proc.stderr
   assert "decoding: constrained" in proc.stderr
   fmt = formats.get("instructuie")
   key = task_types.get(task).answer_key

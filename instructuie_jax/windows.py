@@ -27,8 +27,12 @@ Splitting (`split`): `length(piece)` is the token count of the prompt around
 length. A window ends at the last sentence boundary that fits, else at the
 last word boundary that fits, else at the last character that fits. The
 next window starts `overlap` tokens (at most, measured as `length(piece) -
-length("")`) before the previous end, at a word boundary (a character where there are none), so a mention cut
-by a window's end lies whole in the next window. Windows cover the text, in
+length("")`) before the previous end: at the start of the previous window's
+last sentence when that is within the overlap (windows repeat one whole
+sentence), else at a word boundary (a character where there are none) at
+most half a window's room of text before it (every window moves on by at
+least half its room); so a mention cut by a window's end lies whole in the
+next window. Windows cover the text, in
 order, each further on than the one before. A window whose prompt cannot fit
 (a fixed overhead of `limit` tokens or more) is marked `fits=False`: its
 prompt is still cut, and the caller counts that.
@@ -152,7 +156,6 @@ def split(
   n = len(text)
   if n == 0 or length(text) <= limit:
     return [Window(0, n, fits=length(text) <= limit)]
-  overhead = length("")
   sentences = sentence_boundaries(text) + [n]
   words = word_boundaries(text) + [n]
   windows: list[Window] = []
@@ -169,16 +172,45 @@ def split(
       windows.append(Window(start, end))
     covered = end
     if end < n and overlap:
-      inside = words[
-        bisect.bisect_right(words, start) : bisect.bisect_left(words, end)
-      ] or range(start + 1, end)  # no spaces (Chinese): any character
-      back = _first_fit(
-        inside, lambda b, end=end: length(text[b:end]) - overhead <= overlap
+      start = _next_start(
+        text, length, limit, start, end, overlap, sentences, words
       )
-      start = end if back is None else back
     else:
       start = end
   return windows
+
+
+def _next_start(
+  text: str,
+  length: Callable[[str], int],
+  limit: int,
+  start: int,
+  end: int,
+  overlap: int,
+  sentences: Sequence[int],
+  words: Sequence[int],
+) -> int:
+  """Where the window after `[start, end)` starts: at the start of the
+  window's last sentence when it lies within `overlap` tokens of `end` (the
+  sentence cut by `end`, or the last whole one: windows repeat one whole
+  sentence); else at the earliest word start within `min(overlap,
+  room // 2)` tokens of `end` (room: the tokens of text a window holds), so
+  that every window gets at least half its room of new text; else at
+  `end`."""
+  overhead = length("")
+
+  def within(budget: int) -> Callable[[int], bool]:
+    return lambda b: length(text[b:end]) - overhead <= budget
+
+  last = bisect.bisect_left(sentences, end) - 1
+  if last >= 0 and sentences[last] > start and within(overlap)(sentences[last]):
+    return sentences[last]
+  inside = words[
+    bisect.bisect_right(words, start) : bisect.bisect_left(words, end)
+  ] or range(start + 1, end)  # no spaces (Chinese): any character
+  room = max(limit - overhead, 0)
+  back = _first_fit(inside, within(min(overlap, room // 2)))
+  return end if back is None else back
 
 
 def _window_end(

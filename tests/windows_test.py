@@ -14,6 +14,8 @@
 
 """Splitting long texts into windows and merging their answers (pure)."""
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -34,6 +36,10 @@ def _texts(draw):
 
 def _chars(overhead):
   return lambda piece: overhead + len(piece)
+
+
+def _words_plus(overhead):
+  return lambda piece: overhead + len(piece.split())
 
 
 def _check_cover(text, spans):
@@ -97,6 +103,23 @@ def test_windows_end_at_sentence_boundaries_when_sentences_fit(sentences):
   boundaries = set(windows.sentence_boundaries(text))
   for span in spans[:-1]:
     assert span.end in boundaries
+
+
+def test_windows_repeat_one_sentence_and_move_on():
+  # 40 sentences of 9 words, room for 30 words, an overlap of 25: windows
+  # used to start 25 words back, moving on by 2 words (170 windows, most
+  # of them starting mid-sentence); now each starts at its predecessor's
+  # last sentence.
+  text = " ".join(f"Sentence {i} has some words in it ." for i in range(40))
+  spans = windows.split(text, _words_plus(5), 35, overlap=25)
+  starts = set(windows.sentence_boundaries(text)) | {0}
+  assert all(w.start in starts for w in spans)
+  assert len(spans) == 20
+  # One long sentence: word windows still move on by half their room.
+  long = " ".join(f"w{i}" for i in range(200))
+  spans = windows.split(long, _words_plus(5), 35, overlap=25)
+  moves = [len(long[a.start : b.start].split()) for a, b in pairwise(spans)]
+  assert min(moves) >= 15, moves
 
 
 def test_a_text_that_fits_is_one_window():

@@ -67,6 +67,8 @@ from instructuie_jax import catalog, cli
 from instructuie_jax.converters import brat, common, jsonl, pipeline, tags
 
 FLAGS = flags.FLAGS
+# The flags' defaults are the library's.
+_DEFAULTS = pipeline.InOptions()
 
 
 def define_flags() -> None:
@@ -86,47 +88,51 @@ def define_flags() -> None:
   flags.DEFINE_string("output_dir", None, "Output root folder.")
   flags.DEFINE_enum(
     "role",
-    "supervised",
+    _DEFAULTS.role,
     list(catalog.ROLES),
     "In: the dataset's role, written to its dataset.json (user mixtures).",
   )
   flags.DEFINE_string("dataset", None, "Dataset folder name.")
   cli.define_integer(
     "token_column",
-    0,
+    _DEFAULTS.token_column,
     "conll: token column (negative: from the end).",
     lower_bound=-cli.MAX_INTEGER,
   )
   cli.define_integer(
     "tag_column",
-    -1,
+    _DEFAULTS.tag_column,
     "conll: tag column (negative: from the end).",
     lower_bound=-cli.MAX_INTEGER,
   )
   flags.DEFINE_enum(
     "scheme",
-    "auto",
+    _DEFAULTS.scheme,
     ["auto", *tags.SCHEMES],
     "Tag scheme; auto guesses it on reading and means bio on writing.",
   )
   flags.DEFINE_string(
-    "families", "auto", "brat: NER,RE,EE subset to write, or auto (any found)."
+    "families",
+    _DEFAULTS.families,
+    "brat: NER,RE,EE subset to write, or auto (any found).",
   )
   flags.DEFINE_enum(
     "discontinuous",
-    "cover",
+    _DEFAULTS.discontinuous,
     brat.DISCONTINUOUS,
     "brat: discontinuous entities.",
   )
   flags.DEFINE_enum(
     "token_end",
-    "inclusive",
+    _DEFAULTS.token_end,
     jsonl.TOKEN_END,
     "jsonl: end token of `ner` spans.",
   )
   flags.DEFINE_string("label_map", None, "JSON label map file.")
   flags.DEFINE_bool(
-    "drop_unmapped", False, "Drop labels the label map does not name."
+    "drop_unmapped",
+    _DEFAULTS.drop_unmapped,
+    "Drop labels the label map does not name.",
   )
   flags.DEFINE_string(
     "labels", None, "labels.json to write (fixes label set and order)."
@@ -134,9 +140,11 @@ def define_flags() -> None:
   flags.DEFINE_string(
     "split_ratios", None, "train,dev,test ratios (instead of SPLIT= names)."
   )
-  cli.define_integer("seed", 0, "Seed of --split_ratios.", lower_bound=0)
+  cli.define_integer(
+    "seed", _DEFAULTS.seed, "Seed of --split_ratios.", lower_bound=0
+  )
   flags.DEFINE_bool(
-    "overwrite", False, "Replace an output folder this tool made."
+    "overwrite", _DEFAULTS.overwrite, "Replace an output folder this tool made."
   )
   cli.define_integer(
     "max_listed",

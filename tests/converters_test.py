@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from instructuie_jax import schema, task_types
+from instructuie_jax import cli, schema, task_types
 from instructuie_jax.converters import (
   bio_export,
   brat,
@@ -29,6 +29,7 @@ from instructuie_jax.converters import (
   conll,
   jsonl,
   output,
+  pipeline,
   tags,
 )
 from tests.conftest import REPO_ROOT
@@ -624,3 +625,78 @@ def test_label_map_per_family_roles_endpoints_and_empty_sentences():
     common.Report(),
   )
   assert [r.instance["entities"] for r in kept] == [[]]
+
+
+# --- the whole conversion (pipeline) -------------------------------------
+
+
+def test_pipeline_converts_in_and_out_without_printing(tmp_path, capsys):
+  logged = []
+  done = pipeline.convert_in(
+    "conll",
+    [f"train={SAMPLES}/conll/mit_movie.bio"],
+    str(tmp_path / "root"),
+    "mm",
+    pipeline.InOptions(tag_column=0, token_column=1),
+    log=logged.append,
+  )
+  folder = tmp_path / "root" / "NER" / "mm"
+  assert done.written == [
+    f"{folder}: train 2, dev 0, test 0 instances, 3 entities"
+    " (not given, written empty: dev, test)"
+  ]
+  assert done.report.counts["sentences converted"] == 2
+  assert logged == [
+    f"{SAMPLES}/conll/mit_movie.bio: tag scheme bio (auto: 3 spans start "
+    "with B-, 0 with I-)"
+  ]
+  schema.load_dataset_split(str(tmp_path / "root"), "NER", "mm", "train")
+
+  back = pipeline.convert_out(
+    [str(tmp_path / "root")], str(tmp_path / "bio"), "mm", scheme="bioes"
+  )
+  assert back.written == [
+    f"{tmp_path / 'bio' / 'mm'}: dev.txt, label_map.json, labels.json, "
+    "test.txt, train.txt (bioes)"
+  ]
+  assert back.report.counts["train sentences written"] == 2
+  assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize(
+  "fmt, entries, options, message",
+  [
+    ("jsonl", ["train=x"], pipeline.InOptions(families="NER"), "brat only"),
+    ("brat", ["train=x"], pipeline.InOptions(families="XX"), "--families="),
+    ("conll", ["a", "b"], pipeline.InOptions(), "name the split"),
+  ],
+)
+def test_pipeline_usage_errors(tmp_path, fmt, entries, options, message):
+  for name in ("x", "a", "b"):
+    if fmt == "brat":
+      (tmp_path / name).mkdir()
+    else:
+      (tmp_path / name).touch()
+  entries = [
+    e.replace("=", f"={tmp_path}/") if "=" in e else str(tmp_path / e)
+    for e in entries
+  ]
+  with pytest.raises(cli.UsageError, match=message):
+    pipeline.convert_in(fmt, entries, str(tmp_path / "out"), "d", options)
+
+
+def test_pipeline_names_the_dataset_that_fails_validation(
+  tmp_path, monkeypatch
+):
+  monkeypatch.setattr(
+    output, "validate_dataset", lambda *_: lambda staging: ["bad"]
+  )
+  with pytest.raises(pipeline.DatasetInvalid) as raised:
+    pipeline.convert_in(
+      "jsonl",
+      [f"train={SAMPLES}/jsonl/gliner.jsonl"],
+      str(tmp_path),
+      "j",
+    )
+  assert (raised.value.name, raised.value.errors) == ("NER/j", ["bad"])
+  assert not (tmp_path / "NER" / "j").exists()

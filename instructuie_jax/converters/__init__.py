@@ -22,5 +22,7 @@ everything they skip or change (`common.Report`):
 * `jsonl`: JSON lines with token spans (GLiNER) or character spans.
 
 `bio_export` writes NER data back out as token-tag files; `output` writes
-validated dataset folders. The command line is `tools/convert_data.py`.
+validated dataset folders; `pipeline` runs a whole conversion in or out
+(inputs, label map, splits, writing). The command line is
+`tools/convert_data.py`.
 """

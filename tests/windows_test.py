@@ -362,3 +362,19 @@ def test_merging_answers_from_gold_gives_gold_once(words, marks, seps, overlap):
   merged, _ = windows.merge(text, spans, answers)
   key = lambda e: (e["start"], e["end"], e["text"])  # noqa: E731
   assert sorted(map(key, merged)) == sorted(map(key, gold))
+
+
+def test_long_text_benchmark_joins_sentences_with_exact_gold_offsets(tmp_path):
+  from benchmarks import long_text  # noqa: PLC0415
+  from instructuie_jax import schema, tiny_data  # noqa: PLC0415
+
+  tiny_data.write_datasets(str(tmp_path), num_train=1, num_eval=60)
+  instances, _, _ = schema.load_dataset_split(
+    str(tmp_path), "NER", "synth_news", "test"
+  )
+  text, gold = long_text.long_text(instances, 2000)
+  assert len(text) >= 2000
+  names = [e.name for x in instances for e in x.entities]
+  assert [text[s:e] for _, s, e in gold] == names[: len(gold)]
+  with pytest.raises(ValueError, match="fewer than --min_chars"):
+    long_text.long_text(instances[:2], 2000)

@@ -131,7 +131,7 @@ def automaton_of(
     by_type = {t: sorted(rs) for t, rs in roles.items()}
     roles = {r for rs in roles.values() for r in rs}
   labels = {"types": sorted(check.types), "roles": sorted(roles)}
-  grammar = fmt.grammar(task)
+  grammar = fmt.grammar(task, sentence=text, labels=labels)
   text_tokens = list(vocabulary.encode(text))
   return grammar_lib.compile_grammar(
     grammar,

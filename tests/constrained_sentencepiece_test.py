@@ -82,12 +82,43 @@ def _cases(seed: int, num: int):
     yield task, text, FMT.linearize(task, _records(task, text, r))
 
 
+WORDS_BIO = formats.get("words_bio")
+
+
+def _bio_cases(seed: int, num: int):
+  """NER and ES answers of whole words, not overlapping, as words_bio."""
+  r = random.Random(seed)
+  for _ in range(num):
+    task = r.choice(WORDS_BIO.tasks())
+    text = r.choice(TEXTS)
+    words = text.split()
+    entities, i = [], 0
+    while i < len(words):
+      n = r.randint(1, 3)
+      if r.random() < 0.3 and i + n <= len(words):
+        entities.append(
+          records.Entity(r.choice(TYPES), " ".join(words[i : i + n]))
+        )
+        i += n
+      else:
+        i += 1
+    try:
+      target = WORDS_BIO.linearize(task, tuple(entities), sentence=text)
+    except ValueError:  # a span whose text occurs earlier, taken twice
+      continue
+    yield task, text, target
+
+
 @pytest.fixture(scope="module")
 def vocab(tmp_path_factory):
   import sentencepiece as spm  # noqa: PLC0415
 
   folder = tmp_path_factory.mktemp("sp")
-  lines = [target for _, _, target in _cases(0, 400)] + list(TEXTS) * 20
+  lines = (
+    [target for _, _, target in _cases(0, 400)]
+    + [target for _, _, target in _bio_cases(0, 100)]
+    + list(TEXTS) * 20
+  )
   (folder / "text.txt").write_text("\n".join(lines))
   spm.SentencePieceTrainer.train(
     input=str(folder / "text.txt"),
@@ -130,6 +161,28 @@ def test_gold_targets_are_accepted_token_by_token(vocab):
       state = automaton.step(state, token)
     assert not state.any()  # Nothing after EOS.
   assert seen == set(TASKS)
+
+
+def test_words_bio_gold_targets_are_accepted_token_by_token(vocab):
+  # Each "word(tag)" is one literal: SentencePiece tokenizes it as the
+  # chunk it is in the target, merges across "(" included.
+  labels = {"types": list(TYPES), "roles": []}
+  cases = list(_bio_cases(1, 60))
+  assert len(cases) > 40
+  for task, text, target in cases:
+    tokens = list(vocab.encode(text))
+    automaton = grammar_lib.compile_grammar(
+      WORDS_BIO.grammar(task, text, labels),
+      labels,
+      tokens,
+      vocab.encode,
+      vocab.eos_id,
+    )
+    state = automaton.start
+    for k, token in enumerate([*vocab.encode(target), vocab.eos_id]):
+      assert token in automaton.allowed(state), (task, text, target, k)
+      state = automaton.step(state, token)
+    assert not state.any()
 
 
 def _fits(regex, decoded: str) -> bool:

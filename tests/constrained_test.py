@@ -25,7 +25,7 @@ import pytest
 import seqio
 
 from benchmarks import fuzz_parser
-from instructuie_jax import formats, task_types
+from instructuie_jax import formats, records, task_types
 from instructuie_jax.formats import grammar as grammar_lib
 from instructuie_jax.formats import instructuie
 from instructuie_t5x import constrained
@@ -282,3 +282,118 @@ def test_event_roles_follow_their_event_type():
   assert accepts(" ( attack: met,  Al: attacker) , ( meet: met, None) ")
   assert not accepts(" ( meet: met,  Al: attacker) ")
   assert not accepts(" ( attack: met,  Al: entity) ")
+
+
+# ---------------------------------------------------------------------------
+# words_bio: every word of the text with one tag.
+
+WORDS_BIO = formats.get("words_bio")
+BIO_WORDS = ("Ada", "met", "Bob", "(x)", "in", "New", "York")
+
+
+def _bio_prompt(r: random.Random):
+  """A task, its labels and a text of two to four words."""
+  task = r.choice(WORDS_BIO.tasks())
+  types = r.sample(["person", "city", "a b", "bad(type)"], r.randint(1, 3))
+  text = " ".join(r.choice(BIO_WORDS) for _ in range(r.randint(2, 4)))
+  return task, {"types": types, "roles": []}, text
+
+
+def _bio_compile(task, labels, text) -> grammar_lib.Automaton:
+  return grammar_lib.compile_grammar(
+    WORDS_BIO.grammar(task, text, labels),
+    labels,
+    VOCAB.encode(text),
+    VOCAB.encode,
+    VOCAB.eos_id,
+  )
+
+
+def _bio_gold(task, labels, text, r: random.Random) -> str:
+  """A target `linearize` writes: random spans of whole words, types from
+  `labels` that a tag can hold."""
+  words = text.split()
+  kinds = [t for t in labels["types"] if "(" not in t]
+  entities, i = [], 0
+  while i < len(words):
+    n = r.randint(1, 2)
+    if r.random() < 0.5 and i + n <= len(words) and kinds:
+      entities.append(
+        records.Entity(r.choice(kinds), " ".join(words[i : i + n]))
+      )
+      i += n
+    else:
+      i += 1
+  target = WORDS_BIO.linearize(task, tuple(entities), sentence=text)
+  return target
+
+
+def test_words_bio_gold_targets_are_accepted_and_nothing_else():
+  r = random.Random(3)
+  for _ in range(200):
+    task, labels, text = _bio_prompt(r)
+    try:
+      target = _bio_gold(task, labels, text, r)
+    except ValueError:  # A repeated word's span taken twice: not writable.
+      continue
+    automaton = _bio_compile(task, labels, text)
+    regex = grammar_lib.to_regex(
+      WORDS_BIO.grammar(task, text, labels), labels, text
+    )
+    assert regex.fullmatch(target), target
+    state = automaton.start
+    for token in [*VOCAB.encode(target), VOCAB.eos_id]:
+      assert token in automaton.allowed(state), (target, token)
+      state = automaton.step(state, token)
+  labels = {"types": ["person"], "roles": []}
+  regex = grammar_lib.to_regex(
+    WORDS_BIO.grammar(task_types.NER, "Ada met", labels), labels, "Ada met"
+  )
+  for target in (" Ada(B-city) met(O)", " Ada(O)", " Eve(O) met(O)"):
+    assert not regex.fullmatch(target)
+  assert regex.fullmatch(" Ada(B-person) met(I-person)")
+
+
+def test_words_bio_random_logits_give_parsable_answers_in_the_prompt():
+  r = random.Random(4)
+  rng = np.random.default_rng(4)
+  rows = 16
+  for trial in range(6):
+    prompts = [_bio_prompt(r) for _ in range(rows)]
+    automata = [_bio_compile(*p) for p in prompts]
+    logits = rng.normal(size=(rows, TARGET_LENGTH, VOCAB.vocab_size)) * 2
+    out = _decode(
+      constrained.pack(automata),
+      jnp.asarray(logits, jnp.float32),
+      jax.random.PRNGKey(trial),
+      1.0,
+    )
+    for (task, labels, text), tokens in zip(prompts, out, strict=True):
+      decoded, done = _text(tokens)
+      assert done, (task, labels, text, decoded)
+      parsed = WORDS_BIO.parse(task, decoded, sentence=text)
+      assert not parsed.problems, (text, decoded, parsed.problems)
+      for entity in parsed.records:
+        assert entity.text in text
+        assert not task.labeled or entity.type in labels["types"]
+
+
+def test_words_bio_teacher_forced_gold_is_reproduced():
+  r = random.Random(5)
+  rng = np.random.default_rng(5)
+  cases = []
+  while len(cases) < 8:
+    task, labels, text = _bio_prompt(r)
+    try:
+      cases.append((task, labels, text, _bio_gold(task, labels, text, r)))
+    except ValueError:
+      continue
+  cases = [c for c in cases if len(VOCAB.encode(c[3])) < TARGET_LENGTH]
+  out = _decode(
+    constrained.pack([_bio_compile(*c[:3]) for c in cases]),
+    _gold_logits([c[3] for c in cases], rng, len(cases)),
+    jax.random.PRNGKey(0),
+    0.0,
+  )
+  for case, tokens in zip(cases, out, strict=True):
+    assert _text(tokens) == (case[3], True), case

@@ -81,8 +81,15 @@ class TargetFormat(Protocol):
   def tasks(self) -> Sequence[Any]:
     """The task type records it has a codec for (a test checks each one)."""
 
-  def grammar(self, task: str) -> Any:
-    """The targets' grammar (`formats.grammar`), for constrained decoding."""
+  def grammar(
+    self,
+    task: str,
+    sentence: str | None = None,
+    labels: Any = None,
+  ) -> Any:
+    """The targets' grammar (`formats.grammar`), for constrained decoding;
+    a format whose targets depend on the sentence or spell the labels out
+    reads `sentence` and `labels` (`{"types": [...], "roles": [...]}`)."""
 
 
 _REGISTRY: dict[str, Callable[[], TargetFormat]] = {}

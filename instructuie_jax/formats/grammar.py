@@ -484,6 +484,11 @@ def compile_grammar(
   symbol = np.asarray(symbols, np.int32)
   has_next_array = np.asarray(has_next, bool)
   group = np.asarray(groups, np.int32)
+  # Pieces that may be followed by the same positions share one group (the
+  # tags of one word of words_bio, the labels of one slot): fewer rows.
+  follow, shared = np.unique(follow, axis=0, return_inverse=True)
+  group = np.where(group >= 0, shared.reshape(-1)[np.maximum(group, 0)], -1)
+  group = group.astype(np.int32)
   return Automaton(
     symbol=symbol,
     has_next=has_next_array,

@@ -62,7 +62,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from instructuie_jax import formats, task_types
 from instructuie_jax import records as records_lib
@@ -904,12 +904,18 @@ def tasks() -> Sequence[task_types.TaskType]:
   return tuple(_CODECS)
 
 
-def grammar(task: str | task_types.TaskType) -> grammar_lib.Grammar:
-  """The grammar of the targets `linearize` writes for task type `task`.
+def grammar(
+  task: str | task_types.TaskType,
+  sentence: str | None = None,
+  labels: Any = None,
+) -> grammar_lib.Grammar:
+  """The grammar of the targets `linearize` writes for task type `task`
+  (the same for every sentence; labels are `Label` pieces).
 
   Raises:
     ValueError: For an unknown task type.
   """
+  del sentence, labels  # One grammar for every prompt.
   return _task_format(task).grammar
 
 

@@ -51,10 +51,11 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from instructuie_jax import formats, grounding, task_types
 from instructuie_jax import records as records_lib
+from instructuie_jax.formats import grammar as grammar_lib
 from instructuie_jax.records import Entity
 
 NAME = "words_bio"
@@ -329,6 +330,51 @@ def tasks() -> Sequence[task_types.TaskType]:
   return TASKS
 
 
+def tags(
+  task: str | task_types.TaskType, types: Sequence[str] = ()
+) -> list[str]:
+  """The tags a word may take: "O", then "B-type" and "I-type" for each of
+  `types` that a tag can hold (NER), or "B" and "I" (ES)."""
+  record = formats.check_covers(NAME, TASKS, task)
+  if not record.labeled:
+    return [OUTSIDE, BEGIN, INSIDE]
+  kinds = [t for t in types if t and t == t.strip() and not set(t) & set("()")]
+  return [
+    OUTSIDE,
+    *(f"{BEGIN}-{t}" for t in kinds),
+    *(f"{INSIDE}-{t}" for t in kinds),
+  ]
+
+
+def grammar(
+  task: str | task_types.TaskType,
+  sentence: str | None = None,
+  labels: Any = None,
+) -> grammar_lib.Grammar:
+  """The targets of `sentence` that `linearize` can write: its words in
+  order, each with one of `tags(task, labels["types"])`.
+
+  Each `word(tag)` is one literal: it is one whitespace-separated chunk of
+  the target, which SentencePiece tokenizes on its own, so the automaton
+  expects the model's own tokens of it. (An "I-type" that follows no
+  "B-type" is allowed: the parser reads it as a span's start.)
+
+  Raises:
+    ValueError: No sentence, or a task type the format does not cover.
+  """
+  if sentence is None:
+    raise ValueError(f"The {NAME} grammar needs the sentence.")
+  word_tags = tags(task, (labels or {}).get("types", ()))
+  return grammar_lib.seq(
+    *(
+      grammar_lib.Choice(
+        tuple(grammar_lib.Lit(f" {w.text}({t})") for t in word_tags)
+      )
+      for w in words(sentence)
+    )
+  )
+
+
 class WordsBioFormat:
   """The "words_bio" target format (see the module docstring)."""
 
@@ -336,6 +382,7 @@ class WordsBioFormat:
   linearize = staticmethod(linearize)
   parse = staticmethod(parse)
   tasks = staticmethod(tasks)
+  grammar = staticmethod(grammar)
 
 
 formats.register(NAME, WordsBioFormat)

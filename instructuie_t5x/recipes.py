@@ -71,17 +71,21 @@ class Recipe:
   """One row: the data settings that differ from the paper's recipe.
 
   Attributes:
-    name: The row's name, `{target_format}+{option_policy}`.
+    name: The row's name, `{target_format}+{option_policy}` (and what else
+      differs).
     target_format: `data_settings.target_format`.
     option_policy: `data_settings.option_policy`.
     feature_lengths: TASK_FEATURE_LENGTHS of the row, or None for the run
       file's (gin/mixtures/ie_tiny.gin).
+    settings: Other data settings of the row, `(name, value)` pairs (such
+      as the policy's `negatives_size`).
   """
 
   name: str
   target_format: str
   option_policy: str
   feature_lengths: tuple[tuple[str, int], ...] | None = None
+  settings: tuple[tuple[str, Any], ...] = ()
 
   def train_mixture(self) -> str:
     """`TRAIN_MIXTURE`, or its `_available` variant when the target format
@@ -102,6 +106,7 @@ class Recipe:
       f"data_settings.target_format = '{self.target_format}'",
       f"data_settings.option_policy = '{self.option_policy}'",
       f"data_settings.seed = {seed}",
+      *(f"data_settings.{name} = {value!r}" for name, value in self.settings),
       f"MIXTURE_OR_TASK_NAME = '{self.train_mixture()}'",
       # Decoded after training, by `evaluate`.
       "train.infer_eval_dataset_cfg = None",
@@ -124,6 +129,14 @@ ROWS: dict[str, Recipe] = {
   for r in (
     Recipe("instructuie+as_given", "instructuie", "as_given"),
     Recipe("instructuie+negatives", "instructuie", "negatives"),
+    # Five negatives list nearly all six types of the tiny data: one keeps
+    # the prompts' label sets varied.
+    Recipe(
+      "instructuie+negatives_1",
+      "instructuie",
+      "negatives",
+      settings=(("negatives_size", 1),),
+    ),
     Recipe("instructuie+gold_dropout", "instructuie", "gold_dropout"),
     Recipe("words_bio+as_given", "words_bio", "as_given", **_WORDS_BIO_LENGTHS),
     Recipe(

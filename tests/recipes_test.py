@@ -48,7 +48,10 @@ def _result(row, seed, f1, **kwargs):
 def test_rows_are_data_settings_of_registered_names():
   assert list(recipes.ROWS)[0] == "instructuie+as_given"
   for name, row in recipes.ROWS.items():
-    assert name == f"{row.target_format}+{row.option_policy}"
+    assert name.startswith(f"{row.target_format}+{row.option_policy}")
+    assert (name == f"{row.target_format}+{row.option_policy}") == (
+      not row.settings
+    )
     formats.get(row.target_format)
     label_options.get(row.option_policy)
     bindings = row.gin_bindings(seed=3)
@@ -57,6 +60,9 @@ def test_rows_are_data_settings_of_registered_names():
         field = binding.split(".", 1)[1].split(" ", 1)[0]
         assert field in settings.FIELDS, binding
     assert "data_settings.seed = 3" in bindings
+  assert "data_settings.negatives_size = 1" in (
+    recipes.ROWS["instructuie+negatives_1"].gin_bindings(0)
+  )
 
 
 def test_a_format_that_leaves_tasks_out_trains_on_the_available_mixture():
@@ -102,7 +108,7 @@ def test_one_seed_has_no_spread():
   text = recipes.markdown(summary, [0])
   assert "| a | 50.0 | 25.0 |" in text
   assert "- b: supervised F1 +0.5;" in text
-  assert "ungrounded spans no difference" in text  # equal means
+  assert "spans not in text no difference" in text  # equal means
   assert "one seed, so no spread" in text
   assert "one seed" not in recipes.markdown(summary, [0, 1])
 

@@ -27,6 +27,7 @@ and seed, all with the same steps (`instructuie_t5x/recipes.py`):
 |---|---|
 | instructuie+as_given | the paper's recipe |
 | instructuie+negatives | option_policy = 'negatives' |
+| instructuie+negatives_1 | the same with negatives_size = 1 |
 | instructuie+gold_dropout | option_policy = 'gold_dropout' |
 | words_bio+as_given | target_format = 'words_bio' (on ie_tiny_train_available) |
 | words_bio+negatives | both |

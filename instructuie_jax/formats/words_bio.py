@@ -109,6 +109,15 @@ def _tag_type(task: task_types.TaskType, record: Entity) -> str:
   return record.type if task.labeled else ""
 
 
+def _type_problem(kind: str) -> str | None:
+  """Why a tag cannot hold the type `kind`; None when it can."""
+  if not kind or kind != kind.strip():
+    return f"unwritable type {kind!r}"
+  if "(" in kind or ")" in kind:
+    return f"parenthesis in type {kind!r}"
+  return None
+
+
 def _locate(
   task: task_types.TaskType, records: records_lib.Records, sentence: str
 ) -> tuple[list[str], str | None]:
@@ -126,10 +135,9 @@ def _locate(
     if not isinstance(record, Entity):
       return tags, f"not an entity: {record!r}"
     kind = _tag_type(task, record)
-    if task.labeled and (not kind or kind != kind.strip()):
-      return tags, f"unwritable type {kind!r}"
-    if "(" in kind or ")" in kind:
-      return tags, f"parenthesis in type {kind!r}"
+    problem = _type_problem(kind) if task.labeled else None
+    if problem:
+      return tags, problem
     starts = grounding.occurrences(sentence, record.text)
     if not starts:
       return tags, f"span not in the sentence: {record.text!r}"
@@ -338,7 +346,7 @@ def tags(
   record = formats.check_covers(NAME, TASKS, task)
   if not record.labeled:
     return [OUTSIDE, BEGIN, INSIDE]
-  kinds = [t for t in types if t and t == t.strip() and not set(t) & set("()")]
+  kinds = [t for t in types if _type_problem(t) is None]
   return [
     OUTSIDE,
     *(f"{BEGIN}-{t}" for t in kinds),

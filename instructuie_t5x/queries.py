@@ -501,6 +501,24 @@ def summarize(answers: Sequence[Mapping[str, Any]]) -> dict[str, int]:
   }
 
 
+def describe_flags(totals: Mapping[str, int]) -> str:
+  """The answers' flags of `summarize`'s totals, as the tools print them."""
+  return (
+    f"spans not in the text: {totals['ungrounded'] - totals['repeats']}; "
+    f"answers repeated beyond their text's occurrences: {totals['repeats']}; "
+    f"labels not offered: {totals['invalid_labels']}"
+  )
+
+
+def describe_windows(totals: Mapping[str, int]) -> str:
+  """The windows of `summarize`'s totals, as the tools print them."""
+  return (
+    f"windows: {totals['windowed_texts']} texts split into "
+    f"{totals['windows'] - totals['texts'] + totals['windowed_texts']} "
+    f"windows; {totals['window_merges']} answers merged"
+  )
+
+
 def read_items(text: str, source: str) -> list[tuple[int, dict[str, Any]]]:
   """Parses JSON lines into `(line number, input item)` (blank lines are
   skipped).

@@ -154,24 +154,14 @@ def main(argv: Sequence[str]) -> int:
   with cli.atomic_write(predictions) as f:
     for line in lines:
       f.write(json.dumps(line, ensure_ascii=False) + "\n")
-  cut = sum(1 for line in lines if line["truncated_tokens"])
-  flagged = {
-    k: sum(line[k] for line in lines)
-    for k in ("ungrounded", "repeats", "invalid_labels")
-  }
+  totals = queries.summarize(lines)
   print(
-    f"wrote {predictions}: {len(lines)} examples, {cut} prompts cut to "
-    f"--input_length, {flagged['ungrounded'] - flagged['repeats']} spans not "
-    f"in the text, {flagged['repeats']} answers repeated beyond their text's "
-    f"occurrences and {flagged['invalid_labels']} invalid-label records",
+    f"wrote {predictions}: {len(lines)} examples, "
+    f"{totals['truncated_texts']} prompts cut to --input_length; "
+    f"{queries.describe_flags(totals)}",
     file=sys.stderr,
   )
-  windowed = [line["windows"] for line in lines if line["windows"] > 1]
-  print(
-    f"windows: {len(windowed)} examples asked in {sum(windowed)} windows, "
-    f"{sum(line['window_merges'] for line in lines)} answers merged",
-    file=sys.stderr,
-  )
+  print(queries.describe_windows(totals), file=sys.stderr)
   # Scoring and the report: what tools.score and tools.report call.
   try:
     text = scoring.score_to_dir(predictions, out_dir, FLAGS.mode)

@@ -223,19 +223,11 @@ def main(argv: Sequence[str]) -> None:
   print(
     f"{totals['texts']} texts -> {FLAGS.output}; truncated: "
     f"{totals['truncated_texts']} texts ({totals['truncated_tokens']} tokens); "
-    f"spans not in the text: {totals['ungrounded'] - totals['repeats']}; "
-    f"answers repeated beyond their text's occurrences: {totals['repeats']}; "
-    "labels not offered: "
-    f"{totals['invalid_labels']}; unparsed pieces: {totals['parse_problems']}"
-    f"; decoding: {_decoding_summary(answers)}",
+    f"{queries.describe_flags(totals)}; unparsed pieces: "
+    f"{totals['parse_problems']}; decoding: {_decoding_summary(answers)}",
     file=sys.stderr,
   )
-  print(
-    f"windows: {totals['windowed_texts']} texts split into "
-    f"{totals['windows'] - totals['texts'] + totals['windowed_texts']} "
-    f"windows; {totals['window_merges']} answers merged",
-    file=sys.stderr,
-  )
+  print(queries.describe_windows(totals), file=sys.stderr)
 
 
 def _decoding_summary(answers: Sequence[dict[str, Any]]) -> str:

@@ -53,6 +53,28 @@ from instructuie_jax import cli, json_input, scoring, tiny_data
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 T5X_COMMIT = "cc342d419ec3e3e9c4bf1df33c82330cafdc1e16"
 EVAL_MIXTURES = ("ie_tiny_eval", "ie_tiny_zeroshot_eval")
+# The gin file that makes the tiny run's T5X runs (train and infer) use a
+# target format; none for the default one.
+FORMAT_GIN = {
+  "instructuie": None,
+  "words_bio": "gin/formats/words_bio_tiny.gin",
+}
+
+
+def format_bindings(target_format: str) -> list[str]:
+  """The gin bindings of the tiny T5X runs in `target_format`.
+
+  Raises:
+    cli.UsageError: a format the tiny run has no gin file for.
+  """
+  if target_format not in FORMAT_GIN:
+    raise cli.UsageError(
+      f"--target_format={target_format}: one of {', '.join(FORMAT_GIN)}"
+    )
+  gin_file = FORMAT_GIN[target_format]
+  return [] if gin_file is None else [f"include '{gin_file}'"]
+
+
 INSTALL_HELP = f"""\
 T5X is not installed in this Python ({sys.executable}).
 
@@ -653,8 +675,11 @@ def run_tiny(
   num_train: int = tiny_data.NUM_TRAIN,
   overwrite: bool = False,
   gin_bindings: Sequence[str] = (),
+  target_format: str = "instructuie",
 ) -> None:
   """The tiny run (`tools/run_local_tiny.py`), printing progress and tables.
+
+  `target_format` selects the targets of both T5X runs (`FORMAT_GIN`).
 
   Everything is checked before the first step: the values, the work dir, and
   that each path this run would replace or remove was made by the tool.
@@ -672,6 +697,7 @@ def run_tiny(
   ):
     if value < 1:
       raise cli.UsageError(f"--{name} must be >= 1, got {value}")
+  formatted = format_bindings(target_format)
   cli.check_output_dir(work_dir)
   os.makedirs(work_dir, exist_ok=True)
   hold_lock(work_dir)  # Until this process ends.
@@ -698,7 +724,7 @@ def run_tiny(
       train_steps,
       eval_period,
       seed,
-      [*data_bindings(work_dir), *gin_bindings],
+      [*data_bindings(work_dir), *formatted, *gin_bindings],
     ),
     outputs.claim("train.log"),
     echo=_echo_f1(start),
@@ -717,7 +743,7 @@ def run_tiny(
       checkpoint,
       mixture,
       predictions,
-      data_bindings(work_dir),
+      [*data_bindings(work_dir), *formatted],
       outputs.claim(f"infer_{mixture}.log"),
     )
 

@@ -75,8 +75,6 @@ class Recipe:
       differs).
     target_format: `data_settings.target_format`.
     option_policy: `data_settings.option_policy`.
-    feature_lengths: TASK_FEATURE_LENGTHS of the row, or None for the run
-      file's (gin/mixtures/ie_tiny.gin).
     settings: Other data settings of the row, `(name, value)` pairs (such
       as the policy's `negatives_size`).
   """
@@ -84,7 +82,6 @@ class Recipe:
   name: str
   target_format: str
   option_policy: str
-  feature_lengths: tuple[tuple[str, int], ...] | None = None
   settings: tuple[tuple[str, Any], ...] = ()
 
   def train_mixture(self) -> str:
@@ -101,8 +98,12 @@ class Recipe:
     return TRAIN_MIXTURE
 
   def gin_bindings(self, seed: int) -> list[str]:
-    """The `t5x.train` bindings of the row (beside the run's data roots)."""
+    """The `t5x.train` bindings of the row (beside the run's data roots):
+    the format's gin file of the tiny run (`pipeline.FORMAT_GIN`: words_bio
+    gets the lengths its longer prompts and targets need), then the row's
+    data settings."""
     bindings = [
+      *pipeline.format_bindings(self.target_format),
       f"data_settings.target_format = '{self.target_format}'",
       f"data_settings.option_policy = '{self.option_policy}'",
       f"data_settings.seed = {seed}",
@@ -111,19 +112,9 @@ class Recipe:
       # Decoded after training, by `evaluate`.
       "train.infer_eval_dataset_cfg = None",
     ]
-    if self.feature_lengths is not None:
-      lengths = dict(self.feature_lengths)
-      bindings.append(f"TASK_FEATURE_LENGTHS = {lengths!r}")
     return bindings
 
 
-# words_bio targets repeat the sentence with a tag per word, and its
-# instructions are longer: with the tiny run's ~800-piece vocabulary (trained
-# on both formats' prompts) the longest words_bio target of the tiny training
-# data is 89 tokens and the longest prompt 106, EOS included (`python -m
-# tools.inspect_mixture --mixture=ie_tiny_train_available
-# --target_format=words_bio`, 2026-12-07), so its rows get room for both.
-_WORDS_BIO_LENGTHS = {"feature_lengths": (("inputs", 112), ("targets", 96))}
 ROWS: dict[str, Recipe] = {
   r.name: r
   for r in (
@@ -138,10 +129,8 @@ ROWS: dict[str, Recipe] = {
       settings=(("negatives_size", 1),),
     ),
     Recipe("instructuie+gold_dropout", "instructuie", "gold_dropout"),
-    Recipe("words_bio+as_given", "words_bio", "as_given", **_WORDS_BIO_LENGTHS),
-    Recipe(
-      "words_bio+negatives", "words_bio", "negatives", **_WORDS_BIO_LENGTHS
-    ),
+    Recipe("words_bio+as_given", "words_bio", "as_given"),
+    Recipe("words_bio+negatives", "words_bio", "negatives"),
   )
 }
 

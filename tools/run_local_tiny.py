@@ -16,7 +16,8 @@ r"""Trains and evaluates the tiny T5 end to end on a CPU in a few minutes.
 
 Usage:
   python -m tools.run_local_tiny [--work_dir=/tmp/instructuie_tiny] \
-    [--train_steps=1500] [--eval_period=500] [--seed=0] [--overwrite]
+    [--train_steps=1500] [--eval_period=500] [--seed=0] [--overwrite] \
+    [--target_format=instructuie|words_bio]
 
 Steps:
 1. `tools/make_tiny_data.py`: synthetic NER data under WORK_DIR/data.
@@ -95,6 +96,13 @@ def define_flags() -> None:
   flags.DEFINE_multi_string(
     "gin_bindings", [], "Extra t5x.train gin bindings, e.g. 'EMBED_DIM=128'."
   )
+  flags.DEFINE_enum(
+    "target_format",
+    "instructuie",
+    list(pipeline.FORMAT_GIN),
+    "Target format of both T5X runs (words_bio: gin/formats/"
+    "words_bio_tiny.gin).",
+  )
 
 
 def main(argv: Sequence[str]) -> None:
@@ -112,6 +120,7 @@ def main(argv: Sequence[str]) -> None:
       num_train=FLAGS.num_train,
       overwrite=FLAGS.overwrite,
       gin_bindings=FLAGS.gin_bindings,
+      target_format=FLAGS.target_format,
     )
   except RuntimeError as e:
     cli.fail(e)

@@ -397,3 +397,29 @@ def test_prints_how_long_each_step_took(tmp_path, fake_t5x, capsys):
     r"Done in \d+ s \(" + ", ".join(rf"{s} \d+ s" for s in steps) + r"\)\.",
     summary,
   ), summary
+
+
+@pytest.mark.parametrize(
+  ("kwargs", "included", "evaluated"),
+  [
+    ({}, True, False),  # the main job: words_bio, one evaluation by step 4
+    ({"target_format": "instructuie", "eval_period": 5}, False, True),
+  ],
+)
+def test_target_format_and_evaluation_reach_both_t5x_runs(
+  tmp_path, fake_t5x, kwargs, included, evaluated
+):
+  assert _run(tmp_path / "work", **kwargs) is None
+  runs = [c for c in fake_t5x if any("t5x." in x for x in c)]
+  assert [c[2] for c in runs] == ["t5x.train", "t5x.infer", "t5x.infer"]
+  include = "--gin_bindings=include 'gin/formats/words_bio_tiny.gin'"
+  for command in runs:
+    assert (include in command) == included, command
+  no_eval = "--gin_bindings=train.infer_eval_dataset_cfg = None"
+  assert (no_eval not in runs[0]) == evaluated
+
+
+def test_unknown_target_format_is_refused_first(tmp_path, fake_t5x):
+  error = _run(tmp_path / "work", target_format="bio")
+  assert error and "--target_format=bio: one of instructuie, words_bio" in error
+  assert not fake_t5x

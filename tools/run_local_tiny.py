@@ -16,15 +16,18 @@ r"""Trains and evaluates the tiny T5 end to end on a CPU in a few minutes.
 
 Usage:
   python -m tools.run_local_tiny [--work_dir=/tmp/instructuie_tiny] \
-    [--train_steps=1500] [--eval_period=500] [--seed=0] [--overwrite] \
-    [--target_format=instructuie|words_bio]
+    [--train_steps=800] [--eval_period=800] [--seed=0] [--overwrite] \
+    [--target_format=words_bio|instructuie]
 
 Steps:
 1. `tools/make_tiny_data.py`: synthetic NER data under WORK_DIR/data.
 2. `tools/train_vocab.py`: an ~800-piece SentencePiece model,
    WORK_DIR/vocab.model.
 3. `python -m t5x.train` with gin/runs/local_tiny.gin into WORK_DIR/model,
-   printing the per-dataset F1 of each evaluation.
+   printing the per-dataset F1 of each evaluation; with --target_format=
+   words_bio (the default: the main job's recipe, `pipeline.
+   MAIN_TARGET_FORMAT`) also gin/formats/words_bio_tiny.gin, in both T5X
+   runs.
 4. `python -m t5x.infer` with gin/runs/infer.gin on the latest checkpoint for
    the supervised test split (ie_tiny_eval) and the zero-shot data set
    (ie_tiny_zeroshot_eval), into WORK_DIR/predictions.
@@ -71,10 +74,12 @@ def define_flags() -> None:
   flags.DEFINE_string(
     "work_dir", "/tmp/instructuie_tiny", "Where data, model and scores go."
   )
-  cli.define_integer("train_steps", 1500, "Training steps.", lower_bound=1)
+  cli.define_integer(
+    "train_steps", pipeline.MAIN_TRAIN_STEPS, "Training steps.", lower_bound=1
+  )
   cli.define_integer(
     "eval_period",
-    500,
+    pipeline.MAIN_TRAIN_STEPS,
     "Steps between evaluations (and checkpoints).",
     lower_bound=1,
   )
@@ -98,7 +103,7 @@ def define_flags() -> None:
   )
   flags.DEFINE_enum(
     "target_format",
-    "instructuie",
+    pipeline.MAIN_TARGET_FORMAT,
     list(pipeline.FORMAT_GIN),
     "Target format of both T5X runs (words_bio: gin/formats/"
     "words_bio_tiny.gin).",

@@ -99,7 +99,9 @@ def _prompts(instances, family, labels, dataset, split, seed) -> list[str]:
   """The inputs and targets of a split in every registered target format
   (each for the task types it covers), so that the vocabulary holds the
   characters of every format: a format whose characters it lacked (such as
-  words_bio's parentheses) could only be decoded as unknown pieces."""
+  words_bio's parentheses) could only be decoded as unknown pieces. A format
+  registered without a shipped instruction pool is asked with the default
+  format's instructions."""
   train = split == "train"
   family_tasks = task_types.tasks_of_family(
     family, auxiliary=None if train else False
@@ -110,6 +112,10 @@ def _prompts(instances, family, labels, dataset, split, seed) -> list[str]:
     tasks = [t for t in family_tasks if t in covered]
     if not tasks:
       continue
+    try:
+      pool = instructions.default_pool(name)
+    except ValueError:  # none shipped for this format
+      pool = instructions.default_pool()
     for example in instructions.examples_for_split(
       instances,
       family,
@@ -119,6 +125,7 @@ def _prompts(instances, family, labels, dataset, split, seed) -> list[str]:
       train=train,
       options=instructions.PromptOptions(seed=seed, target_format=name),
       tasks=tasks,
+      pool=pool,
     ):
       texts.append(example["inputs"])
       texts.append(example["targets"])

@@ -223,6 +223,10 @@ def test_every_target_format_encodes_without_unknown_pieces(
   )
   for name in formats.names():
     options = instructions.PromptOptions(target_format=name)
+    try:
+      pool = instructions.default_pool(name)
+    except ValueError:  # a format registered without instructions
+      pool = instructions.default_pool()
     for example in instructions.examples_for_split(
       instances,
       "NER",
@@ -232,6 +236,34 @@ def test_every_target_format_encodes_without_unknown_pieces(
       train=True,
       options=options,
       tasks=["NER"],
+      pool=pool,
     ):
       pieces = sp.encode(example["targets"])
       assert sp.unk_id() not in pieces, (name, example["targets"])
+
+
+def test_a_format_without_a_shipped_pool_is_read_too(
+  tiny_data_dir, monkeypatch
+):
+  # A format registered by a user (or a benchmark) has no instruction pool
+  # of its own: reading prompts used to fail for every dataset.
+  from instructuie_jax import formats  # noqa: PLC0415
+
+  instructuie = formats.get("instructuie")
+
+  class Shouting:
+    name = "shouting"
+    parse = staticmethod(instructuie.parse)
+    tasks = staticmethod(instructuie.tasks)
+    grammar = staticmethod(instructuie.grammar)
+
+    @staticmethod
+    def linearize(task, records, sentence=None):
+      return instructuie.linearize(task, records, sentence).upper()
+
+  monkeypatch.setitem(formats._REGISTRY, "shouting", Shouting)
+  texts, problems = vocab_training.read_prompts(
+    str(tiny_data_dir), datasets=["tiny_ner"]
+  )
+  assert not problems
+  assert any(t.isupper() and t.strip() != "NONE" for t in texts[1::2])

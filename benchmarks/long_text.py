@@ -122,9 +122,12 @@ def main(argv) -> None:
     text, gold = long_text(instances, FLAGS.min_chars)
   except ValueError as e:
     raise cli.UserError(str(e)) from None
-  model = extractor_lib.Extractor.from_checkpoint(
-    FLAGS.checkpoint, vocabulary=FLAGS.vocabulary, batch_size=FLAGS.batch_size
-  )
+  try:
+    model = extractor_lib.Extractor.from_checkpoint(
+      FLAGS.checkpoint, vocabulary=FLAGS.vocabulary, batch_size=FLAGS.batch_size
+    )
+  except extractor_lib.CheckpointError as e:
+    raise cli.UserError(f"--checkpoint: {e}") from None
   print(
     f"{FLAGS.dataset} {FLAGS.split}: {len(text)} characters, "
     f"{len(gold)} gold entities, input length {model.input_length}"

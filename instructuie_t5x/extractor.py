@@ -570,7 +570,7 @@ class Extractor:
     for length in lengths:
       for n in rows:
         filler = [self.vocabulary.eos_id] * length
-        self._decode_batch([_Encoded(filler, 0)] * n)
+        self._read_back([], self._launch([_Encoded(filler, 0)] * n))
     return len(lengths) * len(rows)
 
   def decode(self, prompts: Sequence[str]) -> list[tuple[str, int]]:
@@ -578,11 +578,11 @@ class Extractor:
 
     Decodes at most `batch_size` prompts per call of the model.
     """
-    out: list[tuple[str, int]] = []
-    for start in range(0, len(prompts), self.batch_size):
-      chunk = [self.encode(p) for p in prompts[start : start + self.batch_size]]
-      out.extend(self._decode_batch(chunk))
-    return out
+    chunks = (
+      ([self.encode(p) for p in prompts[start : start + self.batch_size]], None)
+      for start in range(0, len(prompts), self.batch_size)
+    )
+    return [(p, t) for p, t, _ in self._decode_chunks(chunks)]
 
   def decode_constrained(
     self, query_list: Sequence[queries.Query], *, masked: bool = True
@@ -606,26 +606,42 @@ class Extractor:
         in_axis_resources=(self._params_axes, spec, spec),
         out_axis_resources=spec,
       )
-    out: list[tuple[str, int, int]] = []
-    for start in range(0, len(query_list), self.batch_size):
-      chunk = query_list[start : start + self.batch_size]
-      automata = [
-        constrained_lib.automaton_for(q, self.model.output_vocabulary)
-        for q in chunk
-      ]
-      encoded = [self.encode(q.prompt) for q in chunk]
-      cuts: list[int] = []
-      decoded = self._decode_batch(encoded, automata, cuts, masked)
-      out.extend((p, t, c) for (p, t), c in zip(decoded, cuts, strict=True))
-    return out
 
-  def _decode_batch(
+    def chunks():
+      vocabulary = self.model.output_vocabulary
+      for start in range(0, len(query_list), self.batch_size):
+        chunk = query_list[start : start + self.batch_size]
+        automata = [constrained_lib.automaton_for(q, vocabulary) for q in chunk]
+        yield [self.encode(q.prompt) for q in chunk], automata
+
+    return list(self._decode_chunks(chunks(), masked))
+
+  def _decode_chunks(
+    self,
+    chunks: Iterable[tuple[Sequence[_Encoded], Sequence[Any] | None]],
+    masked: bool = True,
+  ) -> Iterable[tuple[str, int, int]]:
+    """`(prediction, truncated, unfinished)` per text of `(encoded, automata)`.
+
+    Each chunk is launched before the one before it is read back, so that
+    the host builds the next chunk (its automata) while the model decodes.
+    """
+    running = None
+    for encoded, automata in chunks:
+      launched = (encoded, self._launch(encoded, automata, masked))
+      if running is not None:
+        yield from self._read_back(*running)
+      running = launched
+    if running is not None:
+      yield from self._read_back(*running)
+
+  def _launch(
     self,
     chunk: Sequence[_Encoded],
     automata: Sequence[Any] | None = None,
-    cuts: list[int] | None = None,
     masked: bool = True,
-  ) -> list[tuple[str, int]]:
+  ) -> tuple[jax.Array, jax.Array | np.ndarray]:
+    """Starts decoding `chunk` (asynchronously); `(tokens, unfinished)`."""
     rows = _bucket(len(chunk), self.batch_size)
     rows = -(-rows // self._row_multiple) * self._row_multiple
     length = _bucket(
@@ -643,26 +659,26 @@ class Extractor:
     }
     with self._lock:
       if automata is None:
-        tokens = self._predict(self.params, batch)
-        unfinished = np.zeros(rows, np.int32)
-      else:
-        constraints = constrained_lib.pack(automata, rows)
-        if not masked:
-          constraints["on"] = np.zeros(rows, bool)
-        tokens, unfinished = self._predict_constrained(
-          self.params, batch, constraints
-        )
-      tokens, unfinished = jax.device_get((tokens, unfinished))
-      tokens = np.asarray(tokens)
+        return self._predict(self.params, batch), np.zeros(rows, np.int32)
+      constraints = constrained_lib.pack(automata, rows)
+      if not masked:
+        constraints["on"] = np.zeros(rows, bool)
+      return self._predict_constrained(self.params, batch, constraints)
+
+  def _read_back(
+    self, chunk: Sequence[_Encoded], launched: tuple[Any, Any]
+  ) -> list[tuple[str, int, int]]:
+    tokens, unfinished = jax.device_get(launched)
+    tokens = np.asarray(tokens)
     eos = self.vocabulary.eos_id
     results = []
     for i, e in enumerate(chunk):
       ids = tokens[i].tolist()
       if eos in ids:  # A cut answer ends where it was cut.
         ids = ids[: ids.index(eos)]
-      if cuts is not None:
-        cuts.append(int(unfinished[i]))
-      results.append((self.vocabulary.decode(ids), e.truncated))
+      results.append(
+        (self.vocabulary.decode(ids), e.truncated, int(unfinished[i]))
+      )
     return results
 
   def extract(

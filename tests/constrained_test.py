@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import jax
 import jax.numpy as jnp
@@ -354,6 +355,46 @@ def test_words_bio_gold_targets_are_accepted_and_nothing_else():
   assert regex.fullmatch(" Ada(B-person) met(I-person)")
 
 
+def _accepts(automaton: grammar_lib.Automaton, target: str) -> bool:
+  state = automaton.start
+  for token in [*VOCAB.encode(target), VOCAB.eos_id]:
+    if token not in automaton.allowed(state):
+      return False
+    state = automaton.step(state, token)
+  return True
+
+
+@pytest.mark.parametrize(
+  "task,target,writable",
+  [
+    ("NER", " Ada(B-person) met(I-person)", True),
+    ("NER", " Ada(B-city) met(B-person)", True),
+    ("NER", " Ada(I-person) met(O)", False),
+    ("NER", " Ada(O) met(I-person)", False),
+    ("NER", " Ada(B-city) met(I-person)", False),
+    ("ES", " Ada(B) met(I)", True),
+    ("ES", " Ada(O) met(I)", False),
+    ("ES", " Ada(I) met(O)", False),
+  ],
+)
+def test_words_bio_inside_tags_only_continue_their_type(task, target, writable):
+  labels = {"types": ["person", "city"], "roles": []}
+  grammar = WORDS_BIO.grammar(task, "Ada met", labels)
+  regex = grammar_lib.to_regex(grammar, labels, "Ada met")
+  assert bool(regex.fullmatch(target)) is writable
+  assert _accepts(_bio_compile(task, labels, "Ada met"), target) is writable
+
+
+def _tag_sequence_is_bio(decoded: str) -> bool:
+  """Every "I[-type]" right after "B[-type]" or "I[-type]" of its type."""
+  before = "O"
+  for tag in re.findall(r"\((O|[BI](?:-[^()]*)?)\)(?=\s|$)", decoded):
+    if tag[0] == "I" and (before == "O" or before[1:] != tag[1:]):
+      return False
+    before = tag
+  return True
+
+
 def test_words_bio_random_logits_give_parsable_answers_in_the_prompt():
   r = random.Random(4)
   rng = np.random.default_rng(4)
@@ -373,6 +414,7 @@ def test_words_bio_random_logits_give_parsable_answers_in_the_prompt():
       assert done, (task, labels, text, decoded)
       parsed = WORDS_BIO.parse(task, decoded, sentence=text)
       assert not parsed.problems, (text, decoded, parsed.problems)
+      assert _tag_sequence_is_bio(decoded), decoded
       for entity in parsed.records:
         assert entity.text in text
         assert not task.labeled or entity.type in labels["types"]

@@ -163,6 +163,19 @@ calls = {
 out = {}
 for task, (texts, labels, kwargs) in calls.items():
   out[task] = model.extract(texts, task=task, labels=labels, **kwargs)
+# Six texts in batches of four: each chunk is launched before the one
+# before it is read back; the answers come back in order, as alone.
+from instructuie_t5x import queries
+texts = [f"{name} works for Acme in {city} ." for name, city in
+         [("Ada", "London"), ("Bob", "Paris"), ("Cy", "Rome"),
+          ("Di", "Oslo"), ("Ed", "Kyiv"), ("Flo", "Lima")]]
+asked = [queries.make_query("NER", t, ["person", "location"]) for t in texts]
+out["chunked"] = {
+  "free": [model.decode([q.prompt for q in asked]),
+           [model.decode([q.prompt])[0] for q in asked]],
+  "constrained": [model.decode_constrained(asked),
+                  [model.decode_constrained([q])[0] for q in asked]],
+}
 try:
   model.extract([text, {"text": 5}], task="NER", labels=["person"])
 except ValueError as e:
@@ -190,6 +203,8 @@ def test_api_runs_every_task(tiny):
   assert proc.returncode == 0, proc.stderr[-4000:]
   out = json.loads(proc.stdout.strip().splitlines()[-1])
   assert out.pop("error").startswith("field '[1].text'")
+  for together, alone in out.pop("chunked").values():
+    assert together == alone
   for task, answers in out.items():
     key = task_types.get(task).answer_key
     for answer in answers:

@@ -17,11 +17,17 @@
 A target format describes the targets of each task type as a small regular
 grammar (`formats.get(name).grammar(task)`), built from five pieces:
 
-  Lit(" ; ")        fixed text
+  Lit(" ; ")        fixed text (optionally marked, see below)
   Label("types")    one of the prompt's options ("types" or "roles")
   Span()            a non-empty run of the input text's tokens
   Seq(a, b, ...)    one after the other
   Rep(item, sep, empty)   item (sep item)*, or the text `empty`
+
+A literal may carry a `mark` and may `need` one: a literal that needs mark m
+may come only right after a literal marked m (never first). That is how
+words_bio writes "I-person" only after "B-person" or "I-person": a Markov
+constraint between neighbouring literals that a tree-shaped grammar could
+not state without repeating the rest of the target under every choice.
 
 `compile_grammar` turns a grammar, the prompt's labels and the input text's
 tokens into an `Automaton`: a position automaton (Glushkov's construction at
@@ -59,9 +65,16 @@ import numpy as np
 
 
 class Lit(NamedTuple):
-  """Fixed text."""
+  """Fixed text.
+
+  `mark`: a name the literal leaves for the one after it; `needs`: the
+  literal may come only right after one marked so (not first). A literal
+  of spaces only carries neither.
+  """
 
   text: str
+  mark: str | None = None
+  needs: str | None = None
 
 
 class Label(NamedTuple):
@@ -112,9 +125,20 @@ def to_regex(grammar: Grammar, labels: dict[str, Sequence[str]], text: str):
   """A regular expression of the grammar's language over characters.
 
   For tests on short texts: a span is any non-empty substring of `text`
-  (listed one by one).
+  (listed one by one); a literal that needs a mark is preceded by the text
+  of a literal with that mark (a lookbehind).
   """
   import re  # noqa: PLC0415
+
+  marked: dict[str, set[str]] = {}
+
+  def collect(g):
+    if isinstance(g, Lit) and g.mark is not None:
+      marked.setdefault(g.mark, set()).add(g.text)
+    for child in _children(g):
+      collect(child)
+
+  collect(grammar)
 
   def alt(strings):
     strings = sorted(set(strings), key=len, reverse=True)
@@ -130,7 +154,12 @@ def to_regex(grammar: Grammar, labels: dict[str, Sequence[str]], text: str):
 
   def rx(g):
     if isinstance(g, Lit):
-      return re.escape(g.text)
+      if g.needs is None:
+        return re.escape(g.text)
+      behind = "|".join(
+        f"(?<={re.escape(t)})" for t in sorted(marked.get(g.needs, ()))
+      )
+      return f"(?:{behind or '(?!)'}){re.escape(g.text)}"
     if isinstance(g, Label):
       return alt(g.only if g.only is not None else labels.get(g.kind, ()))
     if isinstance(g, Choice):
@@ -210,6 +239,16 @@ def piece_tokens(
   return list(encode(text))
 
 
+def _children(g: Grammar) -> tuple[Grammar, ...]:
+  if isinstance(g, Seq):
+    return g.parts
+  if isinstance(g, Choice):
+    return g.options
+  if isinstance(g, Rep):
+    return (g.item, g.sep, g.empty)
+  return ()
+
+
 def _mentions(g: Grammar, kind: str) -> bool:
   if isinstance(g, Label):
     return g.kind == kind
@@ -255,6 +294,8 @@ def _per_type(g: Grammar, types, roles_by_type) -> Grammar:
 class _Piece(NamedTuple):
   kind: str  # "lit", "label" or "span"
   arg: object  # the Lit text or the Label kind
+  mark: str | None = None  # a Lit's
+  needs: str | None = None  # a Lit's
 
 
 class _Glushkov:
@@ -269,7 +310,7 @@ class _Glushkov:
     if isinstance(g, Lit):
       if empty(g):
         return set(), set(), True
-      return self._atom(_Piece("lit", g.text))
+      return self._atom(_Piece("lit", g.text, g.mark, g.needs))
     if isinstance(g, Label):
       return self._atom(_Piece("label", g))
     if isinstance(g, Choice):
@@ -411,15 +452,24 @@ def compile_grammar(
         found.add((j, space))
     return found, ends
 
+  def may_enter(entered, mark):
+    """The entered pieces that may come right after a piece marked `mark`."""
+    return {
+      (j, space)
+      for j, space in entered
+      if pieces[j].needs is None or pieces[j].needs == mark
+    }
+
   # Where spaces attach, a target starts a word (SentencePiece's prefix).
   start_entries, start_ends = reach(first, attach)
+  start_entries = may_enter(start_entries, None)
   after = []
   for i in range(len(pieces)):
     if spaces_only(i):
       after.append((set(), False))
     else:
       entered, ends = reach(glushkov.follow[i], ends_space(i))
-      after.append((entered, ends or i in last))
+      after.append((may_enter(entered, pieces[i].mark), ends or i in last))
   needed = start_entries.union(*(entered for entered, _ in after))
 
   symbols: list[int] = []
@@ -471,12 +521,25 @@ def compile_grammar(
   has_next.append(False)
   groups.append(-1)
   size = len(symbols)
-  follow = np.zeros((len(pieces), size), bool)
-  for i, (entered, ends) in enumerate(after):
+  # Pieces followed by the same entries share one row (the tags of one word
+  # of words_bio, the labels of one slot); then rows that came out equal
+  # from different entries (empty ones) are merged too.
+  row_of: dict[tuple[frozenset, bool], int] = {}
+  piece_row = np.asarray(
+    [row_of.setdefault((frozenset(e), ends), len(row_of)) for e, ends in after],
+    np.int32,
+  ).reshape(-1)
+  follow = np.zeros((len(row_of), size), bool)
+  for (entered, ends), row in row_of.items():
     for key in entered:
-      follow[i, entries[key]] = True
-    if ends:
-      follow[i, eos] = True
+      follow[row, entries[key]] = True
+    follow[row, eos] = ends
+  distinct: dict[bytes, int] = {}
+  shared = np.asarray(
+    [distinct.setdefault(row.tobytes(), len(distinct)) for row in follow],
+    np.int32,
+  ).reshape(-1)
+  follow = follow[np.unique(shared, return_index=True)[1]]
   start = np.zeros(size, bool)
   for key in start_entries:
     start[entries[key]] = True
@@ -484,10 +547,7 @@ def compile_grammar(
   symbol = np.asarray(symbols, np.int32)
   has_next_array = np.asarray(has_next, bool)
   group = np.asarray(groups, np.int32)
-  # Pieces that may be followed by the same positions share one group (the
-  # tags of one word of words_bio, the labels of one slot): fewer rows.
-  follow, shared = np.unique(follow, axis=0, return_inverse=True)
-  group = np.where(group >= 0, shared.reshape(-1)[np.maximum(group, 0)], -1)
+  group = np.where(group >= 0, shared[piece_row][np.maximum(group, 0)], -1)
   group = group.astype(np.int32)
   return Automaton(
     symbol=symbol,
@@ -500,21 +560,28 @@ def compile_grammar(
 
 
 def _to_end(has_next, group, follow, eos: int) -> np.ndarray:
-  """The fewest tokens from each position's token to EOS (Bellman-Ford)."""
+  """The fewest tokens from each position's token to EOS.
+
+  A breadth-first search back from EOS: each round enters the positions
+  one token further from it (through `has_next` or a group's `follow`).
+  """
   size = has_next.shape[0]
   far = np.iinfo(np.int32).max // 2
-  dist = np.full(size, far, np.int64)
+  dist = np.full(size, far, np.int32)
   dist[eos] = 1
-  while True:
-    after_group = np.where(follow, dist[None, :], far).min(axis=1, initial=far)
-    via_next = np.full(size, far, np.int64)
-    via_next[:-1] = np.where(has_next[:-1], dist[1:], far)
-    via_group = np.where(group >= 0, after_group[np.maximum(group, 0)], far)
-    new = np.minimum(dist, 1 + np.minimum(via_next, via_group))
-    new[eos] = 1
-    if np.array_equal(new, dist):
-      return np.minimum(dist, far).astype(np.int32)
-    dist = new
+  frontier = np.zeros(size, bool)
+  frontier[eos] = True
+  in_group = group >= 0
+  group = np.maximum(group, 0)
+  tokens = 1
+  while frontier.any():
+    tokens += 1
+    before = np.zeros(size, bool)
+    before[:-1] = has_next[:-1] & frontier[1:]
+    before |= in_group & follow[:, frontier].any(axis=1)[group]
+    frontier = before & (dist == far)
+    dist[frontier] = tokens
+  return dist
 
 
 def finished_prefix(

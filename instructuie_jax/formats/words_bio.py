@@ -364,8 +364,10 @@ def grammar(
 
   Each `word(tag)` is one literal: it is one whitespace-separated chunk of
   the target, which SentencePiece tokenizes on its own, so the automaton
-  expects the model's own tokens of it. (An "I-type" that follows no
-  "B-type" is allowed: the parser reads it as a span's start.)
+  expects the model's own tokens of it. An "I-type" comes only right after
+  "B-type" or "I-type" of the same type, as `linearize` writes it (the
+  literals' `mark` and `needs`); the parser would read a stray one as a
+  span's start.
 
   Raises:
     ValueError: No sentence, or a task type the format does not cover.
@@ -373,11 +375,17 @@ def grammar(
   if sentence is None:
     raise ValueError(f"The {NAME} grammar needs the sentence.")
   word_tags = tags(task, (labels or {}).get("types", ()))
+
+  def literal(word: str, tag: str) -> grammar_lib.Lit:
+    if tag == OUTSIDE:
+      return grammar_lib.Lit(f" {word}({tag})")
+    kind = tag.partition("-")[2]
+    needs = kind if tag.partition("-")[0] == INSIDE else None
+    return grammar_lib.Lit(f" {word}({tag})", mark=kind, needs=needs)
+
   return grammar_lib.seq(
     *(
-      grammar_lib.Choice(
-        tuple(grammar_lib.Lit(f" {w.text}({t})") for t in word_tags)
-      )
+      grammar_lib.Choice(tuple(literal(w.text, t) for t in word_tags))
       for w in words(sentence)
     )
   )

@@ -88,6 +88,15 @@ def test_linearized_targets_match_the_grammar(task):
       state = automaton.step(state, token)
 
 
+def _accepts(automaton: grammar_lib.Automaton, target: str) -> bool:
+  state = automaton.start
+  for token in [*VOCAB.encode(target), VOCAB.eos_id]:
+    if token not in automaton.allowed(state):
+      return False
+    state = automaton.step(state, token)
+  return True
+
+
 def test_labels_and_spans_outside_the_prompt_are_refused():
   labels = {"types": ["person"], "roles": []}
   automaton = _compile(task_types.NER, labels, "Ada met Bob")
@@ -95,18 +104,10 @@ def test_labels_and_spans_outside_the_prompt_are_refused():
     FMT.grammar(task_types.NER), labels, "Ada met Bob"
   )
 
-  def accepts(target):
-    state = automaton.start
-    for token in [*VOCAB.encode(target), VOCAB.eos_id]:
-      if token not in automaton.allowed(state):
-        return False
-      state = automaton.step(state, token)
-    return True
-
   for target in (" person: Ada", " person: met Bob; person: Ada", " None"):
-    assert accepts(target) and regex.fullmatch(target)
+    assert _accepts(automaton, target) and regex.fullmatch(target)
   for target in (" place: Ada", " person: Eve", " person: Ada;", " person:"):
-    assert not accepts(target) and not regex.fullmatch(target)
+    assert not _accepts(automaton, target) and not regex.fullmatch(target)
 
 
 # ---------------------------------------------------------------------------
@@ -271,18 +272,12 @@ def test_event_roles_follow_their_event_type():
     roles_by_type=by_type,
   )
 
-  def accepts(target):
-    state = automaton.start
-    for token in [*VOCAB.encode(target), VOCAB.eos_id]:
-      if token not in automaton.allowed(state):
-        return False
-      state = automaton.step(state, token)
-    return True
-
-  assert accepts(" ( meet: met,  Al: entity, Bo: entity) ")
-  assert accepts(" ( attack: met,  Al: attacker) , ( meet: met, None) ")
-  assert not accepts(" ( meet: met,  Al: attacker) ")
-  assert not accepts(" ( attack: met,  Al: entity) ")
+  assert _accepts(automaton, " ( meet: met,  Al: entity, Bo: entity) ")
+  assert _accepts(
+    automaton, " ( attack: met,  Al: attacker) , ( meet: met, None) "
+  )
+  assert not _accepts(automaton, " ( meet: met,  Al: attacker) ")
+  assert not _accepts(automaton, " ( attack: met,  Al: entity) ")
 
 
 # ---------------------------------------------------------------------------
@@ -353,15 +348,6 @@ def test_words_bio_gold_targets_are_accepted_and_nothing_else():
   for target in (" Ada(B-city) met(O)", " Ada(O)", " Eve(O) met(O)"):
     assert not regex.fullmatch(target)
   assert regex.fullmatch(" Ada(B-person) met(I-person)")
-
-
-def _accepts(automaton: grammar_lib.Automaton, target: str) -> bool:
-  state = automaton.start
-  for token in [*VOCAB.encode(target), VOCAB.eos_id]:
-    if token not in automaton.allowed(state):
-      return False
-    state = automaton.step(state, token)
-  return True
 
 
 @pytest.mark.parametrize(

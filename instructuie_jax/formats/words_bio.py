@@ -379,8 +379,8 @@ def grammar(
   def literal(word: str, tag: str) -> grammar_lib.Lit:
     if tag == OUTSIDE:
       return grammar_lib.Lit(f" {word}({tag})")
-    kind = tag.partition("-")[2]
-    needs = kind if tag.partition("-")[0] == INSIDE else None
+    position, _, kind = tag.partition("-")
+    needs = kind if position == INSIDE else None
     return grammar_lib.Lit(f" {word}({tag})", mark=kind, needs=needs)
 
   return grammar_lib.seq(

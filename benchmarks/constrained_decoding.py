@@ -18,7 +18,7 @@ Usage:
   PYTHONPATH=$PWD python benchmarks/constrained_decoding.py \
     --checkpoint=MODEL_DIR --data_dir=IE_INSTRUCTIONS_ROOT \
     --datasets=NER/synth_news,NER/synth_heldout [--vocabulary=byte] \
-    [--split=test] [--batch_size=16] [--limit=0]
+    [--split=test] [--batch_size=16] [--limit=0] [--repeats=3]
 
 For each dataset and each main task of its family, extracts from the split's
 sentences with the labels of its labels.json through the extraction API in
@@ -37,9 +37,9 @@ from __future__ import annotations
 
 import time
 
-from absl import app, flags
+from absl import flags
 
-from instructuie_jax import formats, metrics, schema, task_types
+from instructuie_jax import cli, formats, metrics, schema, task_types
 from instructuie_t5x import extractor as extractor_lib
 from instructuie_t5x import queries
 
@@ -54,10 +54,14 @@ def define_flags() -> None:
   flags.DEFINE_list("datasets", [], "FAMILY/DATASET folders to run.")
   flags.DEFINE_string("vocabulary", None, "SentencePiece model or 'byte'.")
   flags.DEFINE_string("split", "test", "Split file to read.")
-  flags.DEFINE_integer("batch_size", 16, "Texts per decode.")
-  flags.DEFINE_integer("target_length", None, "Decoded tokens per text.")
-  flags.DEFINE_integer("limit", 0, "Sentences per dataset (0: all).")
-  flags.DEFINE_integer(
+  cli.define_integer("batch_size", 16, "Texts per decode.", lower_bound=1)
+  cli.define_integer(
+    "target_length", None, "Decoded tokens per text.", lower_bound=1
+  )
+  cli.define_integer(
+    "limit", 0, "Sentences per dataset (0: all).", lower_bound=0
+  )
+  cli.define_integer(
     "repeats", 3, "Timed runs per row (the fastest counts).", lower_bound=1
   )
 
@@ -112,23 +116,32 @@ def run_mode(model, task, items, labels, gold, mode, repeats=1):
 
 
 def main(argv) -> None:
-  del argv
-  model = extractor_lib.Extractor.from_checkpoint(
-    FLAGS.checkpoint,
-    vocabulary=FLAGS.vocabulary,
-    batch_size=FLAGS.batch_size,
-    target_length=FLAGS.target_length,
-  )
+  if len(argv) > 1:
+    raise cli.UsageError(f"unexpected arguments: {argv[1:]}")
+  for flag in ("checkpoint", "data_dir", "datasets"):
+    if not FLAGS[flag].value:
+      raise cli.UsageError(f"--{flag} is required")
+  splits = {}  # Every split read (and checked) before the model loads.
+  for path in FLAGS.datasets:
+    family, dataset = cli.family_and_dataset(path, "datasets")
+    splits[family, dataset] = schema.load_dataset_split(
+      FLAGS.data_dir, family, dataset, FLAGS.split
+    )
+  try:
+    model = extractor_lib.Extractor.from_checkpoint(
+      FLAGS.checkpoint,
+      vocabulary=FLAGS.vocabulary,
+      batch_size=FLAGS.batch_size,
+      target_length=FLAGS.target_length,
+    )
+  except extractor_lib.CheckpointError as e:
+    raise cli.UserError(f"--checkpoint: {e}") from None
   print(
     "| dataset | task | decoding | strict F1 | spans not in text | repeated "
     "answers | labels not offered | unparsed | cut at length | texts/s |"
   )
   print("|---|---|---|---|---|---|---|---|---|---|")
-  for path in FLAGS.datasets:
-    family, dataset = path.split("/")
-    instances, labels, _ = schema.load_dataset_split(
-      FLAGS.data_dir, family, dataset, FLAGS.split
-    )
+  for (family, dataset), (instances, labels, _) in splits.items():
     if FLAGS.limit:
       instances = instances[: FLAGS.limit]
     options = labels.roles if labels.roles else list(labels.types)
@@ -152,4 +165,4 @@ def main(argv) -> None:
 
 if __name__ == "__main__":
   define_flags()
-  app.run(main)
+  cli.run(main)

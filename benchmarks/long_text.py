@@ -114,7 +114,7 @@ def score(
 def main(argv) -> None:
   if len(argv) > 1:
     raise cli.UsageError(f"unexpected arguments: {argv[1:]}")
-  family, dataset = FLAGS.dataset.split("/")
+  family, dataset = cli.family_and_dataset(FLAGS.dataset or "", "dataset")
   instances, labels, _ = schema.load_dataset_split(
     FLAGS.data_dir, family, dataset, FLAGS.split
   )

@@ -87,6 +87,21 @@ class UsageError(UserError):
   exit_code = EXIT_USAGE
 
 
+def family_and_dataset(value: str, flag: str) -> tuple[str, str]:
+  """`value` "FAMILY/DATASET" (a dataset folder under an IE INSTRUCTIONS root)
+  split in two.
+
+  Raises:
+    UsageError: `value` is not of that form.
+  """
+  family, slash, dataset = value.partition("/")
+  if not (family and slash and dataset) or "/" in dataset:
+    raise UsageError(
+      f"--{flag}: {value!r} is not FAMILY/DATASET (NER/conll2003)"
+    )
+  return family, dataset
+
+
 def one_line(message: Any) -> str:
   """`message` as a single line: newlines and the whitespace around them
   become one space."""

@@ -143,6 +143,18 @@ def test_every_tools_numeric_flag_has_a_range():
   assert not found
 
 
+@pytest.mark.parametrize(
+  "value", ["NER", "NER/", "/conll2003", "NER/conll2003/train", ""]
+)
+def test_family_and_dataset_refuses_other_forms(value):
+  with pytest.raises(cli.UsageError, match=r"--datasets: .* FAMILY/DATASET"):
+    cli.family_and_dataset(value, "datasets")
+
+
+def test_family_and_dataset():
+  assert cli.family_and_dataset("NER/conll2003", "x") == ("NER", "conll2003")
+
+
 def test_check_output_path(tmp_path):
   (tmp_path / "file").write_text("x")
   cli.check_output_path(str(tmp_path / "new" / "deeper" / "f.json"))

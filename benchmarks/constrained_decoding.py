@@ -118,9 +118,7 @@ def run_mode(model, task, items, labels, gold, mode, repeats=1):
 def main(argv) -> None:
   if len(argv) > 1:
     raise cli.UsageError(f"unexpected arguments: {argv[1:]}")
-  for flag in ("checkpoint", "data_dir", "datasets"):
-    if not FLAGS[flag].value:
-      raise cli.UsageError(f"--{flag} is required")
+  cli.require_flags("checkpoint", "data_dir", "datasets")
   splits = {}  # Every split read (and checked) before the model loads.
   for path in FLAGS.datasets:
     family, dataset = cli.family_and_dataset(path, "datasets")

@@ -87,6 +87,13 @@ class UsageError(UserError):
   exit_code = EXIT_USAGE
 
 
+def require_flags(*names: str, flag_values: flags.FlagValues = flags.FLAGS):
+  """Raises UsageError "--NAME is required" for the first flag left empty."""
+  for name in names:
+    if not flag_values[name].value:
+      raise UsageError(f"--{name} is required")
+
+
 def family_and_dataset(value: str, flag: str) -> tuple[str, str]:
   """`value` "FAMILY/DATASET" (a dataset folder under an IE INSTRUCTIONS root)
   split in two.

@@ -151,6 +151,19 @@ def test_family_and_dataset_refuses_other_forms(value):
     cli.family_and_dataset(value, "datasets")
 
 
+def test_require_flags_names_the_first_empty_one():
+  values = flags.FlagValues()
+  flags.DEFINE_string("given", "x", "", flag_values=values)
+  flags.DEFINE_string("empty", "", "", flag_values=values)
+  flags.DEFINE_list("none", [], "", flag_values=values)
+  values(["prog"])
+  cli.require_flags("given", flag_values=values)
+  with pytest.raises(cli.UsageError, match=r"^--empty is required$"):
+    cli.require_flags("given", "empty", "none", flag_values=values)
+  with pytest.raises(cli.UsageError, match=r"^--none is required$"):
+    cli.require_flags("none", flag_values=values)
+
+
 def test_family_and_dataset():
   assert cli.family_and_dataset("NER/conll2003", "x") == ("NER", "conll2003")
 

@@ -177,9 +177,7 @@ def run() -> int:
     raise cli.UsageError(
       "give exactly one of --format (convert in) or --to (out)"
     )
-  for name in ("input", "output_dir", "dataset"):
-    if not getattr(FLAGS, name):
-      raise cli.UsageError(f"--{name} is required")
+  cli.require_flags("input", "output_dir", "dataset")
   if FLAGS.to:
     done = pipeline.convert_out(
       FLAGS.input,

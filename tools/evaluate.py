@@ -92,9 +92,7 @@ def define_flags() -> None:
 def main(argv: Sequence[str]) -> int:
   if len(argv) > 1:
     raise cli.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  for flag in ("checkpoint", "data_dir", "dataset", "out_dir"):
-    if not getattr(FLAGS, flag):
-      raise cli.UsageError(f"--{flag} is required")
+  cli.require_flags("checkpoint", "data_dir", "dataset", "out_dir")
   split = dataset_eval.SPLIT_ALIASES.get(FLAGS.split, FLAGS.split)
   if split not in schema.SPLITS:
     raise cli.UsageError(

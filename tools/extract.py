@@ -148,9 +148,7 @@ def check_flags(
   """
   if len(argv) > 1:
     raise cli.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  for name in ("checkpoint", "input"):
-    if not getattr(FLAGS, name):
-      raise cli.UsageError(f"--{name} is required")
+  cli.require_flags("checkpoint", "input")
   try:
     task = task_types.get(FLAGS.task)
   except ValueError:
